@@ -1,0 +1,165 @@
+//! The TOML configuration file: named targets and defaults for the repository.
+//!
+//! Looked up as `--config FILE`, else `$REDISOPS_CONFIG`, else
+//! `$XDG_CONFIG_HOME/redisops/config.toml` (default `~/.config`), else
+//! `/etc/redisops/config.toml`. A file named explicitly must exist; the implicit ones are
+//! optional. Unknown keys are errors that name the key and the file, because a misspelt
+//! `password_file` silently ignored is how a backup ends up running unauthenticated.
+//! Relative paths inside the file are relative to the file's directory.
+
+use anyhow::{Context, Result};
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// Target used when neither `--target` nor `-h/-p/-s` is given.
+    pub default_target: Option<String>,
+    #[serde(default)]
+    pub targets: BTreeMap<String, TargetConfig>,
+    #[serde(default)]
+    pub repository: RepositoryConfig,
+    /// Where the file was read from (not a key in the file).
+    #[serde(skip)]
+    pub source: Option<PathBuf>,
+}
+
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TargetConfig {
+    pub url: String,
+    pub user: Option<String>,
+    pub password_file: Option<PathBuf>,
+    pub cacert: Option<PathBuf>,
+    pub cert: Option<PathBuf>,
+    pub key: Option<PathBuf>,
+    pub sni: Option<String>,
+    #[serde(default)]
+    pub insecure: bool,
+    pub sentinel_user: Option<String>,
+    pub sentinel_password_file: Option<PathBuf>,
+}
+
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RepositoryConfig {
+    pub path: Option<PathBuf>,
+}
+
+impl Config {
+    /// Loads the configuration following the lookup order above.
+    pub fn load(explicit: Option<&Path>) -> Result<Self> {
+        if let Some(path) = explicit {
+            return Self::read(path);
+        }
+        if let Some(path) = std::env::var_os("REDISOPS_CONFIG").filter(|p| !p.is_empty()) {
+            return Self::read(Path::new(&path));
+        }
+        for candidate in implicit_locations() {
+            if candidate.exists() {
+                return Self::read(&candidate);
+            }
+        }
+        Ok(Self::default())
+    }
+
+    fn read(path: &Path) -> Result<Self> {
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read config file {}", path.display()))?;
+        let mut config: Config = toml::from_str(&text)
+            .map_err(|e| anyhow::anyhow!("{}", e.to_string().trim_end()))
+            .with_context(|| format!("invalid config file {}", path.display()))?;
+        let base = path.parent().unwrap_or(Path::new("."));
+        for target in config.targets.values_mut() {
+            for p in [
+                &mut target.password_file,
+                &mut target.cacert,
+                &mut target.cert,
+                &mut target.key,
+                &mut target.sentinel_password_file,
+            ]
+            .into_iter()
+            .flatten()
+            {
+                *p = base.join(&*p);
+            }
+        }
+        if let Some(p) = config.repository.path.as_mut() {
+            *p = base.join(&*p);
+        }
+        config.source = Some(path.to_path_buf());
+        Ok(config)
+    }
+
+    /// Names of the configured targets, for error messages.
+    pub fn target_names(&self) -> String {
+        if self.targets.is_empty() {
+            "none".to_string()
+        } else {
+            self.targets.keys().cloned().collect::<Vec<_>>().join(", ")
+        }
+    }
+
+    pub fn describe_source(&self) -> String {
+        match &self.source {
+            Some(p) => p.display().to_string(),
+            None => "no config file".to_string(),
+        }
+    }
+}
+
+fn implicit_locations() -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let xdg = std::env::var_os("XDG_CONFIG_HOME")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".config")));
+    if let Some(dir) = xdg {
+        out.push(dir.join("redisops/config.toml"));
+    }
+    out.push(PathBuf::from("/etc/redisops/config.toml"));
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_targets_and_resolves_relative_paths() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config.toml");
+        std::fs::write(
+            &path,
+            "default_target = \"main\"\n[targets.main]\nurl = \"redis://h:1\"\npassword_file = \"pw\"\n\
+             [repository]\npath = \"/var/backups/redis\"\n",
+        )
+        .unwrap();
+        let c = Config::load(Some(&path)).unwrap();
+        assert_eq!(c.default_target.as_deref(), Some("main"));
+        assert_eq!(
+            c.targets["main"].password_file.as_deref(),
+            Some(dir.path().join("pw").as_path())
+        );
+        assert_eq!(
+            c.repository.path.as_deref(),
+            Some(Path::new("/var/backups/redis"))
+        );
+    }
+
+    #[test]
+    fn unknown_key_names_key_and_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c.toml");
+        std::fs::write(
+            &path,
+            "[targets.a]\nurl = \"redis://h\"\npasword_file = \"x\"\n",
+        )
+        .unwrap();
+        let err = format!("{:#}", Config::load(Some(&path)).unwrap_err());
+        assert!(err.contains("pasword_file"), "{err}");
+        assert!(err.contains("c.toml"), "{err}");
+    }
+}

@@ -1,0 +1,179 @@
+//! Exit codes: one small documented enum, and the error type that carries one.
+//!
+//! Most code returns `anyhow::Error` with context. Where the operator (or a script) needs to
+//! tell failures apart, the code attaches a [`Failure`] somewhere in the chain and `main` maps
+//! it to the exit code. The table in the README and the man page is generated from
+//! [`ExitCode::ALL`], so it cannot drift from the code.
+
+use std::fmt;
+
+/// Process exit codes. Values are stable: scripts depend on them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExitCode {
+    Success,
+    /// Unclassified error.
+    Error,
+    /// Bad command line or configuration file.
+    Usage,
+    /// `harden audit` found problems at or above `--fail-on`.
+    Findings,
+    /// Redis or Sentinel unreachable: refused, timed out, name not resolved, no Sentinel answered.
+    Unreachable,
+    /// Authentication failed: NOAUTH, WRONGPASS, unreadable password file.
+    Auth,
+    /// The user lacks an ACL permission (NOPERM).
+    Permission,
+    /// TLS handshake or certificate verification failed.
+    Tls,
+    /// The target is not what was asked for: unknown Sentinel master, wrong role.
+    Target,
+    /// Another redisops run holds the repository lock.
+    Locked,
+    /// The server could not produce an RDB (BGSAVE failed, SYNC refused or dropped).
+    SaveFailed,
+    /// An archive or RDB failed verification (checksum, size, truncation, tampering).
+    VerifyFailed,
+    /// An archive could not be decrypted with the given identity or passphrase.
+    Decrypt,
+    /// No such repository or backup.
+    NotFound,
+    /// Restore failed and was rolled back: the server is as it was before.
+    RolledBack,
+    /// Restore stopped half-way: run `restore --resume` or `restore --abort`.
+    Incomplete,
+    /// Interrupted by SIGINT/SIGTERM.
+    Interrupted,
+}
+
+impl ExitCode {
+    pub const ALL: [ExitCode; 17] = [
+        ExitCode::Success,
+        ExitCode::Error,
+        ExitCode::Usage,
+        ExitCode::Findings,
+        ExitCode::Unreachable,
+        ExitCode::Auth,
+        ExitCode::Permission,
+        ExitCode::Tls,
+        ExitCode::Target,
+        ExitCode::Locked,
+        ExitCode::SaveFailed,
+        ExitCode::VerifyFailed,
+        ExitCode::Decrypt,
+        ExitCode::NotFound,
+        ExitCode::RolledBack,
+        ExitCode::Incomplete,
+        ExitCode::Interrupted,
+    ];
+
+    pub fn code(self) -> u8 {
+        match self {
+            ExitCode::Success => 0,
+            ExitCode::Error => 1,
+            ExitCode::Usage => 2,
+            ExitCode::Findings => 3,
+            ExitCode::Unreachable => 10,
+            ExitCode::Auth => 11,
+            ExitCode::Permission => 12,
+            ExitCode::Tls => 13,
+            ExitCode::Target => 14,
+            ExitCode::Locked => 20,
+            ExitCode::SaveFailed => 21,
+            ExitCode::VerifyFailed => 22,
+            ExitCode::Decrypt => 23,
+            ExitCode::NotFound => 24,
+            ExitCode::RolledBack => 30,
+            ExitCode::Incomplete => 31,
+            ExitCode::Interrupted => 130,
+        }
+    }
+
+    pub fn meaning(self) -> &'static str {
+        match self {
+            ExitCode::Success => "success",
+            ExitCode::Error => "unclassified error",
+            ExitCode::Usage => "bad command line or configuration file",
+            ExitCode::Findings => "harden audit: findings at or above --fail-on",
+            ExitCode::Unreachable => "Redis or Sentinel unreachable (refused, timeout, DNS)",
+            ExitCode::Auth => "authentication failed (NOAUTH, WRONGPASS)",
+            ExitCode::Permission => "missing ACL permission (NOPERM)",
+            ExitCode::Tls => "TLS handshake or certificate verification failed",
+            ExitCode::Target => "target mismatch (unknown Sentinel master, wrong role)",
+            ExitCode::Locked => "another redisops run holds the lock",
+            ExitCode::SaveFailed => "the server could not produce an RDB (BGSAVE/SYNC failed)",
+            ExitCode::VerifyFailed => "verification failed (checksum, size, truncation)",
+            ExitCode::Decrypt => "decryption failed (wrong identity or passphrase)",
+            ExitCode::NotFound => "no such repository or backup",
+            ExitCode::RolledBack => "restore failed and was rolled back",
+            ExitCode::Incomplete => "restore incomplete: run restore --resume or --abort",
+            ExitCode::Interrupted => "interrupted by a signal",
+        }
+    }
+
+    /// The exit-code table as shown in `--help` and the man page.
+    pub fn table() -> String {
+        let mut out = String::from("Exit codes:\n");
+        for code in Self::ALL {
+            out.push_str(&format!("  {:>3}  {}\n", code.code(), code.meaning()));
+        }
+        out
+    }
+}
+
+/// An error whose kind decides the exit code. The message is the whole explanation: what
+/// happened and what to do.
+#[derive(Debug)]
+pub struct Failure {
+    pub code: ExitCode,
+    pub message: String,
+}
+
+impl Failure {
+    pub fn new(code: ExitCode, message: impl Into<String>) -> Self {
+        Self {
+            code,
+            message: message.into(),
+        }
+    }
+}
+
+impl fmt::Display for Failure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for Failure {}
+
+/// Shorthand for returning a classified error.
+pub fn fail(code: ExitCode, message: impl Into<String>) -> anyhow::Error {
+    Failure::new(code, message).into()
+}
+
+/// The exit code for an error chain: the outermost [`Failure`] wins.
+pub fn code_for(err: &anyhow::Error) -> ExitCode {
+    err.chain()
+        .find_map(|e| e.downcast_ref::<Failure>().map(|f| f.code))
+        .unwrap_or(ExitCode::Error)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_unique() {
+        let mut seen: Vec<u8> = ExitCode::ALL.iter().map(|c| c.code()).collect();
+        seen.sort_unstable();
+        seen.dedup();
+        assert_eq!(seen.len(), ExitCode::ALL.len());
+    }
+
+    #[test]
+    fn failure_found_through_context() {
+        let err =
+            anyhow::Error::from(Failure::new(ExitCode::Locked, "held")).context("while backing up");
+        assert_eq!(code_for(&err), ExitCode::Locked);
+        assert_eq!(code_for(&anyhow::anyhow!("plain")), ExitCode::Error);
+    }
+}

@@ -1,0 +1,126 @@
+//! Durable file writes: temp file + fsync + rename + fsync of the directory.
+//!
+//! Every file redisops leaves behind (archives, manifests, metrics, keys, journals) goes through
+//! here, so that a crash or a full disk at any point leaves either the old state or the complete
+//! new file, never a partial file under the final name.
+
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, BufWriter, Write};
+use std::os::unix::fs::OpenOptionsExt;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+
+static TEMP_COUNTER: AtomicU64 = AtomicU64::new(0);
+
+/// Prefix of every temporary file; the repository removes stale ones by this prefix.
+pub const TEMP_PREFIX: &str = ".tmp-";
+
+/// A file being written under a temporary name next to its final path.
+///
+/// Dropping it without [`AtomicFile::commit`] removes the temporary file, so an error anywhere
+/// in a pipeline leaves nothing that looks like a finished file.
+pub struct AtomicFile {
+    temp: PathBuf,
+    target: PathBuf,
+    writer: Option<BufWriter<File>>,
+}
+
+impl AtomicFile {
+    /// Creates `.tmp-<name>.<pid>.<n>` in the target's directory with the given mode.
+    pub fn create(target: &Path, mode: u32) -> io::Result<Self> {
+        let dir = parent_dir(target);
+        let name = target
+            .file_name()
+            .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "path has no file name"))?
+            .to_string_lossy();
+        // pid + counter keeps concurrent writers apart; create_new guarantees `mode` applies
+        // (a stale file left by a crashed process with a reused pid is removed first).
+        let seq = TEMP_COUNTER.fetch_add(1, Ordering::Relaxed);
+        let temp = dir.join(format!("{TEMP_PREFIX}{name}.{}.{seq}", std::process::id()));
+        let _ = fs::remove_file(&temp);
+        let file = OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(mode)
+            .open(&temp)?;
+        Ok(Self {
+            temp,
+            target: target.to_path_buf(),
+            writer: Some(BufWriter::with_capacity(256 * 1024, file)),
+        })
+    }
+
+    /// Flushes, fsyncs, renames into place and fsyncs the directory.
+    pub fn commit(mut self) -> io::Result<()> {
+        let writer = self.writer.take().expect("writer present until commit");
+        let file = writer.into_inner().map_err(|e| e.into_error())?;
+        file.sync_all()?;
+        drop(file);
+        fs::rename(&self.temp, &self.target)?;
+        fsync_dir(parent_dir(&self.target))
+    }
+}
+
+impl Write for AtomicFile {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.writer.as_mut().expect("not committed").write(buf)
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        self.writer.as_mut().expect("not committed").flush()
+    }
+}
+
+impl Drop for AtomicFile {
+    fn drop(&mut self) {
+        if self.writer.take().is_some() {
+            let _ = fs::remove_file(&self.temp);
+        }
+    }
+}
+
+/// Writes a whole file atomically with the given mode.
+pub fn write_atomic(target: &Path, bytes: &[u8], mode: u32) -> io::Result<()> {
+    let mut file = AtomicFile::create(target, mode)?;
+    file.write_all(bytes)?;
+    file.commit()
+}
+
+/// Fsyncs a directory so that a rename or unlink inside it survives a crash.
+pub fn fsync_dir(dir: &Path) -> io::Result<()> {
+    File::open(dir)?.sync_all()
+}
+
+fn parent_dir(path: &Path) -> &Path {
+    match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::os::unix::fs::PermissionsExt;
+
+    #[test]
+    fn commit_renames_and_sets_mode() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("a.txt");
+        write_atomic(&target, b"hello", 0o600).unwrap();
+        assert_eq!(fs::read(&target).unwrap(), b"hello");
+        let mode = fs::metadata(&target).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600);
+        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn drop_without_commit_leaves_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("b.bin");
+        {
+            let mut f = AtomicFile::create(&target, 0o600).unwrap();
+            f.write_all(b"partial").unwrap();
+        }
+        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 0);
+    }
+}

@@ -1,0 +1,55 @@
+//! redisops: an operations CLI for Redis. The binary (`main.rs`) only parses and maps
+//! errors to exit codes; everything else lives in this library, one module per concern:
+//!
+//! - `target`, `config`: what the operator names and how it resolves;
+//! - `conn`: dialling TCP/TLS/unix, talking to nodes, asking Sentinels;
+//! - `info`, `status`: reading a server's state;
+//! - `commands`: one file per subcommand, wiring the above together;
+//! - `exit`: the documented exit codes; `ui`: messages on stderr; `fsutil`: durable writes.
+
+pub mod cli;
+pub mod commands;
+pub mod config;
+pub mod conn;
+pub mod exit;
+pub mod fsutil;
+pub mod info;
+pub mod rdb;
+pub mod repo;
+pub mod retention;
+pub mod schedule;
+pub mod status;
+pub mod target;
+pub mod ui;
+
+use anyhow::Result;
+use cli::{Cli, Command};
+use commands::Ctx;
+use exit::ExitCode;
+
+/// Runs a parsed command line.
+pub fn run(cli: Cli) -> Result<ExitCode> {
+    ui::set_quiet(cli.global.quiet);
+    // Generated files and completions must work even with a broken config file or network.
+    match &cli.command {
+        Command::Completions(args) => return commands::generate::run_completions(args),
+        Command::Generate(args) => return commands::generate::run_generate(args),
+        _ => {}
+    }
+    let config = config::Config::load(cli.global.config.as_deref())
+        .map_err(|e| exit::fail(ExitCode::Usage, format!("{e:#}")))?;
+    let ctx = Ctx {
+        config,
+        conn: cli.global.conn.clone(),
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
+    runtime.block_on(async {
+        match &cli.command {
+            Command::Status(args) => commands::status::run(args, &ctx).await,
+            Command::Completions(_) | Command::Generate(_) => unreachable!("handled above"),
+        }
+    })
+}

@@ -1,0 +1,51 @@
+//! The error type of the RDB verifier: one variant per outcome a caller branches on
+//! (verify and restore map them to different exit codes and advice).
+
+/// Why an RDB stream could not be verified. Offsets are byte offsets in the RDB (the magic is offset 0).
+#[derive(Debug, thiserror::Error)]
+pub enum RdbError {
+    /// Reading the source or writing the destination failed.
+    #[error("I/O error while copying the RDB: {0}")]
+    Io(#[from] std::io::Error),
+
+    /// The input does not start with `REDIS` and a 4-digit version.
+    #[error("not an RDB file: it starts with {found} instead of \"REDIS\" and a 4-digit version")]
+    NotRdb { found: String },
+
+    /// A recognisable format that is not a Redis RDB (Valkey 9 magic, an LZ4 frame).
+    #[error("{what}; redisops reads Redis RDB files only")]
+    NotRedis { what: String },
+
+    /// The RDB format version is too old to verify.
+    #[error(
+        "RDB format version {0} is not supported: versions before 5 (Redis 2.6) carry no checksum"
+    )]
+    UnsupportedVersion(u32),
+
+    /// The input ended before the EOF opcode and the 8-byte checksum were complete.
+    #[error(
+        "RDB truncated: the data ends at byte offset {offset}, before the EOF opcode and checksum; \
+         the archive is incomplete"
+    )]
+    Truncated { offset: u64 },
+
+    /// The structure is invalid at `offset`.
+    #[error("RDB corrupt at byte offset {offset}: {what}")]
+    Corrupt { offset: u64, what: String },
+
+    /// The CRC-64 trailer does not match the data.
+    #[error(
+        "RDB checksum mismatch: the file says {expected:#018x}, the data hashes to {actual:#018x}; \
+         the archive is corrupt"
+    )]
+    ChecksumMismatch { expected: u64, actual: u64 },
+}
+
+impl RdbError {
+    pub(crate) fn corrupt(offset: u64, what: impl Into<String>) -> Self {
+        Self::Corrupt {
+            offset,
+            what: what.into(),
+        }
+    }
+}

@@ -1,0 +1,207 @@
+//! The manifest: everything known about one backup, written last as its commit point.
+//!
+//! Readers ignore fields they do not know, so a newer redisops can add fields without breaking
+//! `list` or `restore` in an older one.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::layout::{BackupId, FILE_MODE, manifest_file_name};
+use crate::fsutil::write_atomic;
+
+/// The `format_version` this code writes.
+pub const MANIFEST_FORMAT_VERSION: u32 = 1;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Manifest {
+    pub format_version: u32,
+    pub id: String,
+    pub created_at: DateTime<Utc>,
+    pub finished_at: DateTime<Utc>,
+    pub duration_ms: u64,
+    pub redisops_version: String,
+    pub target: TargetInfo,
+    pub redis_version: Option<String>,
+    pub rdb_version: u32,
+    /// `"bgsave"` or `"sync"`.
+    pub method: String,
+    pub rdb: RdbInfo,
+    pub archive: ArchiveInfo,
+    /// Keyed by database number (`"0"`, `"1"`, …).
+    pub databases: BTreeMap<String, DbCounts>,
+    /// RDB AUX fields such as `ctime`, `used-mem`, `repl-id`.
+    pub aux: BTreeMap<String, String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TargetInfo {
+    pub name: String,
+    pub host: String,
+    pub port: u16,
+    pub role: String,
+    pub run_id: Option<String>,
+    pub sentinel_master: Option<String>,
+}
+
+/// The uncompressed RDB payload.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RdbInfo {
+    pub size: u64,
+    /// CRC-64/REDIS of the payload as 16 hex digits.
+    pub crc64: String,
+    /// False when the server wrote the RDB with `rdbchecksum no`.
+    pub checksum_verified: bool,
+    pub sha256: String,
+}
+
+/// The file on disk.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ArchiveInfo {
+    /// File name relative to the target directory.
+    pub file: String,
+    pub size: u64,
+    pub sha256: String,
+    /// `"gzip"`.
+    pub compression: String,
+    pub compression_level: u32,
+    /// `"age-x25519"`, `"age-scrypt"` or `"none"`.
+    pub encryption: String,
+    /// Public `age1…` recipients only; never identities.
+    pub recipients: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DbCounts {
+    pub keys: u64,
+    pub expires: u64,
+}
+
+impl Manifest {
+    /// Writes `<id>.manifest.json` into `target_dir` atomically (mode 0600) and returns its path.
+    ///
+    /// This is the commit point of a backup, so call it only after the archive is in place.
+    pub fn write(&self, target_dir: &Path) -> Result<PathBuf> {
+        // Parsing the id also guarantees it cannot smuggle a path separator into the file name.
+        let id = BackupId::parse(&self.id).context("refusing to write manifest")?;
+        let path = target_dir.join(manifest_file_name(&id));
+        let mut json = serde_json::to_vec_pretty(self).context("cannot serialise manifest")?;
+        json.push(b'\n');
+        write_atomic(&path, &json, FILE_MODE)
+            .with_context(|| format!("cannot write manifest {}", path.display()))?;
+        Ok(path)
+    }
+
+    pub fn read(path: &Path) -> Result<Self> {
+        let bytes =
+            fs::read(path).with_context(|| format!("cannot read manifest {}", path.display()))?;
+        serde_json::from_slice(&bytes)
+            .with_context(|| format!("manifest {} is not valid", path.display()))
+    }
+
+    /// Keys across all databases.
+    pub fn total_keys(&self) -> u64 {
+        self.databases.values().map(|db| db.keys).sum()
+    }
+}
+
+#[cfg(test)]
+pub(super) mod tests {
+    use super::*;
+    use chrono::TimeZone;
+    use std::os::unix::fs::PermissionsExt;
+
+    /// A complete manifest for backup `id` whose archive is `<id>.rdb.gz.age`.
+    pub(in crate::repo) fn sample(id: &str) -> Manifest {
+        let created_at = Utc.with_ymd_and_hms(2026, 11, 24, 3, 0, 0).unwrap();
+        Manifest {
+            format_version: MANIFEST_FORMAT_VERSION,
+            id: id.to_owned(),
+            created_at,
+            finished_at: created_at + chrono::Duration::milliseconds(1500),
+            duration_ms: 1500,
+            redisops_version: "0.1.0".into(),
+            target: TargetInfo {
+                name: "db1".into(),
+                host: "10.0.0.5".into(),
+                port: 6379,
+                role: "replica".into(),
+                run_id: Some("a".repeat(40)),
+                sentinel_master: Some("mymaster".into()),
+            },
+            redis_version: Some("7.2.4".into()),
+            rdb_version: 11,
+            method: "sync".into(),
+            rdb: RdbInfo {
+                size: 4096,
+                crc64: "0123456789abcdef".into(),
+                checksum_verified: true,
+                sha256: "ab".repeat(32),
+            },
+            archive: ArchiveInfo {
+                file: format!("{id}.rdb.gz.age"),
+                size: 1024,
+                sha256: "cd".repeat(32),
+                compression: "gzip".into(),
+                compression_level: 6,
+                encryption: "age-x25519".into(),
+                recipients: vec!["age1examplerecipient".into()],
+            },
+            databases: BTreeMap::from([
+                (
+                    "0".into(),
+                    DbCounts {
+                        keys: 10,
+                        expires: 2,
+                    },
+                ),
+                (
+                    "3".into(),
+                    DbCounts {
+                        keys: 5,
+                        expires: 0,
+                    },
+                ),
+            ]),
+            aux: BTreeMap::from([
+                ("ctime".into(), "1795575600".into()),
+                ("repl-id".into(), "b".repeat(40)),
+            ]),
+        }
+    }
+
+    const ID: &str = "20261124T030000Z-1a2b3c4d";
+
+    #[test]
+    fn round_trip_through_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let manifest = sample(ID);
+        let path = manifest.write(dir.path()).unwrap();
+        assert_eq!(path, dir.path().join(format!("{ID}.manifest.json")));
+        assert_eq!(Manifest::read(&path).unwrap(), manifest);
+        let mode = fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600);
+        assert_eq!(manifest.total_keys(), 15);
+    }
+
+    #[test]
+    fn tolerates_unknown_fields() {
+        let mut value = serde_json::to_value(sample(ID)).unwrap();
+        value["added_in_v2"] = serde_json::json!({"anything": [1, 2]});
+        value["archive"]["chunking"] = serde_json::json!("none");
+        let parsed: Manifest = serde_json::from_value(value).unwrap();
+        assert_eq!(parsed, sample(ID));
+    }
+
+    #[test]
+    fn write_refuses_malformed_id() {
+        let dir = tempfile::tempdir().unwrap();
+        let err = sample("../escape").write(dir.path()).unwrap_err();
+        assert!(format!("{err:#}").contains("invalid backup id"), "{err:#}");
+        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 0);
+    }
+}

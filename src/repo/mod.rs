@@ -1,0 +1,55 @@
+//! The backup repository: a local directory holding every target's backups.
+//!
+//! ```text
+//! <repo>/
+//!   redisops-repo.json            {"format": 1, "created_at": "..."}  marker; written on init
+//!   <target-id>/                  one folder per target (name from config, or "<host>-<port>"; sanitised to [A-Za-z0-9._-], anything else → '_')
+//!     .lock                       advisory lock file (flock via std File::lock), content = JSON holder info
+//!     <backup-id>.rdb.gz.age      the archive (or .rdb.gz when not encrypted)
+//!     <backup-id>.manifest.json   written LAST: the commit point
+//!     .tmp-*                      temporaries of a running or crashed backup
+//! ```
+//!
+//! A backup id is `<UTC YYYYMMDDTHHMMSSZ>-<8 hex chars random>`, e.g. `20261124T030000Z-1a2b3c4d`,
+//! so ids sort by time. A leading `.` in a target name also becomes `_`, so no target can hide
+//! or clash with `.lock`. Work across targets (prune) additionally locks `<repo>/.lock`; take it
+//! before any target lock. Directories are created with mode 0700, files with 0600.
+//!
+//! A backup exists only once its manifest parses and names an archive that is present: the
+//! archive is renamed into place first and the manifest last, and deletion removes the manifest
+//! first, so a crash at any point leaves at most an orphan archive or `.tmp-*` file, which
+//! [`Repository::clean_stale`] removes under the target lock.
+//!
+//! Functions return [`anyhow::Result`]; the error kinds callers branch on are [`RepoError`]
+//! (reach it with `downcast_ref`) and, from locking, [`LockError`].
+
+mod layout;
+mod lock;
+mod manifest;
+mod repository;
+
+use std::path::PathBuf;
+
+use thiserror::Error;
+
+pub use layout::{BackupId, FILE_MODE, TargetId, archive_file_name, manifest_file_name};
+pub use lock::{LockError, LockHolder, TargetLock};
+pub use manifest::{ArchiveInfo, DbCounts, MANIFEST_FORMAT_VERSION, Manifest, RdbInfo, TargetInfo};
+pub use repository::{Backup, ListResult, Repository};
+
+#[derive(Debug, Error)]
+pub enum RepoError {
+    #[error("{path} is not a redisops repository: {reason}")]
+    NotARepository { path: PathBuf, reason: String },
+    /// `what` completes "no …", e.g. "backup matching '2026' in target db1".
+    #[error("no {what}")]
+    NotFound { what: String },
+    #[error(
+        "backup id '{prefix}' is ambiguous; it matches {}; give more of the id",
+        .candidates.join(", ")
+    )]
+    Ambiguous {
+        prefix: String,
+        candidates: Vec<String>,
+    },
+}

@@ -1,0 +1,825 @@
+//! Keep-rules for pruning backups: which backups a `--keep-*` policy keeps, and why.
+//!
+//! Semantics follow restic/rustic `forget`. Backups are sorted newest first; `keep-last N` keeps the N
+//! newest; each `keep-<period> N` keeps the newest backup of each of the N most recent periods that have
+//! backups (periods are taken in the caller's time zone); `keep-within D` keeps everything newer than
+//! `now - D`. The newest backup is always kept. [`apply`] is pure: it only decides, the caller deletes.
+
+use std::fmt;
+use std::str::FromStr;
+
+use chrono::{
+    DateTime, Datelike, Days, LocalResult, Months, NaiveDateTime, Offset, TimeDelta, TimeZone,
+    Timelike, Utc,
+};
+
+/// Which backups to keep. Doubles as CLI flags and as a `[retention]`-style config table.
+#[derive(clap::Args, serde::Deserialize, Debug, Clone, Default, PartialEq)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct KeepPolicy {
+    /// Keep the N most recent backups
+    #[arg(long, value_name = "N")]
+    pub keep_last: Option<u32>,
+    /// Keep the newest backup of each of the last N hours that have backups
+    #[arg(long, value_name = "N")]
+    pub keep_hourly: Option<u32>,
+    /// Keep the newest backup of each of the last N days that have backups
+    #[arg(long, value_name = "N")]
+    pub keep_daily: Option<u32>,
+    /// Keep the newest backup of each of the last N ISO weeks that have backups
+    #[arg(long, value_name = "N")]
+    pub keep_weekly: Option<u32>,
+    /// Keep the newest backup of each of the last N months that have backups
+    #[arg(long, value_name = "N")]
+    pub keep_monthly: Option<u32>,
+    /// Keep the newest backup of each of the last N years that have backups
+    #[arg(long, value_name = "N")]
+    pub keep_yearly: Option<u32>,
+    /// Keep all backups newer than DURATION, e.g. 7d, 2w, 1y6m, 36h (units y m w d h; m = month)
+    #[arg(long, value_name = "DURATION")]
+    pub keep_within: Option<KeepDuration>,
+}
+
+impl KeepPolicy {
+    /// True when no rule would keep anything; a count of 0 counts as absent.
+    pub fn is_empty(&self) -> bool {
+        self.keep_within.is_none()
+            && self.keep_last.unwrap_or(0) == 0
+            && self.periods().iter().all(|&(_, count)| count == 0)
+    }
+
+    fn periods(&self) -> [(Period, u32); 5] {
+        [
+            (Period::Hour, self.keep_hourly.unwrap_or(0)),
+            (Period::Day, self.keep_daily.unwrap_or(0)),
+            (Period::Week, self.keep_weekly.unwrap_or(0)),
+            (Period::Month, self.keep_monthly.unwrap_or(0)),
+            (Period::Year, self.keep_yearly.unwrap_or(0)),
+        ]
+    }
+}
+
+/// A calendar duration such as `1y6m` or `36h`, written with units y m w d h in that order.
+#[derive(serde::Deserialize, Debug, Clone, Copy, PartialEq, Eq)]
+#[serde(try_from = "String")]
+pub struct KeepDuration {
+    /// Indexed like [`UNITS`]: years, months, weeks, days, hours.
+    amounts: [u32; 5],
+}
+
+const UNITS: [char; 5] = ['y', 'm', 'w', 'd', 'h'];
+
+/// Why a duration string was rejected.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DurationError {
+    #[error("empty duration: use e.g. 7d, 2w, 1y6m or 36h")]
+    Empty,
+    #[error("expected a number at `{0}`")]
+    MissingNumber(String),
+    #[error("`{0}` has no unit: use y (years), m (months), w (weeks), d (days) or h (hours)")]
+    MissingUnit(String),
+    #[error("unknown unit `{0}`: use y (years), m (months), w (weeks), d (days) or h (hours)")]
+    UnknownUnit(char),
+    #[error("units must appear in the order y m w d h, each at most once")]
+    UnitOrder,
+    #[error("`{0}` is too large")]
+    TooLarge(String),
+    #[error("duration must not be zero")]
+    Zero,
+}
+
+impl FromStr for KeepDuration {
+    type Err = DurationError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        if s.is_empty() {
+            return Err(DurationError::Empty);
+        }
+        let mut amounts = [0; 5];
+        let mut next_unit = 0;
+        let mut rest = s;
+        while !rest.is_empty() {
+            let digits = rest
+                .find(|c: char| !c.is_ascii_digit())
+                .unwrap_or(rest.len());
+            let (number, tail) = rest.split_at(digits);
+            if number.is_empty() {
+                return Err(DurationError::MissingNumber(rest.to_owned()));
+            }
+            let unit = tail
+                .chars()
+                .next()
+                .ok_or_else(|| DurationError::MissingUnit(number.to_owned()))?;
+            let index = UNITS
+                .iter()
+                .position(|&u| u == unit)
+                .ok_or(DurationError::UnknownUnit(unit))?;
+            if index < next_unit {
+                return Err(DurationError::UnitOrder);
+            }
+            amounts[index] = number
+                .parse()
+                .map_err(|_| DurationError::TooLarge(number.to_owned()))?;
+            next_unit = index + 1;
+            rest = &tail[unit.len_utf8()..];
+        }
+        if amounts.iter().all(|&n| n == 0) {
+            return Err(DurationError::Zero);
+        }
+        Ok(Self { amounts })
+    }
+}
+
+impl TryFrom<String> for KeepDuration {
+    type Error = DurationError;
+
+    fn try_from(s: String) -> Result<Self, Self::Error> {
+        s.parse()
+    }
+}
+
+impl fmt::Display for KeepDuration {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (amount, unit) in self.amounts.iter().zip(UNITS) {
+            if *amount != 0 {
+                write!(f, "{amount}{unit}")?;
+            }
+        }
+        Ok(())
+    }
+}
+
+impl KeepDuration {
+    /// `now - self`, like restic's `AddDate`: years and months are calendar months in `tz` (clamped to
+    /// the month's last day, so Mar 31 - 1m = Feb 28), weeks and days are calendar days, hours are
+    /// exact. Saturates at the earliest representable instant, which keeps everything.
+    fn before<Tz: TimeZone>(&self, now: DateTime<Utc>, tz: &Tz) -> DateTime<Utc> {
+        let [years, months, weeks, days, hours] = self.amounts;
+        let months = years.checked_mul(12).and_then(|m| m.checked_add(months));
+        let days = u64::from(weeks) * 7 + u64::from(days);
+        months
+            .and_then(|m| {
+                now.with_timezone(tz)
+                    .naive_local()
+                    .checked_sub_months(Months::new(m))
+            })
+            .and_then(|local| local.checked_sub_days(Days::new(days)))
+            .and_then(|local| to_utc(tz, local))
+            .and_then(|t| t.checked_sub_signed(TimeDelta::hours(i64::from(hours))))
+            .unwrap_or(DateTime::<Utc>::MIN_UTC)
+    }
+}
+
+/// Maps a wall-clock time in `tz` to an instant. Around DST changes a wall-clock time can occur twice
+/// (take the earlier: keeps more) or not at all (read it with the offset in force around then).
+fn to_utc<Tz: TimeZone>(tz: &Tz, local: NaiveDateTime) -> Option<DateTime<Utc>> {
+    match tz.from_local_datetime(&local) {
+        LocalResult::Single(t) | LocalResult::Ambiguous(t, _) => Some(t.with_timezone(&Utc)),
+        LocalResult::None => {
+            let offset = tz.offset_from_utc_datetime(&local).fix();
+            local
+                .checked_sub_signed(TimeDelta::seconds(offset.local_minus_utc().into()))
+                .map(|t| t.and_utc())
+        }
+    }
+}
+
+/// A calendar period that `keep-<period>` rules bucket backups by.
+#[derive(Debug, Clone, Copy)]
+enum Period {
+    Hour,
+    Day,
+    Week,
+    Month,
+    Year,
+}
+
+impl Period {
+    fn reason(self) -> &'static str {
+        match self {
+            Self::Hour => "hourly",
+            Self::Day => "daily",
+            Self::Week => "weekly",
+            Self::Month => "monthly",
+            Self::Year => "yearly",
+        }
+    }
+
+    /// Identifies the period containing `t`. Every key includes all larger units, so two backups that
+    /// differ only in a larger unit (same day-of-month, different month) never share a bucket — the
+    /// class of bug rustic's `equal_minute` has.
+    fn key(self, t: NaiveDateTime) -> PeriodKey {
+        match self {
+            Self::Hour => (t.year(), t.ordinal(), t.hour()),
+            Self::Day => (t.year(), t.ordinal(), 0),
+            Self::Week => (t.iso_week().year(), t.iso_week().week(), 0),
+            Self::Month => (t.year(), t.month(), 0),
+            Self::Year => (t.year(), 0, 0),
+        }
+    }
+}
+
+type PeriodKey = (i32, u32, u32);
+
+/// A `keep-<period> N` rule while walking backups newest first.
+struct PeriodRule {
+    period: Period,
+    /// Periods still to keep a backup from.
+    left: u32,
+    last_key: Option<PeriodKey>,
+}
+
+impl PeriodRule {
+    /// Keeps the first (newest) backup of each new period until `left` runs out. Newest-first order
+    /// makes each period a contiguous run, so "key changed" means "new period".
+    fn keeps(&mut self, local: NaiveDateTime) -> bool {
+        let key = self.period.key(local);
+        if self.left == 0 || self.last_key == Some(key) {
+            return false;
+        }
+        self.left -= 1;
+        self.last_key = Some(key);
+        true
+    }
+}
+
+/// A backup to decide about.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Item {
+    pub id: String,
+    pub time: DateTime<Utc>,
+}
+
+/// The verdict for one backup; `reasons` names every rule that keeps it and is empty when it goes.
+#[derive(serde::Serialize, Debug, Clone, PartialEq, Eq)]
+pub struct Decision {
+    pub id: String,
+    pub time: DateTime<Utc>,
+    pub keep: bool,
+    pub reasons: Vec<String>,
+}
+
+/// Why a policy could not be applied.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RetentionError {
+    #[error("refusing to prune with no keep rule: give at least one --keep-* option")]
+    EmptyPolicy,
+}
+
+/// Decides which of `items` `policy` keeps at time `now`, with period buckets taken in `tz`.
+/// Returns one decision per item, newest first (ties by id).
+pub fn apply<Tz: TimeZone>(
+    items: &[Item],
+    now: DateTime<Utc>,
+    tz: &Tz,
+    policy: &KeepPolicy,
+) -> Result<Vec<Decision>, RetentionError> {
+    if policy.is_empty() {
+        return Err(RetentionError::EmptyPolicy);
+    }
+    let mut sorted: Vec<&Item> = items.iter().collect();
+    sorted.sort_by(|a, b| b.time.cmp(&a.time).then_with(|| a.id.cmp(&b.id)));
+
+    let keep_last = policy.keep_last.map_or(0, |n| n as usize);
+    let within = policy.keep_within.map(|d| (d.before(now, tz), d));
+    let mut rules: Vec<PeriodRule> = policy
+        .periods()
+        .into_iter()
+        .filter(|&(_, count)| count > 0)
+        .map(|(period, left)| PeriodRule {
+            period,
+            left,
+            last_key: None,
+        })
+        .collect();
+
+    let decisions = sorted
+        .into_iter()
+        .enumerate()
+        .map(|(index, item)| {
+            let local = item.time.with_timezone(tz).naive_local();
+            let mut reasons = Vec::new();
+            if index < keep_last {
+                reasons.push("last".to_owned());
+            }
+            for rule in &mut rules {
+                if rule.keeps(local) {
+                    reasons.push(rule.period.reason().to_owned());
+                }
+            }
+            if let Some((cutoff, duration)) = within
+                && item.time > cutoff
+            {
+                reasons.push(format!("within {duration}"));
+            }
+            if index == 0 && reasons.is_empty() {
+                reasons.push("newest".to_owned());
+            }
+            Decision {
+                id: item.id.clone(),
+                time: item.time,
+                keep: !reasons.is_empty(),
+                reasons,
+            }
+        })
+        .collect();
+    Ok(decisions)
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::{FixedOffset, NaiveDate};
+    use clap::{CommandFactory, Parser};
+    use serde::Deserialize;
+    use serde::de::IntoDeserializer;
+    use serde::de::value::{Error as DeError, MapDeserializer};
+
+    use super::*;
+
+    /// Parses `YYYY-MM-DD HH:MM` as UTC.
+    fn at(s: &str) -> DateTime<Utc> {
+        NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M")
+            .unwrap_or_else(|e| panic!("bad test time {s}: {e}"))
+            .and_utc()
+    }
+
+    /// Items whose ids are their times, so expectations read as times.
+    fn items(times: &[&str]) -> Vec<Item> {
+        times
+            .iter()
+            .map(|&t| Item {
+                id: t.to_owned(),
+                time: at(t),
+            })
+            .collect()
+    }
+
+    /// Twice a day (02:00, 14:00) from 2023-12-01 to 2026-03-14, then hourly on Sunday 2026-03-15
+    /// from 00:00 to 12:00: more than two years, several backups per day and per hour.
+    fn fixture() -> Vec<Item> {
+        let days = NaiveDate::from_ymd_opt(2023, 12, 1)
+            .unwrap()
+            .iter_days()
+            .take_while(|d| *d <= NaiveDate::from_ymd_opt(2026, 3, 14).unwrap());
+        let twice_daily = days.flat_map(|d| [2, 14].map(|h| d.and_hms_opt(h, 0, 0).unwrap()));
+        let last_day = NaiveDate::from_ymd_opt(2026, 3, 15).unwrap();
+        let hourly = (0..=12).map(|h| last_day.and_hms_opt(h, 0, 0).unwrap());
+        twice_daily
+            .chain(hourly)
+            .map(|t| Item {
+                id: t.format("%Y-%m-%d %H:%M").to_string(),
+                time: t.and_utc(),
+            })
+            .collect()
+    }
+
+    const NOW: &str = "2026-03-15 12:30";
+
+    fn run(items: &[Item], policy: &KeepPolicy) -> Vec<Decision> {
+        apply(items, at(NOW), &Utc, policy).expect("policy applies")
+    }
+
+    /// The kept decisions as (id, reasons).
+    fn kept(decisions: &[Decision]) -> Vec<(String, Vec<String>)> {
+        decisions
+            .iter()
+            .filter(|d| d.keep)
+            .map(|d| (d.id.clone(), d.reasons.clone()))
+            .collect()
+    }
+
+    fn kept_ids(decisions: &[Decision]) -> Vec<String> {
+        kept(decisions).into_iter().map(|(id, _)| id).collect()
+    }
+
+    fn expect(entries: &[(&str, &[&str])]) -> Vec<(String, Vec<String>)> {
+        entries
+            .iter()
+            .map(|(id, reasons)| {
+                (
+                    (*id).to_owned(),
+                    reasons.iter().map(|&r| r.to_owned()).collect(),
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn fixture_spans_more_than_two_years() {
+        let all = fixture();
+        assert_eq!(all.first().unwrap().id, "2023-12-01 02:00");
+        assert_eq!(all.last().unwrap().id, "2026-03-15 12:00");
+        assert!(at(NOW) - all[0].time > TimeDelta::days(2 * 366));
+    }
+
+    #[test]
+    fn decisions_are_newest_first_and_removed_items_have_no_reasons() {
+        let policy = KeepPolicy {
+            keep_last: Some(2),
+            ..KeepPolicy::default()
+        };
+        let decisions = run(&fixture(), &policy);
+        assert_eq!(decisions.len(), fixture().len());
+        assert!(decisions.windows(2).all(|w| w[0].time >= w[1].time));
+        assert!(decisions.iter().all(|d| d.keep != d.reasons.is_empty()));
+    }
+
+    #[test]
+    fn keep_last_keeps_the_n_newest() {
+        let policy = KeepPolicy {
+            keep_last: Some(3),
+            ..KeepPolicy::default()
+        };
+        assert_eq!(
+            kept(&run(&fixture(), &policy)),
+            expect(&[
+                ("2026-03-15 12:00", &["last"]),
+                ("2026-03-15 11:00", &["last"]),
+                ("2026-03-15 10:00", &["last"]),
+            ])
+        );
+        // More than there are: everything stays.
+        let policy = KeepPolicy {
+            keep_last: Some(10),
+            ..KeepPolicy::default()
+        };
+        let few = items(&["2026-03-01 00:00", "2026-03-02 00:00"]);
+        assert_eq!(kept_ids(&run(&few, &policy)).len(), 2);
+    }
+
+    #[test]
+    fn keep_hourly_separates_same_hour_on_different_days() {
+        let policy = KeepPolicy {
+            keep_hourly: Some(3),
+            ..KeepPolicy::default()
+        };
+        let list = items(&[
+            "2026-03-01 10:00",
+            "2026-03-02 10:00",
+            "2026-03-03 10:00",
+            "2026-03-03 10:30",
+        ]);
+        assert_eq!(
+            kept(&run(&list, &policy)),
+            expect(&[
+                ("2026-03-03 10:30", &["hourly"]),
+                ("2026-03-02 10:00", &["hourly"]),
+                ("2026-03-01 10:00", &["hourly"]),
+            ])
+        );
+        // On the fixture: the three newest hours, all on the hourly last day.
+        assert_eq!(
+            kept_ids(&run(&fixture(), &policy)),
+            ["2026-03-15 12:00", "2026-03-15 11:00", "2026-03-15 10:00"]
+        );
+    }
+
+    #[test]
+    fn keep_daily_separates_same_day_of_month_in_different_months() {
+        let policy = KeepPolicy {
+            keep_daily: Some(3),
+            ..KeepPolicy::default()
+        };
+        let list = items(&[
+            "2026-01-15 08:00",
+            "2026-02-15 08:00",
+            "2026-03-15 08:00",
+            "2026-03-15 09:00",
+        ]);
+        assert_eq!(
+            kept_ids(&run(&list, &policy)),
+            ["2026-03-15 09:00", "2026-02-15 08:00", "2026-01-15 08:00"]
+        );
+        // Same day of the year in different years, too.
+        let list = items(&["2024-03-15 08:00", "2025-03-15 08:00"]);
+        assert_eq!(kept_ids(&run(&list, &policy)).len(), 2);
+    }
+
+    #[test]
+    fn keep_weekly_separates_same_iso_week_in_different_years() {
+        let policy = KeepPolicy {
+            keep_weekly: Some(3),
+            ..KeepPolicy::default()
+        };
+        // Mondays of ISO week 10 in three years, plus a later day of the newest week.
+        let list = items(&[
+            "2024-03-04 08:00",
+            "2025-03-03 08:00",
+            "2026-03-02 08:00",
+            "2026-03-05 08:00",
+        ]);
+        assert_eq!(
+            kept(&run(&list, &policy)),
+            expect(&[
+                ("2026-03-05 08:00", &["weekly"]),
+                ("2025-03-03 08:00", &["weekly"]),
+                ("2024-03-04 08:00", &["weekly"]),
+            ])
+        );
+    }
+
+    #[test]
+    fn keep_monthly_separates_same_month_in_different_years() {
+        let policy = KeepPolicy {
+            keep_monthly: Some(3),
+            ..KeepPolicy::default()
+        };
+        let list = items(&[
+            "2024-06-10 08:00",
+            "2025-06-10 08:00",
+            "2026-06-10 08:00",
+            "2026-06-20 08:00",
+        ]);
+        assert_eq!(
+            kept(&run(&list, &policy)),
+            expect(&[
+                ("2026-06-20 08:00", &["monthly"]),
+                ("2025-06-10 08:00", &["monthly"]),
+                ("2024-06-10 08:00", &["monthly"]),
+            ])
+        );
+    }
+
+    #[test]
+    fn keep_yearly_keeps_the_newest_of_each_year() {
+        let policy = KeepPolicy {
+            keep_yearly: Some(5),
+            ..KeepPolicy::default()
+        };
+        assert_eq!(
+            kept(&run(&fixture(), &policy)),
+            expect(&[
+                ("2026-03-15 12:00", &["yearly"]),
+                ("2025-12-31 14:00", &["yearly"]),
+                ("2024-12-31 14:00", &["yearly"]),
+                ("2023-12-31 14:00", &["yearly"]),
+            ])
+        );
+    }
+
+    #[test]
+    fn daily_weekly_monthly_combined() {
+        let policy = KeepPolicy {
+            keep_daily: Some(7),
+            keep_weekly: Some(4),
+            keep_monthly: Some(6),
+            ..KeepPolicy::default()
+        };
+        // 2026-03-15 is a Sunday: ISO weeks end on 03-15, 03-08, 03-01, 02-22.
+        assert_eq!(
+            kept(&run(&fixture(), &policy)),
+            expect(&[
+                ("2026-03-15 12:00", &["daily", "weekly", "monthly"]),
+                ("2026-03-14 14:00", &["daily"]),
+                ("2026-03-13 14:00", &["daily"]),
+                ("2026-03-12 14:00", &["daily"]),
+                ("2026-03-11 14:00", &["daily"]),
+                ("2026-03-10 14:00", &["daily"]),
+                ("2026-03-09 14:00", &["daily"]),
+                ("2026-03-08 14:00", &["weekly"]),
+                ("2026-03-01 14:00", &["weekly"]),
+                ("2026-02-28 14:00", &["monthly"]),
+                ("2026-02-22 14:00", &["weekly"]),
+                ("2026-01-31 14:00", &["monthly"]),
+                ("2025-12-31 14:00", &["monthly"]),
+                ("2025-11-30 14:00", &["monthly"]),
+                ("2025-10-31 14:00", &["monthly"]),
+            ])
+        );
+    }
+
+    #[test]
+    fn keep_within_uses_calendar_months() {
+        let policy = KeepPolicy {
+            keep_within: Some("1m".parse().unwrap()),
+            ..KeepPolicy::default()
+        };
+        // 2026-03-31 minus one month is 2026-02-28 (clamped), not 30 or 31 days earlier.
+        let list = items(&[
+            "2026-02-28 11:59",
+            "2026-02-28 12:00",
+            "2026-02-28 12:01",
+            "2026-03-20 00:00",
+        ]);
+        let decisions = apply(&list, at("2026-03-31 12:00"), &Utc, &policy).unwrap();
+        assert_eq!(
+            kept(&decisions),
+            expect(&[
+                ("2026-03-20 00:00", &["within 1m"]),
+                ("2026-02-28 12:01", &["within 1m"]),
+            ])
+        );
+    }
+
+    #[test]
+    fn keep_within_combines_units() {
+        let cutoff = |d: &str, now: &str| d.parse::<KeepDuration>().unwrap().before(at(now), &Utc);
+        assert_eq!(cutoff("1y6m", "2026-08-31 00:00"), at("2025-02-28 00:00"));
+        assert_eq!(
+            cutoff("1y2m3d4h", "2026-05-10 12:00"),
+            at("2025-03-07 08:00")
+        );
+        assert_eq!(cutoff("2w", "2026-03-10 00:00"), at("2026-02-24 00:00"));
+        assert_eq!(cutoff("36h", "2026-03-10 00:00"), at("2026-03-08 12:00"));
+        // Absurdly long: everything is within.
+        assert_eq!(cutoff("4000000000y", NOW), DateTime::<Utc>::MIN_UTC);
+    }
+
+    #[test]
+    fn keep_within_months_count_in_the_given_time_zone() {
+        // 2026-03-01 00:30 at +02:00 is still February in UTC; one month back is 2026-02-01 00:30 local.
+        let plus_two = FixedOffset::east_opt(2 * 3600).unwrap();
+        let d: KeepDuration = "1m".parse().unwrap();
+        assert_eq!(
+            d.before(at("2026-02-28 22:30"), &plus_two),
+            at("2026-01-31 22:30")
+        );
+    }
+
+    #[test]
+    fn newest_is_always_kept() {
+        let policy = KeepPolicy {
+            keep_within: Some("1h".parse().unwrap()),
+            ..KeepPolicy::default()
+        };
+        let list = items(&["2026-01-01 00:00", "2026-02-01 00:00"]);
+        assert_eq!(
+            kept(&run(&list, &policy)),
+            expect(&[("2026-02-01 00:00", &["newest"])])
+        );
+        // Kept by a rule: no extra "newest" reason.
+        assert_eq!(
+            kept(&run(
+                &list,
+                &KeepPolicy {
+                    keep_last: Some(1),
+                    ..KeepPolicy::default()
+                }
+            )),
+            expect(&[("2026-02-01 00:00", &["last"])])
+        );
+    }
+
+    #[test]
+    fn empty_policy_is_refused() {
+        let zeros = KeepPolicy {
+            keep_last: Some(0),
+            keep_daily: Some(0),
+            ..KeepPolicy::default()
+        };
+        for policy in [KeepPolicy::default(), zeros] {
+            assert!(policy.is_empty());
+            let error = apply(&fixture(), at(NOW), &Utc, &policy).unwrap_err();
+            assert_eq!(error, RetentionError::EmptyPolicy);
+            assert_eq!(
+                error.to_string(),
+                "refusing to prune with no keep rule: give at least one --keep-* option"
+            );
+        }
+        assert!(apply(&[], at(NOW), &Utc, &KeepPolicy::default()).is_err());
+        let weekly = KeepPolicy {
+            keep_weekly: Some(1),
+            ..KeepPolicy::default()
+        };
+        assert!(!weekly.is_empty());
+        assert_eq!(apply(&[], at(NOW), &Utc, &weekly), Ok(Vec::new()));
+    }
+
+    #[test]
+    fn iso_week_spans_the_year_boundary() {
+        // Mon 2026-12-28 .. Sun 2027-01-03 is ISO week 2026-W53; Mon 2027-01-04 starts 2027-W01.
+        let list = items(&[
+            "2026-12-28 08:00",
+            "2026-12-31 08:00",
+            "2027-01-01 08:00",
+            "2027-01-04 08:00",
+        ]);
+        let weekly = KeepPolicy {
+            keep_weekly: Some(10),
+            ..KeepPolicy::default()
+        };
+        assert_eq!(
+            kept_ids(&run(&list, &weekly)),
+            ["2027-01-04 08:00", "2027-01-01 08:00"]
+        );
+        let yearly = KeepPolicy {
+            keep_yearly: Some(10),
+            ..KeepPolicy::default()
+        };
+        assert_eq!(
+            kept_ids(&run(&list, &yearly)),
+            ["2027-01-04 08:00", "2026-12-31 08:00"]
+        );
+    }
+
+    #[test]
+    fn time_zone_decides_the_day() {
+        // 23:30 UTC is 01:30 the next day at +02:00.
+        let list = items(&["2026-03-10 12:00", "2026-03-10 23:30"]);
+        let policy = KeepPolicy {
+            keep_daily: Some(5),
+            ..KeepPolicy::default()
+        };
+        assert_eq!(kept_ids(&run(&list, &policy)), ["2026-03-10 23:30"]);
+        let plus_two = FixedOffset::east_opt(2 * 3600).unwrap();
+        let decisions = apply(&list, at(NOW), &plus_two, &policy).unwrap();
+        assert_eq!(
+            kept_ids(&decisions),
+            ["2026-03-10 23:30", "2026-03-10 12:00"]
+        );
+    }
+
+    #[test]
+    fn durations_parse_and_display() {
+        for (input, amounts) in [
+            ("7d", [0, 0, 0, 7, 0]),
+            ("2w", [0, 0, 2, 0, 0]),
+            ("1y6m", [1, 6, 0, 0, 0]),
+            ("36h", [0, 0, 0, 0, 36]),
+            ("1y2m3d4h", [1, 2, 0, 3, 4]),
+            ("1y0m", [1, 0, 0, 0, 0]),
+        ] {
+            let d: KeepDuration = input.parse().unwrap_or_else(|e| panic!("{input}: {e}"));
+            assert_eq!(d, KeepDuration { amounts }, "{input}");
+        }
+        assert_eq!(
+            "1y2m3d4h".parse::<KeepDuration>().unwrap().to_string(),
+            "1y2m3d4h"
+        );
+        assert_eq!("1y0m".parse::<KeepDuration>().unwrap().to_string(), "1y");
+    }
+
+    #[test]
+    fn invalid_durations_are_rejected() {
+        for (input, error) in [
+            ("", DurationError::Empty),
+            ("7", DurationError::MissingUnit("7".into())),
+            ("d", DurationError::MissingNumber("d".into())),
+            ("7x", DurationError::UnknownUnit('x')),
+            ("7D", DurationError::UnknownUnit('D')),
+            ("7 d", DurationError::UnknownUnit(' ')),
+            ("-7d", DurationError::MissingNumber("-7d".into())),
+            ("1d1d", DurationError::UnitOrder),
+            ("1d1y", DurationError::UnitOrder),
+            ("0d", DurationError::Zero),
+            ("0y0h", DurationError::Zero),
+            (
+                "99999999999d",
+                DurationError::TooLarge("99999999999".into()),
+            ),
+        ] {
+            assert_eq!(input.parse::<KeepDuration>(), Err(error), "{input:?}");
+        }
+        assert_eq!(
+            "7x".parse::<KeepDuration>().unwrap_err().to_string(),
+            "unknown unit `x`: use y (years), m (months), w (weeks), d (days) or h (hours)"
+        );
+    }
+
+    #[derive(Parser, Debug)]
+    struct Cli {
+        #[command(flatten)]
+        keep: KeepPolicy,
+    }
+
+    #[test]
+    fn clap_flags() {
+        Cli::command().debug_assert();
+        let cli =
+            Cli::try_parse_from(["prune", "--keep-daily", "7", "--keep-within", "1y6m"]).unwrap();
+        assert_eq!(
+            cli.keep,
+            KeepPolicy {
+                keep_daily: Some(7),
+                keep_within: Some("1y6m".parse().unwrap()),
+                ..KeepPolicy::default()
+            }
+        );
+        let error = Cli::try_parse_from(["prune", "--keep-within", "7x"]).unwrap_err();
+        assert!(error.to_string().contains("unknown unit `x`"), "{error}");
+    }
+
+    #[test]
+    fn serde_kebab_case_and_unknown_fields() {
+        // The unknown-field error lists every accepted key, which pins the kebab-case names.
+        let snake_case = [("keep_daily", 7u32)];
+        let error =
+            KeepPolicy::deserialize(MapDeserializer::<_, DeError>::new(snake_case.into_iter()))
+                .unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "unknown field `keep_daily`, expected one of `keep-last`, `keep-hourly`, `keep-daily`, \
+             `keep-weekly`, `keep-monthly`, `keep-yearly`, `keep-within`"
+        );
+        let empty = std::iter::empty::<(&str, u32)>();
+        let policy = KeepPolicy::deserialize(MapDeserializer::<_, DeError>::new(empty)).unwrap();
+        assert_eq!(policy, KeepPolicy::default());
+
+        let within: Result<KeepDuration, DeError> =
+            KeepDuration::deserialize("1y6m".into_deserializer());
+        assert_eq!(within, Ok("1y6m".parse().unwrap()));
+        let bad: Result<KeepDuration, DeError> =
+            KeepDuration::deserialize("7x".into_deserializer());
+        assert!(bad.unwrap_err().to_string().contains("unknown unit `x`"));
+    }
+}

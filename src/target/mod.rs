@@ -1,0 +1,405 @@
+//! Targets: what the operator names (flags, URL, config entry) turned into one validated
+//! description of where to connect and with which credentials. Every command resolves its
+//! target here, so precedence rules and secret handling are the same everywhere.
+//!
+//! Precedence: flags > environment (`REDISOPS_TARGET`, `REDISCLI_AUTH`) > config file >
+//! defaults (127.0.0.1:6379).
+
+pub mod url;
+
+use crate::cli::ConnectionArgs;
+use crate::config::{Config, TargetConfig};
+use crate::exit::{ExitCode, fail};
+use crate::ui;
+use anyhow::{Context, Result};
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+pub use url::{HostPort, TargetUrl, UrlAddr};
+
+/// A secret string that never prints.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(s: impl Into<String>) -> Self {
+        Self(s.into())
+    }
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(***)")
+    }
+}
+
+/// Credentials for one kind of node.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Auth {
+    pub user: Option<String>,
+    pub password: Option<Secret>,
+}
+
+/// Where a data node or a Sentinel listens.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Endpoint {
+    Tcp(HostPort),
+    Unix(PathBuf),
+}
+
+impl fmt::Display for Endpoint {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Endpoint::Tcp(hp) => hp.fmt(f),
+            Endpoint::Unix(p) => write!(f, "unix:{}", p.display()),
+        }
+    }
+}
+
+/// TLS material, loaded from files when a connection is made.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TlsOptions {
+    pub cacert: Option<PathBuf>,
+    pub cert: Option<PathBuf>,
+    pub key: Option<PathBuf>,
+    pub sni: Option<String>,
+    pub insecure: bool,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum TargetKind {
+    Node(Endpoint),
+    Sentinel {
+        sentinels: Vec<HostPort>,
+        master: String,
+        auth: Auth,
+    },
+}
+
+/// A fully resolved target.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Target {
+    /// Config entry name, or a name derived from the address (used as the repository folder).
+    pub name: String,
+    pub kind: TargetKind,
+    pub auth: Auth,
+    /// TLS for data nodes and (with `rediss-sentinel://`) Sentinels.
+    pub tls: Option<TlsOptions>,
+    pub db: i64,
+    pub timeout: Duration,
+}
+
+impl Target {
+    /// Resolves the target from flags, environment and config.
+    pub fn resolve(args: &ConnectionArgs, config: &Config) -> Result<Self> {
+        let env_password = std::env::var("REDISCLI_AUTH")
+            .ok()
+            .filter(|p| !p.is_empty());
+        Self::resolve_with_env(args, config, env_password)
+    }
+
+    fn resolve_with_env(
+        args: &ConnectionArgs,
+        config: &Config,
+        env_password: Option<String>,
+    ) -> Result<Self> {
+        let (name, url, entry) = pick_source(args, config)?;
+        let entry = entry.unwrap_or_default();
+
+        let addr = match (&args.socket, &args.host, args.port) {
+            (Some(sock), _, _) => UrlAddr::Unix(sock.clone()),
+            (None, host, port) if host.is_some() || port.is_some() => {
+                let (h0, p0) = match &url.addr {
+                    UrlAddr::Tcp(hp) => (hp.host.clone(), hp.port),
+                    _ => ("127.0.0.1".to_string(), url::DEFAULT_PORT),
+                };
+                UrlAddr::Tcp(HostPort {
+                    host: host.clone().unwrap_or(h0),
+                    port: port.unwrap_or(p0),
+                })
+            }
+            _ => url.addr.clone(),
+        };
+
+        if args.pass.is_some() {
+            ui::warn(
+                "a password given with -a/--pass is visible to every user in the process list; \
+                 use REDISCLI_AUTH or --password-file instead",
+            );
+        }
+        if url.password.is_some() && args.target.as_deref().is_some_and(|t| t.contains("://")) {
+            ui::warn(
+                "the --target URL contains a password, which is visible in the process list; \
+                 use REDISCLI_AUTH or --password-file instead",
+            );
+        }
+        let password = match (&args.pass, &args.password_file) {
+            (Some(p), _) => Some(Secret::new(p.clone())),
+            (None, Some(file)) => Some(read_secret_file(file)?),
+            (None, None) => match (env_password, &url.password, &entry.password_file) {
+                (Some(p), _, _) => Some(Secret::new(p)),
+                (None, Some(p), _) => Some(Secret::new(p.clone())),
+                (None, None, Some(file)) => Some(read_secret_file(file)?),
+                (None, None, None) => None,
+            },
+        };
+        let auth = Auth {
+            user: args
+                .user
+                .clone()
+                .or(url.user.clone())
+                .or(entry.user.clone()),
+            password,
+        };
+
+        let tls_wanted = url.tls
+            || args.tls
+            || args.cacert.is_some()
+            || args.cert.is_some()
+            || entry.cacert.is_some()
+            || entry.cert.is_some();
+        let tls = tls_wanted.then(|| TlsOptions {
+            cacert: args.cacert.clone().or(entry.cacert.clone()),
+            cert: args.cert.clone().or(entry.cert.clone()),
+            key: args.key.clone().or(entry.key.clone()),
+            sni: args.sni.clone().or(entry.sni.clone()),
+            insecure: args.insecure || entry.insecure,
+        });
+        if tls.as_ref().is_some_and(|t| t.insecure) {
+            ui::warn(
+                "--insecure: the server's TLS certificate is NOT verified; anyone on the network \
+                 path can impersonate the server and read the data",
+            );
+        }
+        if tls.is_some() && matches!(addr, UrlAddr::Unix(_)) {
+            return Err(fail(
+                ExitCode::Usage,
+                "TLS was requested for a unix socket; unix sockets are local and do not use TLS",
+            ));
+        }
+
+        let kind = match addr {
+            UrlAddr::Tcp(hp) => TargetKind::Node(Endpoint::Tcp(hp)),
+            UrlAddr::Unix(p) => TargetKind::Node(Endpoint::Unix(p)),
+            UrlAddr::Sentinel { sentinels, master } => {
+                let sentinel_password =
+                    match (&args.sentinel_password_file, &entry.sentinel_password_file) {
+                        (Some(f), _) | (None, Some(f)) => Some(read_secret_file(f)?),
+                        (None, None) => None,
+                    };
+                TargetKind::Sentinel {
+                    sentinels,
+                    master,
+                    auth: Auth {
+                        user: args.sentinel_user.clone().or(entry.sentinel_user.clone()),
+                        password: sentinel_password,
+                    },
+                }
+            }
+        };
+        let name = name.unwrap_or_else(|| derived_name(&kind));
+        Ok(Self {
+            name,
+            kind,
+            auth,
+            tls,
+            db: url.db,
+            timeout: Duration::from_secs(args.timeout.max(1)),
+        })
+    }
+
+    /// Short description for messages: `name (address)`.
+    pub fn describe(&self) -> String {
+        match &self.kind {
+            TargetKind::Node(ep) => ep.to_string(),
+            TargetKind::Sentinel {
+                sentinels, master, ..
+            } => format!(
+                "Sentinel master '{master}' via {}",
+                sentinels
+                    .iter()
+                    .map(|s| s.to_string())
+                    .collect::<Vec<_>>()
+                    .join(",")
+            ),
+        }
+    }
+}
+
+/// Chooses the URL and config entry: `--target` (URL or name), then `-h/-p/-s`, then the
+/// config's `default_target`, then the default address.
+fn pick_source(
+    args: &ConnectionArgs,
+    config: &Config,
+) -> Result<(Option<String>, TargetUrl, Option<TargetConfig>)> {
+    let named = |name: &str| -> Result<(Option<String>, TargetUrl, Option<TargetConfig>)> {
+        let entry = config.targets.get(name).ok_or_else(|| {
+            fail(
+                ExitCode::Usage,
+                format!(
+                    "unknown target '{name}': it is not a URL and {} defines no such target \
+                     (defined: {})",
+                    config.describe_source(),
+                    config.target_names()
+                ),
+            )
+        })?;
+        let url = TargetUrl::parse(&entry.url)
+            .with_context(|| format!("target '{name}' in {}", config.describe_source()))?;
+        Ok((Some(name.to_string()), url, Some(entry.clone())))
+    };
+    if let Some(t) = &args.target {
+        if t.contains("://") {
+            let url = TargetUrl::parse(t).map_err(|e| fail(ExitCode::Usage, format!("{e:#}")))?;
+            return Ok((None, url, None));
+        }
+        return named(t);
+    }
+    let explicit_addr = args.host.is_some() || args.port.is_some() || args.socket.is_some();
+    if !explicit_addr && let Some(name) = &config.default_target {
+        return named(name);
+    }
+    let url = TargetUrl::parse("redis://127.0.0.1:6379")?;
+    Ok((None, url, None))
+}
+
+fn derived_name(kind: &TargetKind) -> String {
+    match kind {
+        TargetKind::Node(Endpoint::Tcp(hp)) => format!("{}-{}", hp.host, hp.port),
+        TargetKind::Node(Endpoint::Unix(p)) => p
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "unix".to_string()),
+        TargetKind::Sentinel { master, .. } => master.clone(),
+    }
+}
+
+/// Reads a password or passphrase: the first line of the file, without its line ending.
+pub fn read_secret_file(path: &Path) -> Result<Secret> {
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        fail(
+            ExitCode::Auth,
+            format!(
+                "cannot read the password file {}: {e}; check the path and that this user may \
+                 read it",
+                path.display()
+            ),
+        )
+    })?;
+    let line = text.lines().next().unwrap_or("").to_string();
+    if line.is_empty() {
+        return Err(fail(
+            ExitCode::Auth,
+            format!("the password file {} is empty", path.display()),
+        ));
+    }
+    Ok(Secret::new(line))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args() -> ConnectionArgs {
+        ConnectionArgs {
+            timeout: 5,
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn defaults_to_localhost() {
+        let t = Target::resolve_with_env(&args(), &Config::default(), None).unwrap();
+        assert_eq!(
+            t.kind,
+            TargetKind::Node(Endpoint::Tcp(HostPort {
+                host: "127.0.0.1".into(),
+                port: 6379
+            }))
+        );
+        assert_eq!(t.name, "127.0.0.1-6379");
+        assert!(t.tls.is_none());
+    }
+
+    #[test]
+    fn flag_beats_env_beats_url_beats_config() {
+        let dir = tempfile::tempdir().unwrap();
+        let pwfile = dir.path().join("pw");
+        std::fs::write(&pwfile, "from-file\n").unwrap();
+        let mut config = Config::default();
+        config.targets.insert(
+            "main".into(),
+            TargetConfig {
+                url: "redis://cfguser:from-url@db1:7000".into(),
+                password_file: Some(pwfile.clone()),
+                ..Default::default()
+            },
+        );
+        let mut a = args();
+        a.target = Some("main".into());
+        let t = Target::resolve_with_env(&a, &config, Some("from-env".into())).unwrap();
+        assert_eq!(t.auth.password.as_ref().unwrap().expose(), "from-env");
+        assert_eq!(t.auth.user.as_deref(), Some("cfguser"));
+        assert_eq!(t.name, "main");
+        let t = Target::resolve_with_env(&a, &config, None).unwrap();
+        assert_eq!(t.auth.password.as_ref().unwrap().expose(), "from-url");
+        a.password_file = Some(pwfile);
+        a.user = Some("flaguser".into());
+        let t = Target::resolve_with_env(&a, &config, Some("from-env".into())).unwrap();
+        assert_eq!(t.auth.password.as_ref().unwrap().expose(), "from-file");
+        assert_eq!(t.auth.user.as_deref(), Some("flaguser"));
+    }
+
+    #[test]
+    fn unknown_name_lists_defined_targets() {
+        let mut a = args();
+        a.target = Some("nope".into());
+        let mut config = Config::default();
+        config.targets.insert(
+            "main".into(),
+            TargetConfig {
+                url: "redis://h".into(),
+                ..Default::default()
+            },
+        );
+        let err = Target::resolve_with_env(&a, &config, None).unwrap_err();
+        assert!(format!("{err:#}").contains("defined: main"));
+    }
+
+    #[test]
+    fn sentinel_with_tls_and_own_credentials() {
+        let dir = tempfile::tempdir().unwrap();
+        let spw = dir.path().join("spw");
+        std::fs::write(&spw, "sentinel-secret").unwrap();
+        let mut a = args();
+        a.target = Some("rediss-sentinel://s1,s2:26380#mymaster".into());
+        a.cacert = Some("/ca.pem".into());
+        a.sentinel_user = Some("sent".into());
+        a.sentinel_password_file = Some(spw);
+        let t = Target::resolve_with_env(&a, &Config::default(), None).unwrap();
+        let TargetKind::Sentinel {
+            sentinels,
+            master,
+            auth,
+        } = &t.kind
+        else {
+            panic!("not sentinel")
+        };
+        assert_eq!(sentinels.len(), 2);
+        assert_eq!(master, "mymaster");
+        assert_eq!(auth.password.as_ref().unwrap().expose(), "sentinel-secret");
+        assert_eq!(
+            t.tls.as_ref().unwrap().cacert.as_deref(),
+            Some(Path::new("/ca.pem"))
+        );
+        assert_eq!(t.name, "mymaster");
+    }
+
+    #[test]
+    fn secrets_do_not_print() {
+        assert_eq!(format!("{:?}", Secret::new("hunter2")), "Secret(***)");
+    }
+}

@@ -1,0 +1,71 @@
+//! Messages to the operator on stderr: warnings and progress notes.
+//!
+//! stdout is reserved for command output (tables, JSON), so scripts can parse it while
+//! warnings still reach a person or a cron mail.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+
+static QUIET: AtomicBool = AtomicBool::new(false);
+
+/// `--quiet`: suppress notes (warnings are still printed).
+pub fn set_quiet(quiet: bool) {
+    QUIET.store(quiet, Ordering::Relaxed);
+}
+
+pub fn is_quiet() -> bool {
+    QUIET.load(Ordering::Relaxed)
+}
+
+pub fn warn(message: impl std::fmt::Display) {
+    eprintln!("redisops: warning: {message}");
+}
+
+pub fn note(message: impl std::fmt::Display) {
+    if !is_quiet() {
+        eprintln!("redisops: {message}");
+    }
+}
+
+/// Human-readable byte count (binary units, as `ls -h` and Redis' `*_human` fields).
+pub fn bytes(n: u64) -> String {
+    const UNITS: [&str; 6] = ["B", "KiB", "MiB", "GiB", "TiB", "PiB"];
+    let mut value = n as f64;
+    let mut unit = 0;
+    while value >= 1024.0 && unit < UNITS.len() - 1 {
+        value /= 1024.0;
+        unit += 1;
+    }
+    if unit == 0 {
+        format!("{n} B")
+    } else {
+        format!("{value:.1} {}", UNITS[unit])
+    }
+}
+
+/// Human-readable duration: `3d 4h`, `5m 2s`, `800ms`.
+pub fn duration(d: std::time::Duration) -> String {
+    let secs = d.as_secs();
+    match secs {
+        0 => format!("{}ms", d.as_millis()),
+        1..60 => format!("{:.1}s", d.as_secs_f64()),
+        60..3600 => format!("{}m {}s", secs / 60, secs % 60),
+        3600..86400 => format!("{}h {}m", secs / 3600, secs % 3600 / 60),
+        _ => format!("{}d {}h", secs / 86400, secs % 86400 / 3600),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    #[test]
+    fn formats() {
+        assert_eq!(bytes(512), "512 B");
+        assert_eq!(bytes(1536), "1.5 KiB");
+        assert_eq!(bytes(3 * 1024 * 1024 * 1024), "3.0 GiB");
+        assert_eq!(duration(Duration::from_millis(800)), "800ms");
+        assert_eq!(duration(Duration::from_secs(62)), "1m 2s");
+        assert_eq!(duration(Duration::from_secs(90000)), "1d 1h");
+    }
+}

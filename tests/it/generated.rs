@@ -1,0 +1,74 @@
+//! completions/ and man/ are committed; they must equal what the current CLI generates.
+//! Regenerate with `REDISOPS_BLESS=1 cargo test --test it generated` (or
+//! `cargo run -- generate completions --dir completions && cargo run -- generate man --dir man`).
+
+use redisops::commands::generate::{render_completions, render_man_pages};
+use std::path::Path;
+
+fn check(dir: &str, files: Vec<(String, Vec<u8>)>) {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join(dir);
+    let bless = std::env::var_os("REDISOPS_BLESS").is_some();
+    if bless {
+        std::fs::create_dir_all(&dir).unwrap();
+    }
+    let mut stale = Vec::new();
+    for (name, content) in &files {
+        let path = dir.join(name);
+        if std::fs::read(&path).ok().as_deref() != Some(content.as_slice()) {
+            if bless {
+                std::fs::write(&path, content).unwrap();
+            } else {
+                stale.push(name.clone());
+            }
+        }
+    }
+    let expected: Vec<&String> = files.iter().map(|(n, _)| n).collect();
+    for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if !expected.contains(&&name) {
+            if bless {
+                std::fs::remove_file(entry.path()).unwrap();
+            } else {
+                stale.push(format!("{name} (no longer generated)"));
+            }
+        }
+    }
+    assert!(
+        stale.is_empty(),
+        "{} is stale: {stale:?}. Regenerate with: REDISOPS_BLESS=1 cargo test --test it generated",
+        dir.display()
+    );
+}
+
+#[test]
+fn completions_are_fresh() {
+    check("completions", render_completions());
+}
+
+#[test]
+fn man_pages_are_fresh() {
+    check("man", render_man_pages().unwrap());
+}
+
+#[test]
+fn completions_work_with_a_broken_config() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("bad.toml");
+    std::fs::write(&bad, "this is [not toml").unwrap();
+    let run =
+        crate::harness::redisops(["--config", bad.to_str().unwrap(), "completions", "bash"]).ok();
+    assert!(run.stdout.contains("redisops"));
+}
+
+#[test]
+fn readme_exit_code_table_matches_the_code() {
+    let readme =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    for code in redisops::exit::ExitCode::ALL {
+        let row = format!("| {} | {} |", code.code(), code.meaning());
+        assert!(
+            readme.contains(&row),
+            "README.md lacks the exit-code row `{row}`"
+        );
+    }
+}
