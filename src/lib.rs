@@ -18,6 +18,7 @@ pub mod rdb;
 pub mod repo;
 pub mod retention;
 pub mod schedule;
+pub mod source;
 pub mod status;
 pub mod target;
 pub mod ui;

@@ -5,3 +5,4 @@ mod harness;
 mod errors;
 mod generated;
 mod status;
+mod sync;

@@ -6,7 +6,7 @@
 pub mod tls;
 
 use std::net::TcpListener;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -57,7 +57,7 @@ pub struct ServerOptions {
 /// A running redis-server, killed on drop.
 pub struct RedisServer {
     child: Option<Child>,
-    _dir: TempDir,
+    dir: TempDir,
     /// Plaintext port (0 when TLS-only).
     pub port: u16,
     pub tls_port: Option<u16>,
@@ -136,7 +136,7 @@ impl RedisServer {
             .unwrap_or_else(|e| panic!("cannot run redis-server: {e}. {INSTALL}"));
         let mut server = Self {
             child: Some(child),
-            _dir: dir,
+            dir,
             port,
             tls_port,
             socket,
@@ -164,6 +164,11 @@ impl RedisServer {
             }
             std::thread::sleep(Duration::from_millis(20));
         }
+    }
+
+    /// The server's `dir`: its `dump.rdb` and log.
+    pub fn dir(&self) -> &Path {
+        self.dir.path()
     }
 
     /// `redis://` or `rediss://` URL for this server (no credentials).
@@ -363,7 +368,7 @@ fn start_sentinel(name: &str, master_port: u16, tls: Option<Arc<TlsFixture>>) ->
         .unwrap_or_else(|e| panic!("cannot run redis-sentinel: {e}. {INSTALL}"));
     let mut s = RedisServer {
         child: Some(child),
-        _dir: dir,
+        dir,
         port,
         tls_port,
         socket: None,
