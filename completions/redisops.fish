@@ -45,6 +45,12 @@ complete -c redisops -n "__fish_redisops_needs_command" -l tls -d 'Use TLS (like
 complete -c redisops -n "__fish_redisops_needs_command" -l insecure -d 'Skip TLS certificate verification (dangerous: anyone on the path can read your data)'
 complete -c redisops -n "__fish_redisops_needs_command" -s V -l version -d 'Print version'
 complete -c redisops -n "__fish_redisops_needs_command" -f -a "status" -d 'Show server, persistence, memory, keyspace and replication state in one screen'
+complete -c redisops -n "__fish_redisops_needs_command" -f -a "backup" -d 'Back up: get the RDB, verify it, compress and encrypt it into the repository'
+complete -c redisops -n "__fish_redisops_needs_command" -f -a "list" -d 'List the backups in the repository'
+complete -c redisops -n "__fish_redisops_needs_command" -f -a "verify" -d 'Verify backups against their manifests (and, with keys, the RDB inside)'
+complete -c redisops -n "__fish_redisops_needs_command" -f -a "prune" -d 'Delete old backups by keep rules, with a reason for every kept one'
+complete -c redisops -n "__fish_redisops_needs_command" -f -a "keygen" -d 'Generate an age key pair for encrypting backups'
+complete -c redisops -n "__fish_redisops_needs_command" -f -a "schedule" -d 'Print a crontab line or systemd timer for a redisops command'
 complete -c redisops -n "__fish_redisops_needs_command" -f -a "completions" -d 'Print a shell completion script to stdout'
 complete -c redisops -n "__fish_redisops_needs_command" -f -a "generate" -d 'Write completions/ and man/ (used by packagers and the repository\'s own files)'
 complete -c redisops -n "__fish_redisops_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -68,6 +74,169 @@ complete -c redisops -n "__fish_redisops_using_subcommand status" -l help -d 'Pr
 complete -c redisops -n "__fish_redisops_using_subcommand status" -s q -l quiet -d 'Only print warnings and errors (for cron)'
 complete -c redisops -n "__fish_redisops_using_subcommand status" -l tls -d 'Use TLS (like rediss://)'
 complete -c redisops -n "__fish_redisops_using_subcommand status" -l insecure -d 'Skip TLS certificate verification (dangerous: anyone on the path can read your data)'
+complete -c redisops -n "__fish_redisops_using_subcommand backup" -l repo -d 'Backup repository directory [default: [repository] path in the config file]' -r -F
+complete -c redisops -n "__fish_redisops_using_subcommand backup" -l method -d 'How to get the RDB [default: auto, or [backup] method in the config]' -r -f -a "auto\t'BGSAVE when the server\'s dump file is readable on this host, else sync'
+bgsave\t'BGSAVE, then read the server\'s dump file (needs access to its data directory)'
+sync\t'Stream the RDB over the replication protocol (like redis-cli --rdb)'"
+complete -c redisops -n "__fish_redisops_using_subcommand backup" -l from -d 'With a Sentinel target: back up from the master or a healthy replica [default: prefer-replica]' -r -f -a "master\t'The master'
+replica\t'A healthy replica, or fail'
+prefer-replica\t'A healthy replica, else the master'"
+complete -c redisops -n "__fish_redisops_using_subcommand backup" -l recipient -d 'Encrypt to this age recipient (public key age1…); repeatable' -r
+complete -c redisops -n "__fish_redisops_using_subcommand backup" -l recipients-file -d 'Encrypt to the recipients in FILE (age format: one per line, # comments); repeatable' -r -F
+complete -c redisops -n "__fish_redisops_using_subcommand backup" -l passphrase-file -d 'Encrypt with the passphrase in FILE (age scrypt) instead of public keys' -r -F
+complete -c redisops -n "__fish_redisops_using_subcommand backup" -l level -d 'gzip level, 1 (fast) to 9 (small) [default: 3]' -r
+complete -c redisops -n "__fish_redisops_using_subcommand backup" -l lock-wait -d 'Seconds to wait for another run\'s lock on this target before giving up' -r
+complete -c redisops -n "__fish_redisops_using_subcommand backup" -l save-timeout -d 'Seconds to wait for the server to produce the RDB (BGSAVE or the start of SYNC)' -r
+complete -c redisops -n "__fish_redisops_using_subcommand backup" -l keep-last -d 'Keep the N most recent backups' -r
+complete -c redisops -n "__fish_redisops_using_subcommand backup" -l keep-hourly -d 'Keep the newest backup of each of the last N hours that have backups' -r
+complete -c redisops -n "__fish_redisops_using_subcommand backup" -l keep-daily -d 'Keep the newest backup of each of the last N days that have backups' -r
+complete -c redisops -n "__fish_redisops_using_subcommand backup" -l keep-weekly -d 'Keep the newest backup of each of the last N ISO weeks that have backups' -r
+complete -c redisops -n "__fish_redisops_using_subcommand backup" -l keep-monthly -d 'Keep the newest backup of each of the last N months that have backups' -r
+complete -c redisops -n "__fish_redisops_using_subcommand backup" -l keep-yearly -d 'Keep the newest backup of each of the last N years that have backups' -r
+complete -c redisops -n "__fish_redisops_using_subcommand backup" -l keep-within -d 'Keep all backups newer than DURATION, e.g. 7d, 2w, 1y6m, 36h (units y m w d h; m = month)' -r
+complete -c redisops -n "__fish_redisops_using_subcommand backup" -l schedule -d 'Stay in the foreground and back up on this crontab schedule ("0 3 * * *", @daily)' -r
+complete -c redisops -n "__fish_redisops_using_subcommand backup" -l metrics-file -d 'Write Prometheus textfile-collector metrics to FILE (atomically)' -r -F
+complete -c redisops -n "__fish_redisops_using_subcommand backup" -l config -d 'Configuration file [default: $XDG_CONFIG_HOME/redisops/config.toml, then /etc/redisops/config.toml]' -r -F
+complete -c redisops -n "__fish_redisops_using_subcommand backup" -l target -d 'Target URL (redis://, rediss://, unix://, redis-sentinel://h1,h2#master) or a target name from the config file' -r
+complete -c redisops -n "__fish_redisops_using_subcommand backup" -s h -l host -d 'Server hostname or IP' -r
+complete -c redisops -n "__fish_redisops_using_subcommand backup" -s p -l port -d 'Server port' -r
+complete -c redisops -n "__fish_redisops_using_subcommand backup" -s s -l socket -d 'Server unix socket (overrides host and port)' -r -F
+complete -c redisops -n "__fish_redisops_using_subcommand backup" -l user -d 'ACL user name' -r
+complete -c redisops -n "__fish_redisops_using_subcommand backup" -s a -l pass -d 'Password on the command line: visible in the process list, prefer REDISCLI_AUTH or --password-file' -r
+complete -c redisops -n "__fish_redisops_using_subcommand backup" -l password-file -d 'Read the password from the first line of FILE [env: REDISCLI_AUTH holds a password]' -r -F
+complete -c redisops -n "__fish_redisops_using_subcommand backup" -l cacert -d 'CA certificate (PEM) to verify the server with, instead of the system store' -r -F
+complete -c redisops -n "__fish_redisops_using_subcommand backup" -l cert -d 'Client certificate (PEM) for mutual TLS' -r -F
+complete -c redisops -n "__fish_redisops_using_subcommand backup" -l key -d 'Client private key (PEM) for mutual TLS' -r -F
+complete -c redisops -n "__fish_redisops_using_subcommand backup" -l sni -d 'Server name to send (SNI) and verify, when it differs from the host' -r
+complete -c redisops -n "__fish_redisops_using_subcommand backup" -l sentinel-user -d 'ACL user for the Sentinels, when they have their own credentials' -r
+complete -c redisops -n "__fish_redisops_using_subcommand backup" -l sentinel-password-file -d 'Read the Sentinels\' password from FILE' -r -F
+complete -c redisops -n "__fish_redisops_using_subcommand backup" -l timeout -d 'Seconds to wait for a connection or a reply' -r
+complete -c redisops -n "__fish_redisops_using_subcommand backup" -l no-encrypt -d 'Store the archive unencrypted (anyone who can read the repository can read the data)'
+complete -c redisops -n "__fish_redisops_using_subcommand backup" -l json -d 'Print one JSON object with the result instead of text'
+complete -c redisops -n "__fish_redisops_using_subcommand backup" -l help -d 'Print help (see more with \'--help\')'
+complete -c redisops -n "__fish_redisops_using_subcommand backup" -s q -l quiet -d 'Only print warnings and errors (for cron)'
+complete -c redisops -n "__fish_redisops_using_subcommand backup" -l tls -d 'Use TLS (like rediss://)'
+complete -c redisops -n "__fish_redisops_using_subcommand backup" -l insecure -d 'Skip TLS certificate verification (dangerous: anyone on the path can read your data)'
+complete -c redisops -n "__fish_redisops_using_subcommand list" -l repo -d 'Backup repository directory [default: [repository] path in the config file]' -r -F
+complete -c redisops -n "__fish_redisops_using_subcommand list" -l config -d 'Configuration file [default: $XDG_CONFIG_HOME/redisops/config.toml, then /etc/redisops/config.toml]' -r -F
+complete -c redisops -n "__fish_redisops_using_subcommand list" -l target -d 'Target URL (redis://, rediss://, unix://, redis-sentinel://h1,h2#master) or a target name from the config file' -r
+complete -c redisops -n "__fish_redisops_using_subcommand list" -s h -l host -d 'Server hostname or IP' -r
+complete -c redisops -n "__fish_redisops_using_subcommand list" -s p -l port -d 'Server port' -r
+complete -c redisops -n "__fish_redisops_using_subcommand list" -s s -l socket -d 'Server unix socket (overrides host and port)' -r -F
+complete -c redisops -n "__fish_redisops_using_subcommand list" -l user -d 'ACL user name' -r
+complete -c redisops -n "__fish_redisops_using_subcommand list" -s a -l pass -d 'Password on the command line: visible in the process list, prefer REDISCLI_AUTH or --password-file' -r
+complete -c redisops -n "__fish_redisops_using_subcommand list" -l password-file -d 'Read the password from the first line of FILE [env: REDISCLI_AUTH holds a password]' -r -F
+complete -c redisops -n "__fish_redisops_using_subcommand list" -l cacert -d 'CA certificate (PEM) to verify the server with, instead of the system store' -r -F
+complete -c redisops -n "__fish_redisops_using_subcommand list" -l cert -d 'Client certificate (PEM) for mutual TLS' -r -F
+complete -c redisops -n "__fish_redisops_using_subcommand list" -l key -d 'Client private key (PEM) for mutual TLS' -r -F
+complete -c redisops -n "__fish_redisops_using_subcommand list" -l sni -d 'Server name to send (SNI) and verify, when it differs from the host' -r
+complete -c redisops -n "__fish_redisops_using_subcommand list" -l sentinel-user -d 'ACL user for the Sentinels, when they have their own credentials' -r
+complete -c redisops -n "__fish_redisops_using_subcommand list" -l sentinel-password-file -d 'Read the Sentinels\' password from FILE' -r -F
+complete -c redisops -n "__fish_redisops_using_subcommand list" -l timeout -d 'Seconds to wait for a connection or a reply' -r
+complete -c redisops -n "__fish_redisops_using_subcommand list" -l json -d 'Print a JSON array of manifests (with file paths) instead of a table'
+complete -c redisops -n "__fish_redisops_using_subcommand list" -l help -d 'Print help (see more with \'--help\')'
+complete -c redisops -n "__fish_redisops_using_subcommand list" -s q -l quiet -d 'Only print warnings and errors (for cron)'
+complete -c redisops -n "__fish_redisops_using_subcommand list" -l tls -d 'Use TLS (like rediss://)'
+complete -c redisops -n "__fish_redisops_using_subcommand list" -l insecure -d 'Skip TLS certificate verification (dangerous: anyone on the path can read your data)'
+complete -c redisops -n "__fish_redisops_using_subcommand verify" -l repo -d 'Backup repository directory [default: [repository] path in the config file]' -r -F
+complete -c redisops -n "__fish_redisops_using_subcommand verify" -s i -l identity -d 'age identity file (private key, as written by redisops keygen or age-keygen); repeatable' -r -F
+complete -c redisops -n "__fish_redisops_using_subcommand verify" -l passphrase-file -d 'Passphrase file, for archives encrypted with --passphrase-file' -r -F
+complete -c redisops -n "__fish_redisops_using_subcommand verify" -l config -d 'Configuration file [default: $XDG_CONFIG_HOME/redisops/config.toml, then /etc/redisops/config.toml]' -r -F
+complete -c redisops -n "__fish_redisops_using_subcommand verify" -l target -d 'Target URL (redis://, rediss://, unix://, redis-sentinel://h1,h2#master) or a target name from the config file' -r
+complete -c redisops -n "__fish_redisops_using_subcommand verify" -s h -l host -d 'Server hostname or IP' -r
+complete -c redisops -n "__fish_redisops_using_subcommand verify" -s p -l port -d 'Server port' -r
+complete -c redisops -n "__fish_redisops_using_subcommand verify" -s s -l socket -d 'Server unix socket (overrides host and port)' -r -F
+complete -c redisops -n "__fish_redisops_using_subcommand verify" -l user -d 'ACL user name' -r
+complete -c redisops -n "__fish_redisops_using_subcommand verify" -s a -l pass -d 'Password on the command line: visible in the process list, prefer REDISCLI_AUTH or --password-file' -r
+complete -c redisops -n "__fish_redisops_using_subcommand verify" -l password-file -d 'Read the password from the first line of FILE [env: REDISCLI_AUTH holds a password]' -r -F
+complete -c redisops -n "__fish_redisops_using_subcommand verify" -l cacert -d 'CA certificate (PEM) to verify the server with, instead of the system store' -r -F
+complete -c redisops -n "__fish_redisops_using_subcommand verify" -l cert -d 'Client certificate (PEM) for mutual TLS' -r -F
+complete -c redisops -n "__fish_redisops_using_subcommand verify" -l key -d 'Client private key (PEM) for mutual TLS' -r -F
+complete -c redisops -n "__fish_redisops_using_subcommand verify" -l sni -d 'Server name to send (SNI) and verify, when it differs from the host' -r
+complete -c redisops -n "__fish_redisops_using_subcommand verify" -l sentinel-user -d 'ACL user for the Sentinels, when they have their own credentials' -r
+complete -c redisops -n "__fish_redisops_using_subcommand verify" -l sentinel-password-file -d 'Read the Sentinels\' password from FILE' -r -F
+complete -c redisops -n "__fish_redisops_using_subcommand verify" -l timeout -d 'Seconds to wait for a connection or a reply' -r
+complete -c redisops -n "__fish_redisops_using_subcommand verify" -l latest -d 'Verify the newest backup of the target (of each target without --target)'
+complete -c redisops -n "__fish_redisops_using_subcommand verify" -l all -d 'Verify every backup (of the target, or of the whole repository)'
+complete -c redisops -n "__fish_redisops_using_subcommand verify" -l deep -d 'Also run redis-check-rdb on the decrypted RDB (streamed through a pipe; needs keys)'
+complete -c redisops -n "__fish_redisops_using_subcommand verify" -l json -d 'Print the reports as JSON'
+complete -c redisops -n "__fish_redisops_using_subcommand verify" -l help -d 'Print help (see more with \'--help\')'
+complete -c redisops -n "__fish_redisops_using_subcommand verify" -s q -l quiet -d 'Only print warnings and errors (for cron)'
+complete -c redisops -n "__fish_redisops_using_subcommand verify" -l tls -d 'Use TLS (like rediss://)'
+complete -c redisops -n "__fish_redisops_using_subcommand verify" -l insecure -d 'Skip TLS certificate verification (dangerous: anyone on the path can read your data)'
+complete -c redisops -n "__fish_redisops_using_subcommand prune" -l repo -d 'Backup repository directory [default: [repository] path in the config file]' -r -F
+complete -c redisops -n "__fish_redisops_using_subcommand prune" -l keep-last -d 'Keep the N most recent backups' -r
+complete -c redisops -n "__fish_redisops_using_subcommand prune" -l keep-hourly -d 'Keep the newest backup of each of the last N hours that have backups' -r
+complete -c redisops -n "__fish_redisops_using_subcommand prune" -l keep-daily -d 'Keep the newest backup of each of the last N days that have backups' -r
+complete -c redisops -n "__fish_redisops_using_subcommand prune" -l keep-weekly -d 'Keep the newest backup of each of the last N ISO weeks that have backups' -r
+complete -c redisops -n "__fish_redisops_using_subcommand prune" -l keep-monthly -d 'Keep the newest backup of each of the last N months that have backups' -r
+complete -c redisops -n "__fish_redisops_using_subcommand prune" -l keep-yearly -d 'Keep the newest backup of each of the last N years that have backups' -r
+complete -c redisops -n "__fish_redisops_using_subcommand prune" -l keep-within -d 'Keep all backups newer than DURATION, e.g. 7d, 2w, 1y6m, 36h (units y m w d h; m = month)' -r
+complete -c redisops -n "__fish_redisops_using_subcommand prune" -l lock-wait -d 'Seconds to wait for a running backup\'s lock' -r
+complete -c redisops -n "__fish_redisops_using_subcommand prune" -l config -d 'Configuration file [default: $XDG_CONFIG_HOME/redisops/config.toml, then /etc/redisops/config.toml]' -r -F
+complete -c redisops -n "__fish_redisops_using_subcommand prune" -l target -d 'Target URL (redis://, rediss://, unix://, redis-sentinel://h1,h2#master) or a target name from the config file' -r
+complete -c redisops -n "__fish_redisops_using_subcommand prune" -s h -l host -d 'Server hostname or IP' -r
+complete -c redisops -n "__fish_redisops_using_subcommand prune" -s p -l port -d 'Server port' -r
+complete -c redisops -n "__fish_redisops_using_subcommand prune" -s s -l socket -d 'Server unix socket (overrides host and port)' -r -F
+complete -c redisops -n "__fish_redisops_using_subcommand prune" -l user -d 'ACL user name' -r
+complete -c redisops -n "__fish_redisops_using_subcommand prune" -s a -l pass -d 'Password on the command line: visible in the process list, prefer REDISCLI_AUTH or --password-file' -r
+complete -c redisops -n "__fish_redisops_using_subcommand prune" -l password-file -d 'Read the password from the first line of FILE [env: REDISCLI_AUTH holds a password]' -r -F
+complete -c redisops -n "__fish_redisops_using_subcommand prune" -l cacert -d 'CA certificate (PEM) to verify the server with, instead of the system store' -r -F
+complete -c redisops -n "__fish_redisops_using_subcommand prune" -l cert -d 'Client certificate (PEM) for mutual TLS' -r -F
+complete -c redisops -n "__fish_redisops_using_subcommand prune" -l key -d 'Client private key (PEM) for mutual TLS' -r -F
+complete -c redisops -n "__fish_redisops_using_subcommand prune" -l sni -d 'Server name to send (SNI) and verify, when it differs from the host' -r
+complete -c redisops -n "__fish_redisops_using_subcommand prune" -l sentinel-user -d 'ACL user for the Sentinels, when they have their own credentials' -r
+complete -c redisops -n "__fish_redisops_using_subcommand prune" -l sentinel-password-file -d 'Read the Sentinels\' password from FILE' -r -F
+complete -c redisops -n "__fish_redisops_using_subcommand prune" -l timeout -d 'Seconds to wait for a connection or a reply' -r
+complete -c redisops -n "__fish_redisops_using_subcommand prune" -l dry-run -d 'Show what would be deleted, delete nothing'
+complete -c redisops -n "__fish_redisops_using_subcommand prune" -l json -d 'Print the decisions as JSON'
+complete -c redisops -n "__fish_redisops_using_subcommand prune" -l help -d 'Print help (see more with \'--help\')'
+complete -c redisops -n "__fish_redisops_using_subcommand prune" -s q -l quiet -d 'Only print warnings and errors (for cron)'
+complete -c redisops -n "__fish_redisops_using_subcommand prune" -l tls -d 'Use TLS (like rediss://)'
+complete -c redisops -n "__fish_redisops_using_subcommand prune" -l insecure -d 'Skip TLS certificate verification (dangerous: anyone on the path can read your data)'
+complete -c redisops -n "__fish_redisops_using_subcommand keygen" -s o -l output -d 'Write the identity (private key) to FILE with mode 0600 instead of stdout; refuses to overwrite' -r -F
+complete -c redisops -n "__fish_redisops_using_subcommand keygen" -l config -d 'Configuration file [default: $XDG_CONFIG_HOME/redisops/config.toml, then /etc/redisops/config.toml]' -r -F
+complete -c redisops -n "__fish_redisops_using_subcommand keygen" -l target -d 'Target URL (redis://, rediss://, unix://, redis-sentinel://h1,h2#master) or a target name from the config file' -r
+complete -c redisops -n "__fish_redisops_using_subcommand keygen" -s h -l host -d 'Server hostname or IP' -r
+complete -c redisops -n "__fish_redisops_using_subcommand keygen" -s p -l port -d 'Server port' -r
+complete -c redisops -n "__fish_redisops_using_subcommand keygen" -s s -l socket -d 'Server unix socket (overrides host and port)' -r -F
+complete -c redisops -n "__fish_redisops_using_subcommand keygen" -l user -d 'ACL user name' -r
+complete -c redisops -n "__fish_redisops_using_subcommand keygen" -s a -l pass -d 'Password on the command line: visible in the process list, prefer REDISCLI_AUTH or --password-file' -r
+complete -c redisops -n "__fish_redisops_using_subcommand keygen" -l password-file -d 'Read the password from the first line of FILE [env: REDISCLI_AUTH holds a password]' -r -F
+complete -c redisops -n "__fish_redisops_using_subcommand keygen" -l cacert -d 'CA certificate (PEM) to verify the server with, instead of the system store' -r -F
+complete -c redisops -n "__fish_redisops_using_subcommand keygen" -l cert -d 'Client certificate (PEM) for mutual TLS' -r -F
+complete -c redisops -n "__fish_redisops_using_subcommand keygen" -l key -d 'Client private key (PEM) for mutual TLS' -r -F
+complete -c redisops -n "__fish_redisops_using_subcommand keygen" -l sni -d 'Server name to send (SNI) and verify, when it differs from the host' -r
+complete -c redisops -n "__fish_redisops_using_subcommand keygen" -l sentinel-user -d 'ACL user for the Sentinels, when they have their own credentials' -r
+complete -c redisops -n "__fish_redisops_using_subcommand keygen" -l sentinel-password-file -d 'Read the Sentinels\' password from FILE' -r -F
+complete -c redisops -n "__fish_redisops_using_subcommand keygen" -l timeout -d 'Seconds to wait for a connection or a reply' -r
+complete -c redisops -n "__fish_redisops_using_subcommand keygen" -l help -d 'Print help (see more with \'--help\')'
+complete -c redisops -n "__fish_redisops_using_subcommand keygen" -s q -l quiet -d 'Only print warnings and errors (for cron)'
+complete -c redisops -n "__fish_redisops_using_subcommand keygen" -l tls -d 'Use TLS (like rediss://)'
+complete -c redisops -n "__fish_redisops_using_subcommand keygen" -l insecure -d 'Skip TLS certificate verification (dangerous: anyone on the path can read your data)'
+complete -c redisops -n "__fish_redisops_using_subcommand schedule" -l cron -d 'When to run, as a 5-field crontab expression ("0 3 * * *") or @daily, @hourly, …' -r
+complete -c redisops -n "__fish_redisops_using_subcommand schedule" -l emit -d 'What to print' -r -f -a "crontab\t'A line for crontab -e or /etc/cron.d'
+systemd\t'A systemd service and timer pair'"
+complete -c redisops -n "__fish_redisops_using_subcommand schedule" -l name -d 'Unit name for systemd (NAME.service and NAME.timer)' -r
+complete -c redisops -n "__fish_redisops_using_subcommand schedule" -l config -d 'Configuration file [default: $XDG_CONFIG_HOME/redisops/config.toml, then /etc/redisops/config.toml]' -r -F
+complete -c redisops -n "__fish_redisops_using_subcommand schedule" -l target -d 'Target URL (redis://, rediss://, unix://, redis-sentinel://h1,h2#master) or a target name from the config file' -r
+complete -c redisops -n "__fish_redisops_using_subcommand schedule" -s h -l host -d 'Server hostname or IP' -r
+complete -c redisops -n "__fish_redisops_using_subcommand schedule" -s p -l port -d 'Server port' -r
+complete -c redisops -n "__fish_redisops_using_subcommand schedule" -s s -l socket -d 'Server unix socket (overrides host and port)' -r -F
+complete -c redisops -n "__fish_redisops_using_subcommand schedule" -l user -d 'ACL user name' -r
+complete -c redisops -n "__fish_redisops_using_subcommand schedule" -s a -l pass -d 'Password on the command line: visible in the process list, prefer REDISCLI_AUTH or --password-file' -r
+complete -c redisops -n "__fish_redisops_using_subcommand schedule" -l password-file -d 'Read the password from the first line of FILE [env: REDISCLI_AUTH holds a password]' -r -F
+complete -c redisops -n "__fish_redisops_using_subcommand schedule" -l cacert -d 'CA certificate (PEM) to verify the server with, instead of the system store' -r -F
+complete -c redisops -n "__fish_redisops_using_subcommand schedule" -l cert -d 'Client certificate (PEM) for mutual TLS' -r -F
+complete -c redisops -n "__fish_redisops_using_subcommand schedule" -l key -d 'Client private key (PEM) for mutual TLS' -r -F
+complete -c redisops -n "__fish_redisops_using_subcommand schedule" -l sni -d 'Server name to send (SNI) and verify, when it differs from the host' -r
+complete -c redisops -n "__fish_redisops_using_subcommand schedule" -l sentinel-user -d 'ACL user for the Sentinels, when they have their own credentials' -r
+complete -c redisops -n "__fish_redisops_using_subcommand schedule" -l sentinel-password-file -d 'Read the Sentinels\' password from FILE' -r -F
+complete -c redisops -n "__fish_redisops_using_subcommand schedule" -l timeout -d 'Seconds to wait for a connection or a reply' -r
+complete -c redisops -n "__fish_redisops_using_subcommand schedule" -l help -d 'Print help (see more with \'--help\')'
+complete -c redisops -n "__fish_redisops_using_subcommand schedule" -s q -l quiet -d 'Only print warnings and errors (for cron)'
+complete -c redisops -n "__fish_redisops_using_subcommand schedule" -l tls -d 'Use TLS (like rediss://)'
+complete -c redisops -n "__fish_redisops_using_subcommand schedule" -l insecure -d 'Skip TLS certificate verification (dangerous: anyone on the path can read your data)'
 complete -c redisops -n "__fish_redisops_using_subcommand completions" -l config -d 'Configuration file [default: $XDG_CONFIG_HOME/redisops/config.toml, then /etc/redisops/config.toml]' -r -F
 complete -c redisops -n "__fish_redisops_using_subcommand completions" -l target -d 'Target URL (redis://, rediss://, unix://, redis-sentinel://h1,h2#master) or a target name from the config file' -r
 complete -c redisops -n "__fish_redisops_using_subcommand completions" -s h -l host -d 'Server hostname or IP' -r
@@ -107,7 +276,13 @@ complete -c redisops -n "__fish_redisops_using_subcommand generate" -l help -d '
 complete -c redisops -n "__fish_redisops_using_subcommand generate" -s q -l quiet -d 'Only print warnings and errors (for cron)'
 complete -c redisops -n "__fish_redisops_using_subcommand generate" -l tls -d 'Use TLS (like rediss://)'
 complete -c redisops -n "__fish_redisops_using_subcommand generate" -l insecure -d 'Skip TLS certificate verification (dangerous: anyone on the path can read your data)'
-complete -c redisops -n "__fish_redisops_using_subcommand help; and not __fish_seen_subcommand_from status completions generate help" -f -a "status" -d 'Show server, persistence, memory, keyspace and replication state in one screen'
-complete -c redisops -n "__fish_redisops_using_subcommand help; and not __fish_seen_subcommand_from status completions generate help" -f -a "completions" -d 'Print a shell completion script to stdout'
-complete -c redisops -n "__fish_redisops_using_subcommand help; and not __fish_seen_subcommand_from status completions generate help" -f -a "generate" -d 'Write completions/ and man/ (used by packagers and the repository\'s own files)'
-complete -c redisops -n "__fish_redisops_using_subcommand help; and not __fish_seen_subcommand_from status completions generate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c redisops -n "__fish_redisops_using_subcommand help; and not __fish_seen_subcommand_from status backup list verify prune keygen schedule completions generate help" -f -a "status" -d 'Show server, persistence, memory, keyspace and replication state in one screen'
+complete -c redisops -n "__fish_redisops_using_subcommand help; and not __fish_seen_subcommand_from status backup list verify prune keygen schedule completions generate help" -f -a "backup" -d 'Back up: get the RDB, verify it, compress and encrypt it into the repository'
+complete -c redisops -n "__fish_redisops_using_subcommand help; and not __fish_seen_subcommand_from status backup list verify prune keygen schedule completions generate help" -f -a "list" -d 'List the backups in the repository'
+complete -c redisops -n "__fish_redisops_using_subcommand help; and not __fish_seen_subcommand_from status backup list verify prune keygen schedule completions generate help" -f -a "verify" -d 'Verify backups against their manifests (and, with keys, the RDB inside)'
+complete -c redisops -n "__fish_redisops_using_subcommand help; and not __fish_seen_subcommand_from status backup list verify prune keygen schedule completions generate help" -f -a "prune" -d 'Delete old backups by keep rules, with a reason for every kept one'
+complete -c redisops -n "__fish_redisops_using_subcommand help; and not __fish_seen_subcommand_from status backup list verify prune keygen schedule completions generate help" -f -a "keygen" -d 'Generate an age key pair for encrypting backups'
+complete -c redisops -n "__fish_redisops_using_subcommand help; and not __fish_seen_subcommand_from status backup list verify prune keygen schedule completions generate help" -f -a "schedule" -d 'Print a crontab line or systemd timer for a redisops command'
+complete -c redisops -n "__fish_redisops_using_subcommand help; and not __fish_seen_subcommand_from status backup list verify prune keygen schedule completions generate help" -f -a "completions" -d 'Print a shell completion script to stdout'
+complete -c redisops -n "__fish_redisops_using_subcommand help; and not __fish_seen_subcommand_from status backup list verify prune keygen schedule completions generate help" -f -a "generate" -d 'Write completions/ and man/ (used by packagers and the repository\'s own files)'
+complete -c redisops -n "__fish_redisops_using_subcommand help; and not __fish_seen_subcommand_from status backup list verify prune keygen schedule completions generate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

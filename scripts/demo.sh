@@ -5,29 +5,16 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-for bin in redis-server redis-cli; do
-  command -v "$bin" >/dev/null || {
-    echo "demo: $bin not found; install it: sudo apt-get install redis-server redis-tools" >&2
-    exit 1
-  }
-done
+. scripts/scratch-redis.sh
+require redis-server redis-cli redis-check-rdb python3
 
 cargo build --release --quiet
 redisops="$PWD/target/release/redisops"
-work=$(mktemp -d /tmp/redisops-demo.XXXXXX)
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-cleanup() {
-  redis-cli -p "$port" shutdown nosave >/dev/null 2>&1 || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 
-step "starting a scratch redis-server on 127.0.0.1:$port (data in $work)"
-redis-server --port "$port" --bind 127.0.0.1 --dir "$work" --save "" --daemonize yes \
-  --logfile "$work/redis.log" --enable-debug-command local
-for _ in $(seq 50); do redis-cli -p "$port" ping >/dev/null 2>&1 && break; sleep 0.1; done
+step "starting a scratch redis-server on a free port"
+start_scratch_redis --enable-debug-command local
+echo "127.0.0.1:$port, data in $work"
 
 step "loading sample data"
 redis-cli -p "$port" DEBUG POPULATE 100000 demo 64 >/dev/null
@@ -39,5 +26,32 @@ step "redisops status"
 
 step "redisops status --json (first lines)"
 "$redisops" -p "$port" status --json | head -n 12
+
+step "redisops keygen (the backup host only needs the public key)"
+"$redisops" keygen --output "$work/backup-key.txt" > "$work/recipient"
+recipient=$(cat "$work/recipient")
+echo "recipient: $recipient"
+
+step "redisops backup (auto: BGSAVE on a local server, verified, gzip + age)"
+"$redisops" -p "$port" backup --repo "$work/repo" --recipient "$recipient" --keep-last 5
+
+step "redisops backup --method sync (replication stream, no plaintext on disk)"
+"$redisops" -p "$port" backup --repo "$work/repo" --recipient "$recipient" --method sync
+
+step "redisops list"
+"$redisops" list --repo "$work/repo"
+
+step "redisops verify --all (archive level: no key needed)"
+"$redisops" verify --repo "$work/repo" --all
+
+step "redisops verify --latest --identity KEY --deep (decrypt, CRC, key counts, redis-check-rdb)"
+"$redisops" verify --repo "$work/repo" --latest --identity "$work/backup-key.txt" --deep
+
+if command -v age >/dev/null; then
+  step "manual recovery with the standard tools: age -d | gunzip | redis-check-rdb"
+  archive=$(ls "$work"/repo/*/*.rdb.gz.age | tail -n 1)
+  age -d -i "$work/backup-key.txt" "$archive" | gunzip > "$work/recovered.rdb"
+  redis-check-rdb "$work/recovered.rdb" | tail -n 4
+fi
 
 step "done"

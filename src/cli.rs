@@ -14,7 +14,7 @@ use std::path::PathBuf;
 #[command(
     name = "redisops",
     version,
-    about = "Operations CLI for Redis: status, verified encrypted backups, safe restores",
+    about = "Operations CLI for Redis: status, verified encrypted backups, retention",
     long_about = "Operations CLI for Redis operators: server status, verified and encrypted \
                   backups with retention, and safe restores, over TCP, TLS, unix sockets and \
                   Sentinel.",
@@ -34,6 +34,24 @@ pub enum Command {
     /// Show server, persistence, memory, keyspace and replication state in one screen
     #[command(disable_help_flag = true)]
     Status(commands::status::StatusArgs),
+    /// Back up: get the RDB, verify it, compress and encrypt it into the repository
+    #[command(disable_help_flag = true)]
+    Backup(Box<commands::backup::BackupArgs>),
+    /// List the backups in the repository
+    #[command(disable_help_flag = true)]
+    List(commands::list::ListArgs),
+    /// Verify backups against their manifests (and, with keys, the RDB inside)
+    #[command(disable_help_flag = true)]
+    Verify(commands::verify::VerifyArgs),
+    /// Delete old backups by keep rules, with a reason for every kept one
+    #[command(disable_help_flag = true)]
+    Prune(commands::prune::PruneArgs),
+    /// Generate an age key pair for encrypting backups
+    #[command(disable_help_flag = true)]
+    Keygen(commands::keygen::KeygenArgs),
+    /// Print a crontab line or systemd timer for a redisops command
+    #[command(disable_help_flag = true)]
+    Schedule(commands::schedule::ScheduleArgs),
     /// Print a shell completion script to stdout
     #[command(disable_help_flag = true)]
     Completions(commands::generate::CompletionsArgs),

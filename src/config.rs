@@ -7,6 +7,9 @@
 //! `password_file` silently ignored is how a backup ends up running unauthenticated.
 //! Relative paths inside the file are relative to the file's directory.
 
+use crate::backup::Method;
+use crate::conn::Want;
+use crate::retention::KeepPolicy;
 use anyhow::{Context, Result};
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -21,6 +24,11 @@ pub struct Config {
     pub targets: BTreeMap<String, TargetConfig>,
     #[serde(default)]
     pub repository: RepositoryConfig,
+    #[serde(default)]
+    pub backup: BackupConfig,
+    /// Default keep rules for `prune` and `backup` when no --keep-* flag is given.
+    #[serde(default)]
+    pub retention: KeepPolicy,
     /// Where the file was read from (not a key in the file).
     #[serde(skip)]
     pub source: Option<PathBuf>,
@@ -46,6 +54,21 @@ pub struct TargetConfig {
 #[serde(deny_unknown_fields)]
 pub struct RepositoryConfig {
     pub path: Option<PathBuf>,
+}
+
+/// Defaults for `backup`; flags win.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BackupConfig {
+    /// age recipients (public keys, `age1…`).
+    #[serde(default)]
+    pub recipients: Vec<String>,
+    pub recipients_file: Option<PathBuf>,
+    pub passphrase_file: Option<PathBuf>,
+    pub compression_level: Option<u32>,
+    pub method: Option<Method>,
+    pub from: Option<Want>,
+    pub metrics_file: Option<PathBuf>,
 }
 
 impl Config {
@@ -86,7 +109,16 @@ impl Config {
                 *p = base.join(&*p);
             }
         }
-        if let Some(p) = config.repository.path.as_mut() {
+        let b = &mut config.backup;
+        for p in [
+            &mut config.repository.path,
+            &mut b.recipients_file,
+            &mut b.passphrase_file,
+            &mut b.metrics_file,
+        ]
+        .into_iter()
+        .flatten()
+        {
             *p = base.join(&*p);
         }
         config.source = Some(path.to_path_buf());

@@ -150,11 +150,51 @@ pub fn fail(code: ExitCode, message: impl Into<String>) -> anyhow::Error {
     Failure::new(code, message).into()
 }
 
-/// The exit code for an error chain: the outermost [`Failure`] wins.
+/// The exit code for an error chain: the outermost [`Failure`] wins. Failures carried
+/// inside `io::Error`s (from readers in a pipeline) count too; `io::Error::source` skips
+/// its payload, so it is looked at explicitly.
 pub fn code_for(err: &anyhow::Error) -> ExitCode {
-    err.chain()
-        .find_map(|e| e.downcast_ref::<Failure>().map(|f| f.code))
-        .unwrap_or(ExitCode::Error)
+    err.chain().find_map(failure_in).unwrap_or(ExitCode::Error)
+}
+
+/// The one place where domain error kinds become exit codes.
+fn failure_in(e: &(dyn std::error::Error + 'static)) -> Option<ExitCode> {
+    use crate::archive::{ArchiveError, KeyError};
+    use crate::rdb::RdbError;
+    use crate::repo::{LockError, RepoError};
+    if let Some(f) = e.downcast_ref::<Failure>() {
+        return Some(f.code);
+    }
+    if let Some(r) = e.downcast_ref::<RepoError>() {
+        return Some(match r {
+            RepoError::Ambiguous { .. } => ExitCode::Usage,
+            RepoError::NotARepository { .. } | RepoError::NotFound { .. } => ExitCode::NotFound,
+        });
+    }
+    if let Some(k) = e.downcast_ref::<KeyError>() {
+        return Some(match k {
+            KeyError::Write { .. } => ExitCode::Error,
+            _ => ExitCode::Usage,
+        });
+    }
+    if let Some(LockError::Held { .. }) = e.downcast_ref::<LockError>() {
+        return Some(ExitCode::Locked);
+    }
+    if let Some(r) = e.downcast_ref::<RdbError>() {
+        return match r {
+            RdbError::Io(io) => io.get_ref().and_then(|inner| failure_in(inner)),
+            _ => Some(ExitCode::VerifyFailed),
+        };
+    }
+    if let Some(a) = e.downcast_ref::<ArchiveError>() {
+        return match a {
+            ArchiveError::Io(io) => io.get_ref().and_then(|inner| failure_in(inner)),
+            ArchiveError::Corrupt(_) => Some(ExitCode::VerifyFailed),
+            _ => Some(ExitCode::Decrypt),
+        };
+    }
+    let inner = e.downcast_ref::<std::io::Error>()?.get_ref()?;
+    failure_in(inner)
 }
 
 #[cfg(test)]
@@ -175,5 +215,8 @@ mod tests {
             anyhow::Error::from(Failure::new(ExitCode::Locked, "held")).context("while backing up");
         assert_eq!(code_for(&err), ExitCode::Locked);
         assert_eq!(code_for(&anyhow::anyhow!("plain")), ExitCode::Error);
+        let io = std::io::Error::other(Failure::new(ExitCode::SaveFailed, "dropped"));
+        let err = anyhow::Error::from(io).context("reading");
+        assert_eq!(code_for(&err), ExitCode::SaveFailed);
     }
 }

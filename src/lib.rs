@@ -7,6 +7,8 @@
 //! - `commands`: one file per subcommand, wiring the above together;
 //! - `exit`: the documented exit codes; `ui`: messages on stderr; `fsutil`: durable writes.
 
+pub mod archive;
+pub mod backup;
 pub mod cli;
 pub mod commands;
 pub mod config;
@@ -14,6 +16,9 @@ pub mod conn;
 pub mod exit;
 pub mod fsutil;
 pub mod info;
+pub mod metrics;
+pub mod progress;
+pub mod prune;
 pub mod rdb;
 pub mod repo;
 pub mod retention;
@@ -22,6 +27,7 @@ pub mod source;
 pub mod status;
 pub mod target;
 pub mod ui;
+pub mod verify;
 
 use anyhow::Result;
 use cli::{Cli, Command};
@@ -35,6 +41,8 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
     match &cli.command {
         Command::Completions(args) => return commands::generate::run_completions(args),
         Command::Generate(args) => return commands::generate::run_generate(args),
+        Command::Keygen(args) => return commands::keygen::run(args),
+        Command::Schedule(args) => return commands::schedule::run(args),
         _ => {}
     }
     let config = config::Config::load(cli.global.config.as_deref())
@@ -50,7 +58,14 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
     runtime.block_on(async {
         match &cli.command {
             Command::Status(args) => commands::status::run(args, &ctx).await,
-            Command::Completions(_) | Command::Generate(_) => unreachable!("handled above"),
+            Command::Backup(args) => commands::backup::run(args, &ctx).await,
+            Command::List(args) => commands::list::run(args, &ctx).await,
+            Command::Verify(args) => commands::verify::run(args, &ctx).await,
+            Command::Prune(args) => commands::prune::run(args, &ctx).await,
+            Command::Completions(_)
+            | Command::Generate(_)
+            | Command::Keygen(_)
+            | Command::Schedule(_) => unreachable!("handled above"),
         }
     })
 }

@@ -15,7 +15,7 @@ use chrono::{
 
 /// Which backups to keep. Doubles as CLI flags and as a `[retention]`-style config table.
 #[derive(clap::Args, serde::Deserialize, Debug, Clone, Default, PartialEq)]
-#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+#[serde(deny_unknown_fields)]
 pub struct KeepPolicy {
     /// Keep the N most recent backups
     #[arg(long, value_name = "N")]
@@ -800,16 +800,17 @@ mod tests {
     }
 
     #[test]
-    fn serde_kebab_case_and_unknown_fields() {
-        // The unknown-field error lists every accepted key, which pins the kebab-case names.
-        let snake_case = [("keep_daily", 7u32)];
+    fn serde_snake_case_and_unknown_fields() {
+        // The unknown-field error lists every accepted key, which pins the config names
+        // (snake_case, like every other key in the config file).
+        let kebab_case = [("keep-daily", 7u32)];
         let error =
-            KeepPolicy::deserialize(MapDeserializer::<_, DeError>::new(snake_case.into_iter()))
+            KeepPolicy::deserialize(MapDeserializer::<_, DeError>::new(kebab_case.into_iter()))
                 .unwrap_err();
         assert_eq!(
             error.to_string(),
-            "unknown field `keep_daily`, expected one of `keep-last`, `keep-hourly`, `keep-daily`, \
-             `keep-weekly`, `keep-monthly`, `keep-yearly`, `keep-within`"
+            "unknown field `keep-daily`, expected one of `keep_last`, `keep_hourly`, `keep_daily`, \
+             `keep_weekly`, `keep_monthly`, `keep_yearly`, `keep_within`"
         );
         let empty = std::iter::empty::<(&str, u32)>();
         let policy = KeepPolicy::deserialize(MapDeserializer::<_, DeError>::new(empty)).unwrap();

@@ -1,13 +1,25 @@
 //! One file per subcommand. Each only wires the domain modules together: parse its
-//! arguments, call the library, print the result, return an exit code.
+//! arguments, call the library, print the result, return an exit code. Arguments shared by
+//! several commands (repository, keys) live here.
 
+pub mod backup;
 pub mod generate;
+pub mod keygen;
+pub mod list;
+pub mod prune;
+pub mod schedule;
 pub mod status;
+pub mod verify;
 
+use crate::archive::{self, Decryption, Encryption};
 use crate::cli::ConnectionArgs;
-use crate::config::Config;
+use crate::config::{BackupConfig, Config};
+use crate::exit::{ExitCode, fail};
+use crate::repo::TargetId;
 use crate::target::Target;
 use anyhow::Result;
+use clap::Args;
+use std::path::PathBuf;
 
 /// What every command gets: the loaded config and the connection flags.
 pub struct Ctx {
@@ -18,5 +30,135 @@ pub struct Ctx {
 impl Ctx {
     pub fn target(&self) -> Result<Target> {
         Target::resolve(&self.conn, &self.config)
+    }
+
+    /// For repository commands: the target named on the command line, if any (none means
+    /// every target in the repository).
+    pub fn target_filter(&self) -> Result<Option<TargetId>> {
+        let c = &self.conn;
+        if c.target.is_none() && c.host.is_none() && c.port.is_none() && c.socket.is_none() {
+            return Ok(None);
+        }
+        Ok(Some(TargetId::new(&self.target()?.name)))
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct RepoArgs {
+    /// Backup repository directory [default: [repository] path in the config file]
+    #[arg(long, env = "REDISOPS_REPO", value_name = "DIR")]
+    pub repo: Option<PathBuf>,
+}
+
+impl RepoArgs {
+    pub fn resolve(&self, config: &Config) -> Result<PathBuf> {
+        self.repo
+            .clone()
+            .or_else(|| config.repository.path.clone())
+            .ok_or_else(|| {
+                fail(
+                    ExitCode::Usage,
+                    "no repository given: pass --repo DIR, set REDISOPS_REPO, or set path in the \
+                     [repository] section of the config file",
+                )
+            })
+    }
+}
+
+/// Who can read the backups: age recipients (public keys) or a passphrase.
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Encryption")]
+pub struct EncryptArgs {
+    /// Encrypt to this age recipient (public key age1…); repeatable
+    #[arg(long = "recipient", value_name = "AGE1…")]
+    pub recipients: Vec<String>,
+
+    /// Encrypt to the recipients in FILE (age format: one per line, # comments); repeatable
+    #[arg(long = "recipients-file", value_name = "FILE")]
+    pub recipients_files: Vec<PathBuf>,
+
+    /// Encrypt with the passphrase in FILE (age scrypt) instead of public keys
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["recipients", "recipients_files"])]
+    pub passphrase_file: Option<PathBuf>,
+
+    /// Store the archive unencrypted (anyone who can read the repository can read the data)
+    #[arg(long, conflicts_with_all = ["recipients", "recipients_files", "passphrase_file"])]
+    pub no_encrypt: bool,
+}
+
+impl EncryptArgs {
+    /// Flags win over the config's [backup] section; nothing at all is refused.
+    pub fn resolve(&self, cfg: &BackupConfig) -> Result<Encryption> {
+        if self.no_encrypt {
+            return Ok(Encryption::None);
+        }
+        let flags_given = !self.recipients.is_empty()
+            || !self.recipients_files.is_empty()
+            || self.passphrase_file.is_some();
+        let (recipients, files, passphrase) = if flags_given {
+            (
+                &self.recipients,
+                self.recipients_files.clone(),
+                &self.passphrase_file,
+            )
+        } else {
+            (
+                &cfg.recipients,
+                cfg.recipients_file.iter().cloned().collect(),
+                &cfg.passphrase_file,
+            )
+        };
+        if let Some(file) = passphrase {
+            return Ok(Encryption::Passphrase(archive::read_passphrase_file(file)?));
+        }
+        let mut keys = recipients
+            .iter()
+            .map(|r| archive::parse_recipient(r))
+            .collect::<Result<Vec<_>, _>>()?;
+        for file in &files {
+            keys.extend(archive::read_recipients_file(file)?);
+        }
+        if keys.is_empty() {
+            return Err(fail(
+                ExitCode::Usage,
+                "refusing to write an unencrypted backup: give --recipient age1… (redisops keygen \
+                 makes a key pair), --recipients-file FILE or --passphrase-file FILE, set them in \
+                 the config's [backup] section, or pass --no-encrypt to store the data in the clear",
+            ));
+        }
+        Ok(Encryption::Recipients(keys))
+    }
+}
+
+/// Keys to read encrypted archives.
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Decryption")]
+pub struct DecryptArgs {
+    /// age identity file (private key, as written by redisops keygen or age-keygen); repeatable
+    #[arg(short = 'i', long = "identity", value_name = "FILE")]
+    pub identities: Vec<PathBuf>,
+
+    /// Passphrase file, for archives encrypted with --passphrase-file
+    #[arg(
+        long = "passphrase-file",
+        value_name = "FILE",
+        conflicts_with = "identities"
+    )]
+    pub passphrase_file: Option<PathBuf>,
+}
+
+impl DecryptArgs {
+    pub fn resolve(&self) -> Result<Decryption> {
+        if let Some(file) = &self.passphrase_file {
+            return Ok(Decryption::Passphrase(archive::read_passphrase_file(file)?));
+        }
+        if self.identities.is_empty() {
+            return Ok(Decryption::None);
+        }
+        Ok(Decryption::from_identity_files(&self.identities)?)
+    }
+
+    pub fn given(&self) -> bool {
+        !self.identities.is_empty() || self.passphrase_file.is_some()
     }
 }

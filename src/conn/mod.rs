@@ -175,9 +175,17 @@ impl Node {
 
     /// Runs a command; errors are explained with the node's address and user.
     pub async fn query<T: FromRedisValue>(&mut self, cmd: &redis::Cmd) -> Result<T> {
-        cmd.query_async(&mut self.con)
+        self.try_query(cmd)
             .await
             .map_err(|e| self.explain(&e).into())
+    }
+
+    /// Runs a command and hands back the raw error, for callers that branch on the reply.
+    pub async fn try_query<T: FromRedisValue>(
+        &mut self,
+        cmd: &redis::Cmd,
+    ) -> redis::RedisResult<T> {
+        cmd.query_async(&mut self.con).await
     }
 
     pub fn explain(&self, e: &redis::RedisError) -> Failure {
@@ -221,49 +229,122 @@ pub struct Connected {
     pub sentinel: Option<sentinel::SentinelView>,
 }
 
-/// Which node of a Sentinel group to connect to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Which node of a Sentinel group to connect to. Without Sentinel the target node is used
+/// whatever its role.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "kebab-case")]
 pub enum Want {
+    /// The master
     Master,
+    /// A healthy replica, or fail
+    Replica,
+    /// A healthy replica, else the master
+    PreferReplica,
 }
 
-/// Connects to the target: directly, or to the master a Sentinel majority reports, after
-/// confirming with ROLE that it really is the master.
+/// A replica whose master link has been silent this long is not "healthy" for a backup.
+const MAX_REPLICA_IO_AGE_SECS: i64 = 10;
+
+/// Connects to the target: directly, or through Sentinel to the master a majority reports
+/// (confirmed with ROLE) or to a healthy replica.
 pub async fn connect(target: &Target, want: Want) -> Result<Connected> {
     let dialer = Dialer::new(target.tls.as_ref(), target.timeout)?;
-    match &target.kind {
+    let (sentinels, master, auth) = match &target.kind {
         TargetKind::Node(endpoint) => {
             let node = Node::connect(&dialer, endpoint, &target.auth, target.db).await?;
-            Ok(Connected {
+            return Ok(Connected {
                 node,
                 dialer,
                 sentinel: None,
-            })
+            });
         }
         TargetKind::Sentinel {
             sentinels,
             master,
             auth,
-        } => {
-            let view = sentinel::SentinelView::gather(&dialer, sentinels, master, auth).await?;
-            let Want::Master = want;
-            let endpoint = Endpoint::Tcp(view.master.clone());
-            let mut node = Node::connect(&dialer, &endpoint, &target.auth, target.db).await?;
-            let role = node.role().await?;
-            if role != "master" {
-                return Err(fail(
-                    ExitCode::Target,
-                    format!(
-                        "the Sentinels report {endpoint} as master of '{master}', but it says it is \
-                         a {role}: a failover is probably in progress. Retry in a minute."
-                    ),
-                ));
+        } => (sentinels, master, auth),
+    };
+    let view = sentinel::SentinelView::gather(&dialer, sentinels, master, auth).await?;
+    if want != Want::Master {
+        let mut reasons = Vec::new();
+        for replica in &view.replicas {
+            match healthy_replica(&dialer, target, replica).await {
+                Ok(node) => {
+                    return Ok(Connected {
+                        node,
+                        dialer,
+                        sentinel: Some(view),
+                    });
+                }
+                Err(why) => reasons.push(format!("{}: {why:#}", replica.address)),
             }
-            Ok(Connected {
-                node,
-                dialer,
-                sentinel: Some(view),
-            })
         }
+        if want == Want::Replica {
+            return Err(fail(
+                ExitCode::Target,
+                format!(
+                    "no healthy replica of '{master}' (link up, in sync, heard from the master \
+                     in the last {MAX_REPLICA_IO_AGE_SECS}s): {}. Use --from prefer-replica or \
+                     --from master to back up from the master instead.",
+                    if reasons.is_empty() {
+                        "the Sentinels know no replicas".to_string()
+                    } else {
+                        reasons.join("; ")
+                    }
+                ),
+            ));
+        }
+        crate::ui::note(format!(
+            "no healthy replica of '{master}', using the master{}",
+            if reasons.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", reasons.join("; "))
+            }
+        ));
     }
+    let endpoint = Endpoint::Tcp(view.master.clone());
+    let mut node = Node::connect(&dialer, &endpoint, &target.auth, target.db).await?;
+    let role = node.role().await?;
+    if role != "master" {
+        return Err(fail(
+            ExitCode::Target,
+            format!(
+                "the Sentinels report {endpoint} as master of '{master}', but it says it is a \
+                 {role}: a failover is probably in progress. Retry in a minute."
+            ),
+        ));
+    }
+    Ok(Connected {
+        node,
+        dialer,
+        sentinel: Some(view),
+    })
+}
+
+/// Connects to a replica Sentinel lists and checks it is fit to back up from.
+async fn healthy_replica(
+    dialer: &Dialer,
+    target: &Target,
+    replica: &sentinel::SentinelReplica,
+) -> Result<Node> {
+    if replica.flags.contains("down") || replica.flags.contains("disconnected") || !replica.link_ok
+    {
+        anyhow::bail!("Sentinel flags it as {}", replica.flags);
+    }
+    let endpoint = Endpoint::Tcp(replica.address.clone());
+    let mut node = Node::connect(dialer, &endpoint, &target.auth, target.db).await?;
+    let info = node.info("replication").await?;
+    let role = info.get("role").unwrap_or("?");
+    let link = info.get("master_link_status").unwrap_or("?");
+    let io_age = info.i64("master_last_io_seconds_ago").unwrap_or(i64::MAX);
+    let syncing = info.flag("master_sync_in_progress").unwrap_or(true);
+    if role != "slave" || link != "up" || syncing || io_age > MAX_REPLICA_IO_AGE_SECS {
+        anyhow::bail!(
+            "role {role}, master link {link}, full sync running: {syncing}, last I/O {io_age}s ago"
+        );
+    }
+    Ok(node)
 }

@@ -5,7 +5,8 @@
 #[derive(Debug, thiserror::Error)]
 pub enum RdbError {
     /// Reading the source or writing the destination failed.
-    #[error("I/O error while copying the RDB: {0}")]
+    // The source is printed by the error chain; repeating it here would print it twice.
+    #[error("I/O error while copying the RDB")]
     Io(#[from] std::io::Error),
 
     /// The input does not start with `REDIS` and a 4-digit version.

@@ -1,4 +1,5 @@
-//! Backup sources: how redisops obtains an RDB from a live server. [`sync`] streams it over
-//! the replication protocol, so no plaintext copy ever lands on the backup host's disk.
+//! Getting an RDB out of a server: BGSAVE and reading the dump file ([`bgsave`]), or
+//! streaming it over the replication protocol ([`sync`]).
 
+pub mod bgsave;
 pub mod sync;

@@ -2,7 +2,9 @@
 
 mod harness;
 
+mod backup;
 mod errors;
 mod generated;
+mod repository;
 mod status;
 mod sync;

@@ -218,6 +218,17 @@ impl RedisServer {
         self.cli(&["DEBUG", "POPULATE", &n.to_string(), "key", "32"]);
     }
 
+    /// Writes `n` keys with real commands (unlike DEBUG POPULATE, these replicate).
+    pub fn write_keys(&self, n: usize) {
+        let mut args = vec!["MSET".to_string()];
+        for i in 0..n {
+            args.push(format!("key:{i}"));
+            args.push(format!("value-{i}"));
+        }
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        self.cli(&args);
+    }
+
     pub fn log(&self) -> String {
         std::fs::read_to_string(&self.log_file).unwrap_or_default()
     }

@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# Benchmark: redisops backup against the shell pipeline operators use today,
+#   redis-cli --rdb - | gzip | age -r KEY > file
+# on the same scratch Redis holding an RDB of at least 1 GiB (size with BENCH_KEYS).
+# Reports wall time, CPU time, peak RSS and archive size for both, as a Markdown table.
+#
+# Requires: redis-server, redis-cli (redis-tools), age, gzip, GNU time (/usr/bin/time), python3.
+# Uses a free port and a temporary directory; never touches a Redis on 6379.
+# Usage: bench/backup.sh            (about 5-10 minutes on 2 cores)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+keys=${BENCH_KEYS:-3600000}
+runs=${BENCH_RUNS:-2}
+. scripts/scratch-redis.sh
+require redis-server redis-cli age gzip python3 /usr/bin/time
+
+cargo build --release --quiet
+redisops="$PWD/target/release/redisops"
+start_scratch_redis --repl-diskless-sync-delay 0
+
+echo "bench: loading $keys keys (session-like JSON, tokens, counters)..." >&2
+python3 - "$keys" <<'EOF' | redis-cli -p "$port" --pipe >/dev/null
+import base64, os, random, sys
+random.seed(7)
+n = int(sys.argv[1])
+out = sys.stdout.buffer
+def cmd(*args):
+    parts = [b"*%d\r\n" % len(args)]
+    for a in args:
+        parts.append(b"$%d\r\n%s\r\n" % (len(a), a))
+    return b"".join(parts)
+buf = []
+for i in range(n):
+    kind = i % 3
+    if kind == 0:
+        v = (b'{"user":%d,"name":"user%d","roles":["reader","writer"],"last_seen":%d,"cart":[%s]}'
+             % (i, i, 1700000000 + i, b",".join(b"%d" % random.randrange(10**6) for _ in range(8))))
+    elif kind == 1:
+        v = base64.b64encode(os.urandom(180))
+    else:
+        v = b"%d" % random.randrange(10**12)
+        v = v * 20
+    buf.append(cmd(b"SET", b"k:%d:%d" % (kind, i), v))
+    if len(buf) == 10000:
+        out.write(b"".join(buf)); buf = []
+out.write(b"".join(buf))
+EOF
+rdb_bytes=$(redis-cli -p "$port" --rdb "$work/probe.rdb" >/dev/null 2>&1; stat -c %s "$work/probe.rdb")
+rm -f "$work/probe.rdb"
+echo "bench: RDB is $rdb_bytes bytes" >&2
+
+"$redisops" keygen --output "$work/key.txt" > "$work/recipient" 2>/dev/null
+recipient=$(cat "$work/recipient")
+
+# measure LABEL OUTPUT_FILE_GLOB -- command...
+measure() {
+  local label=$1 out=$2; shift 3
+  local best_wall="" line
+  for r in $(seq "$runs"); do
+    rm -rf "$work/repo" "$work/pipe.rdb.gz.age"
+    /usr/bin/time -f '%e %U %S %M' -o "$work/time" "$@" >/dev/null 2>"$work/err" || {
+      cat "$work/err" >&2; exit 1; }
+    read -r wall user sys rss < "$work/time"
+    size=$(stat -c %s $out)
+    line="$label|$wall|$(awk "BEGIN{print $user + $sys}")|$((rss / 1024))|$size"
+    if [ -z "$best_wall" ] || awk "BEGIN{exit !($wall < $best_wall)}"; then
+      best_wall=$wall; best_line=$line
+    fi
+  done
+  echo "$best_line"
+}
+
+ours=$(measure "redisops backup --method sync (gzip level 3, age)" "$work/repo/*/*.rdb.gz.age" -- \
+  "$redisops" -p "$port" --quiet backup --method sync --repo "$work/repo" --recipient "$recipient")
+theirs=$(measure "redis-cli --rdb - | gzip | age" "$work/pipe.rdb.gz.age" -- \
+  bash -c "redis-cli -p $port --rdb - 2>/dev/null | gzip | age -r $recipient > $work/pipe.rdb.gz.age")
+
+echo
+echo "RDB: $rdb_bytes bytes ($keys keys); best of $runs runs; $(nproc) cores"
+echo
+echo "| pipeline | wall s | CPU s | peak RSS MiB | archive bytes |"
+echo "|---|---|---|---|---|"
+for l in "$ours" "$theirs"; do echo "| ${l//|/ | } |"; done
+IFS='|' read -r _ ow _ _ os <<<"$ours"
+IFS='|' read -r _ tw _ _ ts <<<"$theirs"
+echo
+echo "wall-time ratio redisops/pipeline: $(awk "BEGIN{printf \"%.2f\", $ow / $tw}")  (target <= 0.60)"
+echo "archive size ratio: $(awk "BEGIN{printf \"%.3f\", $os / $ts}")  (target <= 1.10)"

@@ -1,0 +1,24 @@
+# Sourced by scripts/demo.sh and bench/backup.sh: a throwaway redis-server on a free port in a
+# temporary directory ($work), stopped and removed on exit. Never touches a Redis on 6379.
+# Usage: start_scratch_redis [extra redis-server arguments…]; sets $port and $work.
+
+require() {
+  for bin in "$@"; do
+    command -v "$bin" >/dev/null || {
+      echo "$(basename "$0"): $bin is required (Debian: apt-get install redis-server redis-tools age)" >&2
+      exit 1
+    }
+  done
+}
+
+start_scratch_redis() {
+  work=$(mktemp -d /tmp/redisops-scratch.XXXXXX)
+  port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+  trap 'redis-cli -p "$port" shutdown nosave >/dev/null 2>&1 || true; rm -rf "$work"' EXIT
+  redis-server --port "$port" --bind 127.0.0.1 --dir "$work" --save "" --daemonize yes \
+    --logfile "$work/redis.log" "$@"
+  for _ in $(seq 100); do redis-cli -p "$port" ping >/dev/null 2>&1 && return; sleep 0.1; done
+  echo "redis-server did not start:" >&2
+  cat "$work/redis.log" >&2
+  exit 1
+}

@@ -1,0 +1,327 @@
+//! One backup run: lock the target's folder, get the RDB (BGSAVE or the replication stream),
+//! push it through one streaming pipeline, and commit it with its manifest.
+//!
+//! The pipeline is `source → RDB verifier (CRC-64, structure, key counts) → SHA-256 → gzip →
+//! age → temporary file`, in constant memory. The archive is renamed into place only after
+//! the RDB's checksum verified and every layer finished; the manifest, written last, is the
+//! commit point. Any failure drops the temporary file, so nothing that looks like a backup is
+//! left behind.
+
+use crate::archive::{ArchiveStats, ArchiveWriter, Encryption, WriterOptions};
+use crate::conn::{self, Want};
+use crate::exit::{ExitCode, fail};
+use crate::fsutil::AtomicFile;
+use crate::progress::Progress;
+use crate::rdb::{self, Checksum, RdbSummary, VerifyOptions};
+use crate::repo::{
+    ArchiveInfo, Backup, BackupId, DbCounts, FILE_MODE, MANIFEST_FORMAT_VERSION, Manifest, RdbInfo,
+    Repository, TargetId, TargetInfo, TargetLock, archive_file_name,
+};
+use crate::source::bgsave;
+use crate::source::sync::{SyncOptions, SyncStream};
+use crate::target::{Endpoint, Target};
+use anyhow::{Context, Result};
+use chrono::Utc;
+use serde::Serialize;
+use std::io::Read;
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
+use std::time::{Duration, Instant};
+
+/// How to get the RDB.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Method {
+    /// BGSAVE when the server's dump file is readable on this host, else sync
+    Auto,
+    /// BGSAVE, then read the server's dump file (needs access to its data directory)
+    Bgsave,
+    /// Stream the RDB over the replication protocol (like redis-cli --rdb)
+    Sync,
+}
+
+/// Everything a backup run needs besides the target and repository.
+pub struct Request {
+    pub method: Method,
+    pub from: Want,
+    pub encryption: Encryption,
+    pub level: u32,
+    pub lock_wait: Duration,
+    pub save_timeout: Duration,
+    pub quiet: bool,
+    pub cancelled: Arc<AtomicBool>,
+}
+
+/// What a successful run produced.
+pub struct Outcome {
+    pub backup: Backup,
+    pub warnings: Vec<String>,
+    /// The lock stays held so that retention can run under it.
+    pub lock: TargetLock,
+}
+
+/// Runs one backup of `target` into `repo`.
+pub async fn run(target: &Target, repo: &Repository, req: &Request) -> Result<Outcome> {
+    let started = Instant::now();
+    let created_at = Utc::now();
+    let target_id = TargetId::new(&target.name);
+    let dir = repo.ensure_target_dir(&target_id)?;
+    let lock = {
+        let dir = dir.clone();
+        let wait = req.lock_wait;
+        tokio::task::spawn_blocking(move || TargetLock::acquire(&dir, wait, "backup")).await??
+    };
+    let mut warnings = Vec::new();
+    if let Some(old) = lock.took_over() {
+        warnings.push(format!("took over a lock left by a dead process ({old})"));
+    }
+    for removed in repo.clean_stale(&target_id)? {
+        crate::ui::note(format!(
+            "removed leftover of an interrupted run: {}",
+            removed.display()
+        ));
+    }
+
+    let mut connected = conn::connect(target, req.from).await?;
+    // A minimal streaming user (+replconf +sync +psync) may not run INFO or ROLE: these facts
+    // only decorate the manifest, so their absence is not an error.
+    let info = connected.node.info("server").await.unwrap_or_default();
+    let role = match connected.node.role().await {
+        Ok(role) => role,
+        Err(_) => info.get("role").unwrap_or("unknown").to_string(),
+    };
+    let node = &mut connected.node;
+    let use_bgsave = match req.method {
+        Method::Sync => false,
+        Method::Bgsave => true,
+        Method::Auto => match bgsave::dump_path(node).await {
+            Ok(p) => bgsave::dump_is_local(&target.kind, &node.endpoint, &p),
+            // No CONFIG permission or no local file: streaming needs neither.
+            Err(_) => false,
+        },
+    };
+
+    let id = BackupId::generate(created_at);
+    let archive_name = archive_file_name(&id, !matches!(req.encryption, Encryption::None));
+    let archive_path = dir.join(&archive_name);
+    let verify = VerifyOptions {
+        now_ms: Some(created_at.timestamp_millis()),
+    };
+    let options = WriterOptions {
+        level: req.level,
+        ..Default::default()
+    };
+
+    let (summary, stats) = if use_bgsave {
+        let path = bgsave::dump_path(node).await?;
+        if !req.quiet {
+            crate::ui::note(format!(
+                "BGSAVE on {}, then reading {}",
+                node.endpoint,
+                path.display()
+            ));
+        }
+        let saved = bgsave::bgsave(node, path, req.save_timeout).await?;
+        let progress = Progress::new("backup", Some(saved.len), req.quiet, req.cancelled.clone());
+        let requested_at = saved.requested_at;
+        let dump = saved.path.clone();
+        let (summary, stats) = pipeline(
+            progress.reader(saved.file),
+            archive_path.clone(),
+            req.encryption.clone(),
+            options,
+            verify,
+            progress,
+        )
+        .await?;
+        if summary.ctime.is_some_and(|c| c < requested_at) {
+            return Err(fail(
+                ExitCode::SaveFailed,
+                format!(
+                    "{} is older than the BGSAVE redisops asked for: it is not this server's \
+                         current dump file (is the server on this host?). Use --method sync.",
+                    dump.display()
+                ),
+            ));
+        }
+        (summary, stats)
+    } else {
+        let endpoint = node.endpoint.clone();
+        let stream = SyncStream::start(
+            &connected.dialer,
+            &endpoint,
+            &target.auth,
+            SyncOptions {
+                start_timeout: req.save_timeout,
+                stall_timeout: Duration::from_secs(60).max(target.timeout),
+            },
+        )
+        .await?;
+        warnings.extend(stream.warnings().iter().cloned());
+        if !req.quiet {
+            crate::ui::note(format!(
+                "streaming the RDB from {endpoint} (replication protocol)"
+            ));
+        }
+        let progress = Progress::new(
+            "backup",
+            stream.total_len(),
+            req.quiet,
+            req.cancelled.clone(),
+        );
+        let reader = tokio_util::io::SyncIoBridge::new(stream);
+        pipeline(
+            progress.reader(reader),
+            archive_path.clone(),
+            req.encryption.clone(),
+            options,
+            verify,
+            progress,
+        )
+        .await?
+    };
+    if let Checksum::Disabled = summary.checksum {
+        warnings.push(
+            "the server saves RDBs without a checksum (rdbchecksum no): this backup's integrity \
+             could only be checked structurally"
+                .into(),
+        );
+    }
+
+    let (host, port) = match &connected.node.endpoint {
+        Endpoint::Tcp(hp) => (hp.host.clone(), hp.port),
+        Endpoint::Unix(p) => (p.display().to_string(), 0),
+    };
+    let manifest = Manifest {
+        format_version: MANIFEST_FORMAT_VERSION,
+        id: id.to_string(),
+        created_at,
+        finished_at: Utc::now(),
+        duration_ms: started.elapsed().as_millis() as u64,
+        redisops_version: env!("CARGO_PKG_VERSION").to_string(),
+        target: TargetInfo {
+            name: target.name.clone(),
+            host,
+            port,
+            role,
+            run_id: info.get("run_id").map(String::from),
+            sentinel_master: connected.sentinel.as_ref().map(|s| s.master_name.clone()),
+        },
+        redis_version: summary
+            .redis_version
+            .clone()
+            .or_else(|| info.get("redis_version").map(String::from)),
+        rdb_version: summary.rdb_version,
+        method: if use_bgsave { "bgsave" } else { "sync" }.to_string(),
+        rdb: RdbInfo {
+            size: summary.rdb_bytes,
+            crc64: format!("{:016x}", summary.crc64),
+            checksum_verified: matches!(summary.checksum, Checksum::Verified(_)),
+            sha256: stats.plain_sha256.clone(),
+        },
+        archive: ArchiveInfo {
+            file: archive_name,
+            size: stats.archive_bytes,
+            sha256: stats.archive_sha256.clone(),
+            compression: "gzip".into(),
+            compression_level: req.level,
+            encryption: req.encryption.scheme().to_string(),
+            recipients: req.encryption.recipients_public(),
+        },
+        databases: summary
+            .databases
+            .iter()
+            .map(|(db, s)| {
+                (
+                    db.to_string(),
+                    DbCounts {
+                        keys: s.keys,
+                        expires: s.expires,
+                    },
+                )
+            })
+            .collect(),
+        aux: summary.aux.clone(),
+    };
+    let manifest_path = manifest.write(&dir).context("writing the manifest")?;
+    Ok(Outcome {
+        backup: Backup {
+            target: target_id,
+            id,
+            manifest,
+            archive_path,
+            manifest_path,
+        },
+        warnings,
+        lock,
+    })
+}
+
+/// The streaming part, on a blocking thread: verify while compressing and encrypting into a
+/// temporary file, committed only when everything checked out.
+async fn pipeline<R: Read + Send + 'static>(
+    source: R,
+    archive_path: std::path::PathBuf,
+    encryption: Encryption,
+    options: WriterOptions,
+    verify: VerifyOptions,
+    progress: Progress,
+) -> Result<(RdbSummary, ArchiveStats)> {
+    tokio::task::spawn_blocking(move || {
+        let file = AtomicFile::create(&archive_path, FILE_MODE)
+            .with_context(|| format!("cannot create {}", archive_path.display()))?;
+        let file = ArchiveFile {
+            file,
+            path: &archive_path,
+        };
+        let mut writer = ArchiveWriter::new(file, &encryption, options)?;
+        let summary = rdb::copy_verified(source, &mut writer, &verify)?;
+        if summary.trailing_bytes > 0 {
+            return Err(fail(
+                ExitCode::VerifyFailed,
+                format!(
+                    "{} unexpected bytes follow the RDB's checksum: the source is damaged; no \
+                     archive was written",
+                    summary.trailing_bytes
+                ),
+            ));
+        }
+        let (file, stats) = writer.finish().context("finishing the archive")?;
+        file.file
+            .commit()
+            .with_context(|| format!("cannot write {}", archive_path.display()))?;
+        progress.finish();
+        Ok((summary, stats))
+    })
+    .await?
+}
+
+/// The archive's temporary file, whose write errors say that it was the repository side
+/// that failed (full disk, quota, file size limit), not the server.
+struct ArchiveFile<'a> {
+    file: AtomicFile,
+    path: &'a std::path::Path,
+}
+
+impl std::io::Write for ArchiveFile<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.file.write(buf).map_err(|e| self.explain(e))
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.file.flush().map_err(|e| self.explain(e))
+    }
+}
+
+impl ArchiveFile<'_> {
+    fn explain(&self, e: std::io::Error) -> std::io::Error {
+        std::io::Error::other(crate::exit::Failure::new(
+            ExitCode::Error,
+            format!(
+                "cannot write the archive in {}: {e}; no archive was left behind. Check free \
+                 space and quotas in the repository",
+                self.path.parent().unwrap_or(self.path).display()
+            ),
+        ))
+    }
+}

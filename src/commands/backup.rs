@@ -1,0 +1,257 @@
+//! `redisops backup`: one verified, compressed, encrypted backup into the repository; with
+//! `--keep-*` it prunes afterwards under the same lock; with `--schedule` it stays in the
+//! foreground and runs on a crontab schedule (for containers and supervisors).
+
+use super::{Ctx, EncryptArgs, RepoArgs};
+use crate::archive::DEFAULT_LEVEL;
+use crate::backup::{self, Method, Outcome, Request};
+use crate::conn::Want;
+use crate::exit::{self, ExitCode, fail};
+use crate::metrics::{self, RunResult};
+use crate::progress::cancel_on_signal;
+use crate::prune::{self, Row};
+use crate::repo::Repository;
+use crate::retention::KeepPolicy;
+use crate::schedule::CronExpr;
+use crate::target::Target;
+use crate::ui;
+use anyhow::Result;
+use chrono::{Local, Utc};
+use clap::Args;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+#[derive(Debug, Args)]
+pub struct BackupArgs {
+    #[command(flatten)]
+    pub repo: RepoArgs,
+
+    /// How to get the RDB [default: auto, or [backup] method in the config]
+    #[arg(long, value_enum)]
+    pub method: Option<Method>,
+
+    /// With a Sentinel target: back up from the master or a healthy replica [default: prefer-replica]
+    #[arg(long, value_enum)]
+    pub from: Option<Want>,
+
+    #[command(flatten)]
+    pub encrypt: EncryptArgs,
+
+    /// gzip level, 1 (fast) to 9 (small) [default: 3]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=9))]
+    pub level: Option<u32>,
+
+    /// Seconds to wait for another run's lock on this target before giving up
+    #[arg(long, value_name = "SECONDS", default_value_t = 0)]
+    pub lock_wait: u64,
+
+    /// Seconds to wait for the server to produce the RDB (BGSAVE or the start of SYNC)
+    #[arg(long, value_name = "SECONDS", default_value_t = 3600)]
+    pub save_timeout: u64,
+
+    #[command(flatten)]
+    pub keep: KeepPolicy,
+
+    /// Stay in the foreground and back up on this crontab schedule ("0 3 * * *", @daily)
+    #[arg(long, value_name = "CRON")]
+    pub schedule: Option<String>,
+
+    /// Print one JSON object with the result instead of text
+    #[arg(long)]
+    pub json: bool,
+
+    /// Write Prometheus textfile-collector metrics to FILE (atomically)
+    #[arg(long, value_name = "FILE")]
+    pub metrics_file: Option<PathBuf>,
+}
+
+pub async fn run(args: &BackupArgs, ctx: &Ctx) -> Result<ExitCode> {
+    let target = ctx.target()?;
+    let repo = Repository::open_or_init(&args.repo.resolve(&ctx.config)?)?;
+    let cfg = &ctx.config.backup;
+    let cancelled = cancel_on_signal();
+    let request = Request {
+        method: args.method.or(cfg.method).unwrap_or(Method::Auto),
+        from: args.from.or(cfg.from).unwrap_or(Want::PreferReplica),
+        encryption: args.encrypt.resolve(cfg)?,
+        level: args
+            .level
+            .or(cfg.compression_level)
+            .unwrap_or(DEFAULT_LEVEL),
+        lock_wait: Duration::from_secs(args.lock_wait),
+        save_timeout: Duration::from_secs(args.save_timeout),
+        quiet: ui::is_quiet() || args.json,
+        cancelled: cancelled.clone(),
+    };
+    let keep = if args.keep.is_empty() {
+        None
+    } else {
+        Some(args.keep.clone())
+    };
+    let metrics_file = args.metrics_file.clone().or(cfg.metrics_file.clone());
+    let once = Once {
+        target: &target,
+        repo: &repo,
+        request: &request,
+        keep: keep.as_ref(),
+        json: args.json,
+        metrics_file: metrics_file.as_deref(),
+    };
+    match &args.schedule {
+        None => once.run().await,
+        Some(expr) => {
+            let expr = CronExpr::parse(expr).map_err(|e| fail(ExitCode::Usage, e.to_string()))?;
+            scheduled(&once, &expr, &cancelled).await
+        }
+    }
+}
+
+/// One run with its reporting: output, metrics, retention.
+struct Once<'a> {
+    target: &'a Target,
+    repo: &'a Repository,
+    request: &'a Request,
+    keep: Option<&'a KeepPolicy>,
+    json: bool,
+    metrics_file: Option<&'a std::path::Path>,
+}
+
+impl Once<'_> {
+    async fn run(&self) -> Result<ExitCode> {
+        let started = Instant::now();
+        let result = self.backup_and_prune().await;
+        if let Some(path) = self.metrics_file {
+            let run = match &result {
+                Ok((outcome, _)) => RunResult::Success {
+                    duration_secs: started.elapsed().as_secs_f64(),
+                    archive_bytes: outcome.backup.manifest.archive.size,
+                    rdb_bytes: outcome.backup.manifest.rdb.size,
+                    keys: outcome.backup.manifest.total_keys(),
+                },
+                Err(e) => RunResult::Failure {
+                    exit_code: exit::code_for(e).code(),
+                },
+            };
+            if let Err(e) = metrics::record(path, &self.target.name, &run) {
+                ui::warn(format!("{e:#}"));
+            }
+        }
+        let (outcome, pruned) = result?;
+        self.report(&outcome, &pruned)?;
+        Ok(ExitCode::Success)
+    }
+
+    async fn backup_and_prune(&self) -> Result<(Outcome, Vec<Row>)> {
+        let outcome = backup::run(self.target, self.repo, self.request).await?;
+        let mut pruned = Vec::new();
+        if let Some(policy) = self.keep {
+            // Still under the backup's lock, so no other run sees a half-pruned target.
+            let listed = self.repo.list(&outcome.backup.target)?;
+            pruned = prune::prune_target(self.repo, &listed.backups, policy, Utc::now(), false)?;
+        }
+        Ok((outcome, pruned))
+    }
+
+    fn report(&self, outcome: &Outcome, pruned: &[Row]) -> Result<()> {
+        let m = &outcome.backup.manifest;
+        for w in &outcome.warnings {
+            ui::warn(w);
+        }
+        if self.json {
+            let deleted: Vec<&str> = pruned
+                .iter()
+                .filter(|r| !r.decision.keep)
+                .map(|r| r.decision.id.as_str())
+                .collect();
+            let value = serde_json::json!({
+                "backup": m,
+                "archive_path": outcome.backup.archive_path,
+                "manifest_path": outcome.backup.manifest_path,
+                "warnings": outcome.warnings,
+                "pruned": deleted,
+            });
+            println!("{}", serde_json::to_string_pretty(&value)?);
+            return Ok(());
+        }
+        if ui::is_quiet() {
+            return Ok(());
+        }
+        let dbs = m.databases.len();
+        println!(
+            "backup {} of {} ({}:{}, {}) via {}",
+            m.id, m.target.name, m.target.host, m.target.port, m.target.role, m.method
+        );
+        println!(
+            "  RDB      {}, {} keys in {dbs} db(s), RDB version {}, {}",
+            ui::bytes(m.rdb.size),
+            m.total_keys(),
+            m.rdb_version,
+            if m.rdb.checksum_verified {
+                "CRC-64 verified"
+            } else {
+                "no checksum in the RDB"
+            }
+        );
+        println!(
+            "  archive  {} ({}, {})",
+            outcome.backup.archive_path.display(),
+            ui::bytes(m.archive.size),
+            match m.archive.recipients.len() {
+                0 => m.archive.encryption.clone(),
+                n => format!("{} to {n} recipient(s)", m.archive.encryption),
+            }
+        );
+        println!(
+            "  took     {}",
+            ui::duration(Duration::from_millis(m.duration_ms))
+        );
+        let deleted = pruned.iter().filter(|r| !r.decision.keep).count();
+        if self.keep.is_some() {
+            println!("  pruned   {deleted} old backup(s)");
+        }
+        Ok(())
+    }
+}
+
+/// Runs `once` on the schedule until SIGTERM/SIGINT. A run that fails is reported and the
+/// loop goes on (the next run may succeed); runs never overlap, and runs missed while one was
+/// running are skipped, not queued.
+async fn scheduled(
+    once: &Once<'_>,
+    expr: &CronExpr,
+    cancelled: &Arc<AtomicBool>,
+) -> Result<ExitCode> {
+    loop {
+        let now = Local::now();
+        let next = expr.next_after(&now).ok_or_else(|| {
+            fail(
+                ExitCode::Usage,
+                format!("the schedule '{expr}' never fires"),
+            )
+        })?;
+        ui::note(format!(
+            "next backup at {}",
+            next.format("%Y-%m-%d %H:%M:%S %Z")
+        ));
+        // Sleep in short steps: a signal between runs exits at once, and a wall-clock jump
+        // (suspend, NTP) is noticed.
+        while Local::now() < next {
+            if cancelled.load(Ordering::Relaxed) {
+                return Ok(ExitCode::Success);
+            }
+            let left = (next - Local::now()).to_std().unwrap_or_default();
+            tokio::time::sleep(left.min(Duration::from_millis(500))).await;
+        }
+        if let Err(e) = once.run().await {
+            if cancelled.load(Ordering::Relaxed) {
+                return Err(e);
+            }
+            ui::warn(format!("scheduled backup failed: {e:#}"));
+        }
+        if cancelled.load(Ordering::Relaxed) {
+            return Ok(ExitCode::Interrupted);
+        }
+    }
+}

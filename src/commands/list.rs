@@ -1,0 +1,65 @@
+//! `redisops list`: the backups in the repository (only those with a complete manifest).
+
+use super::{Ctx, RepoArgs};
+use crate::exit::ExitCode;
+use crate::repo::Repository;
+use crate::ui;
+use anyhow::Result;
+use clap::Args;
+
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    #[command(flatten)]
+    pub repo: RepoArgs,
+    /// Print a JSON array of manifests (with file paths) instead of a table
+    #[arg(long)]
+    pub json: bool,
+}
+
+pub async fn run(args: &ListArgs, ctx: &Ctx) -> Result<ExitCode> {
+    let repo = Repository::open(&args.repo.resolve(&ctx.config)?)?;
+    let listed = match ctx.target_filter()? {
+        Some(t) => repo.list(&t)?,
+        None => repo.list_all()?,
+    };
+    for p in &listed.problems {
+        ui::warn(p);
+    }
+    if args.json {
+        let rows: Vec<_> = listed
+            .backups
+            .iter()
+            .map(|b| {
+                serde_json::json!({
+                    "id": b.id.to_string(),
+                    "target": b.target.to_string(),
+                    "archive_path": b.archive_path,
+                    "manifest_path": b.manifest_path,
+                    "manifest": b.manifest,
+                })
+            })
+            .collect();
+        println!("{}", serde_json::to_string_pretty(&rows)?);
+        return Ok(ExitCode::Success);
+    }
+    println!(
+        "{:<26} {:<20} {:<20} {:<7} {:<8} {:>10} {:>10} {:>10}  encryption",
+        "backup", "target", "created (UTC)", "method", "role", "rdb", "archive", "keys"
+    );
+    for b in &listed.backups {
+        let m = &b.manifest;
+        println!(
+            "{:<26} {:<20} {:<20} {:<7} {:<8} {:>10} {:>10} {:>10}  {}",
+            m.id,
+            b.target.to_string(),
+            m.created_at.format("%Y-%m-%d %H:%M:%S"),
+            m.method,
+            m.target.role,
+            ui::bytes(m.rdb.size),
+            ui::bytes(m.archive.size),
+            m.total_keys(),
+            m.archive.encryption
+        );
+    }
+    Ok(ExitCode::Success)
+}

@@ -1,0 +1,75 @@
+//! `redisops prune`: apply keep rules to the repository, showing the decision table with a
+//! reason for every kept backup.
+
+use super::{Ctx, RepoArgs};
+use crate::exit::{ExitCode, fail};
+use crate::prune::{self, Row};
+use crate::repo::{Repository, TargetLock};
+use crate::retention::KeepPolicy;
+use anyhow::Result;
+use chrono::Utc;
+use clap::Args;
+use std::time::Duration;
+
+#[derive(Debug, Args)]
+pub struct PruneArgs {
+    #[command(flatten)]
+    pub repo: RepoArgs,
+    #[command(flatten)]
+    pub keep: KeepPolicy,
+    /// Show what would be deleted, delete nothing
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Seconds to wait for a running backup's lock
+    #[arg(long, value_name = "SECONDS", default_value_t = 0)]
+    pub lock_wait: u64,
+    /// Print the decisions as JSON
+    #[arg(long)]
+    pub json: bool,
+}
+
+pub async fn run(args: &PruneArgs, ctx: &Ctx) -> Result<ExitCode> {
+    let policy = if args.keep.is_empty() {
+        ctx.config.retention.clone()
+    } else {
+        args.keep.clone()
+    };
+    if policy.is_empty() {
+        return Err(fail(
+            ExitCode::Usage,
+            "refusing to prune with no keep rule: give at least one --keep-* option (or a \
+             [retention] section in the config file)",
+        ));
+    }
+    let repo = Repository::open(&args.repo.resolve(&ctx.config)?)?;
+    let targets = match ctx.target_filter()? {
+        Some(t) => vec![t],
+        None => repo.targets()?,
+    };
+    let now = Utc::now();
+    let mut rows: Vec<Row> = Vec::new();
+    for target in targets {
+        let dir = repo.target_dir(&target);
+        let _lock = TargetLock::acquire(&dir, Duration::from_secs(args.lock_wait), "prune")?;
+        let listed = repo.list(&target)?;
+        for p in &listed.problems {
+            crate::ui::warn(p);
+        }
+        if listed.backups.is_empty() {
+            continue;
+        }
+        rows.extend(prune::prune_target(
+            &repo,
+            &listed.backups,
+            &policy,
+            now,
+            args.dry_run,
+        )?);
+    }
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&rows)?);
+    } else {
+        print!("{}", prune::render(&rows, args.dry_run));
+    }
+    Ok(ExitCode::Success)
+}

@@ -1,0 +1,94 @@
+//! `redisops schedule`: print a crontab line or a systemd service + timer pair that runs a
+//! redisops command line on a classic 5-field schedule.
+
+use crate::exit::{ExitCode, fail};
+use crate::schedule::CronExpr;
+use anyhow::Result;
+use clap::{Args, ValueEnum};
+
+#[derive(Debug, Args)]
+pub struct ScheduleArgs {
+    /// When to run, as a 5-field crontab expression ("0 3 * * *") or @daily, @hourly, …
+    #[arg(long, value_name = "EXPR")]
+    pub cron: String,
+    /// What to print
+    #[arg(long, value_enum, default_value_t = Emit::Crontab)]
+    pub emit: Emit,
+    /// Unit name for systemd (NAME.service and NAME.timer)
+    #[arg(long, value_name = "NAME", default_value = "redisops-backup")]
+    pub name: String,
+    /// The redisops arguments to run, after `--` (e.g. -- --target main backup --repo /var/backups/redis)
+    #[arg(last = true, required = true, value_name = "ARGS")]
+    pub command: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum Emit {
+    /// A line for crontab -e or /etc/cron.d
+    Crontab,
+    /// A systemd service and timer pair
+    Systemd,
+}
+
+pub fn run(args: &ScheduleArgs) -> Result<ExitCode> {
+    let expr = CronExpr::parse(&args.cron).map_err(|e| fail(ExitCode::Usage, e.to_string()))?;
+    let exe = std::env::current_exe()
+        .ok()
+        .and_then(|p| p.to_str().map(String::from))
+        .unwrap_or_else(|| "redisops".to_string());
+    let mut words = vec![exe];
+    words.extend(args.command.iter().cloned());
+    if !words.iter().any(|w| w == "--quiet" || w == "-q") {
+        // Cron mails whatever is printed: only warnings and errors should reach it.
+        words.push("--quiet".into());
+    }
+    let line = words.iter().map(|w| quote(w)).collect::<Vec<_>>().join(" ");
+    match args.emit {
+        Emit::Crontab => print!("{}", expr.crontab_line(&line)),
+        Emit::Systemd => {
+            let units = expr.systemd_units(
+                &args.name,
+                &format!("redisops: {}", args.command.join(" ")),
+                &line,
+            );
+            println!("# /etc/systemd/system/{}.service", args.name);
+            print!("{}", units.service);
+            println!();
+            println!("# /etc/systemd/system/{}.timer", args.name);
+            print!("{}", units.timer);
+            println!();
+            println!(
+                "# then: systemctl daemon-reload && systemctl enable --now {}.timer",
+                args.name
+            );
+        }
+    }
+    Ok(ExitCode::Success)
+}
+
+/// Shell-style quoting (also valid for systemd's ExecStart) for words that need it.
+fn quote(word: &str) -> String {
+    let plain = !word.is_empty()
+        && word
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_./:=@,+#".contains(c));
+    if plain {
+        word.to_string()
+    } else {
+        format!("'{}'", word.replace('\'', "'\\''"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::quote;
+
+    #[test]
+    fn quoting() {
+        assert_eq!(quote("--repo"), "--repo");
+        assert_eq!(quote("/var/backups/redis"), "/var/backups/redis");
+        assert_eq!(quote("redis-sentinel://a,b#m"), "redis-sentinel://a,b#m");
+        assert_eq!(quote("0 3 * * *"), "'0 3 * * *'");
+        assert_eq!(quote("it's"), "'it'\\''s'");
+    }
+}

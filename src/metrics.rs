@@ -1,0 +1,149 @@
+//! Prometheus textfile-collector metrics for backups (`--metrics-file`), written atomically
+//! so node_exporter never reads half a file.
+//!
+//! A failed run keeps the previous run's success timestamp and sizes, so an alert on
+//! "last success too old" keeps working; it only updates the failure gauges.
+
+use crate::fsutil::write_atomic;
+use anyhow::{Context, Result};
+use std::collections::BTreeMap;
+use std::path::Path;
+
+/// Gauges in output order, with their help text.
+const GAUGES: [(&str, &str); 8] = [
+    (
+        "redisops_backup_last_success_timestamp_seconds",
+        "Unix time of the last successful backup.",
+    ),
+    (
+        "redisops_backup_last_failure_timestamp_seconds",
+        "Unix time of the last failed backup.",
+    ),
+    (
+        "redisops_backup_last_status",
+        "1 if the last backup succeeded, 0 if it failed.",
+    ),
+    (
+        "redisops_backup_last_duration_seconds",
+        "Duration of the last successful backup.",
+    ),
+    (
+        "redisops_backup_last_archive_bytes",
+        "Archive size of the last successful backup.",
+    ),
+    (
+        "redisops_backup_last_rdb_bytes",
+        "RDB size of the last successful backup.",
+    ),
+    (
+        "redisops_backup_last_keys",
+        "Keys in the last successful backup.",
+    ),
+    (
+        "redisops_backup_last_exit_code",
+        "Exit code of the last backup run.",
+    ),
+];
+
+/// The facts of one run.
+pub enum RunResult {
+    Success {
+        duration_secs: f64,
+        archive_bytes: u64,
+        rdb_bytes: u64,
+        keys: u64,
+    },
+    Failure {
+        exit_code: u8,
+    },
+}
+
+/// Updates the metrics file for `target` with the result of one run.
+pub fn record(path: &Path, target: &str, result: &RunResult) -> Result<()> {
+    let mut values = read_previous(path, target);
+    let now = chrono::Utc::now().timestamp() as f64;
+    let mut set = |name: &str, v: f64| {
+        values.insert(name.to_string(), v);
+    };
+    match result {
+        RunResult::Success {
+            duration_secs,
+            archive_bytes,
+            rdb_bytes,
+            keys,
+        } => {
+            set(GAUGES[0].0, now);
+            set(GAUGES[2].0, 1.0);
+            set(GAUGES[3].0, *duration_secs);
+            set(GAUGES[4].0, *archive_bytes as f64);
+            set(GAUGES[5].0, *rdb_bytes as f64);
+            set(GAUGES[6].0, *keys as f64);
+            set(GAUGES[7].0, 0.0);
+        }
+        RunResult::Failure { exit_code } => {
+            set(GAUGES[1].0, now);
+            set(GAUGES[2].0, 0.0);
+            set(GAUGES[7].0, f64::from(*exit_code));
+        }
+    }
+    let label = target.replace('\\', "\\\\").replace('"', "\\\"");
+    let mut out = String::new();
+    for (name, help) in GAUGES {
+        if let Some(v) = values.get(name) {
+            out.push_str(&format!(
+                "# HELP {name} {help}\n# TYPE {name} gauge\n{name}{{target=\"{label}\"}} {v}\n"
+            ));
+        }
+    }
+    write_atomic(path, out.as_bytes(), 0o644)
+        .with_context(|| format!("cannot write metrics file {}", path.display()))
+}
+
+/// Values from the previous file, so a failure does not erase the last success.
+fn read_previous(path: &Path, target: &str) -> BTreeMap<String, f64> {
+    let label = format!("{{target=\"{}\"}}", target.replace('"', "\\\""));
+    std::fs::read_to_string(path)
+        .unwrap_or_default()
+        .lines()
+        .filter(|l| !l.starts_with('#'))
+        .filter_map(|l| {
+            let (name_labels, value) = l.rsplit_once(' ')?;
+            let name = name_labels.strip_suffix(&label)?;
+            Some((name.to_string(), value.parse().ok()?))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn failure_keeps_last_success() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("redisops.prom");
+        let ok = RunResult::Success {
+            duration_secs: 1.5,
+            archive_bytes: 100,
+            rdb_bytes: 300,
+            keys: 7,
+        };
+        record(&path, "main", &ok).unwrap();
+        record(&path, "main", &RunResult::Failure { exit_code: 21 }).unwrap();
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(
+            text.contains("redisops_backup_last_status{target=\"main\"} 0"),
+            "{text}"
+        );
+        assert!(
+            text.contains("redisops_backup_last_keys{target=\"main\"} 7"),
+            "{text}"
+        );
+        assert!(
+            text.contains("redisops_backup_last_exit_code{target=\"main\"} 21"),
+            "{text}"
+        );
+        assert!(text.contains("redisops_backup_last_success_timestamp_seconds{target=\"main\"}"));
+        assert!(text.contains("# TYPE redisops_backup_last_rdb_bytes gauge"));
+    }
+}

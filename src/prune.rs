@@ -1,0 +1,81 @@
+//! Applying keep rules to a target's backups: the pure decision comes from
+//! [`crate::retention::apply`]; this module pairs decisions with backups and deletes.
+//!
+//! Only backups with a complete manifest are ever listed, so only those can be deleted, and
+//! the retention rules always keep the newest one.
+
+use crate::repo::{Backup, Repository};
+use crate::retention::{self, Decision, Item, KeepPolicy};
+use anyhow::Result;
+use chrono::{DateTime, Local, Utc};
+use serde::Serialize;
+
+/// One row of the decision table.
+#[derive(Debug, Serialize)]
+pub struct Row {
+    pub target: String,
+    #[serde(flatten)]
+    pub decision: Decision,
+}
+
+/// Decides for `backups` (one target's) and, unless `dry_run`, deletes what is not kept.
+/// The caller holds the target's lock.
+pub fn prune_target(
+    repo: &Repository,
+    backups: &[Backup],
+    policy: &KeepPolicy,
+    now: DateTime<Utc>,
+    dry_run: bool,
+) -> Result<Vec<Row>> {
+    let items: Vec<Item> = backups
+        .iter()
+        .map(|b| Item {
+            id: b.id.to_string(),
+            time: b.manifest.created_at,
+        })
+        .collect();
+    let decisions = retention::apply(&items, now, &Local, policy)?;
+    let target = backups
+        .first()
+        .map(|b| b.target.to_string())
+        .unwrap_or_default();
+    let mut rows = Vec::with_capacity(decisions.len());
+    for decision in decisions {
+        if !decision.keep && !dry_run {
+            let backup = backups
+                .iter()
+                .find(|b| b.id.as_str() == decision.id)
+                .expect("decision for a listed backup");
+            repo.delete(backup)?;
+        }
+        rows.push(Row {
+            target: target.clone(),
+            decision,
+        });
+    }
+    Ok(rows)
+}
+
+/// The decision table as text.
+pub fn render(rows: &[Row], dry_run: bool) -> String {
+    let mut out = format!(
+        "{:<26} {:<20} {:<20} {:<8} reasons\n",
+        "backup", "target", "created (UTC)", "action"
+    );
+    for r in rows {
+        let action = match (r.decision.keep, dry_run) {
+            (true, _) => "keep",
+            (false, true) => "would delete",
+            (false, false) => "deleted",
+        };
+        out.push_str(&format!(
+            "{:<26} {:<20} {:<20} {:<8} {}\n",
+            r.decision.id,
+            r.target,
+            r.decision.time.format("%Y-%m-%d %H:%M:%S"),
+            action,
+            r.decision.reasons.join(", ")
+        ));
+    }
+    out
+}

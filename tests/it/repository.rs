@@ -1,0 +1,159 @@
+//! `list`, `verify` and `prune` on a real repository: verify must catch a flipped byte,
+//! truncation, a swapped archive and a wrong key; prune shows its reasons and keeps the newest.
+
+use crate::backup::Repo;
+use crate::harness::{RedisServer, redisops};
+use std::path::PathBuf;
+
+fn repo_with_backups(n: usize) -> (RedisServer, Repo, Vec<serde_json::Value>) {
+    let server = RedisServer::start();
+    server.populate(3000);
+    let repo = Repo::new();
+    let target = vec!["-p".to_string(), server.port.to_string()];
+    let outcomes = (0..n)
+        .map(|i| {
+            server.cli(&["SET", &format!("extra{i}"), "x"]);
+            repo.backup(&target, &[]).ok().json()
+        })
+        .collect();
+    (server, repo, outcomes)
+}
+
+fn verify(repo: &Repo, extra: &[&str]) -> crate::harness::Run {
+    let mut args = vec!["verify", "--repo"];
+    let path = repo.path();
+    args.push(path.to_str().unwrap());
+    args.extend(extra);
+    redisops(args)
+}
+
+#[test]
+fn verify_levels_and_damage() {
+    let (_server, repo, backups) = repo_with_backups(2);
+    let key = repo.identity.to_str().unwrap().to_string();
+    let ok = verify(&repo, &["--all"]).ok();
+    assert!(ok.stdout.contains("OK"), "{}", ok.stdout);
+    assert!(ok.stdout.contains("Archive level"), "{}", ok.stdout);
+    let ok = verify(&repo, &["--latest", "-i", &key, "--deep", "--json"])
+        .ok()
+        .json();
+    assert_eq!(ok[0]["level"], "deep");
+    assert_eq!(ok[0]["ok"], true);
+    assert!(ok[0]["notes"][0].as_str().unwrap().contains("RDB looks OK"));
+
+    let first = PathBuf::from(backups[0]["archive_path"].as_str().unwrap());
+    let second = PathBuf::from(backups[1]["archive_path"].as_str().unwrap());
+    let first_id = backups[0]["backup"]["id"].as_str().unwrap().to_string();
+    let original = std::fs::read(&first).unwrap();
+
+    // A flipped byte in the middle.
+    let mut flipped = original.clone();
+    let mid = flipped.len() / 2;
+    flipped[mid] ^= 0x40;
+    std::fs::write(&first, &flipped).unwrap();
+    let run = verify(&repo, &[&first_id, "-i", &key]);
+    assert_eq!(run.code, 22, "{}", run.stdout);
+    assert!(
+        run.stdout.contains("FAILED") && run.stdout.contains("SHA-256"),
+        "{}",
+        run.stdout
+    );
+
+    // Truncated.
+    std::fs::write(&first, &original[..original.len() - 100]).unwrap();
+    let run = verify(&repo, &[&first_id, "-i", &key]);
+    assert_eq!(run.code, 22);
+    assert!(run.stdout.contains("truncated"), "{}", run.stdout);
+
+    // Swapped: the other backup's archive under this name.
+    std::fs::copy(&second, &first).unwrap();
+    let run = verify(&repo, &[&first_id]);
+    assert_eq!(run.code, 22);
+    assert!(run.stdout.contains("swapped"), "{}", run.stdout);
+
+    // Wrong identity.
+    std::fs::write(&first, &original).unwrap();
+    let other = Repo::new();
+    let run = verify(&repo, &[&first_id, "-i", other.identity.to_str().unwrap()]);
+    assert_eq!(run.code, 23, "{}", run.stdout);
+    assert!(
+        run.stdout.contains("none of the given identities"),
+        "{}",
+        run.stdout
+    );
+    verify(&repo, &[&first_id, "-i", &key]).ok();
+}
+
+#[test]
+fn prune_table_dry_run_and_delete() {
+    let (_server, repo, backups) = repo_with_backups(3);
+    let path = repo.path();
+    let path = path.to_str().unwrap();
+    let run = redisops(["prune", "--repo", path]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("no keep rule"), "{}", run.stderr);
+
+    let table = redisops(["prune", "--repo", path, "--keep-last", "1", "--dry-run"]).ok();
+    assert!(table.stdout.contains("would delete"), "{}", table.stdout);
+    assert!(table.stdout.contains("last"), "{}", table.stdout);
+    assert_eq!(repo.list().as_array().unwrap().len(), 3);
+
+    let json = redisops(["prune", "--repo", path, "--keep-last", "1", "--json"])
+        .ok()
+        .json();
+    let kept: Vec<&str> = json
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["keep"] == true)
+        .map(|r| r["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(kept, vec![backups[2]["backup"]["id"].as_str().unwrap()]);
+    assert_eq!(repo.list().as_array().unwrap().len(), 1);
+}
+
+#[test]
+fn keygen_schedule_and_list_text() {
+    let (_server, repo, _) = repo_with_backups(1);
+    let table = redisops(["list", "--repo", repo.path().to_str().unwrap()]).ok();
+    assert!(table.stdout.contains("age-x25519"), "{}", table.stdout);
+
+    let key = redisops(["keygen"]).ok();
+    assert!(key.stdout.contains("AGE-SECRET-KEY-1"));
+    assert!(key.stderr.contains("Public key: age1"));
+
+    let cron = redisops([
+        "schedule",
+        "--cron",
+        "30 2 * * 1-5",
+        "--",
+        "--target",
+        "main",
+        "backup",
+    ])
+    .ok();
+    assert!(cron.stdout.contains("30 2 * * 1-5 "), "{}", cron.stdout);
+    assert!(
+        cron.stdout.contains("--target main backup --quiet"),
+        "{}",
+        cron.stdout
+    );
+    let units = redisops([
+        "schedule",
+        "--cron",
+        "0 3 * * *",
+        "--emit",
+        "systemd",
+        "--",
+        "backup",
+        "--repo",
+        "/var/backups/redis",
+    ])
+    .ok();
+    assert!(
+        units.stdout.contains("OnCalendar=*-*-* 03:00:00"),
+        "{}",
+        units.stdout
+    );
+    assert!(units.stdout.contains("Type=oneshot"), "{}", units.stdout);
+}
