@@ -10,7 +10,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-keys=${BENCH_KEYS:-3600000}
+keys=${BENCH_KEYS:-4500000}
 runs=${BENCH_RUNS:-2}
 . scripts/scratch-redis.sh
 require redis-server redis-cli age gzip python3 /usr/bin/time
@@ -31,16 +31,17 @@ def cmd(*args):
         parts.append(b"$%d\r\n%s\r\n" % (len(a), a))
     return b"".join(parts)
 buf = []
+words = [b"alpha", b"bravo", b"charlie", b"delta", b"echo", b"foxtrot", b"golf", b"hotel"]
 for i in range(n):
     kind = i % 3
-    if kind == 0:
-        v = (b'{"user":%d,"name":"user%d","roles":["reader","writer"],"last_seen":%d,"cart":[%s]}'
-             % (i, i, 1700000000 + i, b",".join(b"%d" % random.randrange(10**6) for _ in range(8))))
-    elif kind == 1:
-        v = base64.b64encode(os.urandom(180))
-    else:
-        v = b"%d" % random.randrange(10**12)
-        v = v * 20
+    if kind == 0:  # session-like JSON: compresses well
+        v = (b'{"user":%d,"name":"user%d","roles":["reader","writer"],"last_seen":%d,"cart":[%s],"tags":"%s"}'
+             % (i, i, 1700000000 + i, b",".join(b"%d" % random.randrange(10**6) for _ in range(12)),
+                b" ".join(random.choice(words) for _ in range(10))))
+    elif kind == 1:  # tokens: incompressible
+        v = base64.b64encode(os.urandom(240))
+    else:  # text with numbers
+        v = b" ".join(random.choice(words) + b"%d" % random.randrange(1000) for _ in range(30))
     buf.append(cmd(b"SET", b"k:%d:%d" % (kind, i), v))
     if len(buf) == 10000:
         out.write(b"".join(buf)); buf = []

@@ -50,6 +50,9 @@ pub async fn run(args: &PruneArgs, ctx: &Ctx) -> Result<ExitCode> {
     let mut rows: Vec<Row> = Vec::new();
     for target in targets {
         let dir = repo.target_dir(&target);
+        if !dir.is_dir() {
+            continue;
+        }
         let _lock = TargetLock::acquire(&dir, Duration::from_secs(args.lock_wait), "prune")?;
         let listed = repo.list(&target)?;
         for p in &listed.problems {

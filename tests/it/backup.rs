@@ -189,6 +189,11 @@ fn sync_over_tcp_tls_and_unix() {
     let rdb = repo.decrypt_with_age(Path::new(json["archive_path"].as_str().unwrap()));
     redis_check_rdb_accepts(&rdb);
 
+    // auto on a local server reads the dump file, over TLS too.
+    let json = repo.backup(&target, &[]).ok().json();
+    assert_eq!(json["backup"]["method"], "bgsave");
+    assert_eq!(json["backup"]["databases"]["0"]["keys"], 2000);
+
     let sock = tls.socket.clone().unwrap();
     let target = vec!["-s".to_string(), sock.display().to_string()];
     let json = repo.backup(&target, &["--method", "sync"]).ok().json();

@@ -157,3 +157,103 @@ fn keygen_schedule_and_list_text() {
     );
     assert!(units.stdout.contains("Type=oneshot"), "{}", units.stdout);
 }
+
+#[test]
+fn passphrase_recipients_file_and_config_driven_backup() {
+    let server = RedisServer::start();
+    server.populate(40);
+    let dir = tempfile::tempdir().unwrap();
+    let port = server.port.to_string();
+
+    // Passphrase (scrypt): verify needs the same passphrase; a wrong one exits 23.
+    let pass = dir.path().join("pass");
+    std::fs::write(&pass, "correct horse battery staple\n").unwrap();
+    let repo = dir.path().join("repo");
+    let json = redisops([
+        "-p",
+        &port,
+        "backup",
+        "--repo",
+        repo.to_str().unwrap(),
+        "--passphrase-file",
+        pass.to_str().unwrap(),
+        "--json",
+    ])
+    .ok()
+    .json();
+    assert_eq!(json["backup"]["archive"]["encryption"], "age-scrypt");
+    assert!(
+        json["backup"]["archive"]["recipients"]
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+    redisops([
+        "verify",
+        "--repo",
+        repo.to_str().unwrap(),
+        "--latest",
+        "--passphrase-file",
+        pass.to_str().unwrap(),
+    ])
+    .ok();
+    let wrong = dir.path().join("wrong");
+    std::fs::write(&wrong, "not it\n").unwrap();
+    let run = redisops([
+        "verify",
+        "--repo",
+        repo.to_str().unwrap(),
+        "--latest",
+        "--passphrase-file",
+        wrong.to_str().unwrap(),
+    ]);
+    assert_eq!(run.code, 23, "{}", run.stdout);
+
+    // Everything from the config file: repository, recipients file, retention.
+    let keys = crate::backup::Repo::new();
+    let recipients = dir.path().join("recipients.txt");
+    std::fs::write(&recipients, format!("# ops key\n{}\n\n", keys.recipient)).unwrap();
+    let config = dir.path().join("config.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "default_target = \"cache\"\n[targets.cache]\nurl = \"redis://127.0.0.1:{port}\"\n\
+             [repository]\npath = \"cfg-repo\"\n[backup]\nrecipients_file = \"recipients.txt\"\n\
+             method = \"sync\"\n[retention]\nkeep_last = 1\n"
+        ),
+    )
+    .unwrap();
+    let cfg = config.to_str().unwrap();
+    for _ in 0..2 {
+        let json = redisops(["--config", cfg, "backup", "--json"]).ok().json();
+        assert_eq!(json["backup"]["target"]["name"], "cache");
+        assert_eq!(json["backup"]["method"], "sync");
+        assert_eq!(
+            json["backup"]["archive"]["recipients"][0],
+            keys.recipient.as_str()
+        );
+    }
+    let listed = redisops(["--config", cfg, "list", "--json"]).ok().json();
+    assert_eq!(listed.as_array().unwrap().len(), 2);
+    let pruned = redisops(["--config", cfg, "prune", "--json"]).ok().json();
+    assert_eq!(
+        pruned
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|r| r["keep"] == false)
+            .count(),
+        1
+    );
+    let id = listed[1]["id"].as_str().unwrap();
+    let run = redisops([
+        "--config",
+        cfg,
+        "verify",
+        id,
+        "-i",
+        keys.identity.to_str().unwrap(),
+    ])
+    .ok();
+    assert!(run.stdout.contains("OK"), "{}", run.stdout);
+}
