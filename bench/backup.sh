@@ -64,7 +64,7 @@ measure() {
       cat "$work/err" >&2; exit 1; }
     read -r wall user sys rss < "$work/time"
     size=$(stat -c %s $out)
-    line="$label|$wall|$(awk "BEGIN{print $user + $sys}")|$((rss / 1024))|$size"
+    line="$label"$'\t'"$wall"$'\t'"$(awk "BEGIN{print $user + $sys}")"$'\t'"$((rss / 1024))"$'\t'"$size"
     if [ -z "$best_wall" ] || awk "BEGIN{exit !($wall < $best_wall)}"; then
       best_wall=$wall; best_line=$line
     fi
@@ -82,9 +82,12 @@ echo "RDB: $rdb_bytes bytes ($keys keys); best of $runs runs; $(nproc) cores"
 echo
 echo "| pipeline | wall s | CPU s | peak RSS MiB | archive bytes |"
 echo "|---|---|---|---|---|"
-for l in "$ours" "$theirs"; do echo "| ${l//|/ | } |"; done
-IFS='|' read -r _ ow _ _ os <<<"$ours"
-IFS='|' read -r _ tw _ _ ts <<<"$theirs"
+for l in "$ours" "$theirs"; do
+  IFS=$'\t' read -r label wall cpu rss size <<<"$l"
+  echo "| \`$label\` | $wall | $cpu | $rss | $size |"
+done
+IFS=$'\t' read -r _ ow _ _ os <<<"$ours"
+IFS=$'\t' read -r _ tw _ _ ts <<<"$theirs"
 echo
 echo "wall-time ratio redisops/pipeline: $(awk "BEGIN{printf \"%.2f\", $ow / $tw}")  (target <= 0.60)"
 echo "archive size ratio: $(awk "BEGIN{printf \"%.3f\", $os / $ts}")  (target <= 1.10)"
