@@ -34,6 +34,9 @@ pub enum Command {
     /// Show server, persistence, memory, keyspace and replication state in one screen
     #[command(disable_help_flag = true)]
     Status(commands::status::StatusArgs),
+    /// Audit a server and its Sentinels against a catalogue of hardening checks
+    #[command(disable_help_flag = true)]
+    Harden(commands::harden::HardenArgs),
     /// Print a shell completion script to stdout
     #[command(disable_help_flag = true)]
     Completions(commands::generate::CompletionsArgs),

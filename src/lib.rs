@@ -4,6 +4,7 @@
 //! - `target`, `config`: what the operator names and how it resolves;
 //! - `conn`: dialling TCP/TLS/unix, talking to nodes, asking Sentinels;
 //! - `info`, `status`: reading a server's state;
+//! - `harden`: the hardening audit (facts, check catalogue, reports);
 //! - `commands`: one file per subcommand, wiring the above together;
 //! - `exit`: the documented exit codes; `ui`: messages on stderr; `fsutil`: durable writes.
 
@@ -13,6 +14,7 @@ pub mod config;
 pub mod conn;
 pub mod exit;
 pub mod fsutil;
+pub mod harden;
 pub mod info;
 pub mod rdb;
 pub mod repo;
@@ -25,6 +27,7 @@ pub mod ui;
 use anyhow::Result;
 use cli::{Cli, Command};
 use commands::Ctx;
+use commands::harden::{HardenArgs, HardenCommand};
 use exit::ExitCode;
 
 /// Runs a parsed command line.
@@ -34,6 +37,9 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
     match &cli.command {
         Command::Completions(args) => return commands::generate::run_completions(args),
         Command::Generate(args) => return commands::generate::run_generate(args),
+        Command::Harden(HardenArgs {
+            command: HardenCommand::Checks(args),
+        }) => return commands::harden::list_checks(args),
         _ => {}
     }
     let config = config::Config::load(cli.global.config.as_deref())
@@ -49,7 +55,14 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
     runtime.block_on(async {
         match &cli.command {
             Command::Status(args) => commands::status::run(args, &ctx).await,
-            Command::Completions(_) | Command::Generate(_) => unreachable!("handled above"),
+            Command::Harden(HardenArgs {
+                command: HardenCommand::Audit(args),
+            }) => commands::harden::audit(args, &ctx).await,
+            Command::Completions(_)
+            | Command::Generate(_)
+            | Command::Harden(HardenArgs {
+                command: HardenCommand::Checks(_),
+            }) => unreachable!("handled above"),
         }
     })
 }

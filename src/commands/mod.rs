@@ -2,6 +2,7 @@
 //! arguments, call the library, print the result, return an exit code.
 
 pub mod generate;
+pub mod harden;
 pub mod status;
 
 use crate::cli::ConnectionArgs;

@@ -175,9 +175,17 @@ impl Node {
 
     /// Runs a command; errors are explained with the node's address and user.
     pub async fn query<T: FromRedisValue>(&mut self, cmd: &redis::Cmd) -> Result<T> {
-        cmd.query_async(&mut self.con)
+        self.try_query(cmd)
             .await
             .map_err(|e| self.explain(&e).into())
+    }
+
+    /// Runs a command and hands back the raw error, for callers that branch on the reply.
+    pub async fn try_query<T: FromRedisValue>(
+        &mut self,
+        cmd: &redis::Cmd,
+    ) -> redis::RedisResult<T> {
+        cmd.query_async(&mut self.con).await
     }
 
     pub fn explain(&self, e: &redis::RedisError) -> Failure {

@@ -2,6 +2,7 @@
 
 mod harness;
 
+mod audit;
 mod errors;
 mod generated;
 mod status;
