@@ -54,6 +54,7 @@ Register-ArgumentCompleter -Native -CommandName 'redisops' -ScriptBlock {
             [CompletionResult]::new('prune', 'prune', [CompletionResultType]::ParameterValue, 'Delete old backups by keep rules, with a reason for every kept one')
             [CompletionResult]::new('keygen', 'keygen', [CompletionResultType]::ParameterValue, 'Generate an age key pair for encrypting backups')
             [CompletionResult]::new('schedule', 'schedule', [CompletionResultType]::ParameterValue, 'Print a crontab line or systemd timer for a redisops command')
+            [CompletionResult]::new('harden', 'harden', [CompletionResultType]::ParameterValue, 'Audit a server and its Sentinels against a catalogue of hardening checks')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script to stdout')
             [CompletionResult]::new('generate', 'generate', [CompletionResultType]::ParameterValue, 'Write completions/ and man/ (used by packagers and the repository''s own files)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -295,6 +296,112 @@ Register-ArgumentCompleter -Native -CommandName 'redisops' -ScriptBlock {
             [CompletionResult]::new('--insecure', '--insecure', [CompletionResultType]::ParameterName, 'Skip TLS certificate verification (dangerous: anyone on the path can read your data)')
             break
         }
+        'redisops;harden' {
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [default: $XDG_CONFIG_HOME/redisops/config.toml, then /etc/redisops/config.toml]')
+            [CompletionResult]::new('--target', '--target', [CompletionResultType]::ParameterName, 'Target URL (redis://, rediss://, unix://, redis-sentinel://h1,h2#master) or a target name from the config file')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Server hostname or IP')
+            [CompletionResult]::new('--host', '--host', [CompletionResultType]::ParameterName, 'Server hostname or IP')
+            [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'Server port')
+            [CompletionResult]::new('--port', '--port', [CompletionResultType]::ParameterName, 'Server port')
+            [CompletionResult]::new('-s', '-s', [CompletionResultType]::ParameterName, 'Server unix socket (overrides host and port)')
+            [CompletionResult]::new('--socket', '--socket', [CompletionResultType]::ParameterName, 'Server unix socket (overrides host and port)')
+            [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'ACL user name')
+            [CompletionResult]::new('-a', '-a', [CompletionResultType]::ParameterName, 'Password on the command line: visible in the process list, prefer REDISCLI_AUTH or --password-file')
+            [CompletionResult]::new('--pass', '--pass', [CompletionResultType]::ParameterName, 'Password on the command line: visible in the process list, prefer REDISCLI_AUTH or --password-file')
+            [CompletionResult]::new('--password-file', '--password-file', [CompletionResultType]::ParameterName, 'Read the password from the first line of FILE [env: REDISCLI_AUTH holds a password]')
+            [CompletionResult]::new('--cacert', '--cacert', [CompletionResultType]::ParameterName, 'CA certificate (PEM) to verify the server with, instead of the system store')
+            [CompletionResult]::new('--cert', '--cert', [CompletionResultType]::ParameterName, 'Client certificate (PEM) for mutual TLS')
+            [CompletionResult]::new('--key', '--key', [CompletionResultType]::ParameterName, 'Client private key (PEM) for mutual TLS')
+            [CompletionResult]::new('--sni', '--sni', [CompletionResultType]::ParameterName, 'Server name to send (SNI) and verify, when it differs from the host')
+            [CompletionResult]::new('--sentinel-user', '--sentinel-user', [CompletionResultType]::ParameterName, 'ACL user for the Sentinels, when they have their own credentials')
+            [CompletionResult]::new('--sentinel-password-file', '--sentinel-password-file', [CompletionResultType]::ParameterName, 'Read the Sentinels'' password from FILE')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Seconds to wait for a connection or a reply')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only print warnings and errors (for cron)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only print warnings and errors (for cron)')
+            [CompletionResult]::new('--tls', '--tls', [CompletionResultType]::ParameterName, 'Use TLS (like rediss://)')
+            [CompletionResult]::new('--insecure', '--insecure', [CompletionResultType]::ParameterName, 'Skip TLS certificate verification (dangerous: anyone on the path can read your data)')
+            [CompletionResult]::new('audit', 'audit', [CompletionResultType]::ParameterValue, 'Audit the target (with a Sentinel target: the master, every replica and every Sentinel) against the check catalogue')
+            [CompletionResult]::new('checks', 'checks', [CompletionResultType]::ParameterValue, 'List every check: ID, severity, category, title and remediation')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'redisops;harden;audit' {
+            [CompletionResult]::new('--fail-on', '--fail-on', [CompletionResultType]::ParameterName, 'Exit 3 when a finding reaches this severity')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--config-file', '--config-file', [CompletionResultType]::ParameterName, 'The Redis server''s own config file (redis.conf), for the host checks, when INFO''s config_file is not usable here')
+            [CompletionResult]::new('--admin-user', '--admin-user', [CompletionResultType]::ParameterName, 'A user allowed every right (+@all ~*); repeat for several')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [default: $XDG_CONFIG_HOME/redisops/config.toml, then /etc/redisops/config.toml]')
+            [CompletionResult]::new('--target', '--target', [CompletionResultType]::ParameterName, 'Target URL (redis://, rediss://, unix://, redis-sentinel://h1,h2#master) or a target name from the config file')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Server hostname or IP')
+            [CompletionResult]::new('--host', '--host', [CompletionResultType]::ParameterName, 'Server hostname or IP')
+            [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'Server port')
+            [CompletionResult]::new('--port', '--port', [CompletionResultType]::ParameterName, 'Server port')
+            [CompletionResult]::new('-s', '-s', [CompletionResultType]::ParameterName, 'Server unix socket (overrides host and port)')
+            [CompletionResult]::new('--socket', '--socket', [CompletionResultType]::ParameterName, 'Server unix socket (overrides host and port)')
+            [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'ACL user name')
+            [CompletionResult]::new('-a', '-a', [CompletionResultType]::ParameterName, 'Password on the command line: visible in the process list, prefer REDISCLI_AUTH or --password-file')
+            [CompletionResult]::new('--pass', '--pass', [CompletionResultType]::ParameterName, 'Password on the command line: visible in the process list, prefer REDISCLI_AUTH or --password-file')
+            [CompletionResult]::new('--password-file', '--password-file', [CompletionResultType]::ParameterName, 'Read the password from the first line of FILE [env: REDISCLI_AUTH holds a password]')
+            [CompletionResult]::new('--cacert', '--cacert', [CompletionResultType]::ParameterName, 'CA certificate (PEM) to verify the server with, instead of the system store')
+            [CompletionResult]::new('--cert', '--cert', [CompletionResultType]::ParameterName, 'Client certificate (PEM) for mutual TLS')
+            [CompletionResult]::new('--key', '--key', [CompletionResultType]::ParameterName, 'Client private key (PEM) for mutual TLS')
+            [CompletionResult]::new('--sni', '--sni', [CompletionResultType]::ParameterName, 'Server name to send (SNI) and verify, when it differs from the host')
+            [CompletionResult]::new('--sentinel-user', '--sentinel-user', [CompletionResultType]::ParameterName, 'ACL user for the Sentinels, when they have their own credentials')
+            [CompletionResult]::new('--sentinel-password-file', '--sentinel-password-file', [CompletionResultType]::ParameterName, 'Read the Sentinels'' password from FILE')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Seconds to wait for a connection or a reply')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print JSON (same as --format json)')
+            [CompletionResult]::new('--show-facts', '--show-facts', [CompletionResultType]::ParameterName, 'Add the gathered facts (secrets redacted) to the JSON output under "facts"')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only print warnings and errors (for cron)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only print warnings and errors (for cron)')
+            [CompletionResult]::new('--tls', '--tls', [CompletionResultType]::ParameterName, 'Use TLS (like rediss://)')
+            [CompletionResult]::new('--insecure', '--insecure', [CompletionResultType]::ParameterName, 'Skip TLS certificate verification (dangerous: anyone on the path can read your data)')
+            break
+        }
+        'redisops;harden;checks' {
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [default: $XDG_CONFIG_HOME/redisops/config.toml, then /etc/redisops/config.toml]')
+            [CompletionResult]::new('--target', '--target', [CompletionResultType]::ParameterName, 'Target URL (redis://, rediss://, unix://, redis-sentinel://h1,h2#master) or a target name from the config file')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Server hostname or IP')
+            [CompletionResult]::new('--host', '--host', [CompletionResultType]::ParameterName, 'Server hostname or IP')
+            [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'Server port')
+            [CompletionResult]::new('--port', '--port', [CompletionResultType]::ParameterName, 'Server port')
+            [CompletionResult]::new('-s', '-s', [CompletionResultType]::ParameterName, 'Server unix socket (overrides host and port)')
+            [CompletionResult]::new('--socket', '--socket', [CompletionResultType]::ParameterName, 'Server unix socket (overrides host and port)')
+            [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'ACL user name')
+            [CompletionResult]::new('-a', '-a', [CompletionResultType]::ParameterName, 'Password on the command line: visible in the process list, prefer REDISCLI_AUTH or --password-file')
+            [CompletionResult]::new('--pass', '--pass', [CompletionResultType]::ParameterName, 'Password on the command line: visible in the process list, prefer REDISCLI_AUTH or --password-file')
+            [CompletionResult]::new('--password-file', '--password-file', [CompletionResultType]::ParameterName, 'Read the password from the first line of FILE [env: REDISCLI_AUTH holds a password]')
+            [CompletionResult]::new('--cacert', '--cacert', [CompletionResultType]::ParameterName, 'CA certificate (PEM) to verify the server with, instead of the system store')
+            [CompletionResult]::new('--cert', '--cert', [CompletionResultType]::ParameterName, 'Client certificate (PEM) for mutual TLS')
+            [CompletionResult]::new('--key', '--key', [CompletionResultType]::ParameterName, 'Client private key (PEM) for mutual TLS')
+            [CompletionResult]::new('--sni', '--sni', [CompletionResultType]::ParameterName, 'Server name to send (SNI) and verify, when it differs from the host')
+            [CompletionResult]::new('--sentinel-user', '--sentinel-user', [CompletionResultType]::ParameterName, 'ACL user for the Sentinels, when they have their own credentials')
+            [CompletionResult]::new('--sentinel-password-file', '--sentinel-password-file', [CompletionResultType]::ParameterName, 'Read the Sentinels'' password from FILE')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Seconds to wait for a connection or a reply')
+            [CompletionResult]::new('--markdown', '--markdown', [CompletionResultType]::ParameterName, 'Print the Markdown table used in the README')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only print warnings and errors (for cron)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only print warnings and errors (for cron)')
+            [CompletionResult]::new('--tls', '--tls', [CompletionResultType]::ParameterName, 'Use TLS (like rediss://)')
+            [CompletionResult]::new('--insecure', '--insecure', [CompletionResultType]::ParameterName, 'Skip TLS certificate verification (dangerous: anyone on the path can read your data)')
+            break
+        }
+        'redisops;harden;help' {
+            [CompletionResult]::new('audit', 'audit', [CompletionResultType]::ParameterValue, 'Audit the target (with a Sentinel target: the master, every replica and every Sentinel) against the check catalogue')
+            [CompletionResult]::new('checks', 'checks', [CompletionResultType]::ParameterValue, 'List every check: ID, severity, category, title and remediation')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'redisops;harden;help;audit' {
+            break
+        }
+        'redisops;harden;help;checks' {
+            break
+        }
+        'redisops;harden;help;help' {
+            break
+        }
         'redisops;completions' {
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [default: $XDG_CONFIG_HOME/redisops/config.toml, then /etc/redisops/config.toml]')
             [CompletionResult]::new('--target', '--target', [CompletionResultType]::ParameterName, 'Target URL (redis://, rediss://, unix://, redis-sentinel://h1,h2#master) or a target name from the config file')
@@ -358,6 +465,7 @@ Register-ArgumentCompleter -Native -CommandName 'redisops' -ScriptBlock {
             [CompletionResult]::new('prune', 'prune', [CompletionResultType]::ParameterValue, 'Delete old backups by keep rules, with a reason for every kept one')
             [CompletionResult]::new('keygen', 'keygen', [CompletionResultType]::ParameterValue, 'Generate an age key pair for encrypting backups')
             [CompletionResult]::new('schedule', 'schedule', [CompletionResultType]::ParameterValue, 'Print a crontab line or systemd timer for a redisops command')
+            [CompletionResult]::new('harden', 'harden', [CompletionResultType]::ParameterValue, 'Audit a server and its Sentinels against a catalogue of hardening checks')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script to stdout')
             [CompletionResult]::new('generate', 'generate', [CompletionResultType]::ParameterValue, 'Write completions/ and man/ (used by packagers and the repository''s own files)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -382,6 +490,17 @@ Register-ArgumentCompleter -Native -CommandName 'redisops' -ScriptBlock {
             break
         }
         'redisops;help;schedule' {
+            break
+        }
+        'redisops;help;harden' {
+            [CompletionResult]::new('audit', 'audit', [CompletionResultType]::ParameterValue, 'Audit the target (with a Sentinel target: the master, every replica and every Sentinel) against the check catalogue')
+            [CompletionResult]::new('checks', 'checks', [CompletionResultType]::ParameterValue, 'List every check: ID, severity, category, title and remediation')
+            break
+        }
+        'redisops;help;harden;audit' {
+            break
+        }
+        'redisops;help;harden;checks' {
             break
         }
         'redisops;help;completions' {

@@ -51,6 +51,7 @@ complete -c redisops -n "__fish_redisops_needs_command" -f -a "verify" -d 'Verif
 complete -c redisops -n "__fish_redisops_needs_command" -f -a "prune" -d 'Delete old backups by keep rules, with a reason for every kept one'
 complete -c redisops -n "__fish_redisops_needs_command" -f -a "keygen" -d 'Generate an age key pair for encrypting backups'
 complete -c redisops -n "__fish_redisops_needs_command" -f -a "schedule" -d 'Print a crontab line or systemd timer for a redisops command'
+complete -c redisops -n "__fish_redisops_needs_command" -f -a "harden" -d 'Audit a server and its Sentinels against a catalogue of hardening checks'
 complete -c redisops -n "__fish_redisops_needs_command" -f -a "completions" -d 'Print a shell completion script to stdout'
 complete -c redisops -n "__fish_redisops_needs_command" -f -a "generate" -d 'Write completions/ and man/ (used by packagers and the repository\'s own files)'
 complete -c redisops -n "__fish_redisops_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -237,6 +238,82 @@ complete -c redisops -n "__fish_redisops_using_subcommand schedule" -l help -d '
 complete -c redisops -n "__fish_redisops_using_subcommand schedule" -s q -l quiet -d 'Only print warnings and errors (for cron)'
 complete -c redisops -n "__fish_redisops_using_subcommand schedule" -l tls -d 'Use TLS (like rediss://)'
 complete -c redisops -n "__fish_redisops_using_subcommand schedule" -l insecure -d 'Skip TLS certificate verification (dangerous: anyone on the path can read your data)'
+complete -c redisops -n "__fish_redisops_using_subcommand harden; and not __fish_seen_subcommand_from audit checks help" -l config -d 'Configuration file [default: $XDG_CONFIG_HOME/redisops/config.toml, then /etc/redisops/config.toml]' -r -F
+complete -c redisops -n "__fish_redisops_using_subcommand harden; and not __fish_seen_subcommand_from audit checks help" -l target -d 'Target URL (redis://, rediss://, unix://, redis-sentinel://h1,h2#master) or a target name from the config file' -r
+complete -c redisops -n "__fish_redisops_using_subcommand harden; and not __fish_seen_subcommand_from audit checks help" -s h -l host -d 'Server hostname or IP' -r
+complete -c redisops -n "__fish_redisops_using_subcommand harden; and not __fish_seen_subcommand_from audit checks help" -s p -l port -d 'Server port' -r
+complete -c redisops -n "__fish_redisops_using_subcommand harden; and not __fish_seen_subcommand_from audit checks help" -s s -l socket -d 'Server unix socket (overrides host and port)' -r -F
+complete -c redisops -n "__fish_redisops_using_subcommand harden; and not __fish_seen_subcommand_from audit checks help" -l user -d 'ACL user name' -r
+complete -c redisops -n "__fish_redisops_using_subcommand harden; and not __fish_seen_subcommand_from audit checks help" -s a -l pass -d 'Password on the command line: visible in the process list, prefer REDISCLI_AUTH or --password-file' -r
+complete -c redisops -n "__fish_redisops_using_subcommand harden; and not __fish_seen_subcommand_from audit checks help" -l password-file -d 'Read the password from the first line of FILE [env: REDISCLI_AUTH holds a password]' -r -F
+complete -c redisops -n "__fish_redisops_using_subcommand harden; and not __fish_seen_subcommand_from audit checks help" -l cacert -d 'CA certificate (PEM) to verify the server with, instead of the system store' -r -F
+complete -c redisops -n "__fish_redisops_using_subcommand harden; and not __fish_seen_subcommand_from audit checks help" -l cert -d 'Client certificate (PEM) for mutual TLS' -r -F
+complete -c redisops -n "__fish_redisops_using_subcommand harden; and not __fish_seen_subcommand_from audit checks help" -l key -d 'Client private key (PEM) for mutual TLS' -r -F
+complete -c redisops -n "__fish_redisops_using_subcommand harden; and not __fish_seen_subcommand_from audit checks help" -l sni -d 'Server name to send (SNI) and verify, when it differs from the host' -r
+complete -c redisops -n "__fish_redisops_using_subcommand harden; and not __fish_seen_subcommand_from audit checks help" -l sentinel-user -d 'ACL user for the Sentinels, when they have their own credentials' -r
+complete -c redisops -n "__fish_redisops_using_subcommand harden; and not __fish_seen_subcommand_from audit checks help" -l sentinel-password-file -d 'Read the Sentinels\' password from FILE' -r -F
+complete -c redisops -n "__fish_redisops_using_subcommand harden; and not __fish_seen_subcommand_from audit checks help" -l timeout -d 'Seconds to wait for a connection or a reply' -r
+complete -c redisops -n "__fish_redisops_using_subcommand harden; and not __fish_seen_subcommand_from audit checks help" -l help -d 'Print help (see more with \'--help\')'
+complete -c redisops -n "__fish_redisops_using_subcommand harden; and not __fish_seen_subcommand_from audit checks help" -s q -l quiet -d 'Only print warnings and errors (for cron)'
+complete -c redisops -n "__fish_redisops_using_subcommand harden; and not __fish_seen_subcommand_from audit checks help" -l tls -d 'Use TLS (like rediss://)'
+complete -c redisops -n "__fish_redisops_using_subcommand harden; and not __fish_seen_subcommand_from audit checks help" -l insecure -d 'Skip TLS certificate verification (dangerous: anyone on the path can read your data)'
+complete -c redisops -n "__fish_redisops_using_subcommand harden; and not __fish_seen_subcommand_from audit checks help" -f -a "audit" -d 'Audit the target (with a Sentinel target: the master, every replica and every Sentinel) against the check catalogue'
+complete -c redisops -n "__fish_redisops_using_subcommand harden; and not __fish_seen_subcommand_from audit checks help" -f -a "checks" -d 'List every check: ID, severity, category, title and remediation'
+complete -c redisops -n "__fish_redisops_using_subcommand harden; and not __fish_seen_subcommand_from audit checks help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c redisops -n "__fish_redisops_using_subcommand harden; and __fish_seen_subcommand_from audit" -l fail-on -d 'Exit 3 when a finding reaches this severity' -r -f -a "info\t''
+low\t''
+medium\t''
+high\t''
+critical\t''"
+complete -c redisops -n "__fish_redisops_using_subcommand harden; and __fish_seen_subcommand_from audit" -l format -d 'Output format' -r -f -a "text\t''
+json\t''
+sarif\t''"
+complete -c redisops -n "__fish_redisops_using_subcommand harden; and __fish_seen_subcommand_from audit" -l config-file -d 'The Redis server\'s own config file (redis.conf), for the host checks, when INFO\'s config_file is not usable here' -r -F
+complete -c redisops -n "__fish_redisops_using_subcommand harden; and __fish_seen_subcommand_from audit" -l admin-user -d 'A user allowed every right (+@all ~*); repeat for several' -r
+complete -c redisops -n "__fish_redisops_using_subcommand harden; and __fish_seen_subcommand_from audit" -l config -d 'Configuration file [default: $XDG_CONFIG_HOME/redisops/config.toml, then /etc/redisops/config.toml]' -r -F
+complete -c redisops -n "__fish_redisops_using_subcommand harden; and __fish_seen_subcommand_from audit" -l target -d 'Target URL (redis://, rediss://, unix://, redis-sentinel://h1,h2#master) or a target name from the config file' -r
+complete -c redisops -n "__fish_redisops_using_subcommand harden; and __fish_seen_subcommand_from audit" -s h -l host -d 'Server hostname or IP' -r
+complete -c redisops -n "__fish_redisops_using_subcommand harden; and __fish_seen_subcommand_from audit" -s p -l port -d 'Server port' -r
+complete -c redisops -n "__fish_redisops_using_subcommand harden; and __fish_seen_subcommand_from audit" -s s -l socket -d 'Server unix socket (overrides host and port)' -r -F
+complete -c redisops -n "__fish_redisops_using_subcommand harden; and __fish_seen_subcommand_from audit" -l user -d 'ACL user name' -r
+complete -c redisops -n "__fish_redisops_using_subcommand harden; and __fish_seen_subcommand_from audit" -s a -l pass -d 'Password on the command line: visible in the process list, prefer REDISCLI_AUTH or --password-file' -r
+complete -c redisops -n "__fish_redisops_using_subcommand harden; and __fish_seen_subcommand_from audit" -l password-file -d 'Read the password from the first line of FILE [env: REDISCLI_AUTH holds a password]' -r -F
+complete -c redisops -n "__fish_redisops_using_subcommand harden; and __fish_seen_subcommand_from audit" -l cacert -d 'CA certificate (PEM) to verify the server with, instead of the system store' -r -F
+complete -c redisops -n "__fish_redisops_using_subcommand harden; and __fish_seen_subcommand_from audit" -l cert -d 'Client certificate (PEM) for mutual TLS' -r -F
+complete -c redisops -n "__fish_redisops_using_subcommand harden; and __fish_seen_subcommand_from audit" -l key -d 'Client private key (PEM) for mutual TLS' -r -F
+complete -c redisops -n "__fish_redisops_using_subcommand harden; and __fish_seen_subcommand_from audit" -l sni -d 'Server name to send (SNI) and verify, when it differs from the host' -r
+complete -c redisops -n "__fish_redisops_using_subcommand harden; and __fish_seen_subcommand_from audit" -l sentinel-user -d 'ACL user for the Sentinels, when they have their own credentials' -r
+complete -c redisops -n "__fish_redisops_using_subcommand harden; and __fish_seen_subcommand_from audit" -l sentinel-password-file -d 'Read the Sentinels\' password from FILE' -r -F
+complete -c redisops -n "__fish_redisops_using_subcommand harden; and __fish_seen_subcommand_from audit" -l timeout -d 'Seconds to wait for a connection or a reply' -r
+complete -c redisops -n "__fish_redisops_using_subcommand harden; and __fish_seen_subcommand_from audit" -l json -d 'Print JSON (same as --format json)'
+complete -c redisops -n "__fish_redisops_using_subcommand harden; and __fish_seen_subcommand_from audit" -l show-facts -d 'Add the gathered facts (secrets redacted) to the JSON output under "facts"'
+complete -c redisops -n "__fish_redisops_using_subcommand harden; and __fish_seen_subcommand_from audit" -l help -d 'Print help (see more with \'--help\')'
+complete -c redisops -n "__fish_redisops_using_subcommand harden; and __fish_seen_subcommand_from audit" -s q -l quiet -d 'Only print warnings and errors (for cron)'
+complete -c redisops -n "__fish_redisops_using_subcommand harden; and __fish_seen_subcommand_from audit" -l tls -d 'Use TLS (like rediss://)'
+complete -c redisops -n "__fish_redisops_using_subcommand harden; and __fish_seen_subcommand_from audit" -l insecure -d 'Skip TLS certificate verification (dangerous: anyone on the path can read your data)'
+complete -c redisops -n "__fish_redisops_using_subcommand harden; and __fish_seen_subcommand_from checks" -l config -d 'Configuration file [default: $XDG_CONFIG_HOME/redisops/config.toml, then /etc/redisops/config.toml]' -r -F
+complete -c redisops -n "__fish_redisops_using_subcommand harden; and __fish_seen_subcommand_from checks" -l target -d 'Target URL (redis://, rediss://, unix://, redis-sentinel://h1,h2#master) or a target name from the config file' -r
+complete -c redisops -n "__fish_redisops_using_subcommand harden; and __fish_seen_subcommand_from checks" -s h -l host -d 'Server hostname or IP' -r
+complete -c redisops -n "__fish_redisops_using_subcommand harden; and __fish_seen_subcommand_from checks" -s p -l port -d 'Server port' -r
+complete -c redisops -n "__fish_redisops_using_subcommand harden; and __fish_seen_subcommand_from checks" -s s -l socket -d 'Server unix socket (overrides host and port)' -r -F
+complete -c redisops -n "__fish_redisops_using_subcommand harden; and __fish_seen_subcommand_from checks" -l user -d 'ACL user name' -r
+complete -c redisops -n "__fish_redisops_using_subcommand harden; and __fish_seen_subcommand_from checks" -s a -l pass -d 'Password on the command line: visible in the process list, prefer REDISCLI_AUTH or --password-file' -r
+complete -c redisops -n "__fish_redisops_using_subcommand harden; and __fish_seen_subcommand_from checks" -l password-file -d 'Read the password from the first line of FILE [env: REDISCLI_AUTH holds a password]' -r -F
+complete -c redisops -n "__fish_redisops_using_subcommand harden; and __fish_seen_subcommand_from checks" -l cacert -d 'CA certificate (PEM) to verify the server with, instead of the system store' -r -F
+complete -c redisops -n "__fish_redisops_using_subcommand harden; and __fish_seen_subcommand_from checks" -l cert -d 'Client certificate (PEM) for mutual TLS' -r -F
+complete -c redisops -n "__fish_redisops_using_subcommand harden; and __fish_seen_subcommand_from checks" -l key -d 'Client private key (PEM) for mutual TLS' -r -F
+complete -c redisops -n "__fish_redisops_using_subcommand harden; and __fish_seen_subcommand_from checks" -l sni -d 'Server name to send (SNI) and verify, when it differs from the host' -r
+complete -c redisops -n "__fish_redisops_using_subcommand harden; and __fish_seen_subcommand_from checks" -l sentinel-user -d 'ACL user for the Sentinels, when they have their own credentials' -r
+complete -c redisops -n "__fish_redisops_using_subcommand harden; and __fish_seen_subcommand_from checks" -l sentinel-password-file -d 'Read the Sentinels\' password from FILE' -r -F
+complete -c redisops -n "__fish_redisops_using_subcommand harden; and __fish_seen_subcommand_from checks" -l timeout -d 'Seconds to wait for a connection or a reply' -r
+complete -c redisops -n "__fish_redisops_using_subcommand harden; and __fish_seen_subcommand_from checks" -l markdown -d 'Print the Markdown table used in the README'
+complete -c redisops -n "__fish_redisops_using_subcommand harden; and __fish_seen_subcommand_from checks" -l help -d 'Print help (see more with \'--help\')'
+complete -c redisops -n "__fish_redisops_using_subcommand harden; and __fish_seen_subcommand_from checks" -s q -l quiet -d 'Only print warnings and errors (for cron)'
+complete -c redisops -n "__fish_redisops_using_subcommand harden; and __fish_seen_subcommand_from checks" -l tls -d 'Use TLS (like rediss://)'
+complete -c redisops -n "__fish_redisops_using_subcommand harden; and __fish_seen_subcommand_from checks" -l insecure -d 'Skip TLS certificate verification (dangerous: anyone on the path can read your data)'
+complete -c redisops -n "__fish_redisops_using_subcommand harden; and __fish_seen_subcommand_from help" -f -a "audit" -d 'Audit the target (with a Sentinel target: the master, every replica and every Sentinel) against the check catalogue'
+complete -c redisops -n "__fish_redisops_using_subcommand harden; and __fish_seen_subcommand_from help" -f -a "checks" -d 'List every check: ID, severity, category, title and remediation'
+complete -c redisops -n "__fish_redisops_using_subcommand harden; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c redisops -n "__fish_redisops_using_subcommand completions" -l config -d 'Configuration file [default: $XDG_CONFIG_HOME/redisops/config.toml, then /etc/redisops/config.toml]' -r -F
 complete -c redisops -n "__fish_redisops_using_subcommand completions" -l target -d 'Target URL (redis://, rediss://, unix://, redis-sentinel://h1,h2#master) or a target name from the config file' -r
 complete -c redisops -n "__fish_redisops_using_subcommand completions" -s h -l host -d 'Server hostname or IP' -r
@@ -276,13 +353,16 @@ complete -c redisops -n "__fish_redisops_using_subcommand generate" -l help -d '
 complete -c redisops -n "__fish_redisops_using_subcommand generate" -s q -l quiet -d 'Only print warnings and errors (for cron)'
 complete -c redisops -n "__fish_redisops_using_subcommand generate" -l tls -d 'Use TLS (like rediss://)'
 complete -c redisops -n "__fish_redisops_using_subcommand generate" -l insecure -d 'Skip TLS certificate verification (dangerous: anyone on the path can read your data)'
-complete -c redisops -n "__fish_redisops_using_subcommand help; and not __fish_seen_subcommand_from status backup list verify prune keygen schedule completions generate help" -f -a "status" -d 'Show server, persistence, memory, keyspace and replication state in one screen'
-complete -c redisops -n "__fish_redisops_using_subcommand help; and not __fish_seen_subcommand_from status backup list verify prune keygen schedule completions generate help" -f -a "backup" -d 'Back up: get the RDB, verify it, compress and encrypt it into the repository'
-complete -c redisops -n "__fish_redisops_using_subcommand help; and not __fish_seen_subcommand_from status backup list verify prune keygen schedule completions generate help" -f -a "list" -d 'List the backups in the repository'
-complete -c redisops -n "__fish_redisops_using_subcommand help; and not __fish_seen_subcommand_from status backup list verify prune keygen schedule completions generate help" -f -a "verify" -d 'Verify backups against their manifests (and, with keys, the RDB inside)'
-complete -c redisops -n "__fish_redisops_using_subcommand help; and not __fish_seen_subcommand_from status backup list verify prune keygen schedule completions generate help" -f -a "prune" -d 'Delete old backups by keep rules, with a reason for every kept one'
-complete -c redisops -n "__fish_redisops_using_subcommand help; and not __fish_seen_subcommand_from status backup list verify prune keygen schedule completions generate help" -f -a "keygen" -d 'Generate an age key pair for encrypting backups'
-complete -c redisops -n "__fish_redisops_using_subcommand help; and not __fish_seen_subcommand_from status backup list verify prune keygen schedule completions generate help" -f -a "schedule" -d 'Print a crontab line or systemd timer for a redisops command'
-complete -c redisops -n "__fish_redisops_using_subcommand help; and not __fish_seen_subcommand_from status backup list verify prune keygen schedule completions generate help" -f -a "completions" -d 'Print a shell completion script to stdout'
-complete -c redisops -n "__fish_redisops_using_subcommand help; and not __fish_seen_subcommand_from status backup list verify prune keygen schedule completions generate help" -f -a "generate" -d 'Write completions/ and man/ (used by packagers and the repository\'s own files)'
-complete -c redisops -n "__fish_redisops_using_subcommand help; and not __fish_seen_subcommand_from status backup list verify prune keygen schedule completions generate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c redisops -n "__fish_redisops_using_subcommand help; and not __fish_seen_subcommand_from status backup list verify prune keygen schedule harden completions generate help" -f -a "status" -d 'Show server, persistence, memory, keyspace and replication state in one screen'
+complete -c redisops -n "__fish_redisops_using_subcommand help; and not __fish_seen_subcommand_from status backup list verify prune keygen schedule harden completions generate help" -f -a "backup" -d 'Back up: get the RDB, verify it, compress and encrypt it into the repository'
+complete -c redisops -n "__fish_redisops_using_subcommand help; and not __fish_seen_subcommand_from status backup list verify prune keygen schedule harden completions generate help" -f -a "list" -d 'List the backups in the repository'
+complete -c redisops -n "__fish_redisops_using_subcommand help; and not __fish_seen_subcommand_from status backup list verify prune keygen schedule harden completions generate help" -f -a "verify" -d 'Verify backups against their manifests (and, with keys, the RDB inside)'
+complete -c redisops -n "__fish_redisops_using_subcommand help; and not __fish_seen_subcommand_from status backup list verify prune keygen schedule harden completions generate help" -f -a "prune" -d 'Delete old backups by keep rules, with a reason for every kept one'
+complete -c redisops -n "__fish_redisops_using_subcommand help; and not __fish_seen_subcommand_from status backup list verify prune keygen schedule harden completions generate help" -f -a "keygen" -d 'Generate an age key pair for encrypting backups'
+complete -c redisops -n "__fish_redisops_using_subcommand help; and not __fish_seen_subcommand_from status backup list verify prune keygen schedule harden completions generate help" -f -a "schedule" -d 'Print a crontab line or systemd timer for a redisops command'
+complete -c redisops -n "__fish_redisops_using_subcommand help; and not __fish_seen_subcommand_from status backup list verify prune keygen schedule harden completions generate help" -f -a "harden" -d 'Audit a server and its Sentinels against a catalogue of hardening checks'
+complete -c redisops -n "__fish_redisops_using_subcommand help; and not __fish_seen_subcommand_from status backup list verify prune keygen schedule harden completions generate help" -f -a "completions" -d 'Print a shell completion script to stdout'
+complete -c redisops -n "__fish_redisops_using_subcommand help; and not __fish_seen_subcommand_from status backup list verify prune keygen schedule harden completions generate help" -f -a "generate" -d 'Write completions/ and man/ (used by packagers and the repository\'s own files)'
+complete -c redisops -n "__fish_redisops_using_subcommand help; and not __fish_seen_subcommand_from status backup list verify prune keygen schedule harden completions generate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c redisops -n "__fish_redisops_using_subcommand help; and __fish_seen_subcommand_from harden" -f -a "audit" -d 'Audit the target (with a Sentinel target: the master, every replica and every Sentinel) against the check catalogue'
+complete -c redisops -n "__fish_redisops_using_subcommand help; and __fish_seen_subcommand_from harden" -f -a "checks" -d 'List every check: ID, severity, category, title and remediation'

@@ -52,6 +52,9 @@ pub enum Command {
     /// Print a crontab line or systemd timer for a redisops command
     #[command(disable_help_flag = true)]
     Schedule(commands::schedule::ScheduleArgs),
+    /// Audit a server and its Sentinels against a catalogue of hardening checks
+    #[command(disable_help_flag = true)]
+    Harden(commands::harden::HardenArgs),
     /// Print a shell completion script to stdout
     #[command(disable_help_flag = true)]
     Completions(commands::generate::CompletionsArgs),

@@ -19,6 +19,11 @@ impl Info {
         Self { fields }
     }
 
+    /// Every `key:value` field, for callers that keep the raw reply.
+    pub fn fields(&self) -> &BTreeMap<String, String> {
+        &self.fields
+    }
+
     pub fn get(&self, key: &str) -> Option<&str> {
         self.fields.get(key).map(String::as_str)
     }

@@ -4,6 +4,7 @@
 //! - `target`, `config`: what the operator names and how it resolves;
 //! - `conn`: dialling TCP/TLS/unix, talking to nodes, asking Sentinels;
 //! - `info`, `status`: reading a server's state;
+//! - `harden`: the hardening audit (facts, check catalogue, reports);
 //! - `commands`: one file per subcommand, wiring the above together;
 //! - `exit`: the documented exit codes; `ui`: messages on stderr; `fsutil`: durable writes.
 
@@ -15,6 +16,7 @@ pub mod config;
 pub mod conn;
 pub mod exit;
 pub mod fsutil;
+pub mod harden;
 pub mod info;
 pub mod metrics;
 pub mod progress;
@@ -32,6 +34,7 @@ pub mod verify;
 use anyhow::Result;
 use cli::{Cli, Command};
 use commands::Ctx;
+use commands::harden::{HardenArgs, HardenCommand};
 use exit::ExitCode;
 
 /// Runs a parsed command line.
@@ -43,6 +46,9 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Generate(args) => return commands::generate::run_generate(args),
         Command::Keygen(args) => return commands::keygen::run(args),
         Command::Schedule(args) => return commands::schedule::run(args),
+        Command::Harden(HardenArgs {
+            command: HardenCommand::Checks(args),
+        }) => return commands::harden::list_checks(args),
         _ => {}
     }
     let config = config::Config::load(cli.global.config.as_deref())
@@ -62,10 +68,16 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             Command::List(args) => commands::list::run(args, &ctx).await,
             Command::Verify(args) => commands::verify::run(args, &ctx).await,
             Command::Prune(args) => commands::prune::run(args, &ctx).await,
+            Command::Harden(HardenArgs {
+                command: HardenCommand::Audit(args),
+            }) => commands::harden::audit(args, &ctx).await,
             Command::Completions(_)
             | Command::Generate(_)
             | Command::Keygen(_)
-            | Command::Schedule(_) => unreachable!("handled above"),
+            | Command::Schedule(_)
+            | Command::Harden(HardenArgs {
+                command: HardenCommand::Checks(_),
+            }) => unreachable!("handled above"),
         }
     })
 }

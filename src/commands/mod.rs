@@ -4,6 +4,7 @@
 
 pub mod backup;
 pub mod generate;
+pub mod harden;
 pub mod keygen;
 pub mod list;
 pub mod prune;

@@ -1,6 +1,8 @@
-//! completions/ and man/ are committed; they must equal what the current CLI generates.
-//! Regenerate with `REDISOPS_BLESS=1 cargo test --test it generated` (or
-//! `cargo run -- generate completions --dir completions && cargo run -- generate man --dir man`).
+//! completions/, man/ and the README's table of hardening checks are committed; they must
+//! equal what the current code generates. Regenerate with
+//! `REDISOPS_BLESS=1 cargo test --test it generated` (or
+//! `cargo run -- generate completions --dir completions && cargo run -- generate man --dir man`,
+//! and `cargo run -- harden checks --markdown` for the README table).
 
 use redisops::commands::generate::{render_completions, render_man_pages};
 use std::path::Path;
@@ -71,4 +73,40 @@ fn readme_exit_code_table_matches_the_code() {
             "README.md lacks the exit-code row `{row}`"
         );
     }
+}
+
+#[test]
+fn readme_check_table_matches_the_catalogue() {
+    const BEGIN: &str =
+        "<!-- harden-checks:begin (generated: redisops harden checks --markdown) -->\n";
+    const END: &str = "<!-- harden-checks:end -->";
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md");
+    let readme = std::fs::read_to_string(&path).unwrap();
+    let start = readme
+        .find(BEGIN)
+        .expect("README.md lacks the harden-checks:begin marker")
+        + BEGIN.len();
+    let end = start
+        + readme[start..]
+            .find(END)
+            .expect("README.md lacks the harden-checks:end marker");
+    let table = redisops::harden::checks::markdown_table();
+    if readme[start..end] == table {
+        return;
+    }
+    if std::env::var_os("REDISOPS_BLESS").is_some() {
+        // Renamed into place: other tests read the README concurrently.
+        let tmp = path.with_extension("md.tmp");
+        std::fs::write(
+            &tmp,
+            format!("{}{table}{}", &readme[..start], &readme[end..]),
+        )
+        .unwrap();
+        std::fs::rename(&tmp, &path).unwrap();
+        return;
+    }
+    panic!(
+        "README.md's check table differs from the catalogue. Regenerate with: \
+         REDISOPS_BLESS=1 cargo test --test it generated"
+    );
 }

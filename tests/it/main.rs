@@ -2,6 +2,7 @@
 
 mod harness;
 
+mod audit;
 mod backup;
 mod errors;
 mod generated;

@@ -52,6 +52,8 @@ pub struct ServerOptions {
     pub conf: Vec<String>,
     /// `replicaof` this server.
     pub replica_of: Option<(u16, Option<String>)>,
+    /// When the tests run as root, run the server as `nobody` (as a hardened host would).
+    pub unprivileged: bool,
 }
 
 /// A running redis-server, killed on drop.
@@ -63,6 +65,8 @@ pub struct RedisServer {
     pub tls_port: Option<u16>,
     pub socket: Option<PathBuf>,
     pub log_file: PathBuf,
+    /// The redis.conf (or sentinel.conf) the process was started with.
+    pub conf_file: PathBuf,
     pub opts: ServerOptions,
 }
 
@@ -127,7 +131,17 @@ impl RedisServer {
         }
         conf.extend(opts.conf.iter().cloned());
         std::fs::write(&conf_file, conf.join("\n") + "\n").unwrap();
-        let child = Command::new("redis-server")
+        let mut command = Command::new("redis-server");
+        // SAFETY: geteuid has no preconditions and cannot fail.
+        if opts.unprivileged && unsafe { libc::geteuid() } == 0 {
+            use std::os::unix::process::CommandExt;
+            const NOBODY: u32 = 65534;
+            for path in [dir.path(), conf_file.as_path()] {
+                std::os::unix::fs::chown(path, Some(NOBODY), Some(NOBODY)).unwrap();
+            }
+            command.uid(NOBODY).gid(NOBODY);
+        }
+        let child = command
             .arg(&conf_file)
             .current_dir(dir.path())
             .stdout(Stdio::null())
@@ -141,6 +155,7 @@ impl RedisServer {
             tls_port,
             socket,
             log_file,
+            conf_file,
             opts,
         };
         server.wait_log("Ready to accept connections")?;
@@ -384,6 +399,7 @@ fn start_sentinel(name: &str, master_port: u16, tls: Option<Arc<TlsFixture>>) ->
         tls_port,
         socket: None,
         log_file,
+        conf_file,
         opts: ServerOptions {
             tls,
             ..Default::default()

@@ -1,0 +1,241 @@
+//! Presenting an audit: a table grouped by severity for people, a JSON object with a stable
+//! shape for scripts, and SARIF 2.1.0 for code-scanning dashboards (rules from the
+//! catalogue, one result per finding, located at the node by a logical location).
+
+use super::checks::{self, NodeReport, Reported, Severity};
+use super::facts::AuditFacts;
+use serde::Serialize;
+use serde_json::{Value, json};
+use std::fmt::Write as _;
+
+/// The findings of one audit, per node.
+pub struct Report<'a> {
+    pub facts: &'a AuditFacts,
+    pub nodes: Vec<NodeReport>,
+}
+
+/// How many findings there are at each severity.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Summary {
+    pub critical: usize,
+    pub high: usize,
+    pub medium: usize,
+    pub low: usize,
+    pub info: usize,
+}
+
+impl Summary {
+    fn slot(&mut self, s: Severity) -> &mut usize {
+        match s {
+            Severity::Critical => &mut self.critical,
+            Severity::High => &mut self.high,
+            Severity::Medium => &mut self.medium,
+            Severity::Low => &mut self.low,
+            Severity::Info => &mut self.info,
+        }
+    }
+}
+
+impl<'a> Report<'a> {
+    pub fn new(facts: &'a AuditFacts) -> Self {
+        Self {
+            facts,
+            nodes: checks::evaluate(facts),
+        }
+    }
+
+    fn findings(&self) -> impl Iterator<Item = (&NodeReport, &Reported)> {
+        self.nodes
+            .iter()
+            .flat_map(|n| n.findings.iter().map(move |f| (n, f)))
+    }
+
+    pub fn summary(&self) -> Summary {
+        let mut s = Summary::default();
+        for (_, f) in self.findings() {
+            *s.slot(f.severity) += 1;
+        }
+        s
+    }
+
+    /// Whether any finding is at or above `threshold`.
+    pub fn reaches(&self, threshold: Severity) -> bool {
+        self.findings().any(|(_, f)| f.severity >= threshold)
+    }
+
+    /// The documented JSON shape; `facts` only when asked for.
+    pub fn to_json(&self, show_facts: bool) -> Value {
+        let mut out = json!({
+            "target": self.facts.target,
+            "nodes": self.nodes,
+            "summary": self.summary(),
+        });
+        if show_facts {
+            out["facts"] = json!(self.facts);
+        }
+        out
+    }
+
+    /// SARIF 2.1.0 with every catalogue check as a rule, so rule indices are stable.
+    pub fn to_sarif(&self) -> Value {
+        let rules: Vec<Value> = checks::catalogue()
+            .map(|c| {
+                json!({
+                    "id": c.id,
+                    "shortDescription": { "text": c.title },
+                    "fullDescription": { "text": match c.graded {
+                        Some(g) => format!("{} (severity {}; {g})", c.title, c.severity.name()),
+                        None => format!("{} (severity {})", c.title, c.severity.name()),
+                    }},
+                    "help": { "text": c.remediation },
+                    "defaultConfiguration": { "level": level(c.severity) },
+                    "properties": {
+                        "tags": ["security", c.category.name()],
+                        "security-severity": security_severity(c.severity),
+                    },
+                })
+            })
+            .collect();
+        let index = |id: &str| checks::catalogue().position(|c| c.id == id);
+        let results: Vec<Value> = self
+            .findings()
+            .map(|(node, f)| {
+                json!({
+                    "ruleId": f.id,
+                    "ruleIndex": index(f.id),
+                    "level": level(f.severity),
+                    "message": { "text": format!("{}: {}", f.title, f.evidence) },
+                    "locations": [{
+                        "logicalLocations": [{
+                            "name": node.address,
+                            "kind": "resource",
+                        }],
+                    }],
+                    "properties": {
+                        "severity": f.severity,
+                        "category": f.category,
+                        "role": node.role,
+                        "remediation": f.remediation,
+                    },
+                })
+            })
+            .collect();
+        json!({
+            "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+            "version": "2.1.0",
+            "runs": [{
+                "tool": {
+                    "driver": {
+                        "name": "redisops",
+                        "semanticVersion": env!("CARGO_PKG_VERSION"),
+                        "rules": rules,
+                    },
+                },
+                "results": results,
+            }],
+        })
+    }
+
+    /// The human report: findings grouped by severity, highest first, then the summary
+    /// and the verdict against `fail_on`.
+    pub fn render(&self, fail_on: Severity) -> String {
+        let mut o = String::new();
+        let nodes = self.nodes.len();
+        let _ = writeln!(
+            o,
+            "Hardening audit of {} ({nodes} node{})",
+            self.facts.target,
+            if nodes == 1 { "" } else { "s" }
+        );
+        for n in &self.nodes {
+            let _ = writeln!(o, "  {} ({})", n.address, n.role);
+        }
+        for severity in Severity::DESCENDING {
+            let group: Vec<_> = self
+                .findings()
+                .filter(|(_, f)| f.severity == severity)
+                .collect();
+            if group.is_empty() {
+                continue;
+            }
+            let _ = writeln!(o, "\n{}", severity.name().to_uppercase());
+            for (node, f) in group {
+                let _ = writeln!(
+                    o,
+                    "  {:<8} {} ({})  {}",
+                    f.id, node.address, node.role, f.title
+                );
+                let _ = writeln!(o, "           seen: {}", f.evidence);
+                let _ = writeln!(o, "           fix:  {}", f.remediation);
+            }
+        }
+        let mut s = self.summary();
+        let counts: Vec<String> = Severity::DESCENDING
+            .iter()
+            .map(|sev| format!("{} {}", s.slot(*sev), sev.name()))
+            .collect();
+        let _ = writeln!(o, "\nSummary: {}", counts.join(", "));
+        let verdict = if self.reaches(fail_on) {
+            format!("findings at or above {} (exit 3)", fail_on.name())
+        } else {
+            format!("nothing at or above {}", fail_on.name())
+        };
+        let _ = writeln!(o, "Result:  {verdict}");
+        o
+    }
+}
+
+fn level(s: Severity) -> &'static str {
+    match s {
+        Severity::Critical | Severity::High => "error",
+        Severity::Medium => "warning",
+        Severity::Low | Severity::Info => "note",
+    }
+}
+
+/// The CVSS-like score GitHub code scanning reads to rank security results.
+fn security_severity(s: Severity) -> &'static str {
+    match s {
+        Severity::Critical => "9.5",
+        Severity::High => "8.0",
+        Severity::Medium => "5.5",
+        Severity::Low => "3.0",
+        Severity::Info => "0.0",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::harden::checks::fixtures::{audit, open_default, server};
+
+    #[test]
+    fn shapes() {
+        let mut n = server();
+        open_default(&mut n);
+        let facts = audit(vec![n]);
+        let report = Report::new(&facts);
+        assert!(report.reaches(Severity::Critical));
+        let s = report.summary();
+        assert_eq!(s.critical, 1);
+
+        let j = report.to_json(false);
+        assert_eq!(j["nodes"][0]["findings"][0]["id"], "NET-01");
+        assert!(j.get("facts").is_none());
+        assert!(report.to_json(true)["facts"]["nodes"].is_array());
+
+        let sarif = report.to_sarif();
+        assert_eq!(sarif["version"], "2.1.0");
+        let rules = sarif["runs"][0]["tool"]["driver"]["rules"]
+            .as_array()
+            .unwrap();
+        let result = &sarif["runs"][0]["results"][0];
+        let i = result["ruleIndex"].as_u64().unwrap() as usize;
+        assert_eq!(rules[i]["id"], result["ruleId"]);
+        assert_eq!(result["level"], "error");
+
+        let text = report.render(Severity::High);
+        assert!(text.contains("CRITICAL\n  NET-01"), "{text}");
+        assert!(text.contains("exit 3"));
+    }
+}
