@@ -91,14 +91,20 @@ pub async fn run(target: &Target, repo: &Repository, req: &Request) -> Result<Ou
         Err(_) => info.get("role").unwrap_or("unknown").to_string(),
     };
     let node = &mut connected.node;
-    let use_bgsave = match req.method {
-        Method::Sync => false,
-        Method::Bgsave => true,
-        Method::Auto => match bgsave::dump_path(node).await {
-            Ok(p) => bgsave::dump_is_local(&target.kind, &node.endpoint, &p),
-            // No CONFIG permission or no local file: streaming needs neither.
-            Err(_) => false,
-        },
+    let local_dump = bgsave::local_dump(node).await;
+    let use_bgsave = match (req.method, &local_dump) {
+        (Method::Sync, _) => false,
+        (Method::Auto, dump) => dump.is_ok(),
+        (Method::Bgsave, Ok(_)) => true,
+        (Method::Bgsave, Err(why)) => {
+            return Err(fail(
+                ExitCode::Usage,
+                format!(
+                    "--method bgsave reads the server's dump file from this host's disk, but \
+                     {why}. Run redisops on the server's host, or use --method sync."
+                ),
+            ));
+        }
     };
 
     let id = BackupId::generate(created_at);
@@ -112,8 +118,7 @@ pub async fn run(target: &Target, repo: &Repository, req: &Request) -> Result<Ou
         ..Default::default()
     };
 
-    let (summary, stats) = if use_bgsave {
-        let path = bgsave::dump_path(node).await?;
+    let (summary, stats) = if let (true, Ok(path)) = (use_bgsave, local_dump) {
         if !req.quiet {
             crate::ui::note(format!(
                 "BGSAVE on {}, then reading {}",
@@ -121,33 +126,29 @@ pub async fn run(target: &Target, repo: &Repository, req: &Request) -> Result<Ou
                 path.display()
             ));
         }
-        let saved = bgsave::bgsave(node, path, req.save_timeout).await?;
+        let saved = tokio::select! {
+            saved = bgsave::bgsave(node, path, req.save_timeout) => saved?,
+            _ = cancelled(&req.cancelled) => return Err(interrupted()),
+        };
         let progress = Progress::new("backup", Some(saved.len), req.quiet, req.cancelled.clone());
-        let requested_at = saved.requested_at;
-        let dump = saved.path.clone();
-        let (summary, stats) = pipeline(
+        let fresh = Freshness {
+            not_before: saved.requested_at,
+            file_mtime: saved.mtime,
+            path: saved.path.clone(),
+        };
+        pipeline(
             progress.reader(saved.file),
             archive_path.clone(),
             req.encryption.clone(),
             options,
             verify,
             progress,
+            Some(fresh),
         )
-        .await?;
-        if summary.ctime.is_some_and(|c| c < requested_at) {
-            return Err(fail(
-                ExitCode::SaveFailed,
-                format!(
-                    "{} is older than the BGSAVE redisops asked for: it is not this server's \
-                         current dump file (is the server on this host?). Use --method sync.",
-                    dump.display()
-                ),
-            ));
-        }
-        (summary, stats)
+        .await?
     } else {
         let endpoint = node.endpoint.clone();
-        let stream = SyncStream::start(
+        let start = SyncStream::start(
             &connected.dialer,
             &endpoint,
             &target.auth,
@@ -155,8 +156,11 @@ pub async fn run(target: &Target, repo: &Repository, req: &Request) -> Result<Ou
                 start_timeout: req.save_timeout,
                 stall_timeout: Duration::from_secs(60).max(target.timeout),
             },
-        )
-        .await?;
+        );
+        let stream = tokio::select! {
+            stream = start => stream?,
+            _ = cancelled(&req.cancelled) => return Err(interrupted()),
+        };
         warnings.extend(stream.warnings().iter().cloned());
         if !req.quiet {
             crate::ui::note(format!(
@@ -177,6 +181,7 @@ pub async fn run(target: &Target, repo: &Repository, req: &Request) -> Result<Ou
             options,
             verify,
             progress,
+            None,
         )
         .await?
     };
@@ -243,7 +248,14 @@ pub async fn run(target: &Target, repo: &Repository, req: &Request) -> Result<Ou
             .collect(),
         aux: summary.aux.clone(),
     };
-    let manifest_path = manifest.write(&dir).context("writing the manifest")?;
+    let manifest_path = match manifest.write(&dir) {
+        Ok(path) => path,
+        Err(e) => {
+            // Without its manifest the archive is not a backup: do not leave it behind.
+            let _ = std::fs::remove_file(&archive_path);
+            return Err(e.context("writing the manifest"));
+        }
+    };
     Ok(Outcome {
         backup: Backup {
             target: target_id,
@@ -257,6 +269,47 @@ pub async fn run(target: &Target, repo: &Repository, req: &Request) -> Result<Ou
     })
 }
 
+/// Proof that a dump file read after BGSAVE is the one we asked for, not an older file (or
+/// another server's) under the same name.
+struct Freshness {
+    /// Server time just before BGSAVE.
+    not_before: i64,
+    /// For RDBs without an AUX `ctime` (newer formats are not walked).
+    file_mtime: i64,
+    path: std::path::PathBuf,
+}
+
+impl Freshness {
+    fn check(&self, summary: &RdbSummary) -> Result<()> {
+        let created = summary.ctime.unwrap_or(self.file_mtime);
+        if created < self.not_before {
+            return Err(fail(
+                ExitCode::SaveFailed,
+                format!(
+                    "{} is older than the BGSAVE redisops asked for: it is not this server's \
+                     current dump file. No archive was written; use --method sync.",
+                    self.path.display()
+                ),
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// Resolves once the cancellation flag is set (SIGINT/SIGTERM).
+async fn cancelled(flag: &AtomicBool) {
+    while !flag.load(std::sync::atomic::Ordering::Relaxed) {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+fn interrupted() -> anyhow::Error {
+    fail(
+        ExitCode::Interrupted,
+        "interrupted by a signal before any archive was written",
+    )
+}
+
 /// The streaming part, on a blocking thread: verify while compressing and encrypting into a
 /// temporary file, committed only when everything checked out.
 async fn pipeline<R: Read + Send + 'static>(
@@ -266,6 +319,7 @@ async fn pipeline<R: Read + Send + 'static>(
     options: WriterOptions,
     verify: VerifyOptions,
     progress: Progress,
+    fresh: Option<Freshness>,
 ) -> Result<(RdbSummary, ArchiveStats)> {
     tokio::task::spawn_blocking(move || {
         let file = AtomicFile::create(&archive_path, FILE_MODE)
@@ -285,6 +339,9 @@ async fn pipeline<R: Read + Send + 'static>(
                     summary.trailing_bytes
                 ),
             ));
+        }
+        if let Some(fresh) = &fresh {
+            fresh.check(&summary)?;
         }
         let (file, stats) = writer.finish().context("finishing the archive")?;
         file.file

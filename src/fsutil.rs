@@ -2,7 +2,8 @@
 //!
 //! Every file redisops leaves behind (archives, manifests, metrics, keys, journals) goes through
 //! here, so that a crash or a full disk at any point leaves either the old state or the complete
-//! new file, never a partial file under the final name.
+//! new file, never a partial file under the final name. An error removes the temporary file; a
+//! SIGKILL can leave one (named `.tmp-*`), which the repository removes on the next run.
 
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, BufWriter, Write};
@@ -23,6 +24,9 @@ pub struct AtomicFile {
     temp: PathBuf,
     target: PathBuf,
     writer: Option<BufWriter<File>>,
+    /// Set once the rename succeeded; until then `Drop` removes the temporary file, also when
+    /// the final flush, fsync or rename fails (a full disk often fails exactly there).
+    renamed: bool,
 }
 
 impl AtomicFile {
@@ -47,6 +51,7 @@ impl AtomicFile {
             temp,
             target: target.to_path_buf(),
             writer: Some(BufWriter::with_capacity(256 * 1024, file)),
+            renamed: false,
         })
     }
 
@@ -57,6 +62,22 @@ impl AtomicFile {
         file.sync_all()?;
         drop(file);
         fs::rename(&self.temp, &self.target)?;
+        self.renamed = true;
+        fsync_dir(parent_dir(&self.target))
+    }
+}
+
+impl AtomicFile {
+    /// Like [`AtomicFile::commit`], but fails with `AlreadyExists` instead of replacing an
+    /// existing file (a hard link cannot overwrite, so there is no check-then-rename race).
+    pub fn commit_new(mut self) -> io::Result<()> {
+        let writer = self.writer.take().expect("writer present until commit");
+        let file = writer.into_inner().map_err(|e| e.into_error())?;
+        file.sync_all()?;
+        drop(file);
+        fs::hard_link(&self.temp, &self.target)?;
+        self.renamed = true;
+        fs::remove_file(&self.temp)?;
         fsync_dir(parent_dir(&self.target))
     }
 }
@@ -72,7 +93,7 @@ impl Write for AtomicFile {
 
 impl Drop for AtomicFile {
     fn drop(&mut self) {
-        if self.writer.take().is_some() {
+        if !self.renamed {
             let _ = fs::remove_file(&self.temp);
         }
     }
@@ -88,6 +109,18 @@ pub fn write_atomic(target: &Path, bytes: &[u8], mode: u32) -> io::Result<()> {
 /// Fsyncs a directory so that a rename or unlink inside it survives a crash.
 pub fn fsync_dir(dir: &Path) -> io::Result<()> {
     File::open(dir)?.sync_all()
+}
+
+/// This host's name (for lock files and target names).
+pub fn hostname() -> String {
+    let mut buf = [0u8; 256];
+    // SAFETY: the pointer and length describe `buf`, which outlives the call.
+    let rc = unsafe { libc::gethostname(buf.as_mut_ptr().cast(), buf.len()) };
+    if rc != 0 {
+        return "unknown".to_owned();
+    }
+    let end = buf.iter().position(|&b| b == 0).unwrap_or(buf.len());
+    String::from_utf8_lossy(&buf[..end]).into_owned()
 }
 
 fn parent_dir(path: &Path) -> &Path {
@@ -111,6 +144,24 @@ mod tests {
         let mode = fs::metadata(&target).unwrap().permissions().mode() & 0o777;
         assert_eq!(mode, 0o600);
         assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn failed_commit_leaves_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        // The rename fails: the target is a non-empty directory.
+        let target = dir.path().join("taken");
+        fs::create_dir(&target).unwrap();
+        fs::write(target.join("x"), b"x").unwrap();
+        let mut f = AtomicFile::create(&target, 0o600).unwrap();
+        f.write_all(b"data").unwrap();
+        assert!(f.commit().is_err());
+        let names: Vec<_> = fs::read_dir(dir.path())
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name())
+            .collect();
+        assert_eq!(names, vec![std::ffi::OsString::from("taken")]);
     }
 
     #[test]

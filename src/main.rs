@@ -8,11 +8,8 @@ fn main() -> std::process::ExitCode {
     let code = match redisops::run(cli) {
         Ok(code) => code,
         Err(err) => {
-            // `redisops list | head` must not report a broken pipe as a failure.
-            if err.chain().any(|e| {
-                e.downcast_ref::<std::io::Error>()
-                    .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
-            }) {
+            // `redisops list | head` closing stdout is not a failure.
+            if err.chain().any(|e| e.is::<redisops::ui::StdoutClosed>()) {
                 ExitCode::Success
             } else {
                 eprintln!("redisops: error: {err:#}");

@@ -2,7 +2,8 @@
 //! so node_exporter never reads half a file.
 //!
 //! A failed run keeps the previous run's success timestamp and sizes, so an alert on
-//! "last success too old" keeps working; it only updates the failure gauges.
+//! "last success too old" keeps working; it only updates the failure gauges. Several targets
+//! may share one file: each run rewrites only its own target's series.
 
 use crate::fsutil::write_atomic;
 use anyhow::{Context, Result};
@@ -60,10 +61,11 @@ pub enum RunResult {
 
 /// Updates the metrics file for `target` with the result of one run.
 pub fn record(path: &Path, target: &str, result: &RunResult) -> Result<()> {
-    let mut values = read_previous(path, target);
+    let mut series = read_previous(path);
+    let label = format!("{{target=\"{}\"}}", escape(target));
     let now = chrono::Utc::now().timestamp() as f64;
     let mut set = |name: &str, v: f64| {
-        values.insert(name.to_string(), v);
+        series.insert((name.to_string(), label.clone()), v);
     };
     match result {
         RunResult::Success {
@@ -86,30 +88,38 @@ pub fn record(path: &Path, target: &str, result: &RunResult) -> Result<()> {
             set(GAUGES[7].0, f64::from(*exit_code));
         }
     }
-    let label = target.replace('\\', "\\\\").replace('"', "\\\"");
     let mut out = String::new();
     for (name, help) in GAUGES {
-        if let Some(v) = values.get(name) {
-            out.push_str(&format!(
-                "# HELP {name} {help}\n# TYPE {name} gauge\n{name}{{target=\"{label}\"}} {v}\n"
-            ));
+        let mut lines = series
+            .iter()
+            .filter(|((n, _), _)| n == name)
+            .map(|((n, l), v)| format!("{n}{l} {v}\n"))
+            .peekable();
+        if lines.peek().is_some() {
+            out.push_str(&format!("# HELP {name} {help}\n# TYPE {name} gauge\n"));
+            out.extend(lines);
         }
     }
     write_atomic(path, out.as_bytes(), 0o644)
         .with_context(|| format!("cannot write metrics file {}", path.display()))
 }
 
-/// Values from the previous file, so a failure does not erase the last success.
-fn read_previous(path: &Path, target: &str) -> BTreeMap<String, f64> {
-    let label = format!("{{target=\"{}\"}}", target.replace('"', "\\\""));
+/// Label values escape `\` and `"` (Prometheus text format).
+fn escape(value: &str) -> String {
+    value.replace('\\', "\\\\").replace('"', "\\\"")
+}
+
+/// Every series of the previous file, keyed by (metric name, label set).
+fn read_previous(path: &Path) -> BTreeMap<(String, String), f64> {
     std::fs::read_to_string(path)
         .unwrap_or_default()
         .lines()
         .filter(|l| !l.starts_with('#'))
         .filter_map(|l| {
-            let (name_labels, value) = l.rsplit_once(' ')?;
-            let name = name_labels.strip_suffix(&label)?;
-            Some((name.to_string(), value.parse().ok()?))
+            let (series, value) = l.rsplit_once(' ')?;
+            let brace = series.find('{')?;
+            let (name, labels) = series.split_at(brace);
+            Some(((name.to_string(), labels.to_string()), value.parse().ok()?))
         })
         .collect()
 }
@@ -145,5 +155,22 @@ mod tests {
         );
         assert!(text.contains("redisops_backup_last_success_timestamp_seconds{target=\"main\"}"));
         assert!(text.contains("# TYPE redisops_backup_last_rdb_bytes gauge"));
+
+        // Another target in the same file keeps its series; quotes in names are escaped.
+        record(&path, "other \"db\"", &ok).unwrap();
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(
+            text.contains("redisops_backup_last_exit_code{target=\"main\"} 21"),
+            "{text}"
+        );
+        assert!(
+            text.contains("redisops_backup_last_keys{target=\"other \\\"db\\\"\"} 7"),
+            "{text}"
+        );
+        assert_eq!(
+            text.matches("# TYPE redisops_backup_last_keys gauge")
+                .count(),
+            1
+        );
     }
 }

@@ -4,7 +4,7 @@
 //! Only backups with a complete manifest are ever listed, so only those can be deleted, and
 //! the retention rules always keep the newest one.
 
-use crate::repo::{Backup, Repository};
+use crate::repo::{Backup, BackupId, Repository};
 use crate::retention::{self, Decision, Item, KeepPolicy};
 use anyhow::Result;
 use chrono::{DateTime, Local, Utc};
@@ -19,13 +19,15 @@ pub struct Row {
 }
 
 /// Decides for `backups` (one target's) and, unless `dry_run`, deletes what is not kept.
-/// The caller holds the target's lock.
+/// `protect` (the backup a run just made) is kept whatever the rules say: with a skewed clock
+/// another manifest can look newer. The caller holds the target's lock.
 pub fn prune_target(
     repo: &Repository,
     backups: &[Backup],
     policy: &KeepPolicy,
     now: DateTime<Utc>,
     dry_run: bool,
+    protect: Option<&BackupId>,
 ) -> Result<Vec<Row>> {
     let items: Vec<Item> = backups
         .iter()
@@ -40,7 +42,11 @@ pub fn prune_target(
         .map(|b| b.target.to_string())
         .unwrap_or_default();
     let mut rows = Vec::with_capacity(decisions.len());
-    for decision in decisions {
+    for mut decision in decisions {
+        if !decision.keep && protect.is_some_and(|p| p.as_str() == decision.id) {
+            decision.keep = true;
+            decision.reasons.push("made by this run".into());
+        }
         if !decision.keep && !dry_run {
             let backup = backups
                 .iter()

@@ -69,3 +69,38 @@ mod tests {
         assert_eq!(duration(Duration::from_secs(90000)), "1d 1h");
     }
 }
+
+/// stdout was closed by the reader (`redisops list | head`): not a failure.
+#[derive(Debug, thiserror::Error)]
+#[error("stdout was closed")]
+pub struct StdoutClosed;
+
+/// Writes command output to stdout. A closed pipe becomes [`StdoutClosed`], which `main`
+/// treats as success; `println!` would panic instead.
+pub fn write_out(args: std::fmt::Arguments) -> anyhow::Result<()> {
+    use std::io::Write;
+    match std::io::stdout().lock().write_fmt(args) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Err(StdoutClosed.into()),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// `print!` for command output; returns early from the calling function on a write error.
+#[macro_export]
+macro_rules! out {
+    ($($arg:tt)*) => {
+        $crate::ui::write_out(format_args!($($arg)*))?
+    };
+}
+
+/// `println!` for command output; returns early from the calling function on a write error.
+#[macro_export]
+macro_rules! outln {
+    () => {
+        $crate::ui::write_out(format_args!("\n"))?
+    };
+    ($($arg:tt)*) => {
+        $crate::ui::write_out(format_args!("{}\n", format_args!($($arg)*)))?
+    };
+}

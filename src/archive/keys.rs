@@ -7,13 +7,13 @@
 
 use std::fmt;
 use std::fs::{self, File};
-use std::io::{self, BufReader};
+use std::io::{self, BufReader, Write};
 use std::path::{Path, PathBuf};
 
 use age::secrecy::zeroize::Zeroize;
 use age::secrecy::{ExposeSecret, SecretString};
 
-use crate::fsutil::write_atomic;
+use crate::fsutil::AtomicFile;
 
 /// An X25519 age recipient (`age1…`).
 pub type RecipientKey = age::x25519::Recipient;
@@ -244,16 +244,15 @@ pub fn keygen(output: Option<&Path>) -> Result<(String, Option<SecretString>), K
         path: path.to_path_buf(),
         source,
     };
-    match fs::symlink_metadata(path) {
-        Ok(_) => {
-            return Err(KeyError::Exists {
-                path: path.to_path_buf(),
-            });
-        }
-        Err(e) if e.kind() == io::ErrorKind::NotFound => {}
-        Err(e) => return Err(write_error(e)),
-    }
-    write_atomic(path, text.expose_secret().as_bytes(), 0o600).map_err(write_error)?;
+    let mut file = AtomicFile::create(path, 0o600).map_err(write_error)?;
+    file.write_all(text.expose_secret().as_bytes())
+        .map_err(write_error)?;
+    file.commit_new().map_err(|e| match e.kind() {
+        io::ErrorKind::AlreadyExists => KeyError::Exists {
+            path: path.to_path_buf(),
+        },
+        _ => write_error(e),
+    })?;
     Ok((recipient, None))
 }
 
@@ -261,6 +260,7 @@ pub fn keygen(output: Option<&Path>) -> Result<(String, Option<SecretString>), K
 mod tests {
     use super::*;
     use crate::archive::testutil::tool;
+    use crate::fsutil::write_atomic;
     use std::os::unix::fs::PermissionsExt;
 
     const R1: &str = "age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p";

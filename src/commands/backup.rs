@@ -149,7 +149,14 @@ impl Once<'_> {
         if let Some(policy) = self.keep {
             // Still under the backup's lock, so no other run sees a half-pruned target.
             let listed = self.repo.list(&outcome.backup.target)?;
-            pruned = prune::prune_target(self.repo, &listed.backups, policy, Utc::now(), false)?;
+            pruned = prune::prune_target(
+                self.repo,
+                &listed.backups,
+                policy,
+                Utc::now(),
+                false,
+                Some(&outcome.backup.id),
+            )?;
         }
         Ok((outcome, pruned))
     }
@@ -172,18 +179,23 @@ impl Once<'_> {
                 "warnings": outcome.warnings,
                 "pruned": deleted,
             });
-            println!("{}", serde_json::to_string_pretty(&value)?);
+            crate::outln!("{}", serde_json::to_string_pretty(&value)?);
             return Ok(());
         }
         if ui::is_quiet() {
             return Ok(());
         }
         let dbs = m.databases.len();
-        println!(
+        crate::outln!(
             "backup {} of {} ({}:{}, {}) via {}",
-            m.id, m.target.name, m.target.host, m.target.port, m.target.role, m.method
+            m.id,
+            m.target.name,
+            m.target.host,
+            m.target.port,
+            m.target.role,
+            m.method
         );
-        println!(
+        crate::outln!(
             "  RDB      {}, {} keys in {dbs} db(s), RDB version {}, {}",
             ui::bytes(m.rdb.size),
             m.total_keys(),
@@ -194,7 +206,7 @@ impl Once<'_> {
                 "no checksum in the RDB"
             }
         );
-        println!(
+        crate::outln!(
             "  archive  {} ({}, {})",
             outcome.backup.archive_path.display(),
             ui::bytes(m.archive.size),
@@ -203,13 +215,13 @@ impl Once<'_> {
                 n => format!("{} to {n} recipient(s)", m.archive.encryption),
             }
         );
-        println!(
+        crate::outln!(
             "  took     {}",
             ui::duration(Duration::from_millis(m.duration_ms))
         );
         let deleted = pruned.iter().filter(|r| !r.decision.keep).count();
         if self.keep.is_some() {
-            println!("  pruned   {deleted} old backup(s)");
+            crate::outln!("  pruned   {deleted} old backup(s)");
         }
         Ok(())
     }
@@ -244,14 +256,18 @@ async fn scheduled(
             let left = (next - Local::now()).to_std().unwrap_or_default();
             tokio::time::sleep(left.min(Duration::from_millis(500))).await;
         }
-        if let Err(e) = once.run().await {
-            if cancelled.load(Ordering::Relaxed) {
-                return Err(e);
-            }
-            ui::warn(format!("scheduled backup failed: {e:#}"));
+        // The signal may have come just after the last check: never start a run then.
+        if cancelled.load(Ordering::Relaxed) {
+            return Ok(ExitCode::Success);
+        }
+        match once.run().await {
+            // Interrupted mid-run: the unfinished archive was removed; say so by the exit code.
+            Err(e) if cancelled.load(Ordering::Relaxed) => return Err(e),
+            Err(e) => ui::warn(format!("scheduled backup failed: {e:#}")),
+            Ok(_) => {}
         }
         if cancelled.load(Ordering::Relaxed) {
-            return Ok(ExitCode::Interrupted);
+            return Ok(ExitCode::Success);
         }
     }
 }

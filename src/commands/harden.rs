@@ -98,12 +98,12 @@ pub async fn audit(args: &AuditArgs, ctx: &Ctx) -> Result<ExitCode> {
     let facts = facts::gather(&target, &options).await?;
     let report = Report::new(&facts);
     match format {
-        Format::Text => print!("{}", report.render(args.fail_on)),
-        Format::Json => println!(
+        Format::Text => crate::out!("{}", report.render(args.fail_on)),
+        Format::Json => crate::outln!(
             "{}",
             serde_json::to_string_pretty(&report.to_json(args.show_facts))?
         ),
-        Format::Sarif => println!("{}", serde_json::to_string_pretty(&report.to_sarif())?),
+        Format::Sarif => crate::outln!("{}", serde_json::to_string_pretty(&report.to_sarif())?),
     }
     Ok(if report.reaches(args.fail_on) {
         ExitCode::Findings
@@ -114,7 +114,7 @@ pub async fn audit(args: &AuditArgs, ctx: &Ctx) -> Result<ExitCode> {
 
 pub fn list_checks(args: &ChecksArgs) -> Result<ExitCode> {
     if args.markdown {
-        print!("{}", checks::markdown_table());
+        crate::out!("{}", checks::markdown_table());
         return Ok(ExitCode::Success);
     }
     let mut out = String::new();
@@ -130,6 +130,6 @@ pub fn list_checks(args: &ChecksArgs) -> Result<ExitCode> {
             c.remediation
         );
     }
-    print!("{out}");
+    crate::out!("{out}");
     Ok(ExitCode::Success)
 }

@@ -21,7 +21,7 @@ pub fn run(args: &KeygenArgs) -> Result<ExitCode> {
         // Like age-keygen: the identity on stdout, the public key on stderr.
         Some(identity) => {
             eprintln!("Public key: {recipient}");
-            print!("{}", identity.expose_secret());
+            crate::out!("{}", identity.expose_secret());
         }
         None => {
             let path = args.output.as_deref().unwrap_or(std::path::Path::new("?"));
@@ -30,7 +30,7 @@ pub fn run(args: &KeygenArgs) -> Result<ExitCode> {
                 path.display()
             );
             eprintln!("redisops: public key (use with backup --recipient):");
-            println!("{recipient}");
+            crate::outln!("{recipient}");
         }
     }
     Ok(ExitCode::Success)

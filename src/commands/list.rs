@@ -39,16 +39,23 @@ pub async fn run(args: &ListArgs, ctx: &Ctx) -> Result<ExitCode> {
                 })
             })
             .collect();
-        println!("{}", serde_json::to_string_pretty(&rows)?);
+        crate::outln!("{}", serde_json::to_string_pretty(&rows)?);
         return Ok(ExitCode::Success);
     }
-    println!(
+    crate::outln!(
         "{:<26} {:<20} {:<20} {:<7} {:<8} {:>10} {:>10} {:>10}  encryption",
-        "backup", "target", "created (UTC)", "method", "role", "rdb", "archive", "keys"
+        "backup",
+        "target",
+        "created (UTC)",
+        "method",
+        "role",
+        "rdb",
+        "archive",
+        "keys"
     );
     for b in &listed.backups {
         let m = &b.manifest;
-        println!(
+        crate::outln!(
             "{:<26} {:<20} {:<20} {:<7} {:<8} {:>10} {:>10} {:>10}  {}",
             m.id,
             b.target.to_string(),

@@ -4,7 +4,7 @@
 use super::{Ctx, RepoArgs};
 use crate::exit::{ExitCode, fail};
 use crate::prune::{self, Row};
-use crate::repo::{Repository, TargetLock};
+use crate::repo::{LockError, Repository, TargetLock};
 use crate::retention::KeepPolicy;
 use anyhow::Result;
 use chrono::Utc;
@@ -48,12 +48,21 @@ pub async fn run(args: &PruneArgs, ctx: &Ctx) -> Result<ExitCode> {
     };
     let now = Utc::now();
     let mut rows: Vec<Row> = Vec::new();
+    // A target busy with a backup is skipped and reported; the others are still pruned.
+    let mut busy = Vec::new();
     for target in targets {
         let dir = repo.target_dir(&target);
         if !dir.is_dir() {
             continue;
         }
-        let _lock = TargetLock::acquire(&dir, Duration::from_secs(args.lock_wait), "prune")?;
+        let _lock = match TargetLock::acquire(&dir, Duration::from_secs(args.lock_wait), "prune") {
+            Ok(lock) => lock,
+            Err(e @ LockError::Held { .. }) => {
+                busy.push(e.to_string());
+                continue;
+            }
+            Err(e) => return Err(e.into()),
+        };
         let listed = repo.list(&target)?;
         for p in &listed.problems {
             crate::ui::warn(p);
@@ -67,12 +76,16 @@ pub async fn run(args: &PruneArgs, ctx: &Ctx) -> Result<ExitCode> {
             &policy,
             now,
             args.dry_run,
+            None,
         )?);
     }
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&rows)?);
+        crate::outln!("{}", serde_json::to_string_pretty(&rows)?);
     } else {
-        print!("{}", prune::render(&rows, args.dry_run));
+        crate::out!("{}", prune::render(&rows, args.dry_run));
+    }
+    if !busy.is_empty() {
+        return Err(fail(ExitCode::Locked, busy.join("\n")));
     }
     Ok(ExitCode::Success)
 }

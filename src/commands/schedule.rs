@@ -32,6 +32,7 @@ pub enum Emit {
 
 pub fn run(args: &ScheduleArgs) -> Result<ExitCode> {
     let expr = CronExpr::parse(&args.cron).map_err(|e| fail(ExitCode::Usage, e.to_string()))?;
+    refuse_secrets(&args.command)?;
     let exe = std::env::current_exe()
         .ok()
         .and_then(|p| p.to_str().map(String::from))
@@ -44,26 +45,52 @@ pub fn run(args: &ScheduleArgs) -> Result<ExitCode> {
     }
     let line = words.iter().map(|w| quote(w)).collect::<Vec<_>>().join(" ");
     match args.emit {
-        Emit::Crontab => print!("{}", expr.crontab_line(&line)),
+        Emit::Crontab => crate::out!("{}", expr.crontab_line(&line)),
         Emit::Systemd => {
+            // systemd expands $VAR even inside quotes; $$ is a literal dollar.
             let units = expr.systemd_units(
                 &args.name,
-                &format!("redisops: {}", args.command.join(" ")),
-                &line,
+                &format!("redisops scheduled run ({})", args.name),
+                &line.replace('$', "$$"),
             );
-            println!("# /etc/systemd/system/{}.service", args.name);
-            print!("{}", units.service);
-            println!();
-            println!("# /etc/systemd/system/{}.timer", args.name);
-            print!("{}", units.timer);
-            println!();
-            println!(
+            crate::outln!("# /etc/systemd/system/{}.service", args.name);
+            crate::out!("{}", units.service);
+            crate::outln!();
+            crate::outln!("# /etc/systemd/system/{}.timer", args.name);
+            crate::out!("{}", units.timer);
+            crate::outln!();
+            crate::outln!(
                 "# then: systemctl daemon-reload && systemctl enable --now {}.timer",
                 args.name
             );
         }
     }
     Ok(ExitCode::Success)
+}
+
+/// Crontabs and unit files are readable by others and end up in logs: a password in the
+/// command line would leak. Point to the ways that keep it out.
+fn refuse_secrets(words: &[String]) -> Result<()> {
+    let secret_flag = words.iter().any(|w| {
+        w == "-a"
+            || w == "--pass"
+            || w.starts_with("--pass=")
+            || (w.starts_with("-a") && w.len() > 2)
+    });
+    let secret_url = words.iter().any(|w| {
+        w.split_once("://")
+            .and_then(|(_, rest)| rest.split_once('@'))
+            .is_some_and(|(userinfo, _)| userinfo.contains(':'))
+    });
+    if secret_flag || secret_url {
+        return Err(fail(
+            ExitCode::Usage,
+            "refusing to put a password into a crontab or unit file (they are readable by other \
+             users and show up in logs): use --password-file FILE, REDISCLI_AUTH in the unit's \
+             environment file, or password_file in the config file",
+        ));
+    }
+    Ok(())
 }
 
 /// Shell-style quoting (also valid for systemd's ExecStart) for words that need it.
@@ -82,6 +109,16 @@ fn quote(word: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::quote;
+
+    #[test]
+    fn secrets_are_refused() {
+        let words = |ws: &[&str]| ws.iter().map(|w| w.to_string()).collect::<Vec<_>>();
+        assert!(super::refuse_secrets(&words(&["-a", "pw", "backup"])).is_err());
+        assert!(super::refuse_secrets(&words(&["--pass=pw", "backup"])).is_err());
+        assert!(super::refuse_secrets(&words(&["--target", "redis://:pw@h", "backup"])).is_err());
+        assert!(super::refuse_secrets(&words(&["--target", "redis://user@h", "backup"])).is_ok());
+        assert!(super::refuse_secrets(&words(&["--password-file", "/etc/p", "backup"])).is_ok());
+    }
 
     #[test]
     fn quoting() {

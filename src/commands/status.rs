@@ -19,9 +19,9 @@ pub async fn run(args: &StatusArgs, ctx: &Ctx) -> Result<ExitCode> {
     let mut connected = conn::connect(&target, Want::Master).await?;
     let status = Status::gather(&target, &mut connected).await?;
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&status)?);
+        crate::outln!("{}", serde_json::to_string_pretty(&status)?);
     } else {
-        print!("{}", status.render());
+        crate::out!("{}", status.render());
     }
     Ok(ExitCode::Success)
 }

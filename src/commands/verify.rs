@@ -2,8 +2,8 @@
 
 use super::{Ctx, DecryptArgs, RepoArgs};
 use crate::exit::{ExitCode, fail};
-use crate::repo::{Backup, Repository};
-use crate::verify::{self, Report};
+use crate::repo::{Backup, Problem, Repository};
+use crate::verify::{self, Level, Report};
 use anyhow::Result;
 use clap::Args;
 
@@ -33,31 +33,53 @@ pub struct VerifyArgs {
 pub async fn run(args: &VerifyArgs, ctx: &Ctx) -> Result<ExitCode> {
     let repo = Repository::open(&args.repo.resolve(&ctx.config)?)?;
     let filter = ctx.target_filter()?;
-    let backups: Vec<Backup> = if let Some(id) = &args.id {
-        vec![repo.find(filter.as_ref(), id)?]
+    let mut backups: Vec<Backup> = Vec::new();
+    // Manifests that exist but are not usable backups count as failed verifications.
+    let mut broken: Vec<Problem> = Vec::new();
+    if let Some(id) = &args.id {
+        backups.push(repo.find(filter.as_ref(), id)?);
     } else {
         let targets = match &filter {
             Some(t) => vec![t.clone()],
             None => repo.targets()?,
         };
-        let mut all = Vec::new();
         for t in targets {
-            let mut listed = repo.list(&t)?.backups;
+            let listed = repo.list(&t)?;
+            let (mut good, mut bad) = (listed.backups, listed.problems);
             if args.latest {
-                listed = listed.pop().into_iter().collect();
+                let newest_good = good.pop();
+                let newest_bad = bad.pop();
+                match (newest_good, newest_bad) {
+                    (Some(g), Some(b)) if b.id > g.id => broken.push(b),
+                    (None, Some(b)) => broken.push(b),
+                    (Some(g), _) => backups.push(g),
+                    (None, None) => {}
+                }
+            } else {
+                backups.extend(good);
+                broken.extend(bad);
             }
-            all.extend(listed);
         }
-        all
-    };
-    if backups.is_empty() {
+    }
+    if backups.is_empty() && broken.is_empty() {
         return Err(fail(
             ExitCode::NotFound,
             "no backups to verify in the repository",
         ));
     }
     let keys = args.keys.resolve()?;
-    let reports: Vec<Report> = tokio::task::spawn_blocking({
+    if args.deep
+        && !args.keys.given()
+        && backups
+            .iter()
+            .any(|b| b.manifest.archive.encryption != "none")
+    {
+        return Err(fail(
+            ExitCode::Usage,
+            "--deep needs the key to decrypt the archives: pass --identity FILE or --passphrase-file FILE",
+        ));
+    }
+    let mut reports: Vec<Report> = tokio::task::spawn_blocking({
         let deep = args.deep;
         move || {
             backups
@@ -67,11 +89,20 @@ pub async fn run(args: &VerifyArgs, ctx: &Ctx) -> Result<ExitCode> {
         }
     })
     .await?;
+    reports.extend(broken.into_iter().map(|p| Report {
+        id: p.id.to_string(),
+        target: p.target.to_string(),
+        level: Level::Archive,
+        ok: false,
+        problems: vec![p.message],
+        notes: Vec::new(),
+        code: ExitCode::VerifyFailed,
+    }));
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&reports)?);
+        crate::outln!("{}", serde_json::to_string_pretty(&reports)?);
     } else {
         for r in &reports {
-            println!(
+            crate::outln!(
                 "{} {} {} ({:?} level)",
                 if r.ok { "OK    " } else { "FAILED" },
                 r.target,
@@ -79,10 +110,10 @@ pub async fn run(args: &VerifyArgs, ctx: &Ctx) -> Result<ExitCode> {
                 r.level
             );
             for p in &r.problems {
-                println!("       problem: {p}");
+                crate::outln!("       problem: {p}");
             }
             for n in &r.notes {
-                println!("       note: {n}");
+                crate::outln!("       note: {n}");
             }
         }
     }

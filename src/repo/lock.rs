@@ -38,7 +38,7 @@ impl LockHolder {
     fn current(purpose: &str) -> Self {
         Self {
             pid: std::process::id(),
-            host: hostname(),
+            host: crate::fsutil::hostname(),
             since: Utc::now().trunc_subsecs(0),
             purpose: purpose.to_owned(),
             redisops_version: env!("CARGO_PKG_VERSION").to_owned(),
@@ -177,17 +177,6 @@ fn write_holder(file: &mut File, holder: &LockHolder) -> io::Result<()> {
     file.sync_all()
 }
 
-fn hostname() -> String {
-    let mut buf = [0u8; 256];
-    // SAFETY: the pointer and length describe `buf`, which outlives the call.
-    let rc = unsafe { libc::gethostname(buf.as_mut_ptr().cast(), buf.len()) };
-    if rc != 0 {
-        return "unknown".to_owned();
-    }
-    let end = buf.iter().position(|&b| b == 0).unwrap_or(buf.len());
-    String::from_utf8_lossy(&buf[..end]).into_owned()
-}
-
 /// True only when `pid` certainly names no process on this host.
 fn process_is_gone(pid: u32) -> bool {
     // kill() with 0 or a negative pid addresses process groups, so such values prove nothing.
@@ -235,7 +224,7 @@ mod tests {
         assert_eq!(held_dir, dir.path());
         let holder = holder.as_ref().expect("holder info");
         assert_eq!(holder.pid, std::process::id());
-        assert_eq!(holder.host, hostname());
+        assert_eq!(holder.host, crate::fsutil::hostname());
         assert_eq!(holder.purpose, "backup");
         assert_eq!(holder.redisops_version, env!("CARGO_PKG_VERSION"));
         let since = holder.since.to_rfc3339_opts(SecondsFormat::Secs, true);
@@ -246,7 +235,7 @@ mod tests {
                  wait for it, or pass --lock-wait to wait longer",
                 dir.path().display(),
                 std::process::id(),
-                hostname(),
+                crate::fsutil::hostname(),
             )
         );
     }
@@ -294,7 +283,7 @@ mod tests {
         assert!(process_is_gone(dead_pid));
         let dead = LockHolder {
             pid: dead_pid,
-            host: hostname(),
+            host: crate::fsutil::hostname(),
             since: Utc::now().trunc_subsecs(0),
             purpose: "backup".into(),
             redisops_version: "0.0.1".into(),
@@ -315,7 +304,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let remote = LockHolder {
             pid: u32::MAX,
-            host: format!("not-{}", hostname()),
+            host: format!("not-{}", crate::fsutil::hostname()),
             since: Utc::now().trunc_subsecs(0),
             purpose: "backup".into(),
             redisops_version: String::new(),

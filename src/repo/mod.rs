@@ -11,9 +11,9 @@
 //! ```
 //!
 //! A backup id is `<UTC YYYYMMDDTHHMMSSZ>-<8 hex chars random>`, e.g. `20261124T030000Z-1a2b3c4d`,
-//! so ids sort by time. A leading `.` in a target name also becomes `_`, so no target can hide
-//! or clash with `.lock`. Work across targets (prune) additionally locks `<repo>/.lock`; take it
-//! before any target lock. Directories are created with mode 0700, files with 0600.
+//! so ids sort by time (to the second; listings order by the manifest's creation time). A leading
+//! `.` in a target name also becomes `_`, so no target can hide or clash with `.lock`. Backup and
+//! prune take the target's lock. Directories are created with mode 0700, files with 0600.
 //!
 //! A backup exists only once its manifest parses and names an archive that is present: the
 //! archive is renamed into place first and the manifest last, and deletion removes the manifest
@@ -35,7 +35,7 @@ use thiserror::Error;
 pub use layout::{BackupId, FILE_MODE, TargetId, archive_file_name, manifest_file_name};
 pub use lock::{LockError, LockHolder, TargetLock};
 pub use manifest::{ArchiveInfo, DbCounts, MANIFEST_FORMAT_VERSION, Manifest, RdbInfo, TargetInfo};
-pub use repository::{Backup, ListResult, Repository};
+pub use repository::{Backup, ListResult, Problem, Repository};
 
 #[derive(Debug, Error)]
 pub enum RepoError {

@@ -4,7 +4,6 @@
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
 use chrono::{DateTime, SubsecRound, Utc};
@@ -15,7 +14,6 @@ use super::layout::{
     BackupId, FILE_MODE, MANIFEST_EXT, MARKER_FILE, TargetId, create_private_dir,
     manifest_file_name, split_file_name,
 };
-use super::lock::{LockError, TargetLock};
 use super::manifest::Manifest;
 use crate::fsutil::{TEMP_PREFIX, fsync_dir, write_atomic};
 
@@ -47,7 +45,22 @@ pub struct Backup {
 #[derive(Debug, Default)]
 pub struct ListResult {
     pub backups: Vec<Backup>,
-    pub problems: Vec<String>,
+    /// Manifests that cannot count as backups (unparseable, or their archive is missing).
+    pub problems: Vec<Problem>,
+}
+
+/// A manifest that was found but is not a usable backup.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Problem {
+    pub target: TargetId,
+    pub id: BackupId,
+    pub message: String,
+}
+
+impl std::fmt::Display for Problem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
 }
 
 impl Repository {
@@ -164,11 +177,6 @@ impl Repository {
         Ok(targets)
     }
 
-    /// Locks `<repo>/.lock`, for work that spans targets (prune). Take it before target locks.
-    pub fn lock_repo_wide(&self, wait: Duration, purpose: &str) -> Result<TargetLock, LockError> {
-        TargetLock::acquire(&self.root, wait, purpose)
-    }
-
     /// The target's backups; a target without a folder has none.
     pub fn list(&self, target: &TargetId) -> Result<ListResult> {
         let mut result = ListResult::default();
@@ -279,10 +287,14 @@ impl Repository {
             let Some((id, MANIFEST_EXT)) = name.to_str().and_then(split_file_name) else {
                 continue;
             };
-            match load_backup(target, &dir, id) {
+            match load_backup(target, &dir, id.clone()) {
                 Ok(Some(backup)) => result.backups.push(backup),
                 Ok(None) => {}
-                Err(problem) => result.problems.push(problem),
+                Err(message) => result.problems.push(Problem {
+                    target: target.clone(),
+                    id,
+                    message,
+                }),
             }
         }
         Ok(())
@@ -291,8 +303,15 @@ impl Repository {
 
 impl ListResult {
     fn sort(&mut self) {
-        self.backups
-            .sort_by(|a, b| (&a.id, &a.target).cmp(&(&b.id, &b.target)));
+        // Ids have one-second resolution; creation time orders backups made within a second,
+        // so that "latest" here and "newest" in retention are the same backup.
+        self.backups.sort_by(|a, b| {
+            (a.manifest.created_at, &a.id, &a.target).cmp(&(
+                b.manifest.created_at,
+                &b.id,
+                &b.target,
+            ))
+        });
         self.problems.sort();
     }
 }
@@ -377,8 +396,10 @@ fn remove_durably(path: &Path) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::repo::lock::TargetLock;
     use crate::repo::manifest::tests::sample;
     use std::os::unix::fs::PermissionsExt;
+    use std::time::Duration;
     use tempfile::TempDir;
 
     const OLD: &str = "20261123T030000Z-00aa00aa";
@@ -564,7 +585,12 @@ mod tests {
             dir.join(format!("{OLD}.manifest.json"))
         );
 
-        let problems = listing.problems.join("\n");
+        let problems = listing
+            .problems
+            .iter()
+            .map(|p| p.message.clone())
+            .collect::<Vec<_>>()
+            .join("\n");
         assert_eq!(listing.problems.len(), 4, "{problems}");
         for expected in [
             "20261125T010000Z-0badf00d.manifest.json: its archive 20261125T010000Z-0badf00d.rdb.gz.age is missing; skipped",
@@ -723,15 +749,5 @@ mod tests {
         assert_eq!(ids(&repo.list(&db1).unwrap()), [OLD]);
         assert!(repo.clean_stale(&db1).unwrap().is_empty());
         assert!(repo.clean_stale(&TargetId::new("none")).unwrap().is_empty());
-    }
-
-    #[test]
-    fn repo_wide_lock_is_exclusive() {
-        let (_tmp, repo) = new_repo();
-        let held = repo.lock_repo_wide(Duration::ZERO, "prune").unwrap();
-        assert_eq!(held.path(), repo.root().join(".lock"));
-        let err = repo.lock_repo_wide(Duration::ZERO, "prune").unwrap_err();
-        assert!(matches!(err, LockError::Held { .. }));
-        assert!(repo.targets().unwrap().is_empty(), ".lock is no target");
     }
 }

@@ -10,7 +10,7 @@
 use crate::conn::Node;
 use crate::exit::{ExitCode, fail};
 use crate::info::Info;
-use crate::target::{Endpoint, TargetKind};
+use crate::target::Endpoint;
 use anyhow::{Context, Result};
 use std::fs::File;
 use std::path::PathBuf;
@@ -24,45 +24,76 @@ pub struct SavedRdb {
     pub len: u64,
     /// Server time (unix seconds) just before BGSAVE: the RDB's `ctime` must not be older.
     pub requested_at: i64,
+    /// The file's modification time (unix seconds).
+    pub mtime: i64,
 }
 
-/// Where the server writes its dump file (`dir`/`dbfilename`).
-pub async fn dump_path(node: &mut Node) -> Result<PathBuf> {
-    let dir = node.config_get("dir").await?;
-    let name = node.config_get("dbfilename").await?;
-    match (dir.get("dir"), name.get("dbfilename")) {
-        (Some(d), Some(n)) => Ok(PathBuf::from(d).join(n)),
-        _ => Err(fail(
-            ExitCode::Error,
-            "the server did not report dir/dbfilename",
-        )),
-    }
-}
-
-/// Whether BGSAVE-and-read can work from this host: the server is local (unix socket or
-/// loopback) and its dump file is readable here (or, before the first save, its directory
-/// is). A same-named file on a remote host's path would be somebody else's data, so remote
-/// servers always stream.
-pub fn dump_is_local(kind: &TargetKind, endpoint: &Endpoint, path: &std::path::Path) -> bool {
-    let local = match endpoint {
-        Endpoint::Unix(_) => true,
-        Endpoint::Tcp(hp) => {
-            matches!(kind, TargetKind::Node(_))
-                && (hp.host == "localhost"
-                    || hp
-                        .host
-                        .parse::<std::net::IpAddr>()
-                        .is_ok_and(|ip| ip.is_loopback()))
-        }
+/// The server's dump file (`dir`/`dbfilename`) when BGSAVE-and-read can work from this host,
+/// else why not. The server's process must be visible here (`/proc/<process_id>` running
+/// redis-server, in the same directory when that can be checked), because a same-named file
+/// on this host's disk would otherwise be somebody else's data.
+pub async fn local_dump(node: &mut Node) -> std::result::Result<PathBuf, String> {
+    let not_permitted = |e: anyhow::Error| format!("the server's dump location is unknown ({e:#})");
+    let dir = node.config_get("dir").await.map_err(not_permitted)?;
+    let name = node.config_get("dbfilename").await.map_err(not_permitted)?;
+    let (Some(dir), Some(name)) = (dir.get("dir"), name.get("dbfilename")) else {
+        return Err("the server did not report dir/dbfilename".into());
     };
-    let readable = match File::open(path) {
+    let dir = PathBuf::from(dir);
+    let pid = node
+        .info("server")
+        .await
+        .ok()
+        .and_then(|i| i.u64("process_id"))
+        .ok_or("the server's process id is unknown (no INFO permission)")?;
+    let proc_dir = PathBuf::from(format!("/proc/{pid}"));
+    let cmdline = std::fs::read(proc_dir.join("cmdline")).unwrap_or_default();
+    if !String::from_utf8_lossy(&cmdline).contains("redis") {
+        return Err(format!(
+            "the server's process ({pid}) does not run on this host"
+        ));
+    }
+    match std::fs::read_link(proc_dir.join("cwd")) {
+        Ok(cwd) if cwd != dir => {
+            return Err(format!(
+                "process {pid} on this host works in {}, not in the server's dir {}",
+                cwd.display(),
+                dir.display()
+            ));
+        }
+        // Another user's process: the pid could belong to a different server (pids repeat
+        // across hosts), so only a local connection counts as proof.
+        Err(_) if !is_local_connection(&node.endpoint) => {
+            return Err(format!(
+                "process {pid} exists here but cannot be inspected, and the server was reached \
+                 over the network"
+            ));
+        }
+        _ => {}
+    }
+    let path = dir.join(name);
+    let readable = match File::open(&path) {
         Ok(_) => true,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => path
-            .parent()
-            .is_some_and(|dir| std::fs::read_dir(dir).is_ok()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => std::fs::read_dir(&dir).is_ok(),
         Err(_) => false,
     };
-    local && readable
+    if !readable {
+        return Err(format!("{} cannot be read by this user", path.display()));
+    }
+    Ok(path)
+}
+
+fn is_local_connection(endpoint: &Endpoint) -> bool {
+    match endpoint {
+        Endpoint::Unix(_) => true,
+        Endpoint::Tcp(hp) => {
+            hp.host == "localhost"
+                || hp
+                    .host
+                    .parse::<std::net::IpAddr>()
+                    .is_ok_and(|ip| ip.is_loopback())
+        }
+    }
 }
 
 /// Triggers BGSAVE, waits for our save to finish, and opens the result.
@@ -92,22 +123,24 @@ pub async fn bgsave(node: &mut Node, path: PathBuf, timeout: Duration) -> Result
         match reply {
             Ok(_) => break (now, lastsave, saves0),
             Err(e) if e.to_string().contains("already in progress") => continue,
-            Err(e) if e.code() == Some("ERR") || e.code().is_none() => {
+            Err(e) if e.code() == Some("ERR") => {
                 return Err(save_failed(node, &format!("BGSAVE was refused: {e}")).await);
             }
             Err(e) => return Err(node.explain(&e).into()),
         }
     };
+    // Before 7.0 there is no rdb_saves: a save counts once we saw it run or LASTSAVE moved,
+    // so a previous failure (or a save finishing just before ours) is not taken for ours.
+    let mut seen_running = false;
     loop {
         let info = persistence(node).await?;
         let running = info.flag("rdb_bgsave_in_progress").unwrap_or(false);
-        let saves = info.u64("rdb_saves");
-        // Redis < 7.0 has no rdb_saves; then LASTSAVE alone tells that a save ended.
-        let counted = match (saves, saves0) {
-            (Some(now), Some(before)) => now > before,
-            _ => true,
-        };
+        seen_running |= running;
         let lastsave: i64 = node.query(&redis::cmd("LASTSAVE")).await?;
+        let counted = match (info.u64("rdb_saves"), saves0) {
+            (Some(now), Some(before)) => now > before,
+            _ => seen_running || lastsave > lastsave0,
+        };
         let status_ok = info.get("rdb_last_bgsave_status") == Some("ok");
         if !running && counted && lastsave > lastsave0 && status_ok {
             break;
@@ -134,12 +167,18 @@ pub async fn bgsave(node: &mut Node, path: PathBuf, timeout: Duration) -> Result
             path.display()
         )
     })?;
-    let len = file.metadata()?.len();
+    let meta = file.metadata()?;
+    let mtime = meta
+        .modified()?
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0);
     Ok(SavedRdb {
         file,
         path,
-        len,
+        len: meta.len(),
         requested_at,
+        mtime,
     })
 }
 

@@ -87,23 +87,22 @@ impl SyncStream {
         opts: SyncOptions,
     ) -> anyhow::Result<SyncStream> {
         let io = dialer.dial(endpoint).await?;
-        Self::handshake(io, endpoint.to_string(), dialer.transport(), auth, opts).await
+        let hs = Handshake {
+            wire: Wire::new(io),
+            addr: endpoint.to_string(),
+            user: auth.user.as_deref(),
+            transport: dialer.transport(),
+            // Replies to AUTH and REPLCONF come at once; only the RDB may take long to start.
+            timeout: dialer.timeout,
+        };
+        Self::handshake(hs, auth, opts).await
     }
 
     async fn handshake(
-        io: Box<dyn Stream>,
-        addr: String,
-        transport: Transport,
+        mut hs: Handshake<'_>,
         auth: &Auth,
         opts: SyncOptions,
     ) -> anyhow::Result<SyncStream> {
-        let mut hs = Handshake {
-            wire: Wire::new(io),
-            addr,
-            user: auth.user.as_deref(),
-            transport,
-            timeout: opts.start_timeout,
-        };
         if let Some(password) = &auth.password {
             let mut args = vec!["AUTH"];
             args.extend(auth.user.as_deref());
@@ -129,6 +128,7 @@ impl SyncStream {
                 hs.addr
             ));
         }
+        hs.timeout = opts.start_timeout;
         let framing = hs.sync().await?;
         let mut stream = SyncStream {
             wire: hs.wire,
@@ -583,14 +583,14 @@ mod tests {
             }
             to_client.shutdown().await
         });
-        let stream = SyncStream::handshake(
-            Box::new(client),
-            "fake:1".into(),
-            Transport::Plain,
-            auth,
-            opts,
-        )
-        .await;
+        let hs = Handshake {
+            wire: Wire::new(Box::new(client)),
+            addr: "fake:1".into(),
+            user: auth.user.as_deref(),
+            transport: Transport::Plain,
+            timeout: opts.start_timeout,
+        };
+        let stream = SyncStream::handshake(hs, auth, opts).await;
         (stream, sent)
     }
 

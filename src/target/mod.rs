@@ -266,14 +266,38 @@ fn pick_source(
     Ok((None, url, None))
 }
 
+/// The repository folder of a target without a config name. It must differ between servers
+/// that share a repository, or retention would prune one server's backups for another's:
+/// loopback addresses and sockets are qualified with this host's name, Sentinel groups (often
+/// all called "mymaster") with their first Sentinel.
 fn derived_name(kind: &TargetKind) -> String {
     match kind {
-        TargetKind::Node(Endpoint::Tcp(hp)) => format!("{}-{}", hp.host, hp.port),
-        TargetKind::Node(Endpoint::Unix(p)) => p
-            .file_stem()
-            .map(|s| s.to_string_lossy().into_owned())
-            .unwrap_or_else(|| "unix".to_string()),
-        TargetKind::Sentinel { master, .. } => master.clone(),
+        TargetKind::Node(Endpoint::Tcp(hp)) => {
+            let loopback = hp.host == "localhost"
+                || hp
+                    .host
+                    .parse::<std::net::IpAddr>()
+                    .is_ok_and(|ip| ip.is_loopback());
+            let host = if loopback {
+                crate::fsutil::hostname()
+            } else {
+                hp.host.clone()
+            };
+            format!("{host}-{}", hp.port)
+        }
+        TargetKind::Node(Endpoint::Unix(p)) => {
+            format!("{}-{}", crate::fsutil::hostname(), p.display())
+        }
+        TargetKind::Sentinel {
+            master, sentinels, ..
+        } => {
+            let first = sentinels
+                .iter()
+                .map(|s| s.to_string())
+                .min()
+                .unwrap_or_default();
+            format!("{master}-{first}")
+        }
     }
 }
 
@@ -320,7 +344,7 @@ mod tests {
                 port: 6379
             }))
         );
-        assert_eq!(t.name, "127.0.0.1-6379");
+        assert_eq!(t.name, format!("{}-6379", crate::fsutil::hostname()));
         assert!(t.tls.is_none());
     }
 
@@ -395,7 +419,7 @@ mod tests {
             t.tls.as_ref().unwrap().cacert.as_deref(),
             Some(Path::new("/ca.pem"))
         );
-        assert_eq!(t.name, "mymaster");
+        assert_eq!(t.name, "mymaster-s1:26379");
     }
 
     #[test]

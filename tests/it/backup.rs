@@ -273,7 +273,8 @@ fn sentinel_backs_up_from_a_replica() {
     assert_eq!(json["backup"]["target"]["role"], "slave");
     assert_eq!(json["backup"]["target"]["port"], replica.port);
     assert_eq!(json["backup"]["target"]["sentinel_master"], "mymaster");
-    assert_eq!(json["backup"]["target"]["name"], "mymaster");
+    let name = json["backup"]["target"]["name"].as_str().unwrap();
+    assert!(name.starts_with("mymaster-127.0.0.1:"), "{name}");
     assert_eq!(json["backup"]["databases"]["0"]["keys"], 50);
     let json = repo.backup(&target, &["--from", "master"]).ok().json();
     assert_eq!(json["backup"]["target"]["role"], "master");
@@ -329,39 +330,42 @@ fn full_disk_leaves_nothing() {
     let server = RedisServer::start();
     server.populate(50_000);
     let repo = Repo::new();
-    let mut cmd = redisops_cmd();
-    cmd.args(repo.backup_args(&port_args(&server), &["--method", "sync"]));
-    // The repository exists before the limit applies (marker and folder are tiny).
-    std::fs::create_dir_all(repo.path()).unwrap();
-    // A 64 KiB file size limit stands in for a full disk: writes fail with EFBIG.
-    unsafe {
-        use std::os::unix::process::CommandExt;
-        cmd.pre_exec(|| {
-            libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
-            let lim = libc::rlimit {
-                rlim_cur: 64 * 1024,
-                rlim_max: 64 * 1024,
-            };
-            libc::setrlimit(libc::RLIMIT_FSIZE, &lim);
-            Ok(())
-        });
+    // How big the archive gets, so that the limits below also hit the very last writes
+    // (age's final chunk, written during the commit).
+    let json = repo
+        .backup(&port_args(&server), &["--method", "sync"])
+        .ok()
+        .json();
+    let size = json["backup"]["archive"]["size"].as_u64().unwrap();
+    std::fs::remove_dir_all(repo.path()).unwrap();
+    for limit in [64 * 1024, size / 2, size - 2000, size - 100] {
+        std::fs::create_dir_all(repo.path()).unwrap();
+        let mut cmd = redisops_cmd();
+        cmd.args(repo.backup_args(&port_args(&server), &["--method", "sync"]));
+        // A file size limit stands in for a full disk: writes fail with EFBIG.
+        unsafe {
+            use std::os::unix::process::CommandExt;
+            cmd.pre_exec(move || {
+                libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
+                let lim = libc::rlimit {
+                    rlim_cur: limit,
+                    rlim_max: limit,
+                };
+                libc::setrlimit(libc::RLIMIT_FSIZE, &lim);
+                Ok(())
+            });
+        }
+        let run = run_cmd(cmd);
+        assert_ne!(run.code, 0, "limit {limit}");
+        assert!(
+            run.stderr.contains("File too large"),
+            "limit {limit}: {}",
+            run.stderr
+        );
+        assert!(repo.files().is_empty(), "limit {limit}: {:?}", repo.files());
+        assert!(repo.list().as_array().unwrap().is_empty());
+        std::fs::remove_dir_all(repo.path()).unwrap();
     }
-    let run = run_cmd(cmd);
-    assert_ne!(run.code, 0);
-    assert!(
-        run.stderr.contains("cannot write the archive"),
-        "{}",
-        run.stderr
-    );
-    assert!(run.stderr.contains("File too large"), "{}", run.stderr);
-    assert!(
-        repo.files()
-            .iter()
-            .all(|f| !f.ends_with(".rdb.gz") && !f.ends_with(".json")),
-        "{:?}",
-        repo.files()
-    );
-    assert!(repo.list().as_array().unwrap().is_empty());
 }
 
 #[test]
@@ -444,30 +448,57 @@ fn killed_at_any_point_leaves_nothing_listed() {
 
 #[test]
 fn keep_rules_and_metrics() {
-    let server = RedisServer::start();
+    let mut server = RedisServer::start();
     server.populate(10);
     let repo = Repo::new();
     let metrics = repo.dir.path().join("redisops.prom");
+    let metrics_arg = metrics.to_str().unwrap();
     for _ in 0..3 {
         repo.backup(
             &port_args(&server),
-            &[
-                "--keep-last",
-                "2",
-                "--metrics-file",
-                metrics.to_str().unwrap(),
-            ],
+            &["--keep-last", "2", "--metrics-file", metrics_arg],
         )
         .ok();
     }
     assert_eq!(repo.list().as_array().unwrap().len(), 2);
+    let label = format!("{{target=\"{}-{}\"}}", hostname(), server.port);
     let text = std::fs::read_to_string(&metrics).unwrap();
     assert!(
-        text.contains("redisops_backup_last_status{target=\"127.0.0.1-"),
+        text.contains(&format!("redisops_backup_last_status{label} 1\n")),
         "{text}"
     );
-    assert!(text.contains("redisops_backup_last_keys{target="), "{text}");
-    assert!(text.contains("} 10\n"), "{text}");
+    assert!(
+        text.contains(&format!("redisops_backup_last_keys{label} 10\n")),
+        "{text}"
+    );
+    assert!(text.contains("# TYPE redisops_backup_last_success_timestamp_seconds gauge"));
+
+    // A failed run keeps the last success's values and records the failure.
+    let port = port_args(&server);
+    server.kill();
+    let run = repo.backup(&port, &["--metrics-file", metrics_arg]);
+    assert_eq!(run.code, 10, "{}", run.stderr);
+    let text = std::fs::read_to_string(&metrics).unwrap();
+    assert!(
+        text.contains(&format!("redisops_backup_last_status{label} 0\n")),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!("redisops_backup_last_exit_code{label} 10\n")),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!("redisops_backup_last_keys{label} 10\n")),
+        "{text}"
+    );
+    assert!(
+        text.contains("redisops_backup_last_failure_timestamp_seconds{"),
+        "{text}"
+    );
+}
+
+fn hostname() -> String {
+    redisops::fsutil::hostname()
 }
 
 fn sigterm(child: &std::process::Child) {

@@ -117,6 +117,21 @@ fn keygen_schedule_and_list_text() {
     let (_server, repo, _) = repo_with_backups(1);
     let table = redisops(["list", "--repo", repo.path().to_str().unwrap()]).ok();
     assert!(table.stdout.contains("age-x25519"), "{}", table.stdout);
+    // A reader that stops early (`| head`) is not an error.
+    let out = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(format!(
+            "{} list --repo {} --json | head -c 1; echo \" rc=${{PIPESTATUS:-$?}}\"",
+            env!("CARGO_BIN_EXE_redisops"),
+            repo.path().display()
+        ))
+        .output()
+        .unwrap();
+    assert!(
+        String::from_utf8_lossy(&out.stderr).is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 
     let key = redisops(["keygen"]).ok();
     assert!(key.stdout.contains("AGE-SECRET-KEY-1"));
@@ -245,7 +260,15 @@ fn passphrase_recipients_file_and_config_driven_backup() {
             .count(),
         1
     );
+    // The newest (last listed) is the one kept.
     let id = listed[1]["id"].as_str().unwrap();
+    assert!(
+        pruned
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["keep"] == true && r["id"] == id)
+    );
     let run = redisops([
         "--config",
         cfg,
@@ -256,4 +279,52 @@ fn passphrase_recipients_file_and_config_driven_backup() {
     ])
     .ok();
     assert!(run.stdout.contains("OK"), "{}", run.stdout);
+}
+
+#[test]
+fn verify_reports_broken_manifests_and_rdb_level_mismatches() {
+    let (_server, repo, backups) = repo_with_backups(2);
+    let key = repo.identity.to_str().unwrap().to_string();
+
+    // The RDB-level checks catch what the archive hash cannot: a manifest whose key counts
+    // were changed (the archive itself is intact).
+    let manifest = PathBuf::from(backups[0]["manifest_path"].as_str().unwrap());
+    let original = std::fs::read_to_string(&manifest).unwrap();
+    let mut m: serde_json::Value = serde_json::from_str(&original).unwrap();
+    m["databases"]["0"]["keys"] = serde_json::json!(1);
+    std::fs::write(&manifest, serde_json::to_string_pretty(&m).unwrap()).unwrap();
+    let id = backups[0]["backup"]["id"].as_str().unwrap();
+    verify(&repo, &[id]).ok();
+    let run = verify(&repo, &[id, "-i", &key]);
+    assert_eq!(run.code, 22, "{}", run.stdout);
+    assert!(run.stdout.contains("key counts per db"), "{}", run.stdout);
+    std::fs::write(&manifest, original).unwrap();
+
+    // The newest backup's archive is gone: --latest must not fall back to an older one.
+    let newest = PathBuf::from(backups[1]["archive_path"].as_str().unwrap());
+    std::fs::remove_file(&newest).unwrap();
+    let run = verify(&repo, &["--latest"]);
+    assert_eq!(run.code, 22, "{}", run.stdout);
+    assert!(run.stdout.contains("missing"), "{}", run.stdout);
+    let run = verify(&repo, &["--all", "--json"]);
+    assert_eq!(run.code, 22, "{}", run.stdout);
+    let reports = run.json();
+    assert_eq!(reports.as_array().unwrap().len(), 2);
+    assert_eq!(
+        reports
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|r| r["ok"] == true)
+            .count(),
+        1
+    );
+
+    let run = verify(&repo, &["--all", "--deep"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("--deep needs the key"),
+        "{}",
+        run.stderr
+    );
 }
