@@ -57,10 +57,7 @@ impl AtomicFile {
 
     /// Flushes, fsyncs, renames into place and fsyncs the directory.
     pub fn commit(mut self) -> io::Result<()> {
-        let writer = self.writer.take().expect("writer present until commit");
-        let file = writer.into_inner().map_err(|e| e.into_error())?;
-        file.sync_all()?;
-        drop(file);
+        self.sync()?;
         fs::rename(&self.temp, &self.target)?;
         self.renamed = true;
         fsync_dir(parent_dir(&self.target))
@@ -68,13 +65,17 @@ impl AtomicFile {
 }
 
 impl AtomicFile {
+    /// Flushes and fsyncs the temporary file and closes it.
+    fn sync(&mut self) -> io::Result<()> {
+        let writer = self.writer.take().expect("writer present until commit");
+        let file = writer.into_inner().map_err(|e| e.into_error())?;
+        file.sync_all()
+    }
+
     /// Like [`AtomicFile::commit`], but fails with `AlreadyExists` instead of replacing an
     /// existing file (a hard link cannot overwrite, so there is no check-then-rename race).
     pub fn commit_new(mut self) -> io::Result<()> {
-        let writer = self.writer.take().expect("writer present until commit");
-        let file = writer.into_inner().map_err(|e| e.into_error())?;
-        file.sync_all()?;
-        drop(file);
+        self.sync()?;
         fs::hard_link(&self.temp, &self.target)?;
         self.renamed = true;
         fs::remove_file(&self.temp)?;

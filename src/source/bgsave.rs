@@ -10,7 +10,6 @@
 use crate::conn::Node;
 use crate::exit::{ExitCode, fail};
 use crate::info::Info;
-use crate::target::Endpoint;
 use anyhow::{Context, Result};
 use std::fs::File;
 use std::path::PathBuf;
@@ -63,7 +62,7 @@ pub async fn local_dump(node: &mut Node) -> std::result::Result<PathBuf, String>
         }
         // Another user's process: the pid could belong to a different server (pids repeat
         // across hosts), so only a local connection counts as proof.
-        Err(_) if !is_local_connection(&node.endpoint) => {
+        Err(_) if !node.endpoint.is_local() => {
             return Err(format!(
                 "process {pid} exists here but cannot be inspected, and the server was reached \
                  over the network"
@@ -81,19 +80,6 @@ pub async fn local_dump(node: &mut Node) -> std::result::Result<PathBuf, String>
         return Err(format!("{} cannot be read by this user", path.display()));
     }
     Ok(path)
-}
-
-fn is_local_connection(endpoint: &Endpoint) -> bool {
-    match endpoint {
-        Endpoint::Unix(_) => true,
-        Endpoint::Tcp(hp) => {
-            hp.host == "localhost"
-                || hp
-                    .host
-                    .parse::<std::net::IpAddr>()
-                    .is_ok_and(|ip| ip.is_loopback())
-        }
-    }
 }
 
 /// Triggers BGSAVE, waits for our save to finish, and opens the result.

@@ -50,6 +50,16 @@ pub enum Endpoint {
     Unix(PathBuf),
 }
 
+impl Endpoint {
+    /// Reached without a network: a unix socket or a loopback address.
+    pub fn is_local(&self) -> bool {
+        match self {
+            Endpoint::Unix(_) => true,
+            Endpoint::Tcp(hp) => hp.is_loopback(),
+        }
+    }
+}
+
 impl fmt::Display for Endpoint {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -273,12 +283,7 @@ fn pick_source(
 fn derived_name(kind: &TargetKind) -> String {
     match kind {
         TargetKind::Node(Endpoint::Tcp(hp)) => {
-            let loopback = hp.host == "localhost"
-                || hp
-                    .host
-                    .parse::<std::net::IpAddr>()
-                    .is_ok_and(|ip| ip.is_loopback());
-            let host = if loopback {
+            let host = if hp.is_loopback() {
                 crate::fsutil::hostname()
             } else {
                 hp.host.clone()
@@ -420,6 +425,22 @@ mod tests {
             Some(Path::new("/ca.pem"))
         );
         assert_eq!(t.name, "mymaster-s1:26379");
+    }
+
+    #[test]
+    fn local_endpoints() {
+        let tcp = |h: &str| {
+            Endpoint::Tcp(HostPort {
+                host: h.into(),
+                port: 1,
+            })
+        };
+        assert!(tcp("127.0.0.1").is_local());
+        assert!(tcp("::1").is_local());
+        assert!(tcp("[::1]").is_local());
+        assert!(tcp("localhost").is_local());
+        assert!(!tcp("10.0.0.5").is_local());
+        assert!(Endpoint::Unix("/tmp/r.sock".into()).is_local());
     }
 
     #[test]

@@ -13,6 +13,18 @@ pub struct HostPort {
     pub port: u16,
 }
 
+impl HostPort {
+    /// A loopback address (`localhost`, 127.0.0.0/8, ::1): the server runs on this host.
+    pub fn is_loopback(&self) -> bool {
+        self.host == "localhost"
+            || self
+                .host
+                .trim_matches(['[', ']'])
+                .parse::<std::net::IpAddr>()
+                .is_ok_and(|ip| ip.is_loopback())
+    }
+}
+
 impl std::fmt::Display for HostPort {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         if self.host.contains(':') {

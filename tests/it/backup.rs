@@ -463,14 +463,8 @@ fn keep_rules_and_metrics() {
     assert_eq!(repo.list().as_array().unwrap().len(), 2);
     let label = format!("{{target=\"{}-{}\"}}", hostname(), server.port);
     let text = std::fs::read_to_string(&metrics).unwrap();
-    assert!(
-        text.contains(&format!("redisops_backup_last_status{label} 1\n")),
-        "{text}"
-    );
-    assert!(
-        text.contains(&format!("redisops_backup_last_keys{label} 10\n")),
-        "{text}"
-    );
+    has_metric(&text, &label, "redisops_backup_last_status", 1);
+    has_metric(&text, &label, "redisops_backup_last_keys", 10);
     assert!(text.contains("# TYPE redisops_backup_last_success_timestamp_seconds gauge"));
 
     // A failed run keeps the last success's values and records the failure.
@@ -479,18 +473,9 @@ fn keep_rules_and_metrics() {
     let run = repo.backup(&port, &["--metrics-file", metrics_arg]);
     assert_eq!(run.code, 10, "{}", run.stderr);
     let text = std::fs::read_to_string(&metrics).unwrap();
-    assert!(
-        text.contains(&format!("redisops_backup_last_status{label} 0\n")),
-        "{text}"
-    );
-    assert!(
-        text.contains(&format!("redisops_backup_last_exit_code{label} 10\n")),
-        "{text}"
-    );
-    assert!(
-        text.contains(&format!("redisops_backup_last_keys{label} 10\n")),
-        "{text}"
-    );
+    has_metric(&text, &label, "redisops_backup_last_status", 0);
+    has_metric(&text, &label, "redisops_backup_last_exit_code", 10);
+    has_metric(&text, &label, "redisops_backup_last_keys", 10);
     assert!(
         text.contains("redisops_backup_last_failure_timestamp_seconds{"),
         "{text}"
@@ -499,6 +484,12 @@ fn keep_rules_and_metrics() {
 
 fn hostname() -> String {
     redisops::fsutil::hostname()
+}
+
+/// The metrics text has `name{target="<host>-<port>"} value` for the test server's target.
+fn has_metric(text: &str, label: &str, name: &str, value: u64) {
+    let line = format!("{name}{label} {value}\n");
+    assert!(text.contains(&line), "no `{line}` in:\n{text}");
 }
 
 fn sigterm(child: &std::process::Child) {

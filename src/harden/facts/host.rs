@@ -15,7 +15,7 @@ pub(super) fn gather(
     endpoint: &Endpoint,
     config_file: Option<&Path>,
 ) -> Option<HostFacts> {
-    let local = is_local(endpoint);
+    let local = endpoint.is_local();
     if config_file.is_none() && !local {
         return None;
     }
@@ -59,20 +59,6 @@ pub(super) fn gather(
         host.file_directives = directives(text);
     }
     Some(host)
-}
-
-fn is_local(endpoint: &Endpoint) -> bool {
-    match endpoint {
-        Endpoint::Unix(_) => true,
-        Endpoint::Tcp(hp) => {
-            hp.host == "localhost"
-                || hp
-                    .host
-                    .trim_matches(['[', ']'])
-                    .parse::<std::net::IpAddr>()
-                    .is_ok_and(|ip| ip.is_loopback())
-        }
-    }
 }
 
 /// Mode and owner of a path; `holds_secrets` is `Some(None)` when the caller wanted to know
@@ -231,21 +217,6 @@ mod tests {
         assert_eq!(d["protected-mode"], "no");
         assert_eq!(d["port"], "26379");
         assert!(!d.contains_key("#"));
-    }
-
-    #[test]
-    fn loopback_is_local() {
-        let tcp = |h: &str| {
-            Endpoint::Tcp(crate::target::HostPort {
-                host: h.into(),
-                port: 1,
-            })
-        };
-        assert!(is_local(&tcp("127.0.0.1")));
-        assert!(is_local(&tcp("::1")));
-        assert!(is_local(&tcp("localhost")));
-        assert!(!is_local(&tcp("10.0.0.5")));
-        assert!(is_local(&Endpoint::Unix("/tmp/r.sock".into())));
     }
 
     #[test]
