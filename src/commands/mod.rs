@@ -7,6 +7,7 @@ pub mod generate;
 pub mod keygen;
 pub mod list;
 pub mod prune;
+pub mod restore;
 pub mod schedule;
 pub mod status;
 pub mod verify;
