@@ -89,7 +89,9 @@ impl Facts {
                 .and_then(|d| d.parse().ok())
                 .unwrap_or(16),
             config_file: non_empty(server.get("config_file")),
-            executable: non_empty(server.get("executable")),
+            executable: non_empty(server.get("executable"))
+                .filter(|p| p.is_file())
+                .or_else(|| executable_of(pid)),
             cwd: std::fs::read_link(format!("/proc/{pid}/cwd")).ok(),
             logfile,
             connected_replicas: replication.u64("connected_slaves").unwrap_or(0),
@@ -120,6 +122,25 @@ impl Facts {
         let mut parts = self.version.split('.').map(|p| p.parse().unwrap_or(0));
         (parts.next().unwrap_or(0), parts.next().unwrap_or(0))
     }
+}
+
+/// INFO's `executable` is argv[0] made absolute against the cwd without a PATH lookup
+/// ("redis-server" started in /data reads /data/redis-server). `/proc/<pid>/exe` resolves
+/// symlinks, and on Debian redis-server is a symlink to redis-check-rdb, which picks its mode
+/// by name. So: argv[0]'s name, in the directory of the running binary, else on PATH.
+fn executable_of(pid: u32) -> Option<PathBuf> {
+    let cmdline = std::fs::read(format!("/proc/{pid}/cmdline")).ok()?;
+    let argv0 = cmdline.split(|&b| b == 0).next()?;
+    let name = PathBuf::from(String::from_utf8_lossy(argv0).into_owned());
+    let name = PathBuf::from(name.file_name()?);
+    let exe = std::fs::read_link(format!("/proc/{pid}/exe")).ok()?;
+    let beside = exe.parent()?.join(&name);
+    if beside.is_file() {
+        return Some(beside);
+    }
+    std::env::split_paths(&std::env::var_os("PATH")?)
+        .map(|dir| dir.join(&name))
+        .find(|p| p.is_file())
 }
 
 /// Redis resolves a relative `logfile` against its working directory, which is `dir` once

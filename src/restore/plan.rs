@@ -16,9 +16,10 @@ use std::path::PathBuf;
 /// waiting for lagging replicas.
 pub const NOSAVE_NOW: &str = "nosave now";
 
-/// One state-changing step.
+/// One state-changing step. Externally tagged in the journal: an internally tagged enum
+/// cannot read back the integer-keyed maps inside.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "step", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 pub enum Step {
     /// `CONFIG SET save ""` and the shutdown-on-signal settings, so that no stop path can write
     /// the old dataset over the restored file.
@@ -426,6 +427,13 @@ mod tests {
             assert!(rendered.contains(stop), "{rendered}");
             assert!(rendered.contains(start), "{rendered}");
         }
+    }
+
+    #[test]
+    fn the_plan_reads_back_from_json() {
+        let plan = build(&facts(true), managed(), &inputs());
+        let text = serde_json::to_string(&plan).unwrap();
+        assert_eq!(serde_json::from_str::<Plan>(&text).unwrap(), plan);
     }
 
     #[test]
