@@ -45,7 +45,12 @@ pub struct RestoreArgs {
     pub service: Option<String>,
 
     /// Shell command that stops the server (docker stop, supervisorctl stop, …)
-    #[arg(long, value_name = "CMD", requires = "start_cmd", conflicts_with = "config_file")]
+    #[arg(
+        long,
+        value_name = "CMD",
+        requires = "start_cmd",
+        conflicts_with = "config_file"
+    )]
     pub stop_cmd: Option<String>,
 
     /// Shell command that starts the server
@@ -92,7 +97,10 @@ pub async fn run(args: &RestoreArgs, ctx: &Ctx) -> Result<ExitCode> {
         return report(args, None, outcome);
     }
     if args.journal.is_some() {
-        return Err(fail(ExitCode::Usage, "--journal goes with --resume or --abort"));
+        return Err(fail(
+            ExitCode::Usage,
+            "--journal goes with --resume or --abort",
+        ));
     }
     let repo_path = args
         .repo
@@ -152,9 +160,16 @@ pub async fn run(args: &RestoreArgs, ctx: &Ctx) -> Result<ExitCode> {
         prepared.discard()?;
         return Ok(ExitCode::Success);
     }
-    if !args.yes && !confirmed()? {
-        prepared.discard()?;
-        return Err(fail(ExitCode::Usage, "restore cancelled: nothing was changed"));
+    if !args.yes {
+        let answer = confirmed();
+        if !matches!(answer, Ok(true)) {
+            prepared.discard()?;
+            answer?;
+            return Err(fail(
+                ExitCode::Usage,
+                "restore cancelled: nothing was changed",
+            ));
+        }
     }
     if !args.no_safety_backup
         && let Err(e) = safety_backup(args, ctx, &target, repo_path, &cancelled).await
@@ -337,7 +352,11 @@ fn summary(p: &Prepared, state: &str) -> serde_json::Value {
     })
 }
 
-fn report(args: &RestoreArgs, head: Option<serde_json::Value>, outcome: Outcome) -> Result<ExitCode> {
+fn report(
+    args: &RestoreArgs,
+    head: Option<serde_json::Value>,
+    outcome: Outcome,
+) -> Result<ExitCode> {
     let Outcome {
         ending,
         records,

@@ -159,7 +159,8 @@ impl Executor {
             self.journal.in_progress = None;
             self.journal.save()?;
         }
-        self.journal.finish(State::RolledBack, Some(reason.clone()))?;
+        self.journal
+            .finish(State::RolledBack, Some(reason.clone()))?;
         Ok(Ending::RolledBack(reason))
     }
 

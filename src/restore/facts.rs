@@ -85,9 +85,7 @@ impl Facts {
                 .into_iter()
                 .filter_map(|k| get(k).map(|v| (k.to_string(), v)))
                 .collect(),
-            databases: get("databases")
-                .and_then(|d| d.parse().ok())
-                .unwrap_or(16),
+            databases: get("databases").and_then(|d| d.parse().ok()).unwrap_or(16),
             config_file: non_empty(server.get("config_file")),
             executable: non_empty(server.get("executable"))
                 .filter(|p| p.is_file())
@@ -130,8 +128,10 @@ impl Facts {
 /// by name. So: argv[0]'s name, in the directory of the running binary, else on PATH.
 fn executable_of(pid: u32) -> Option<PathBuf> {
     let cmdline = std::fs::read(format!("/proc/{pid}/cmdline")).ok()?;
+    // The server rewrites its title ("redis-server 127.0.0.1:6379"): the name is the first word.
     let argv0 = cmdline.split(|&b| b == 0).next()?;
-    let name = PathBuf::from(String::from_utf8_lossy(argv0).into_owned());
+    let argv0 = String::from_utf8_lossy(argv0);
+    let name = PathBuf::from(argv0.split_whitespace().next()?);
     let name = PathBuf::from(name.file_name()?);
     let exe = std::fs::read_link(format!("/proc/{pid}/exe")).ok()?;
     let beside = exe.parent()?.join(&name);

@@ -36,9 +36,16 @@ use supervisor::Supervisor;
 #[derive(Debug, Clone)]
 pub enum SupervisorChoice {
     /// redisops stops and starts it; the config file defaults to the server's `config_file`.
-    Managed { config_file: Option<PathBuf> },
-    Commands { stop: String, start: String },
-    Service { unit: String },
+    Managed {
+        config_file: Option<PathBuf>,
+    },
+    Commands {
+        stop: String,
+        start: String,
+    },
+    Service {
+        unit: String,
+    },
 }
 
 pub struct Request {

@@ -180,7 +180,10 @@ impl Step {
             ),
             Step::Stop => (
                 format!("stop the server: {}", supervisor.describe_stop()),
-                format!("start it again on its old files: {}", supervisor.describe_start()),
+                format!(
+                    "start it again on its old files: {}",
+                    supervisor.describe_start()
+                ),
             ),
             Step::Swap(s) => {
                 let mut what = Vec::new();
@@ -373,7 +376,10 @@ mod tests {
         assert_eq!(aof.manifest, "appendonly.aof.manifest");
         assert_eq!((aof.uid, aof.gid, aof.mode), (100, 101, 0o750));
         let rendered = plan.render();
-        assert!(rendered.contains("seed /var/lib/redis/appendonlydir"), "{rendered}");
+        assert!(
+            rendered.contains("seed /var/lib/redis/appendonlydir"),
+            "{rendered}"
+        );
     }
 
     #[test]
@@ -414,7 +420,11 @@ mod tests {
             unit: "redis-server.service".into(),
         };
         for (sup, stop, start) in [
-            (managed(), "SHUTDOWN NOSAVE", "/usr/bin/redis-server /etc/redis/redis.conf"),
+            (
+                managed(),
+                "SHUTDOWN NOSAVE",
+                "/usr/bin/redis-server /etc/redis/redis.conf",
+            ),
             (commands, "docker stop -t 600 redis", "docker start redis"),
             (
                 service,

@@ -79,7 +79,11 @@ impl Supervisor {
             }
             Supervisor::Commands { stop, .. } => run_shell(stop, "stop command").await,
             Supervisor::Service { unit } => {
-                run(Command::new("systemctl").args(["stop", unit]), "systemctl stop").await
+                run(
+                    Command::new("systemctl").args(["stop", unit]),
+                    "systemctl stop",
+                )
+                .await
             }
         }
     }

@@ -81,7 +81,11 @@ impl Untouched {
 
     fn check(&self, s: &RedisServer) {
         assert_eq!(s.digest(), self.digest);
-        assert_eq!(s.info_field("run_id"), self.run_id, "the server was restarted");
+        assert_eq!(
+            s.info_field("run_id"),
+            self.run_id,
+            "the server was restarted"
+        );
         assert_eq!(files(s.dir()), self.files, "files in dir changed");
     }
 }
@@ -135,7 +139,14 @@ fn appendonly_no_restores_the_backed_up_dataset() {
         .collect();
     assert_eq!(
         steps,
-        ["disable_saves", "stop", "swap", "start", "verify", "restore_settings"]
+        [
+            "disable_saves",
+            "stop",
+            "swap",
+            "start",
+            "verify",
+            "restore_settings"
+        ]
     );
     assert!(run.stderr.contains("safety backup"), "{}", run.stderr);
     assert_eq!(repo.list().as_array().unwrap().len(), 2, "safety backup");
@@ -158,6 +169,7 @@ fn appendonly_yes_seeds_the_aof_and_keeps_the_data() {
     let repo = Repo::new();
     let digest = backed_up(&repo, &s);
     damage(&s);
+    let base_created = s.log().matches("Creating AOF base file").count();
 
     restore(&repo, &s, &["--latest"]).ok();
     assert_eq!(s.digest(), digest);
@@ -169,13 +181,25 @@ fn appendonly_yes_seeds_the_aof_and_keeps_the_data() {
         "{manifest}"
     );
     assert_eq!(with_prefix(s.dir(), "appendonlydir.pre-restore-").len(), 1);
-    assert!(!s.log().contains("Creating AOF base file"));
+    assert_eq!(
+        s.log().matches("Creating AOF base file").count(),
+        base_created,
+        "the restarted server loaded the seeded AOF instead of creating an empty one"
+    );
 
     s.restart();
-    assert_eq!(s.digest(), digest, "after one more restart (loaded from the AOF)");
+    assert_eq!(
+        s.digest(),
+        digest,
+        "after one more restart (loaded from the AOF)"
+    );
     s.cli(&["SET", "after", "1"]);
     s.restart();
-    assert_eq!(s.cli(&["GET", "after"]), "1", "writes after the restore persist");
+    assert_eq!(
+        s.cli(&["GET", "after"]),
+        "1",
+        "writes after the restore persist"
+    );
 }
 
 /// An RDB of `s` as a plain file (SAVE, then a copy of its dump).
@@ -251,7 +275,11 @@ fn bad_archives_are_refused_before_the_server_is_touched() {
         &["--file", rdb_path.to_str().unwrap()],
     ));
     assert_eq!(run.code, 22, "{}", run.stderr);
-    assert!(run.stderr.contains("loads at most version"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("loads at most version"),
+        "{}",
+        run.stderr
+    );
     untouched.check(&s);
 }
 
@@ -259,9 +287,11 @@ fn archives(repo: &Repo) -> Vec<PathBuf> {
     let mut found = Vec::new();
     for target in std::fs::read_dir(repo.path()).unwrap().flatten() {
         if target.path().is_dir() {
-            found.extend(with_prefix(&target.path(), "2").into_iter().filter(|p| {
-                p.to_string_lossy().ends_with(".age")
-            }));
+            found.extend(
+                with_prefix(&target.path(), "2")
+                    .into_iter()
+                    .filter(|p| p.to_string_lossy().ends_with(".age")),
+            );
         }
     }
     found.sort();
@@ -304,7 +334,13 @@ fn a_failed_start_rolls_back_to_the_old_data() {
     let run = restore(
         &repo,
         &s,
-        &["--latest", "--stop-cmd", &stop_cmd(&s), "--start-cmd", &start],
+        &[
+            "--latest",
+            "--stop-cmd",
+            &stop_cmd(&s),
+            "--start-cmd",
+            &start,
+        ],
     );
     assert_eq!(run.code, 30, "{}", run.stderr);
     assert!(run.stderr.contains("rolled back"), "{}", run.stderr);
@@ -313,9 +349,11 @@ fn a_failed_start_rolls_back_to_the_old_data() {
     assert_eq!(s.digest(), original, "the server is back on its own data");
     assert_eq!(s.cli(&["CONFIG", "GET", "save"]), "save\n900 1");
     assert!(with_prefix(s.dir(), "dump.rdb.pre-restore-").is_empty());
-    assert!(with_prefix(s.dir(), ".redisops-restore-")
-        .iter()
-        .all(|p| !p.to_string_lossy().ends_with(".rdb")));
+    assert!(
+        with_prefix(s.dir(), ".redisops-restore-")
+            .iter()
+            .all(|p| !p.to_string_lossy().ends_with(".rdb"))
+    );
     assert!(!s.dir().join(".redisops-restore.journal").exists());
     assert_eq!(journal_records(s.dir())[0]["state"], "rolled_back");
 }
@@ -331,7 +369,13 @@ fn custom_stop_and_start_commands() {
     restore(
         &repo,
         &s,
-        &["--latest", "--stop-cmd", &stop_cmd(&s), "--start-cmd", &start],
+        &[
+            "--latest",
+            "--stop-cmd",
+            &stop_cmd(&s),
+            "--start-cmd",
+            &start,
+        ],
     )
     .ok();
     assert_eq!(s.digest(), digest);
@@ -381,7 +425,12 @@ fn replicas_are_refused() {
 
 #[test]
 fn killed_mid_restore_then_resume_or_abort() {
-    for (kill_after, finish) in [(3, "--resume"), (2, "--abort"), (4, "--abort"), (1, "--resume")] {
+    for (kill_after, finish) in [
+        (3, "--resume"),
+        (2, "--abort"),
+        (4, "--abort"),
+        (1, "--resume"),
+    ] {
         let s = server(&["appendonly yes"]);
         fill(&s, "g");
         let repo = Repo::new();
@@ -399,9 +448,7 @@ fn killed_mid_restore_then_resume_or_abort() {
         // The server may be down: point at the journal.
         let journal = s.dir().join(".redisops-restore.journal");
         let mut args = port_args(&s);
-        args.extend(
-            ["restore", finish, "--journal", journal.to_str().unwrap()].map(String::from),
-        );
+        args.extend(["restore", finish, "--journal", journal.to_str().unwrap()].map(String::from));
         let run = redisops(args);
         if finish == "--resume" {
             assert_eq!(run.code, 0, "after step {kill_after}: {}", run.stderr);
@@ -453,8 +500,14 @@ fn redis_cli_rdb_pipe_file_with_eof_mark_restores_into_aof() {
     );
     let json = redisops(args).ok().json();
     let dropped = json["rdb"]["trailing_bytes_dropped"].as_u64().unwrap();
-    assert_eq!(dropped, 40, "redis-cli --rdb - into a pipe leaves the EOF mark");
-    assert_eq!(piped.len() as u64 - dropped, json["rdb"]["bytes"].as_u64().unwrap());
+    assert_eq!(
+        dropped, 40,
+        "redis-cli --rdb - into a pipe leaves the EOF mark"
+    );
+    assert_eq!(
+        piped.len() as u64 - dropped,
+        json["rdb"]["bytes"].as_u64().unwrap()
+    );
     assert_eq!(s.digest(), digest);
     let base = s.dir().join("appendonlydir/appendonly.aof.1.base.rdb");
     let base_len = std::fs::metadata(&base).unwrap().len() as usize;

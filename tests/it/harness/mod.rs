@@ -312,7 +312,10 @@ impl RedisServer {
             .ok()
             .and_then(|p| p.trim().parse::<i32>().ok())
         {
-            let _ = Command::new("kill").args(["-9", &pid.to_string()]).status();
+            let _ = Command::new("kill")
+                .args(["-9", &pid.to_string()])
+                .stderr(Stdio::null())
+                .status();
             let _ = std::fs::remove_file(pidfile);
         }
     }
