@@ -515,3 +515,121 @@ fn redis_cli_rdb_pipe_file_with_eof_mark_restores_into_aof() {
     s.restart();
     assert_eq!(s.digest(), digest, "the AOF base loads after a restart");
 }
+
+/// A stand-in `systemctl` for one unit whose service loop restarts redis-server whenever it
+/// exits (as `Restart=always` does) until `systemctl stop`. Stopped on drop.
+struct StandInService {
+    bin: tempfile::TempDir,
+    state: tempfile::TempDir,
+    conf: PathBuf,
+    pidfile: PathBuf,
+}
+
+const STAND_IN_SYSTEMCTL: &str = r#"#!/bin/sh
+# usage: systemctl start [--no-block] UNIT | stop UNIT
+cmd=$1; shift
+[ "$1" = "--no-block" ] && shift
+case "$cmd" in
+start)
+  rm -f "$STANDIN_STATE/stopped"
+  if [ -e "$STANDIN_STATE/loop.pid" ] && kill -0 "$(cat "$STANDIN_STATE/loop.pid")" 2>/dev/null; then
+    exit 0
+  fi
+  setsid sh -c 'while [ ! -e "$0/stopped" ]; do redis-server "$1" --daemonize no; sleep 0.2; done' \
+    "$STANDIN_STATE" "$STANDIN_CONF" </dev/null >/dev/null 2>&1 &
+  echo $! > "$STANDIN_STATE/loop.pid"
+  ;;
+stop)
+  touch "$STANDIN_STATE/stopped"
+  pid=$(cat "$STANDIN_PIDFILE" 2>/dev/null)
+  [ -n "$pid" ] && kill -TERM "$pid" 2>/dev/null
+  while kill -0 "$(cat "$STANDIN_STATE/loop.pid")" 2>/dev/null; do sleep 0.05; done
+  ;;
+*) echo "stand-in systemctl: unsupported: $cmd" >&2; exit 1 ;;
+esac
+"#;
+
+impl StandInService {
+    /// Takes over `s`: kills the process the harness started and runs the server from the
+    /// same config under the stand-in.
+    fn take_over(s: &mut RedisServer) -> Self {
+        let bin = tempfile::tempdir().unwrap();
+        let script = bin.path().join("systemctl");
+        std::fs::write(&script, STAND_IN_SYSTEMCTL).unwrap();
+        std::fs::set_permissions(&script, std::os::unix::fs::PermissionsExt::from_mode(0o755))
+            .unwrap();
+        let service = Self {
+            bin,
+            state: tempfile::tempdir().unwrap(),
+            conf: s.conf_file(),
+            pidfile: s.dir().join("redis.pid"),
+        };
+        s.kill();
+        assert!(
+            service
+                .systemctl(&["start", "--no-block", "redis-test"])
+                .success()
+        );
+        s.wait_serving();
+        service
+    }
+
+    fn env(&self, cmd: &mut Command) {
+        let path = format!(
+            "{}:{}",
+            self.bin.path().display(),
+            std::env::var("PATH").unwrap_or_default()
+        );
+        cmd.env("PATH", path)
+            .env("STANDIN_STATE", self.state.path())
+            .env("STANDIN_CONF", &self.conf)
+            .env("STANDIN_PIDFILE", &self.pidfile);
+    }
+
+    fn systemctl(&self, args: &[&str]) -> std::process::ExitStatus {
+        let mut cmd = Command::new(self.bin.path().join("systemctl"));
+        cmd.args(args);
+        self.env(&mut cmd);
+        cmd.status().unwrap()
+    }
+}
+
+impl Drop for StandInService {
+    fn drop(&mut self) {
+        self.systemctl(&["stop", "redis-test"]);
+    }
+}
+
+#[test]
+fn service_mode_wins_over_a_restart_always_supervisor() {
+    let mut s = server(&[]);
+    let service = StandInService::take_over(&mut s);
+    // The stand-in really restarts a server that stops on its own.
+    let first = s.info_field("run_id");
+    let _ = s.cli_output(&["SHUTDOWN", "NOSAVE"]);
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    s.wait_serving();
+    assert_ne!(s.info_field("run_id"), first, "Restart=always stand-in");
+
+    fill(&s, "i");
+    let repo = Repo::new();
+    let digest = backed_up(&repo, &s);
+    damage(&s);
+    let mut cmd = redisops_cmd();
+    cmd.args(restore_args(
+        &repo,
+        &s,
+        &["--latest", "--service", "redis-test"],
+    ));
+    service.env(&mut cmd);
+    let run = run_cmd(cmd).ok();
+    assert!(
+        run.stderr.contains("systemctl stop redis-test"),
+        "{}",
+        run.stderr
+    );
+    s.wait_serving();
+    assert_eq!(s.digest(), digest);
+    drop(service);
+    assert!(!s.listening(), "the service is stopped on drop");
+}
