@@ -5,11 +5,12 @@
 
 use super::journal::{Journal, State};
 use super::plan::{Expected, Step, Swap};
+use super::sentinel::{Links, Protection};
 use super::supervisor::{Supervisor, listening, local_pid, wait_down};
 use crate::conn::{Dialer, Node};
 use crate::exit::{ExitCode, fail};
 use crate::fsutil::{fsync_dir, write_atomic};
-use crate::target::{Endpoint, Target};
+use crate::target::{Endpoint, Target, TargetKind};
 use anyhow::{Context, Result};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -85,6 +86,24 @@ impl Executor {
         Node::connect(&self.dialer, &self.endpoint, &self.target.auth, 0).await
     }
 
+    fn links(&self) -> Links<'_> {
+        Links {
+            dialer: &self.dialer,
+            sentinel_auth: match &self.target.kind {
+                TargetKind::Sentinel { auth, .. } => auth,
+                TargetKind::Node(_) => &self.target.auth,
+            },
+            data_auth: &self.target.auth,
+        }
+    }
+
+    fn protection(&self) -> Option<&Protection> {
+        self.journal.plan.steps.iter().find_map(|s| match s {
+            Step::Protect(p) => Some(p),
+            _ => None,
+        })
+    }
+
     /// Runs the steps from `from` on; rolls back on a failure before the data is proven.
     pub async fn run_forward(&mut self, from: usize) -> Result<Ending> {
         let steps = self.journal.plan.steps.clone();
@@ -97,6 +116,9 @@ impl Executor {
             self.record(step.name(), "apply", action, started, result.as_ref().err());
             match result {
                 Ok(()) => self.journal.complete(i)?,
+                // A failover while the master was stopped: neither starting the restored node
+                // nor the old one is safe; the operator decides.
+                Err(e) if crate::exit::code_for(&e) == ExitCode::Incomplete => return Err(e),
                 Err(e) if proven(&steps, i) => {
                     // The data is in place and verified: undoing it would be worse. Leave the
                     // journal so that --resume can finish the rest.
@@ -202,9 +224,23 @@ impl Executor {
                 }
                 apply_swap(swap)
             }
-            Step::Start => self.start().await,
+            Step::Start => {
+                if let Some(p) = self.protection() {
+                    p.check_no_failover(&self.links()).await?;
+                }
+                self.start().await
+            }
             Step::Verify(expected) => self.verify(expected).await,
             Step::RestoreSettings { originals } => self.config_set(originals).await,
+            Step::Protect(p) => p.protect(&self.links()).await,
+            Step::WaitReplicas => {
+                let Some(p) = self.protection() else {
+                    return Ok(());
+                };
+                let mut master = self.connect().await?;
+                p.wait_replicas(&self.links(), &mut master).await
+            }
+            Step::Unprotect(p) => p.unprotect(&self.links()).await,
         }
     }
 
@@ -239,7 +275,11 @@ impl Executor {
                 }
                 Ok(())
             }
-            Step::Verify(_) | Step::RestoreSettings { .. } => Ok(()),
+            Step::Protect(p) => p.unprotect(&self.links()).await,
+            Step::Verify(_)
+            | Step::RestoreSettings { .. }
+            | Step::WaitReplicas
+            | Step::Unprotect(_) => Ok(()),
         }
     }
 

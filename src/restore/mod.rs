@@ -7,12 +7,14 @@
 //! - `plan.rs`: the steps, each with its undo, computed purely from the facts;
 //! - `journal.rs`: the plan and progress on disk, for `--resume` and `--abort`;
 //! - `exec.rs`: applies the steps, rolls back on failure;
-//! - `supervisor.rs`: how the server is stopped and started.
+//! - `supervisor.rs`: how the server is stopped and started;
+//! - `sentinel.rs`: no failover while a Sentinel-managed master is stopped.
 
 pub mod exec;
 pub mod facts;
 pub mod journal;
 pub mod plan;
+pub mod sentinel;
 pub mod stage;
 pub mod supervisor;
 
@@ -79,19 +81,36 @@ pub struct Outcome {
 
 /// Gathers the facts, stages and verifies the archive, and computes the plan.
 pub async fn prepare(target: &Target, req: &Request) -> Result<Prepared> {
-    if matches!(target.kind, TargetKind::Sentinel { .. }) {
-        return Err(fail(
-            ExitCode::Target,
-            "restore through Sentinel is not supported yet: a stopped master could be failed \
-             over and the restore wiped. Follow the Sentinel runbook in the README (set \
-             replica-priority 0 on every replica first), then restore the master by its \
-             address (-h/-p).",
-        ));
-    }
     let connected = conn::connect(target, Want::Master).await?;
     let mut node = connected.node;
     let facts = Facts::gather(&mut node).await?;
     facts.refuse_replica()?;
+    let protection = match (&target.kind, &connected.sentinel) {
+        (
+            TargetKind::Sentinel {
+                sentinels, auth, ..
+            },
+            Some(view),
+        ) => {
+            let links = sentinel::Links {
+                dialer: &connected.dialer,
+                sentinel_auth: auth,
+                data_auth: &target.auth,
+            };
+            let replicas: Vec<_> = view.replicas.iter().map(|r| r.address.clone()).collect();
+            Some(
+                sentinel::gather(
+                    &links,
+                    sentinels,
+                    &view.master_name,
+                    &view.master,
+                    &replicas,
+                )
+                .await?,
+            )
+        }
+        _ => None,
+    };
     let active = facts.dir.join(ACTIVE_NAME);
     if active.exists() {
         return Err(fail(
@@ -122,6 +141,7 @@ pub async fn prepare(target: &Target, req: &Request) -> Result<Prepared> {
             .collect(),
         uid: staged.uid,
         gid: staged.gid,
+        protection,
     };
     let plan = plan::build(&facts, supervisor, &inputs);
     Ok(Prepared {
@@ -243,12 +263,22 @@ pub async fn resume(target: &Target, journal: Option<&Path>, abort: bool) -> Res
     let journal = Journal::load(&path)?;
     let endpoint = match &target.kind {
         TargetKind::Node(e) => e.clone(),
-        TargetKind::Sentinel { .. } => {
-            return Err(fail(
-                ExitCode::Target,
-                "resume with the server's own address (-h/-p or a redis:// URL)",
-            ));
-        }
+        // The master the restore protected, even if Sentinel now names another.
+        TargetKind::Sentinel { .. } => journal
+            .plan
+            .steps
+            .iter()
+            .find_map(|s| match s {
+                plan::Step::Protect(p) => Some(Endpoint::Tcp(p.master.clone())),
+                _ => None,
+            })
+            .ok_or_else(|| {
+                fail(
+                    ExitCode::Target,
+                    "this journal is not from a Sentinel restore: resume with the server's own \
+                     address (-h/-p or a redis:// URL)",
+                )
+            })?,
     };
     let last = journal
         .in_progress

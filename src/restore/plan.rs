@@ -7,6 +7,7 @@
 //! prove the data, then put the runtime settings back.
 
 use super::facts::Facts;
+use super::sentinel::Protection;
 use super::supervisor::Supervisor;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -21,6 +22,9 @@ pub const NOSAVE_NOW: &str = "nosave now";
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Step {
+    /// Sentinel-managed master: `replica-priority 0` on every replica and a long
+    /// `down-after-milliseconds` on every Sentinel, confirmed by every Sentinel.
+    Protect(Protection),
     /// `CONFIG SET save ""` and the shutdown-on-signal settings, so that no stop path can write
     /// the old dataset over the restored file.
     DisableSaves {
@@ -39,6 +43,10 @@ pub enum Step {
     Verify(Expected),
     /// Put the runtime settings changed by `DisableSaves` back.
     RestoreSettings { originals: BTreeMap<String, String> },
+    /// Wait until every replica has full-synced the restored data.
+    WaitReplicas,
+    /// Put the replicas' and Sentinels' settings back and confirm.
+    Unprotect(Protection),
 }
 
 /// The file moves of the swap, with what existed before (undo depends on it).
@@ -93,6 +101,8 @@ pub struct Inputs<'a> {
     /// Owner and mode for the seeded AOF directory.
     pub uid: u32,
     pub gid: u32,
+    /// For a Sentinel-managed master: the originals to protect and restore.
+    pub protection: Option<Protection>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -136,20 +146,25 @@ pub fn build(facts: &Facts, supervisor: Supervisor, inputs: &Inputs<'_>) -> Plan
         old_run_id: facts.run_id.clone(),
         from_aof: facts.appendonly,
     };
-    Plan {
-        supervisor,
-        steps: vec![
-            Step::DisableSaves {
-                set,
-                originals: originals.clone(),
-            },
-            Step::Stop,
-            Step::Swap(swap),
-            Step::Start,
-            Step::Verify(expected),
-            Step::RestoreSettings { originals },
-        ],
+    let mut steps = Vec::new();
+    if let Some(p) = &inputs.protection {
+        steps.push(Step::Protect(p.clone()));
     }
+    steps.extend([
+        Step::DisableSaves {
+            set,
+            originals: originals.clone(),
+        },
+        Step::Stop,
+        Step::Swap(swap),
+        Step::Start,
+        Step::Verify(expected),
+        Step::RestoreSettings { originals },
+    ]);
+    if let Some(p) = &inputs.protection {
+        steps.extend([Step::WaitReplicas, Step::Unprotect(p.clone())]);
+    }
+    Plan { supervisor, steps }
 }
 
 fn aside_path(path: &std::path::Path, ts: &str) -> PathBuf {
@@ -168,6 +183,9 @@ impl Step {
             Step::Start => "start",
             Step::Verify(_) => "verify",
             Step::RestoreSettings { .. } => "restore_settings",
+            Step::Protect(_) => "protect",
+            Step::WaitReplicas => "wait_replicas",
+            Step::Unprotect(_) => "unprotect",
         }
     }
 
@@ -243,8 +261,43 @@ impl Step {
                 format!("CONFIG SET {}", settings(originals)),
                 "nothing to undo".into(),
             ),
+            Step::Protect(p) => (
+                format!(
+                    "CONFIG SET replica-priority 0 on {}; SENTINEL SET {} down-after-milliseconds \
+                     {} on {}; wait until every Sentinel reports both",
+                    list(p.replicas.iter().map(|(hp, _)| hp.to_string())),
+                    p.master_name,
+                    p.raised_down_after_ms,
+                    list(p.sentinels.iter().map(|(hp, _)| hp.to_string())),
+                ),
+                unprotect(p),
+            ),
+            Step::WaitReplicas => (
+                "wait until every replica has full-synced the restored data".into(),
+                "nothing to undo".into(),
+            ),
+            Step::Unprotect(p) => (unprotect(p), "nothing to undo".into()),
         }
     }
+}
+
+fn list(items: impl Iterator<Item = String>) -> String {
+    let v: Vec<String> = items.collect();
+    if v.is_empty() {
+        "(none)".into()
+    } else {
+        v.join(", ")
+    }
+}
+
+fn unprotect(p: &Protection) -> String {
+    format!(
+        "CONFIG SET replica-priority back ({}); SENTINEL SET {} down-after-milliseconds back ({}); \
+         confirm through every Sentinel",
+        list(p.replicas.iter().map(|(hp, v)| format!("{hp}: {v}"))),
+        p.master_name,
+        list(p.sentinels.iter().map(|(hp, ms)| format!("{hp}: {ms}"))),
+    )
 }
 
 fn settings(map: &BTreeMap<String, String>) -> String {
@@ -311,6 +364,7 @@ mod tests {
             keys: BTreeMap::from([(0, 10), (3, 5)]),
             uid: 100,
             gid: 101,
+            protection: None,
         }
     }
 
@@ -439,9 +493,42 @@ mod tests {
         }
     }
 
+    fn protection() -> Protection {
+        let hp = |port| crate::target::HostPort {
+            host: "10.0.0.1".into(),
+            port,
+        };
+        Protection {
+            master_name: "main".into(),
+            master: hp(6379),
+            sentinels: vec![(hp(26379), 30000), (hp(26380), 30000)],
+            replicas: vec![(hp(6380), "100".into())],
+            raised_down_after_ms: 600000,
+        }
+    }
+
+    #[test]
+    fn sentinel_masters_are_protected_first_and_unprotected_last() {
+        let mut i = inputs();
+        i.protection = Some(protection());
+        let plan = build(&facts(false), managed(), &i);
+        let names = names(&plan);
+        assert_eq!(names.first(), Some(&"protect"));
+        assert_eq!(&names[names.len() - 2..], ["wait_replicas", "unprotect"]);
+        let (what, undo) = plan.steps[0].describe(&plan.supervisor);
+        assert!(
+            what.contains("replica-priority 0 on 10.0.0.1:6380"),
+            "{what}"
+        );
+        assert!(what.contains("down-after-milliseconds 600000"), "{what}");
+        assert!(undo.contains("10.0.0.1:26380: 30000"), "{undo}");
+    }
+
     #[test]
     fn the_plan_reads_back_from_json() {
-        let plan = build(&facts(true), managed(), &inputs());
+        let mut i = inputs();
+        i.protection = Some(protection());
+        let plan = build(&facts(true), managed(), &i);
         let text = serde_json::to_string(&plan).unwrap();
         assert_eq!(serde_json::from_str::<Plan>(&text).unwrap(), plan);
     }

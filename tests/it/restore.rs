@@ -633,3 +633,63 @@ fn service_mode_wins_over_a_restart_always_supervisor() {
     drop(service);
     assert!(!s.listening(), "the service is stopped on drop");
 }
+
+#[test]
+fn sentinel_master_restores_without_failover_and_settings_come_back() {
+    let g = crate::harness::SentinelGroup::start(2, None);
+    fill(&g.master, "j");
+    let repo = Repo::new();
+    let target = vec!["--target".to_string(), g.url()];
+    let digest = g.master.digest();
+    repo.backup(&target, &["--from", "master"]).ok();
+    damage(&g.master);
+
+    let mut args = target.clone();
+    args.extend(
+        [
+            "restore",
+            "--latest",
+            "--repo",
+            repo.path().to_str().unwrap(),
+            "-i",
+            repo.identity.to_str().unwrap(),
+            "--yes",
+            "--json",
+        ]
+        .map(String::from),
+    );
+    let run = redisops(args).ok();
+    let steps: Vec<String> = run.json()["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["step"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(steps.first().map(String::as_str), Some("protect"));
+    assert_eq!(steps.last().map(String::as_str), Some("unprotect"));
+
+    assert_eq!(g.master.digest(), digest);
+    for r in &g.replicas {
+        assert_eq!(
+            r.digest(),
+            digest,
+            "replica {} has the restored data",
+            r.port
+        );
+        assert_eq!(
+            r.cli(&["CONFIG", "GET", "replica-priority"]),
+            "replica-priority\n100"
+        );
+    }
+    for s in &g.sentinels {
+        let addr = s.cli(&["SENTINEL", "GET-MASTER-ADDR-BY-NAME", &g.name]);
+        assert_eq!(addr, format!("127.0.0.1\n{}", g.master.port), "no failover");
+        let master = s.cli(&["SENTINEL", "MASTER", &g.name]);
+        assert!(
+            master.contains("down-after-milliseconds\n2000\n"),
+            "down-after-milliseconds is back: {master}"
+        );
+        assert!(!s.log().contains("+switch-master"), "{}", s.log());
+        assert!(!s.log().contains("+odown"), "{}", s.log());
+    }
+}
