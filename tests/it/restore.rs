@@ -32,6 +32,17 @@ fn backed_up(repo: &Repo, s: &RedisServer) -> String {
     digest
 }
 
+/// A server with data, backed up into a new repository, then damaged; with the backed-up
+/// dataset's digest.
+fn backed_up_then_damaged(conf: &[&str], tag: &str) -> (RedisServer, Repo, String) {
+    let s = server(conf);
+    fill(&s, tag);
+    let repo = Repo::new();
+    let digest = backed_up(&repo, &s);
+    damage(&s);
+    (s, repo, digest)
+}
+
 /// Replaces the data with something else, as an incident would.
 fn damage(s: &RedisServer) {
     s.cli(&["FLUSHALL"]);
@@ -120,11 +131,7 @@ fn journal_records(dir: &Path) -> Vec<serde_json::Value> {
 
 #[test]
 fn appendonly_no_restores_the_backed_up_dataset() {
-    let mut s = server(&[]);
-    fill(&s, "a");
-    let repo = Repo::new();
-    let digest = backed_up(&repo, &s);
-    damage(&s);
+    let (mut s, repo, digest) = backed_up_then_damaged(&[], "a");
     let before = s.info_field("run_id");
 
     let run = restore(&repo, &s, &["--latest", "--json"]).ok();
@@ -164,11 +171,7 @@ fn appendonly_no_restores_the_backed_up_dataset() {
 
 #[test]
 fn appendonly_yes_seeds_the_aof_and_keeps_the_data() {
-    let mut s = server(&["appendonly yes"]);
-    fill(&s, "b");
-    let repo = Repo::new();
-    let digest = backed_up(&repo, &s);
-    damage(&s);
+    let (mut s, repo, digest) = backed_up_then_damaged(&["appendonly yes"], "b");
     let base_created = s.log().matches("Creating AOF base file").count();
 
     restore(&repo, &s, &["--latest"]).ok();
@@ -212,11 +215,7 @@ fn plain_rdb(s: &RedisServer, to: &Path) -> Vec<u8> {
 
 #[test]
 fn bad_archives_are_refused_before_the_server_is_touched() {
-    let s = server(&[]);
-    fill(&s, "c");
-    let repo = Repo::new();
-    backed_up(&repo, &s);
-    damage(&s);
+    let (s, repo, _) = backed_up_then_damaged(&[], "c");
     let untouched = Untouched::of(&s);
     let archive = archives(&repo).pop().unwrap();
     let bytes = std::fs::read(&archive).unwrap();
@@ -315,33 +314,25 @@ fn flaky_start(s: &RedisServer, flag: &Path) -> String {
     )
 }
 
-fn stop_cmd(s: &RedisServer) -> String {
-    format!("redis-cli -p {} SHUTDOWN NOSAVE || true", s.port)
+/// `restore --latest` with `--stop-cmd` (redis-cli SHUTDOWN NOSAVE) and `--start-cmd start`.
+fn restore_with_commands(repo: &Repo, s: &RedisServer, start: &str) -> Run {
+    let stop = format!("redis-cli -p {} SHUTDOWN NOSAVE || true", s.port);
+    restore(
+        repo,
+        s,
+        &["--latest", "--stop-cmd", &stop, "--start-cmd", start],
+    )
 }
 
 #[test]
 fn a_failed_start_rolls_back_to_the_old_data() {
-    let s = server(&[]);
-    fill(&s, "d");
-    let repo = Repo::new();
-    backed_up(&repo, &s);
-    damage(&s);
+    let (s, repo, _) = backed_up_then_damaged(&[], "d");
     s.cli(&["CONFIG", "SET", "save", "900 1"]);
     let original = s.digest();
     let work = tempfile::tempdir().unwrap();
     let start = flaky_start(&s, &work.path().join("flag"));
 
-    let run = restore(
-        &repo,
-        &s,
-        &[
-            "--latest",
-            "--stop-cmd",
-            &stop_cmd(&s),
-            "--start-cmd",
-            &start,
-        ],
-    );
+    let run = restore_with_commands(&repo, &s, &start);
     assert_eq!(run.code, 30, "{}", run.stderr);
     assert!(run.stderr.contains("rolled back"), "{}", run.stderr);
     assert!(run.stderr.contains("start failed"), "{}", run.stderr);
@@ -360,34 +351,15 @@ fn a_failed_start_rolls_back_to_the_old_data() {
 
 #[test]
 fn custom_stop_and_start_commands() {
-    let s = server(&["appendonly yes"]);
-    fill(&s, "e");
-    let repo = Repo::new();
-    let digest = backed_up(&repo, &s);
-    damage(&s);
+    let (s, repo, digest) = backed_up_then_damaged(&["appendonly yes"], "e");
     let start = format!("redis-server {} --daemonize yes", s.conf_file().display());
-    restore(
-        &repo,
-        &s,
-        &[
-            "--latest",
-            "--stop-cmd",
-            &stop_cmd(&s),
-            "--start-cmd",
-            &start,
-        ],
-    )
-    .ok();
+    restore_with_commands(&repo, &s, &start).ok();
     assert_eq!(s.digest(), digest);
 }
 
 #[test]
 fn dry_run_changes_nothing_and_no_terminal_refuses() {
-    let s = server(&[]);
-    fill(&s, "f");
-    let repo = Repo::new();
-    backed_up(&repo, &s);
-    damage(&s);
+    let (s, repo, _) = backed_up_then_damaged(&[], "f");
     let untouched = Untouched::of(&s);
 
     let run = restore(&repo, &s, &["--latest", "--dry-run"]).ok();
