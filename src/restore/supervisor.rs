@@ -78,13 +78,7 @@ impl Supervisor {
                 }
             }
             Supervisor::Commands { stop, .. } => run_shell(stop, "stop command").await,
-            Supervisor::Service { unit } => {
-                run(
-                    Command::new("systemctl").args(["stop", unit]),
-                    "systemctl stop",
-                )
-                .await
-            }
+            Supervisor::Service { unit } => run("systemctl", &["stop", unit], "stop").await,
         }
     }
 
@@ -127,11 +121,7 @@ impl Supervisor {
                 Ok(None)
             }
             Supervisor::Service { unit } => {
-                run(
-                    Command::new("systemctl").args(["start", "--no-block", unit]),
-                    "systemctl start",
-                )
-                .await?;
+                run("systemctl", &["start", "--no-block", unit], "start").await?;
                 Ok(None)
             }
         }
@@ -139,21 +129,23 @@ impl Supervisor {
 }
 
 async fn run_shell(script: &str, what: &str) -> Result<()> {
-    run(Command::new("sh").args(["-c", script]), what).await
+    run("sh", &["-c", script], what).await
 }
 
-async fn run(cmd: &mut Command, what: &str) -> Result<()> {
-    cmd.stdin(Stdio::null());
-    let described = format!("{cmd:?}");
-    let output = tokio::process::Command::from(std::mem::replace(cmd, Command::new("true")))
+/// Runs a program to completion; a non-zero exit is an error carrying its stderr.
+async fn run(program: &str, args: &[&str], what: &str) -> Result<()> {
+    let described = format!("{program} {}", args.join(" "));
+    let output = tokio::process::Command::new(program)
+        .args(args)
+        .stdin(Stdio::null())
         .output()
         .await
-        .with_context(|| format!("cannot run the {what} {described}"))?;
+        .with_context(|| format!("cannot run the {what} `{described}`"))?;
     if !output.status.success() {
         return Err(fail(
             ExitCode::Error,
             format!(
-                "the {what} {described} failed ({}): {}",
+                "the {what} `{described}` failed ({}): {}",
                 output.status,
                 String::from_utf8_lossy(&output.stderr).trim()
             ),
