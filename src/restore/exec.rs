@@ -249,6 +249,10 @@ impl Executor {
             Step::DisableSaves { originals, .. } => self.config_set(originals).await,
             Step::Stop => {
                 if !listening(&self.endpoint) {
+                    // The old data must not come back as a second master either.
+                    if let Some(p) = self.protection() {
+                        p.check_no_failover(&self.links()).await?;
+                    }
                     self.child = self.supervisor().start().await?;
                 }
                 self.wait_up().await?;

@@ -665,3 +665,48 @@ fn sentinel_master_restores_without_failover_and_settings_come_back() {
         assert!(!s.log().contains("+odown"), "{}", s.log());
     }
 }
+
+#[test]
+fn sentinel_rollback_restores_the_protection_settings() {
+    let g = crate::harness::SentinelGroup::start(1, None);
+    fill(&g.master, "k");
+    let original = g.master.digest();
+    let work = tempfile::tempdir().unwrap();
+    let start = flaky_start(&g.master, &work.path().join("flag"));
+    let stop = format!("redis-cli -p {} SHUTDOWN NOSAVE || true", g.master.port);
+    g.master.cli(&["SAVE"]);
+    let mut args = vec!["--target".to_string(), g.url()];
+    let rdb = work.path().join("other.rdb");
+    std::fs::copy(g.master.dir().join("dump.rdb"), &rdb).unwrap();
+    args.extend(
+        [
+            "restore",
+            "--file",
+            rdb.to_str().unwrap(),
+            "--yes",
+            "--no-safety-backup",
+            "--stop-cmd",
+            &stop,
+            "--start-cmd",
+            &start,
+        ]
+        .map(String::from),
+    );
+    let run = redisops(args);
+    assert_eq!(run.code, 30, "{}", run.stderr);
+    assert!(run.stderr.contains("undo protect"), "{}", run.stderr);
+    g.master.wait_serving();
+    assert_eq!(g.master.digest(), original);
+    assert_eq!(
+        g.replicas[0].cli(&["CONFIG", "GET", "replica-priority"]),
+        "replica-priority\n100"
+    );
+    for s in &g.sentinels {
+        let master = s.cli(&["SENTINEL", "MASTER", &g.name]);
+        assert!(
+            master.contains("down-after-milliseconds\n2000\n"),
+            "{master}"
+        );
+        assert!(!s.log().contains("+switch-master"), "{}", s.log());
+    }
+}
