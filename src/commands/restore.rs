@@ -92,8 +92,10 @@ pub struct RestoreArgs {
 
 pub async fn run(args: &RestoreArgs, ctx: &Ctx) -> Result<ExitCode> {
     let target = ctx.target()?;
+    let cancelled = cancel_on_signal();
     if args.resume || args.abort {
-        let outcome = restore::resume(&target, args.journal.as_deref(), args.abort).await?;
+        let outcome =
+            restore::resume(&target, args.journal.as_deref(), args.abort, cancelled).await?;
         return report(args, None, outcome);
     }
     if args.journal.is_some() {
@@ -134,7 +136,6 @@ pub async fn run(args: &RestoreArgs, ctx: &Ctx) -> Result<ExitCode> {
         Some(m) => format!("backup {} ({})", m.id, source.path.display()),
         None => source.path.display().to_string(),
     };
-    let cancelled = cancel_on_signal();
     let request = Request {
         source,
         source_label,
@@ -180,7 +181,7 @@ pub async fn run(args: &RestoreArgs, ctx: &Ctx) -> Result<ExitCode> {
         ));
     }
     let head = summary(&prepared, "running");
-    let outcome = prepared.execute().await?;
+    let outcome = prepared.execute(cancelled).await?;
     report(args, Some(head), outcome)
 }
 

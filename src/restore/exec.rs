@@ -19,6 +19,8 @@ use std::fs;
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 use std::process::Child;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 /// How long a stop may take before the restore gives up (and rolls back).
@@ -51,6 +53,8 @@ pub struct Executor {
     /// The server log's length just before our start, to look only at what this start wrote.
     log_offset: Option<(std::path::PathBuf, u64)>,
     logfile: Option<std::path::PathBuf>,
+    /// Set by SIGINT/SIGTERM: the restore rolls back before its next step.
+    cancelled: Arc<AtomicBool>,
 }
 
 /// How a run ended.
@@ -65,6 +69,7 @@ impl Executor {
         endpoint: Endpoint,
         journal: Journal,
         logfile: Option<std::path::PathBuf>,
+        cancelled: Arc<AtomicBool>,
     ) -> Result<Self> {
         Ok(Self {
             dialer: Dialer::new(target.tls.as_ref(), target.timeout)?,
@@ -75,6 +80,7 @@ impl Executor {
             child: None,
             log_offset: None,
             logfile,
+            cancelled,
         })
     }
 
@@ -108,6 +114,11 @@ impl Executor {
     pub async fn run_forward(&mut self, from: usize) -> Result<Ending> {
         let steps = self.journal.plan.steps.clone();
         for (i, step) in steps.iter().enumerate().skip(from) {
+            if self.cancelled.load(Ordering::Relaxed) && !proven(&steps, i) && i > 0 {
+                let reason = "interrupted by a signal".to_string();
+                crate::ui::warn(format!("{reason}; rolling back"));
+                return self.rollback(i - 1, reason).await;
+            }
             self.journal.begin(i)?;
             let started = Utc::now();
             let (action, _) = step.describe(&self.journal.plan.supervisor);

@@ -199,8 +199,8 @@ impl Prepared {
             .with_context(|| format!("cannot remove {}", self.staged.path.display()))
     }
 
-    /// Journals the plan and runs it.
-    pub async fn execute(self) -> Result<Outcome> {
+    /// Journals the plan and runs it; `cancelled` (SIGINT/SIGTERM) rolls it back.
+    pub async fn execute(self, cancelled: Arc<AtomicBool>) -> Result<Outcome> {
         let journal = Journal::new(
             &self.facts.dir,
             &self.ts,
@@ -217,6 +217,7 @@ impl Prepared {
             self.endpoint,
             journal,
             self.facts.logfile.clone(),
+            cancelled,
         )?;
         let ending = exec.run_forward(0).await?;
         Ok(finished(exec, ending))
@@ -236,7 +237,12 @@ fn finished(exec: Executor, ending: Ending) -> Outcome {
 
 /// `--resume` (finish) or `--abort` (roll back) the restore whose journal is at `journal`, or
 /// in the data directory the server reports.
-pub async fn resume(target: &Target, journal: Option<&Path>, abort: bool) -> Result<Outcome> {
+pub async fn resume(
+    target: &Target,
+    journal: Option<&Path>,
+    abort: bool,
+    cancelled: Arc<AtomicBool>,
+) -> Result<Outcome> {
     let path = match journal {
         Some(p) => p.to_path_buf(),
         None => {
@@ -284,7 +290,7 @@ pub async fn resume(target: &Target, journal: Option<&Path>, abort: bool) -> Res
         .in_progress
         .unwrap_or(journal.done.saturating_sub(1));
     let rolling_back = journal.state == State::RollingBack;
-    let mut exec = Executor::new(target, endpoint, journal, None)?;
+    let mut exec = Executor::new(target, endpoint, journal, None, cancelled)?;
     let ending = if abort || rolling_back {
         if rolling_back && !abort {
             crate::ui::note("the interrupted restore was rolling back: finishing the rollback");

@@ -710,3 +710,43 @@ fn sentinel_rollback_restores_the_protection_settings() {
         assert!(!s.log().contains("+switch-master"), "{}", s.log());
     }
 }
+
+#[test]
+fn sigint_during_the_restore_rolls_back() {
+    let (s, repo, _) = backed_up_then_damaged(&[], "l");
+    let original = s.digest();
+    let journal = s.dir().join(".redisops-restore.journal");
+    // A slow start leaves time to interrupt while the restore is under way.
+    let start = format!(
+        "sleep 2; redis-server {} --daemonize yes",
+        s.conf_file().display()
+    );
+    // With the safety backup (its BGSAVE), the rollback returns exactly the damaged data.
+    let mut args = restore_args(&repo, &s, &["--latest"]);
+    let stop = format!("redis-cli -p {} SHUTDOWN NOSAVE || true", s.port);
+    args.extend(["--stop-cmd".into(), stop, "--start-cmd".into(), start]);
+    let mut cmd = redisops_cmd();
+    cmd.args(args)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    let child = cmd.spawn().unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while !std::fs::read_to_string(&journal).is_ok_and(|j| j.contains("\"in_progress\": 3")) {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the start never began"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(30), "{stderr}");
+    assert!(stderr.contains("interrupted by a signal"), "{stderr}");
+    s.wait_serving();
+    assert_eq!(s.digest(), original);
+    assert_eq!(journal_records(s.dir())[0]["state"], "rolled_back");
+}
