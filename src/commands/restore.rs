@@ -151,6 +151,12 @@ pub async fn run(args: &RestoreArgs, ctx: &Ctx) -> Result<ExitCode> {
     if !args.json {
         print_plan(&prepared);
     }
+    if args.no_safety_backup && !prepared.facts.appendonly {
+        ui::note(
+            "without the safety backup's BGSAVE, a rollback returns the dump file as last saved: \
+             writes since then are not in it",
+        );
+    }
     if args.dry_run {
         if args.json {
             println!(
