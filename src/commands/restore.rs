@@ -151,6 +151,13 @@ pub async fn run(args: &RestoreArgs, ctx: &Ctx) -> Result<ExitCode> {
     if !args.json {
         print_plan(&prepared);
     }
+    if let Some(w) = args
+        .service
+        .as_deref()
+        .and_then(restore::supervisor::start_timeout_warning)
+    {
+        ui::warn(w);
+    }
     if args.no_safety_backup && !prepared.facts.appendonly {
         ui::note(
             "without the safety backup's BGSAVE, a rollback returns the dump file as last saved: \

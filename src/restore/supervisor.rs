@@ -154,6 +154,25 @@ async fn run(program: &str, args: &[&str], what: &str) -> Result<()> {
     Ok(())
 }
 
+/// systemd kills a `Type=notify` unit that has not reported ready within `TimeoutStartSec`,
+/// and Redis reports ready only after loading: a warning when the unit's limit is finite.
+/// Silent when systemctl cannot tell.
+pub fn start_timeout_warning(unit: &str) -> Option<String> {
+    let out = Command::new("systemctl")
+        .args(["show", "-p", "TimeoutStartUSec", "--value", unit])
+        .stderr(Stdio::null())
+        .output()
+        .ok()?;
+    let value = String::from_utf8_lossy(&out.stdout).trim().to_string();
+    (out.status.success() && !value.is_empty() && value != "infinity").then(|| {
+        format!(
+            "{unit} has TimeoutStartSec {value}: systemd kills a server still loading after that. \
+             For a large dataset run `systemctl edit --runtime {unit}` with \
+             [Service] TimeoutStartSec=infinity first."
+        )
+    })
+}
+
 /// Whether something accepts connections at `endpoint`.
 pub fn listening(endpoint: &Endpoint) -> bool {
     match endpoint {
