@@ -57,6 +57,7 @@ pub fn stage(
     let file = File::open(&source.path)
         .with_context(|| format!("cannot open {}", source.path.display()))?;
     let len = file.metadata()?.len();
+    check_space(source, len, &facts.dir)?;
     let progress = Progress::new("stage", Some(len), quiet, cancelled);
     let reader = open_reader(progress.reader(file), keys)?;
     let path = staged_path(&facts.dir, ts);
@@ -171,6 +172,39 @@ fn check(s: &RdbSummary, facts: &Facts, manifest: Option<&Manifest>) -> Result<V
         ));
     }
     Ok(notes)
+}
+
+/// Refuses early when `dir` cannot hold the staged RDB (the old dump stays, renamed). The
+/// size is known from a manifest or for a plain RDB; a compressed foreign file is checked by
+/// the write itself.
+fn check_space(source: &Source, file_len: u64, dir: &Path) -> Result<()> {
+    let needed = match &source.manifest {
+        Some(m) => m.rdb.size,
+        None if crate::archive::describe(&source.path)? == crate::archive::Format::Rdb => file_len,
+        None => return Ok(()),
+    };
+    let c_dir = std::ffi::CString::new(dir.as_os_str().as_encoded_bytes())?;
+    let mut st = std::mem::MaybeUninit::<libc::statvfs>::uninit();
+    // SAFETY: c_dir is a valid NUL-terminated path and st is written by statvfs on success.
+    if unsafe { libc::statvfs(c_dir.as_ptr(), st.as_mut_ptr()) } != 0 {
+        return Ok(());
+    }
+    // SAFETY: statvfs returned 0, so it filled st.
+    let st = unsafe { st.assume_init() };
+    let free = st.f_bavail.saturating_mul(st.f_frsize);
+    if free < needed {
+        return Err(fail(
+            ExitCode::Error,
+            format!(
+                "{} has {} free, the restored RDB needs {}: free space first (the old dump is \
+                 kept next to it)",
+                dir.display(),
+                crate::ui::bytes(free),
+                crate::ui::bytes(needed)
+            ),
+        ));
+    }
+    Ok(())
 }
 
 /// The user the server runs as (its process), else the owner of its dump file or `dir`.
