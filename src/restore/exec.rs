@@ -13,9 +13,11 @@ use crate::fsutil::{fsync_dir, write_atomic};
 use crate::target::{Endpoint, Target, TargetKind};
 use anyhow::{Context, Result};
 use chrono::{DateTime, Utc};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::fs;
+use std::io::IsTerminal;
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 use std::process::Child;
@@ -29,7 +31,7 @@ const STOP_TIMEOUT: Duration = Duration::from_secs(300);
 /// a loading server answers INFO, and that is waited for without a limit).
 const LISTEN_TIMEOUT: Duration = Duration::from_secs(120);
 const POLL: Duration = Duration::from_millis(100);
-const LOADING_NOTE_EVERY: Duration = Duration::from_secs(2);
+const LOADING_NOTE_EVERY: Duration = Duration::from_secs(5);
 
 /// One step as it happened, for the output and the JSON result.
 #[derive(Debug, Clone, Serialize)]
@@ -412,8 +414,26 @@ impl Executor {
         }
     }
 
-    /// Waits for `loading:0`, showing the progress; fails if the server goes away.
+    /// Waits for `loading:0`, showing the progress (a bar on a terminal, a line every few
+    /// seconds elsewhere); fails if the server goes away.
     async fn wait_loaded(&mut self) -> Result<()> {
+        let bar = (std::io::stderr().is_terminal() && !crate::ui::is_quiet()).then(|| {
+            let bar = ProgressBar::with_draw_target(Some(100), ProgressDrawTarget::stderr());
+            bar.set_style(
+                ProgressStyle::with_template("loading [{bar:30}] {pos}% {msg}")
+                    .expect("valid template")
+                    .progress_chars("=> "),
+            );
+            bar
+        });
+        let result = self.poll_loaded(bar.as_ref()).await;
+        if let Some(bar) = bar {
+            bar.finish_and_clear();
+        }
+        result
+    }
+
+    async fn poll_loaded(&mut self, bar: Option<&ProgressBar>) -> Result<()> {
         let mut last_note = Instant::now();
         loop {
             let info = match self.connect().await {
@@ -440,13 +460,14 @@ impl Executor {
             if info.flag("loading") != Some(true) {
                 return Ok(());
             }
-            if last_note.elapsed() >= LOADING_NOTE_EVERY {
+            let perc = info.get("loading_loaded_perc").unwrap_or("?");
+            let eta = info.get("loading_eta_seconds").unwrap_or("?");
+            if let Some(bar) = bar {
+                bar.set_position(perc.parse::<f64>().unwrap_or(0.0) as u64);
+                bar.set_message(format!("ETA {eta}s"));
+            } else if last_note.elapsed() >= LOADING_NOTE_EVERY {
                 last_note = Instant::now();
-                crate::ui::note(format!(
-                    "loading: {}%, ETA {}s",
-                    info.get("loading_loaded_perc").unwrap_or("?"),
-                    info.get("loading_eta_seconds").unwrap_or("?")
-                ));
+                crate::ui::note(format!("loading: {perc}%, ETA {eta}s"));
             }
             tokio::time::sleep(POLL).await;
         }
