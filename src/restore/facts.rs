@@ -115,6 +115,21 @@ impl Facts {
         Ok(())
     }
 
+    /// The AOF seeding (multi-part AOF directory) needs Redis 7.0.
+    pub fn refuse_unsupported(&self) -> Result<()> {
+        if self.appendonly && self.version_pair().0 < 7 {
+            return Err(fail(
+                ExitCode::Target,
+                format!(
+                    "Redis {} with appendonly yes keeps a single AOF file, which redisops does not \
+                     seed: restore by hand (README, \"By hand\") or upgrade to 7.0+",
+                    self.version
+                ),
+            ));
+        }
+        Ok(())
+    }
+
     /// `(major, minor)` of the server version.
     pub fn version_pair(&self) -> (u32, u32) {
         let mut parts = self.version.split('.').map(|p| p.parse().unwrap_or(0));

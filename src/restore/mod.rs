@@ -85,6 +85,7 @@ pub async fn prepare(target: &Target, req: &Request) -> Result<Prepared> {
     let mut node = connected.node;
     let facts = Facts::gather(&mut node).await?;
     facts.refuse_replica()?;
+    facts.refuse_unsupported()?;
     let protection = match (&target.kind, &connected.sentinel) {
         (
             TargetKind::Sentinel {
