@@ -3,6 +3,8 @@
 #   redis-cli --rdb - | gzip | age -r KEY > file
 # on the same scratch Redis holding an RDB of at least 1 GiB (size with BENCH_KEYS).
 # Reports wall time, CPU time, peak RSS and archive size for both, as a Markdown table.
+# Then restores the archive into the same server both ways: `redisops restore` against the
+# manual procedure (age -d | gunzip into dir, SHUTDOWN NOSAVE, rename, start, wait for the load).
 #
 # Requires: redis-server, redis-cli (redis-tools), age, gzip, GNU time (/usr/bin/time), python3.
 # Uses a free port and a temporary directory; never touches a Redis on 6379.
@@ -74,7 +76,7 @@ measure() {
 
 ours=$(measure "redisops backup --method sync (gzip level 3, age)" "$work/repo/*/*.rdb.gz.age" -- \
   "$redisops" -p "$port" --quiet backup --method sync --repo "$work/repo" --recipient "$recipient")
-theirs=$(measure "redis-cli --rdb - | gzip | age" "$work/pipe.rdb.gz.age" -- \
+theirs=$(measure 'redis-cli --rdb - \| gzip \| age' "$work/pipe.rdb.gz.age" -- \
   bash -c "redis-cli -p $port --rdb - 2>/dev/null | gzip | age -r $recipient > $work/pipe.rdb.gz.age")
 
 echo
@@ -91,3 +93,49 @@ IFS=$'\t' read -r _ tw _ _ ts <<<"$theirs"
 echo
 echo "wall-time ratio redisops/pipeline: $(awk "BEGIN{printf \"%.2f\", $ow / $tw}")  (target <= 0.60)"
 echo "archive size ratio: $(awk "BEGIN{printf \"%.3f\", $os / $ts}")  (target <= 1.10)"
+
+# Restore: a fresh (untimed) backup, restored into the same server (from its config file).
+rm -rf "$work/repo"
+"$redisops" -p "$port" --quiet backup --method sync --repo "$work/repo" --recipient "$recipient"
+archive=$(ls "$work"/repo/*/*.rdb.gz.age | tail -n 1)
+wait_loaded() {
+  until [ "$(redis-cli -p "$port" INFO persistence 2>/dev/null | tr -d '\r' | grep '^loading:')" = "loading:0" ]; do
+    sleep 0.05
+  done
+}
+manual_restore() {
+  age -d -i "$work/key.txt" "$archive" | gunzip > "$work/restore.rdb"
+  redis-cli -p "$port" CONFIG SET save "" >/dev/null
+  redis-cli -p "$port" SHUTDOWN NOSAVE >/dev/null 2>&1 || true
+  while redis-cli -p "$port" PING >/dev/null 2>&1; do sleep 0.05; done
+  mv "$work/restore.rdb" "$work/dump.rdb"
+  redis-server "$work/redis.conf"
+  wait_loaded
+}
+# restore-measure LABEL -- command...: best wall time of $runs, cleaning the kept old files.
+restore_measure() {
+  local label=$1 best=""; shift 2
+  for r in $(seq "$runs"); do
+    /usr/bin/time -f '%e' -o "$work/time" "$@" >/dev/null 2>"$work/err" || {
+      cat "$work/err" >&2; exit 1; }
+    rm -f "$work"/dump.rdb.pre-restore-* "$work"/.redisops-restore-*
+    wall=$(cat "$work/time")
+    if [ -z "$best" ] || awk "BEGIN{exit !($wall < $best)}"; then best=$wall; fi
+  done
+  echo "$label"$'\t'"$best"
+}
+export -f manual_restore wait_loaded
+export port work archive
+ours_restore=$(restore_measure "redisops restore (verify, stage, stop, swap, start, load, check)" -- \
+  "$redisops" -p "$port" --quiet restore --latest --repo "$work/repo" -i "$work/key.txt" --yes \
+  --no-safety-backup)
+manual=$(restore_measure 'manual: age -d \| gunzip, SHUTDOWN NOSAVE, mv, start, wait for load' -- \
+  bash -c manual_restore)
+echo
+echo "| restore | wall s |"
+echo "|---|---|"
+for l in "$ours_restore" "$manual"; do echo "| ${l//$'\t'/ | } |"; done
+IFS=$'\t' read -r _ rw <<<"$ours_restore"
+IFS=$'\t' read -r _ mw <<<"$manual"
+echo
+echo "restore wall-time ratio redisops/manual: $(awk "BEGIN{printf \"%.2f\", $rw / $mw}")  (target <= 1.15)"

@@ -48,6 +48,7 @@ complete -c redisops -n "__fish_redisops_needs_command" -f -a "status" -d 'Show 
 complete -c redisops -n "__fish_redisops_needs_command" -f -a "backup" -d 'Back up: get the RDB, verify it, compress and encrypt it into the repository'
 complete -c redisops -n "__fish_redisops_needs_command" -f -a "list" -d 'List the backups in the repository'
 complete -c redisops -n "__fish_redisops_needs_command" -f -a "verify" -d 'Verify backups against their manifests (and, with keys, the RDB inside)'
+complete -c redisops -n "__fish_redisops_needs_command" -f -a "restore" -d 'Restore a backup: verify and stage it, stop the server, swap the files, start, prove, roll back on failure'
 complete -c redisops -n "__fish_redisops_needs_command" -f -a "prune" -d 'Delete old backups by keep rules, with a reason for every kept one'
 complete -c redisops -n "__fish_redisops_needs_command" -f -a "keygen" -d 'Generate an age key pair for encrypting backups'
 complete -c redisops -n "__fish_redisops_needs_command" -f -a "schedule" -d 'Print a crontab line or systemd timer for a redisops command'
@@ -165,6 +166,41 @@ complete -c redisops -n "__fish_redisops_using_subcommand verify" -l help -d 'Pr
 complete -c redisops -n "__fish_redisops_using_subcommand verify" -s q -l quiet -d 'Only print warnings and errors (for cron)'
 complete -c redisops -n "__fish_redisops_using_subcommand verify" -l tls -d 'Use TLS (like rediss://)'
 complete -c redisops -n "__fish_redisops_using_subcommand verify" -l insecure -d 'Skip TLS certificate verification (dangerous: anyone on the path can read your data)'
+complete -c redisops -n "__fish_redisops_using_subcommand restore" -l file -d 'Restore this file: a plain .rdb, .rdb.gz, .rdb.age or .rdb.gz.age made by any tool' -r -F
+complete -c redisops -n "__fish_redisops_using_subcommand restore" -l repo -d 'Backup repository directory [default: [repository] path in the config file]' -r -F
+complete -c redisops -n "__fish_redisops_using_subcommand restore" -s i -l identity -d 'age identity file (private key, as written by redisops keygen or age-keygen); repeatable' -r -F
+complete -c redisops -n "__fish_redisops_using_subcommand restore" -l passphrase-file -d 'Passphrase file, for archives encrypted with --passphrase-file' -r -F
+complete -c redisops -n "__fish_redisops_using_subcommand restore" -l service -d 'The systemd unit that runs the server (stopped and started with systemctl)' -r
+complete -c redisops -n "__fish_redisops_using_subcommand restore" -l stop-cmd -d 'Shell command that stops the server (docker stop, supervisorctl stop, …)' -r
+complete -c redisops -n "__fish_redisops_using_subcommand restore" -l start-cmd -d 'Shell command that starts the server' -r
+complete -c redisops -n "__fish_redisops_using_subcommand restore" -l config-file -d 'Without --service/--stop-cmd: the config file redisops starts redis-server with [default: the server\'s own config_file]' -r -F
+complete -c redisops -n "__fish_redisops_using_subcommand restore" -l journal -d 'With --resume/--abort while the server is down: the journal, <dir>/.redisops-restore.journal' -r -F
+complete -c redisops -n "__fish_redisops_using_subcommand restore" -l config -d 'Configuration file [default: $XDG_CONFIG_HOME/redisops/config.toml, then /etc/redisops/config.toml]' -r -F
+complete -c redisops -n "__fish_redisops_using_subcommand restore" -l target -d 'Target URL (redis://, rediss://, unix://, redis-sentinel://h1,h2#master) or a target name from the config file' -r
+complete -c redisops -n "__fish_redisops_using_subcommand restore" -s h -l host -d 'Server hostname or IP' -r
+complete -c redisops -n "__fish_redisops_using_subcommand restore" -s p -l port -d 'Server port' -r
+complete -c redisops -n "__fish_redisops_using_subcommand restore" -s s -l socket -d 'Server unix socket (overrides host and port)' -r -F
+complete -c redisops -n "__fish_redisops_using_subcommand restore" -l user -d 'ACL user name' -r
+complete -c redisops -n "__fish_redisops_using_subcommand restore" -s a -l pass -d 'Password on the command line: visible in the process list, prefer REDISCLI_AUTH or --password-file' -r
+complete -c redisops -n "__fish_redisops_using_subcommand restore" -l password-file -d 'Read the password from the first line of FILE [env: REDISCLI_AUTH holds a password]' -r -F
+complete -c redisops -n "__fish_redisops_using_subcommand restore" -l cacert -d 'CA certificate (PEM) to verify the server with, instead of the system store' -r -F
+complete -c redisops -n "__fish_redisops_using_subcommand restore" -l cert -d 'Client certificate (PEM) for mutual TLS' -r -F
+complete -c redisops -n "__fish_redisops_using_subcommand restore" -l key -d 'Client private key (PEM) for mutual TLS' -r -F
+complete -c redisops -n "__fish_redisops_using_subcommand restore" -l sni -d 'Server name to send (SNI) and verify, when it differs from the host' -r
+complete -c redisops -n "__fish_redisops_using_subcommand restore" -l sentinel-user -d 'ACL user for the Sentinels, when they have their own credentials' -r
+complete -c redisops -n "__fish_redisops_using_subcommand restore" -l sentinel-password-file -d 'Read the Sentinels\' password from FILE' -r -F
+complete -c redisops -n "__fish_redisops_using_subcommand restore" -l timeout -d 'Seconds to wait for a connection or a reply' -r
+complete -c redisops -n "__fish_redisops_using_subcommand restore" -l latest -d 'Restore the target\'s newest backup in the repository'
+complete -c redisops -n "__fish_redisops_using_subcommand restore" -l dry-run -d 'Verify and stage the archive and print the plan, then stop without changing anything'
+complete -c redisops -n "__fish_redisops_using_subcommand restore" -s y -l yes -d 'Do not ask for confirmation (needed when there is no terminal)'
+complete -c redisops -n "__fish_redisops_using_subcommand restore" -l no-safety-backup -d 'Skip the backup of the current data into the repository before the restore'
+complete -c redisops -n "__fish_redisops_using_subcommand restore" -l resume -d 'Finish a restore whose redisops was killed (reads its journal)'
+complete -c redisops -n "__fish_redisops_using_subcommand restore" -l abort -d 'Roll back a restore whose redisops was killed (reads its journal)'
+complete -c redisops -n "__fish_redisops_using_subcommand restore" -l json -d 'Print one JSON object with the result instead of text'
+complete -c redisops -n "__fish_redisops_using_subcommand restore" -l help -d 'Print help (see more with \'--help\')'
+complete -c redisops -n "__fish_redisops_using_subcommand restore" -s q -l quiet -d 'Only print warnings and errors (for cron)'
+complete -c redisops -n "__fish_redisops_using_subcommand restore" -l tls -d 'Use TLS (like rediss://)'
+complete -c redisops -n "__fish_redisops_using_subcommand restore" -l insecure -d 'Skip TLS certificate verification (dangerous: anyone on the path can read your data)'
 complete -c redisops -n "__fish_redisops_using_subcommand prune" -l repo -d 'Backup repository directory [default: [repository] path in the config file]' -r -F
 complete -c redisops -n "__fish_redisops_using_subcommand prune" -l keep-last -d 'Keep the N most recent backups' -r
 complete -c redisops -n "__fish_redisops_using_subcommand prune" -l keep-hourly -d 'Keep the newest backup of each of the last N hours that have backups' -r
@@ -353,16 +389,17 @@ complete -c redisops -n "__fish_redisops_using_subcommand generate" -l help -d '
 complete -c redisops -n "__fish_redisops_using_subcommand generate" -s q -l quiet -d 'Only print warnings and errors (for cron)'
 complete -c redisops -n "__fish_redisops_using_subcommand generate" -l tls -d 'Use TLS (like rediss://)'
 complete -c redisops -n "__fish_redisops_using_subcommand generate" -l insecure -d 'Skip TLS certificate verification (dangerous: anyone on the path can read your data)'
-complete -c redisops -n "__fish_redisops_using_subcommand help; and not __fish_seen_subcommand_from status backup list verify prune keygen schedule harden completions generate help" -f -a "status" -d 'Show server, persistence, memory, keyspace and replication state in one screen'
-complete -c redisops -n "__fish_redisops_using_subcommand help; and not __fish_seen_subcommand_from status backup list verify prune keygen schedule harden completions generate help" -f -a "backup" -d 'Back up: get the RDB, verify it, compress and encrypt it into the repository'
-complete -c redisops -n "__fish_redisops_using_subcommand help; and not __fish_seen_subcommand_from status backup list verify prune keygen schedule harden completions generate help" -f -a "list" -d 'List the backups in the repository'
-complete -c redisops -n "__fish_redisops_using_subcommand help; and not __fish_seen_subcommand_from status backup list verify prune keygen schedule harden completions generate help" -f -a "verify" -d 'Verify backups against their manifests (and, with keys, the RDB inside)'
-complete -c redisops -n "__fish_redisops_using_subcommand help; and not __fish_seen_subcommand_from status backup list verify prune keygen schedule harden completions generate help" -f -a "prune" -d 'Delete old backups by keep rules, with a reason for every kept one'
-complete -c redisops -n "__fish_redisops_using_subcommand help; and not __fish_seen_subcommand_from status backup list verify prune keygen schedule harden completions generate help" -f -a "keygen" -d 'Generate an age key pair for encrypting backups'
-complete -c redisops -n "__fish_redisops_using_subcommand help; and not __fish_seen_subcommand_from status backup list verify prune keygen schedule harden completions generate help" -f -a "schedule" -d 'Print a crontab line or systemd timer for a redisops command'
-complete -c redisops -n "__fish_redisops_using_subcommand help; and not __fish_seen_subcommand_from status backup list verify prune keygen schedule harden completions generate help" -f -a "harden" -d 'Audit a server and its Sentinels against a catalogue of hardening checks'
-complete -c redisops -n "__fish_redisops_using_subcommand help; and not __fish_seen_subcommand_from status backup list verify prune keygen schedule harden completions generate help" -f -a "completions" -d 'Print a shell completion script to stdout'
-complete -c redisops -n "__fish_redisops_using_subcommand help; and not __fish_seen_subcommand_from status backup list verify prune keygen schedule harden completions generate help" -f -a "generate" -d 'Write completions/ and man/ (used by packagers and the repository\'s own files)'
-complete -c redisops -n "__fish_redisops_using_subcommand help; and not __fish_seen_subcommand_from status backup list verify prune keygen schedule harden completions generate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c redisops -n "__fish_redisops_using_subcommand help; and not __fish_seen_subcommand_from status backup list verify restore prune keygen schedule harden completions generate help" -f -a "status" -d 'Show server, persistence, memory, keyspace and replication state in one screen'
+complete -c redisops -n "__fish_redisops_using_subcommand help; and not __fish_seen_subcommand_from status backup list verify restore prune keygen schedule harden completions generate help" -f -a "backup" -d 'Back up: get the RDB, verify it, compress and encrypt it into the repository'
+complete -c redisops -n "__fish_redisops_using_subcommand help; and not __fish_seen_subcommand_from status backup list verify restore prune keygen schedule harden completions generate help" -f -a "list" -d 'List the backups in the repository'
+complete -c redisops -n "__fish_redisops_using_subcommand help; and not __fish_seen_subcommand_from status backup list verify restore prune keygen schedule harden completions generate help" -f -a "verify" -d 'Verify backups against their manifests (and, with keys, the RDB inside)'
+complete -c redisops -n "__fish_redisops_using_subcommand help; and not __fish_seen_subcommand_from status backup list verify restore prune keygen schedule harden completions generate help" -f -a "restore" -d 'Restore a backup: verify and stage it, stop the server, swap the files, start, prove, roll back on failure'
+complete -c redisops -n "__fish_redisops_using_subcommand help; and not __fish_seen_subcommand_from status backup list verify restore prune keygen schedule harden completions generate help" -f -a "prune" -d 'Delete old backups by keep rules, with a reason for every kept one'
+complete -c redisops -n "__fish_redisops_using_subcommand help; and not __fish_seen_subcommand_from status backup list verify restore prune keygen schedule harden completions generate help" -f -a "keygen" -d 'Generate an age key pair for encrypting backups'
+complete -c redisops -n "__fish_redisops_using_subcommand help; and not __fish_seen_subcommand_from status backup list verify restore prune keygen schedule harden completions generate help" -f -a "schedule" -d 'Print a crontab line or systemd timer for a redisops command'
+complete -c redisops -n "__fish_redisops_using_subcommand help; and not __fish_seen_subcommand_from status backup list verify restore prune keygen schedule harden completions generate help" -f -a "harden" -d 'Audit a server and its Sentinels against a catalogue of hardening checks'
+complete -c redisops -n "__fish_redisops_using_subcommand help; and not __fish_seen_subcommand_from status backup list verify restore prune keygen schedule harden completions generate help" -f -a "completions" -d 'Print a shell completion script to stdout'
+complete -c redisops -n "__fish_redisops_using_subcommand help; and not __fish_seen_subcommand_from status backup list verify restore prune keygen schedule harden completions generate help" -f -a "generate" -d 'Write completions/ and man/ (used by packagers and the repository\'s own files)'
+complete -c redisops -n "__fish_redisops_using_subcommand help; and not __fish_seen_subcommand_from status backup list verify restore prune keygen schedule harden completions generate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c redisops -n "__fish_redisops_using_subcommand help; and __fish_seen_subcommand_from harden" -f -a "audit" -d 'Audit the target (with a Sentinel target: the master, every replica and every Sentinel) against the check catalogue'
 complete -c redisops -n "__fish_redisops_using_subcommand help; and __fish_seen_subcommand_from harden" -f -a "checks" -d 'List every check: ID, severity, category, title and remediation'

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # End-to-end demo on a throwaway local Redis: starts a scratch redis-server on a free port in a
-# temporary directory, loads sample data, and runs redisops against it. Never touches a Redis
+# temporary directory, loads sample data, and runs redisops against it: status, backup,
+# verify, then damages the data and restores it. Never touches a Redis
 # on port 6379. Everything it starts is stopped and removed on exit.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -53,5 +54,18 @@ if command -v age >/dev/null; then
   age -d -i "$work/backup-key.txt" "$archive" | gunzip > "$work/recovered.rdb"
   redis-check-rdb "$work/recovered.rdb" | tail -n 4
 fi
+
+step "damage the data (FLUSHALL), then redisops restore --latest (plan, safety backup, swap, verify)"
+before=$(redis-cli -p "$port" DEBUG DIGEST)
+redis-cli -p "$port" FLUSHALL >/dev/null
+echo "keys after the damage: $(redis-cli -p "$port" DBSIZE)"
+"$redisops" -p "$port" restore --latest --repo "$work/repo" --identity "$work/backup-key.txt" \
+  --yes --no-safety-backup
+
+step "check: the keys are back (DEBUG DIGEST equals the backed-up dataset's)"
+after=$(redis-cli -p "$port" DEBUG DIGEST)
+echo "keys: $(redis-cli -p "$port" DBSIZE), digest before $before, after $after"
+[ "$before" = "$after" ] || { echo "restore check FAILED" >&2; exit 1; }
+ls -a "$work" | grep -E 'pre-restore|redisops-restore' || true
 
 step "done"

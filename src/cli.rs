@@ -43,6 +43,9 @@ pub enum Command {
     /// Verify backups against their manifests (and, with keys, the RDB inside)
     #[command(disable_help_flag = true)]
     Verify(commands::verify::VerifyArgs),
+    /// Restore a backup: verify and stage it, stop the server, swap the files, start, prove, roll back on failure
+    #[command(disable_help_flag = true)]
+    Restore(Box<commands::restore::RestoreArgs>),
     /// Delete old backups by keep rules, with a reason for every kept one
     #[command(disable_help_flag = true)]
     Prune(commands::prune::PruneArgs),

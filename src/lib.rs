@@ -4,6 +4,7 @@
 //! - `target`, `config`: what the operator names and how it resolves;
 //! - `conn`: dialling TCP/TLS/unix, talking to nodes, asking Sentinels;
 //! - `info`, `status`: reading a server's state;
+//! - `backup`, `verify`, `restore`: the data paths;
 //! - `harden`: the hardening audit (facts, check catalogue, reports);
 //! - `commands`: one file per subcommand, wiring the above together;
 //! - `exit`: the documented exit codes; `ui`: messages on stderr; `fsutil`: durable writes.
@@ -23,6 +24,7 @@ pub mod progress;
 pub mod prune;
 pub mod rdb;
 pub mod repo;
+pub mod restore;
 pub mod retention;
 pub mod schedule;
 pub mod source;
@@ -71,6 +73,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             Command::Harden(HardenArgs {
                 command: HardenCommand::Audit(args),
             }) => commands::harden::audit(args, &ctx).await,
+            Command::Restore(args) => commands::restore::run(args, &ctx).await,
             Command::Completions(_)
             | Command::Generate(_)
             | Command::Keygen(_)

@@ -120,10 +120,7 @@ fn check(
     let reader = open_reader(File::open(&backup.archive_path)?, keys)?;
     let summary = rdb::copy_verified(reader, &mut plain, &VerifyOptions::default());
     let plain_sha = plain.finish();
-    let summary = summary.map_err(|e| match e {
-        rdb::RdbError::Io(io) => anyhow::Error::from(ArchiveError::from(io)),
-        other => anyhow::Error::from(other),
-    })?;
+    let summary = summary.map_err(classify)?;
 
     let mut mismatch = |what: &str, found: String, expected: String| {
         if found != expected {
@@ -173,6 +170,15 @@ fn check(
         checker.finish(report)?;
     }
     Ok(())
+}
+
+/// An error from [`rdb::copy_verified`] over an archive reader: a failure of the archive
+/// layers underneath (wrong key, damaged gzip or age payload) keeps its own kind.
+pub fn classify(e: rdb::RdbError) -> anyhow::Error {
+    match e {
+        rdb::RdbError::Io(io) => anyhow::Error::from(ArchiveError::from(io)),
+        other => anyhow::Error::from(other),
+    }
 }
 
 /// `redis-check-rdb /dev/stdin`, fed through a pipe.

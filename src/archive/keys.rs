@@ -217,6 +217,28 @@ pub fn read_identity_file(path: &Path) -> Result<Vec<IdentityKey>, KeyError> {
     Ok(identities)
 }
 
+/// The public keys of the X25519 identities in `paths`: whoever can read one archive can read
+/// another encrypted to these (the restore's safety backup uses it). Other identity kinds
+/// (plugins, SSH) have no recipient here and are skipped.
+pub fn recipients_of_identity_files<P: AsRef<Path>>(
+    paths: &[P],
+) -> Result<Vec<RecipientKey>, KeyError> {
+    let mut keys = Vec::new();
+    for path in paths {
+        let path = path.as_ref();
+        let text = fs::read_to_string(path).map_err(|source| KeyError::Read {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        keys.extend(
+            text.lines()
+                .filter_map(|l| l.trim().parse::<age::x25519::Identity>().ok())
+                .map(|id| id.to_public()),
+        );
+    }
+    Ok(keys)
+}
+
 /// Generates an X25519 identity and returns its recipient (`age1…`).
 ///
 /// With `output`, writes the identity in `age-keygen`'s format to that path (atomically, mode

@@ -19,6 +19,7 @@ mod testutil;
 pub use keys::{
     Decryption, Encryption, IdentityKey, KeyError, RecipientError, RecipientKey, keygen,
     parse_recipient, read_identity_file, read_passphrase_file, read_recipients_file,
+    recipients_of_identity_files,
 };
 pub use reader::{ArchiveError, Format, describe, open_reader};
 pub use writer::{ArchiveStats, ArchiveWriter, DEFAULT_LEVEL, WriterOptions};

@@ -8,6 +8,7 @@ pub mod harden;
 pub mod keygen;
 pub mod list;
 pub mod prune;
+pub mod restore;
 pub mod schedule;
 pub mod status;
 pub mod verify;

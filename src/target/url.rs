@@ -7,7 +7,7 @@ use std::path::PathBuf;
 pub const DEFAULT_PORT: u16 = 6379;
 pub const DEFAULT_SENTINEL_PORT: u16 = 26379;
 
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct HostPort {
     pub host: String,
     pub port: u16,

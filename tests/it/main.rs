@@ -7,5 +7,6 @@ mod backup;
 mod errors;
 mod generated;
 mod repository;
+mod restore;
 mod status;
 mod sync;

@@ -103,6 +103,8 @@ impl RedisServer {
             "daemonize no".to_string(),
             "enable-debug-command local".to_string(),
             "repl-diskless-sync-delay 0".to_string(),
+            // A restore restarts the server as a new process: the pidfile lets drop kill it.
+            format!("pidfile {}", dir.path().join("redis.pid").display()),
         ];
         let tls_port = opts.tls.as_ref().map(|_| free_port());
         let port = if opts.tls.is_some() && !opts.plaintext_too {
@@ -186,6 +188,71 @@ impl RedisServer {
         self.dir.path()
     }
 
+    /// The `redis.conf` the server was started with (a restore starts it again from it).
+    pub fn conf_file(&self) -> PathBuf {
+        self.dir.path().join("redis.conf")
+    }
+
+    /// `DEBUG DIGEST` of the whole dataset.
+    pub fn digest(&self) -> String {
+        self.cli(&["DEBUG", "DIGEST"])
+    }
+
+    /// A field of `INFO`.
+    pub fn info_field(&self, field: &str) -> String {
+        let info = self.cli(&["INFO", "everything"]);
+        info.lines()
+            .find_map(|l| l.strip_prefix(&format!("{field}:")))
+            .unwrap_or_default()
+            .trim()
+            .to_string()
+    }
+
+    /// Whether the port accepts connections.
+    pub fn listening(&self) -> bool {
+        std::net::TcpStream::connect(("127.0.0.1", self.port)).is_ok()
+    }
+
+    /// Stops the server (plain SHUTDOWN: it saves only with save points) and starts it again
+    /// from its config file, whoever started it last; waits until it serves commands.
+    pub fn restart(&mut self) {
+        let _ = self.cli_output(&["SHUTDOWN"]);
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while self.listening() {
+            assert!(Instant::now() < deadline, "the server did not stop");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        if let Some(mut old) = self.child.take() {
+            let _ = old.wait();
+        }
+        let child = Command::new("redis-server")
+            .arg(self.conf_file())
+            .current_dir(self.dir.path())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("run redis-server");
+        self.child = Some(child);
+        self.wait_serving();
+    }
+
+    /// Waits until PING answers PONG (not LOADING).
+    pub fn wait_serving(&self) {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            let out = self.cli_output(&["PING"]);
+            if String::from_utf8_lossy(&out.stdout).trim() == "PONG" {
+                return;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "the server does not serve; log:\n{}",
+                self.log()
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
     /// `redis://` or `rediss://` URL for this server (no credentials).
     pub fn url(&self) -> String {
         match self.tls_port {
@@ -248,11 +315,23 @@ impl RedisServer {
         std::fs::read_to_string(&self.log_file).unwrap_or_default()
     }
 
-    /// Kills the process now (SIGKILL), as a crash would.
+    /// Kills the process now (SIGKILL), as a crash would; also a server that something else
+    /// (a restore) started from this config, found through its pidfile.
     pub fn kill(&mut self) {
         if let Some(mut child) = self.child.take() {
             let _ = child.kill();
             let _ = child.wait();
+        }
+        let pidfile = self.dir.path().join("redis.pid");
+        if let Some(pid) = std::fs::read_to_string(&pidfile)
+            .ok()
+            .and_then(|p| p.trim().parse::<i32>().ok())
+        {
+            let _ = Command::new("kill")
+                .args(["-9", &pid.to_string()])
+                .stderr(Stdio::null())
+                .status();
+            let _ = std::fs::remove_file(pidfile);
         }
     }
 }

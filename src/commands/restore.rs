@@ -1,0 +1,404 @@
+//! `redisops restore`: pick the source (repository backup or file), prepare and print the
+//! plan, ask, take a safety backup, run it; or `--resume`/`--abort` an interrupted one.
+
+use super::{Ctx, DecryptArgs, EncryptArgs, RepoArgs};
+use crate::archive::{self, DEFAULT_LEVEL, Encryption};
+use crate::backup::{self, Method};
+use crate::conn::Want;
+use crate::exit::{ExitCode, fail};
+use crate::progress::cancel_on_signal;
+use crate::repo::{Repository, TargetId};
+use crate::restore::exec::Ending;
+use crate::restore::plan::Step;
+use crate::restore::stage::Source;
+use crate::restore::{self, Outcome, Prepared, Request, SupervisorChoice};
+use crate::target::Target;
+use crate::ui;
+use anyhow::Result;
+use clap::Args;
+use std::io::{BufRead, IsTerminal, Write};
+use std::path::PathBuf;
+use std::time::Duration;
+
+#[derive(Debug, Args)]
+pub struct RestoreArgs {
+    /// Backup id (or a unique prefix) in the repository
+    #[arg(value_name = "ID", conflicts_with_all = ["latest", "file"])]
+    pub id: Option<String>,
+
+    /// Restore the target's newest backup in the repository
+    #[arg(long, conflicts_with = "file")]
+    pub latest: bool,
+
+    /// Restore this file: a plain .rdb, .rdb.gz, .rdb.age or .rdb.gz.age made by any tool
+    #[arg(long, value_name = "PATH")]
+    pub file: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub repo: RepoArgs,
+
+    #[command(flatten)]
+    pub keys: DecryptArgs,
+
+    /// The systemd unit that runs the server (stopped and started with systemctl)
+    #[arg(long, value_name = "UNIT", conflicts_with_all = ["stop_cmd", "config_file"])]
+    pub service: Option<String>,
+
+    /// Shell command that stops the server (docker stop, supervisorctl stop, …)
+    #[arg(
+        long,
+        value_name = "CMD",
+        requires = "start_cmd",
+        conflicts_with = "config_file"
+    )]
+    pub stop_cmd: Option<String>,
+
+    /// Shell command that starts the server
+    #[arg(long, value_name = "CMD", requires = "stop_cmd")]
+    pub start_cmd: Option<String>,
+
+    /// Without --service/--stop-cmd: the config file redisops starts redis-server with [default: the server's own config_file]
+    #[arg(long, value_name = "PATH")]
+    pub config_file: Option<PathBuf>,
+
+    /// Verify and stage the archive and print the plan, then stop without changing anything
+    #[arg(long)]
+    pub dry_run: bool,
+
+    /// Do not ask for confirmation (needed when there is no terminal)
+    #[arg(short = 'y', long)]
+    pub yes: bool,
+
+    /// Skip the backup of the current data into the repository before the restore
+    #[arg(long)]
+    pub no_safety_backup: bool,
+
+    /// Finish a restore whose redisops was killed (reads its journal)
+    #[arg(long, conflicts_with_all = ["id", "latest", "file", "dry_run", "abort"])]
+    pub resume: bool,
+
+    /// Roll back a restore whose redisops was killed (reads its journal)
+    #[arg(long, conflicts_with_all = ["id", "latest", "file", "dry_run"])]
+    pub abort: bool,
+
+    /// With --resume/--abort while the server is down: the journal, <dir>/.redisops-restore.journal
+    #[arg(long, value_name = "FILE")]
+    pub journal: Option<PathBuf>,
+
+    /// Print one JSON object with the result instead of text
+    #[arg(long)]
+    pub json: bool,
+}
+
+pub async fn run(args: &RestoreArgs, ctx: &Ctx) -> Result<ExitCode> {
+    let target = ctx.target()?;
+    let cancelled = cancel_on_signal();
+    if args.resume || args.abort {
+        let outcome =
+            restore::resume(&target, args.journal.as_deref(), args.abort, cancelled).await?;
+        return report(args, None, outcome);
+    }
+    if args.journal.is_some() {
+        return Err(fail(
+            ExitCode::Usage,
+            "--journal goes with --resume or --abort",
+        ));
+    }
+    let repo_path = args
+        .repo
+        .repo
+        .clone()
+        .or_else(|| ctx.config.repository.path.clone());
+    let source = match (&args.id, args.latest, &args.file) {
+        (None, false, Some(file)) => Source {
+            path: file.clone(),
+            manifest: None,
+        },
+        (None, false, None) => {
+            return Err(fail(
+                ExitCode::Usage,
+                "name what to restore: a backup ID, --latest, or --file PATH",
+            ));
+        }
+        (id, _, _) => {
+            let repo = Repository::open(&args.repo.resolve(&ctx.config)?)?;
+            let backup = match id {
+                Some(id) => repo.find(None, id)?,
+                None => repo.latest(&TargetId::new(&target.name))?,
+            };
+            Source {
+                path: backup.archive_path,
+                manifest: Some(backup.manifest),
+            }
+        }
+    };
+    let source_label = match &source.manifest {
+        Some(m) => format!("backup {} ({})", m.id, source.path.display()),
+        None => source.path.display().to_string(),
+    };
+    let request = Request {
+        source,
+        source_label,
+        keys: args.keys.resolve()?,
+        supervisor: supervisor_choice(args),
+        quiet: ui::is_quiet() || args.json,
+        cancelled: cancelled.clone(),
+    };
+    let prepared = restore::prepare(&target, &request).await?;
+    for note in &prepared.staged.notes {
+        ui::note(note);
+    }
+    if !args.json {
+        print_plan(&prepared);
+    }
+    if let Some(w) = args
+        .service
+        .as_deref()
+        .and_then(restore::supervisor::start_timeout_warning)
+    {
+        ui::warn(w);
+    }
+    if args.no_safety_backup && !prepared.facts.appendonly {
+        ui::note(
+            "without the safety backup's BGSAVE, a rollback returns the dump file as last saved: \
+             writes since then are not in it",
+        );
+    }
+    if args.dry_run {
+        if args.json {
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&summary(&prepared, "dry_run"))?
+            );
+        }
+        prepared.discard()?;
+        return Ok(ExitCode::Success);
+    }
+    if !args.yes {
+        let answer = confirmed();
+        if !matches!(answer, Ok(true)) {
+            prepared.discard()?;
+            answer?;
+            return Err(fail(
+                ExitCode::Usage,
+                "restore cancelled: nothing was changed",
+            ));
+        }
+    }
+    if !args.no_safety_backup
+        && let Err(e) = safety_backup(args, ctx, &target, repo_path, &cancelled).await
+    {
+        prepared.discard()?;
+        return Err(e.context(
+            "the safety backup failed, so nothing was changed (--no-safety-backup skips it)",
+        ));
+    }
+    let head = summary(&prepared, "running");
+    let outcome = prepared.execute(cancelled).await?;
+    report(args, Some(head), outcome)
+}
+
+fn supervisor_choice(args: &RestoreArgs) -> SupervisorChoice {
+    match (&args.service, &args.stop_cmd, &args.start_cmd) {
+        (Some(unit), _, _) => SupervisorChoice::Service { unit: unit.clone() },
+        (None, Some(stop), Some(start)) => SupervisorChoice::Commands {
+            stop: stop.clone(),
+            start: start.clone(),
+        },
+        _ => SupervisorChoice::Managed {
+            config_file: args.config_file.clone(),
+        },
+    }
+}
+
+fn print_plan(p: &Prepared) {
+    let s = &p.staged.summary;
+    println!(
+        "restore {} onto {} (Redis {}, dir {}, appendonly {})",
+        p.source_label,
+        p.endpoint,
+        p.facts.version,
+        p.facts.dir.display(),
+        if p.facts.appendonly { "yes" } else { "no" }
+    );
+    println!(
+        "  RDB      version {}, {}, {} key(s) in {} db(s), verified and staged as {}",
+        s.rdb_version,
+        ui::bytes(s.rdb_bytes),
+        s.total_keys(),
+        s.databases.len(),
+        p.staged.path.display()
+    );
+    if p.facts.connected_replicas > 0 {
+        println!(
+            "  replicas {} connected: they will full-sync the restored data",
+            p.facts.connected_replicas
+        );
+    }
+    println!("plan:");
+    print!("{}", p.plan.render());
+}
+
+/// Asks on the terminal; without one there is nobody to ask.
+fn confirmed() -> Result<bool> {
+    if !std::io::stdin().is_terminal() {
+        return Err(fail(
+            ExitCode::Usage,
+            "refusing to restore without confirmation: there is no terminal to ask on. Review \
+             the plan (--dry-run) and pass --yes.",
+        ));
+    }
+    eprint!("Replace the server's data with this archive? Type 'yes' to go on: ");
+    std::io::stderr().flush()?;
+    let mut answer = String::new();
+    std::io::stdin().lock().read_line(&mut answer)?;
+    Ok(answer.trim() == "yes")
+}
+
+/// A backup of the current data into the repository, encrypted to the keys the restore reads
+/// with (or the config's [backup] keys). Without a repository or a key it is skipped with a
+/// note: the old files are kept as `*.pre-restore-*` in any case.
+async fn safety_backup(
+    args: &RestoreArgs,
+    ctx: &Ctx,
+    target: &Target,
+    repo: Option<PathBuf>,
+    cancelled: &std::sync::Arc<std::sync::atomic::AtomicBool>,
+) -> Result<()> {
+    let Some(repo) = repo else {
+        ui::note(
+            "no repository given: no safety backup (the old files are kept as *.pre-restore-*)",
+        );
+        return Ok(());
+    };
+    let encryption = if let Some(file) = &args.keys.passphrase_file {
+        Encryption::Passphrase(archive::read_passphrase_file(file)?)
+    } else {
+        let keys = archive::recipients_of_identity_files(&args.keys.identities)?;
+        if keys.is_empty() {
+            let none = EncryptArgs {
+                recipients: Vec::new(),
+                recipients_files: Vec::new(),
+                passphrase_file: None,
+                no_encrypt: false,
+            };
+            match none.resolve(&ctx.config.backup) {
+                Ok(enc) => enc,
+                Err(_) => {
+                    ui::note(
+                        "no key to encrypt a safety backup with (give -i, or recipients in the \
+                         config's [backup]): skipped; the old files are kept as *.pre-restore-*",
+                    );
+                    return Ok(());
+                }
+            }
+        } else {
+            Encryption::Recipients(keys)
+        }
+    };
+    let repo = Repository::open_or_init(&repo)?;
+    let request = backup::Request {
+        method: Method::Auto,
+        from: Want::Master,
+        encryption,
+        level: ctx.config.backup.compression_level.unwrap_or(DEFAULT_LEVEL),
+        lock_wait: Duration::from_secs(0),
+        save_timeout: Duration::from_secs(3600),
+        quiet: ui::is_quiet() || args.json,
+        cancelled: cancelled.clone(),
+    };
+    let outcome = backup::run(target, &repo, &request).await?;
+    ui::note(format!(
+        "safety backup {} of the current data ({} keys)",
+        outcome.backup.manifest.id,
+        outcome.backup.manifest.total_keys()
+    ));
+    Ok(())
+}
+
+/// The JSON result (also the dry run's).
+fn summary(p: &Prepared, state: &str) -> serde_json::Value {
+    let s = &p.staged.summary;
+    let plan: Vec<serde_json::Value> = p
+        .plan
+        .steps
+        .iter()
+        .map(|step| {
+            let (action, undo) = step.describe(&p.plan.supervisor);
+            serde_json::json!({"step": step.name(), "action": action, "undo": undo})
+        })
+        .collect();
+    let kept: Vec<String> = p
+        .plan
+        .steps
+        .iter()
+        .filter_map(|step| match step {
+            Step::Swap(swap) => Some(swap),
+            _ => None,
+        })
+        .flat_map(|swap| {
+            let mut v = Vec::new();
+            if swap.dump_existed {
+                v.push(swap.dump_aside.display().to_string());
+            }
+            if let Some(aof) = swap.aof.as_ref().filter(|a| a.existed) {
+                v.push(aof.aside.display().to_string());
+            }
+            v
+        })
+        .collect();
+    serde_json::json!({
+        "target": p.target.name,
+        "endpoint": p.endpoint.to_string(),
+        "source": p.source_label,
+        "redis_version": p.facts.version,
+        "appendonly": p.facts.appendonly,
+        "rdb": {
+            "version": s.rdb_version,
+            "bytes": s.rdb_bytes,
+            "keys": s.total_keys(),
+            "trailing_bytes_dropped": s.trailing_bytes,
+        },
+        "notes": p.staged.notes,
+        "plan": plan,
+        "kept": kept,
+        "state": state,
+    })
+}
+
+fn report(
+    args: &RestoreArgs,
+    head: Option<serde_json::Value>,
+    outcome: Outcome,
+) -> Result<ExitCode> {
+    let Outcome {
+        ending,
+        records,
+        journal,
+    } = outcome;
+    match ending {
+        Ending::RolledBack(reason) => Err(fail(
+            ExitCode::RolledBack,
+            format!(
+                "the restore was rolled back: {reason}. The server runs on its old data again \
+                 (journal: {})",
+                journal.display()
+            ),
+        )),
+        Ending::Done => {
+            if args.json {
+                let mut value = head.unwrap_or_else(|| serde_json::json!({}));
+                value["state"] = "done".into();
+                value["steps"] = serde_json::to_value(&records)?;
+                value["journal"] = journal.display().to_string().into();
+                println!("{}", serde_json::to_string_pretty(&value)?);
+            } else {
+                println!(
+                    "restore done: the server holds the archive's data (journal: {})",
+                    journal.display()
+                );
+            }
+            Ok(ExitCode::Success)
+        }
+    }
+}

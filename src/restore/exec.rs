@@ -1,0 +1,713 @@
+//! The executor: applies the plan's steps in order, journaling before and after each one, and
+//! rolls back (undoing the steps done so far, newest first) when one fails before the restored
+//! data is proven. Every step is re-runnable, so `--resume` can repeat the step that was under
+//! way when redisops was killed, and every undo checks what is really there before it acts.
+
+use super::journal::{Journal, State};
+use super::plan::{Expected, Step, Swap};
+use super::sentinel::{Links, Protection};
+use super::supervisor::{Supervisor, listening, local_pid, wait_down};
+use crate::conn::{Dialer, Node};
+use crate::exit::{ExitCode, fail};
+use crate::fsutil::{fsync_dir, write_atomic};
+use crate::target::{Endpoint, Target, TargetKind};
+use anyhow::{Context, Result};
+use chrono::{DateTime, Utc};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::fs;
+use std::io::IsTerminal;
+use std::os::unix::fs::PermissionsExt;
+use std::path::Path;
+use std::process::Child;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+/// How long a stop may take before the restore gives up (and rolls back).
+const STOP_TIMEOUT: Duration = Duration::from_secs(300);
+/// How long a started server may take to accept connections (the load itself may take longer:
+/// a loading server answers INFO, and that is waited for without a limit).
+const LISTEN_TIMEOUT: Duration = Duration::from_secs(120);
+const POLL: Duration = Duration::from_millis(100);
+const LOADING_NOTE_EVERY: Duration = Duration::from_secs(5);
+
+/// One step as it happened, for the output and the JSON result.
+#[derive(Debug, Clone, Serialize)]
+pub struct StepRecord {
+    pub step: String,
+    /// `apply` or `undo`.
+    pub phase: &'static str,
+    pub action: String,
+    pub started_at: DateTime<Utc>,
+    pub finished_at: DateTime<Utc>,
+    pub error: Option<String>,
+}
+
+pub struct Executor {
+    dialer: Dialer,
+    endpoint: Endpoint,
+    target: Target,
+    pub journal: Journal,
+    pub records: Vec<StepRecord>,
+    child: Option<Child>,
+    /// The server log's length just before our start, to look only at what this start wrote.
+    log_offset: Option<(std::path::PathBuf, u64)>,
+    logfile: Option<std::path::PathBuf>,
+    /// Set by SIGINT/SIGTERM: the restore rolls back before its next step.
+    cancelled: Arc<AtomicBool>,
+}
+
+/// How a run ended.
+pub enum Ending {
+    Done,
+    RolledBack(String),
+}
+
+impl Executor {
+    pub fn new(
+        target: &Target,
+        endpoint: Endpoint,
+        journal: Journal,
+        logfile: Option<std::path::PathBuf>,
+        cancelled: Arc<AtomicBool>,
+    ) -> Result<Self> {
+        Ok(Self {
+            dialer: Dialer::new(target.tls.as_ref(), target.timeout)?,
+            endpoint,
+            target: target.clone(),
+            journal,
+            records: Vec::new(),
+            child: None,
+            log_offset: None,
+            logfile,
+            cancelled,
+        })
+    }
+
+    fn supervisor(&self) -> Supervisor {
+        self.journal.plan.supervisor.clone()
+    }
+
+    async fn connect(&self) -> Result<Node> {
+        Node::connect(&self.dialer, &self.endpoint, &self.target.auth, 0).await
+    }
+
+    fn links(&self) -> Links<'_> {
+        Links {
+            dialer: &self.dialer,
+            sentinel_auth: match &self.target.kind {
+                TargetKind::Sentinel { auth, .. } => auth,
+                TargetKind::Node(_) => &self.target.auth,
+            },
+            data_auth: &self.target.auth,
+        }
+    }
+
+    fn protection(&self) -> Option<&Protection> {
+        self.journal.plan.steps.iter().find_map(|s| match s {
+            Step::Protect(p) => Some(p),
+            _ => None,
+        })
+    }
+
+    /// Runs the steps from `from` on; rolls back on a failure before the data is proven.
+    pub async fn run_forward(&mut self, from: usize) -> Result<Ending> {
+        let steps = self.journal.plan.steps.clone();
+        for (i, step) in steps.iter().enumerate().skip(from) {
+            if self.cancelled.load(Ordering::Relaxed) && !proven(&steps, i) && i > 0 {
+                let reason = "interrupted by a signal".to_string();
+                crate::ui::warn(format!("{reason}; rolling back"));
+                return self.rollback(i - 1, reason).await;
+            }
+            self.journal.begin(i)?;
+            let started = Utc::now();
+            let (action, _) = step.describe(&self.journal.plan.supervisor);
+            announce(i, steps.len(), step.name(), &action);
+            let result = self.apply(step).await;
+            self.record(step.name(), "apply", action, started, result.as_ref().err());
+            match result {
+                Ok(()) => self.journal.complete(i)?,
+                // A failover while the master was stopped: neither starting the restored node
+                // nor the old one is safe; the operator decides.
+                Err(e) if crate::exit::code_for(&e) == ExitCode::Incomplete => return Err(e),
+                Err(e) if proven(&steps, i) => {
+                    // The data is in place and verified: undoing it would be worse. Leave the
+                    // journal so that --resume can finish the rest.
+                    return Err(fail(
+                        ExitCode::Incomplete,
+                        format!(
+                            "the restored data is in place and verified, but step {} ({}) \
+                             failed: {e:#}. Fix the cause and run `redisops restore --resume` \
+                             (journal: {}).",
+                            i + 1,
+                            step.name(),
+                            self.journal.path.display()
+                        ),
+                    ));
+                }
+                Err(e) => {
+                    let reason = format!("step {} ({}) failed: {e:#}", i + 1, step.name());
+                    crate::ui::warn(format!("{reason}; rolling back"));
+                    return self.rollback(i, reason).await;
+                }
+            }
+        }
+        self.journal.finish(State::Done, None)?;
+        Ok(Ending::Done)
+    }
+
+    /// Undoes steps `..=upto`, newest first, then starts the server on its old files.
+    pub async fn rollback(&mut self, upto: usize, reason: String) -> Result<Ending> {
+        let steps = self.journal.plan.steps.clone();
+        let upto = upto.min(steps.len().saturating_sub(1));
+        self.journal.state = State::RollingBack;
+        self.journal.reason = Some(reason.clone());
+        // The failed (or interrupted) step counts as done until undone: its undo is safe to
+        // repeat, skipping it is not.
+        self.journal.done = upto + 1;
+        self.journal.in_progress = None;
+        self.journal.save()?;
+        for i in (0..=upto).rev() {
+            let step = &steps[i];
+            let (_, undo) = step.describe(&self.journal.plan.supervisor);
+            let started = Utc::now();
+            announce(i, steps.len(), &format!("undo {}", step.name()), &undo);
+            let result = self.undo(step).await;
+            self.record(step.name(), "undo", undo, started, result.as_ref().err());
+            if let Err(e) = result {
+                return Err(fail(
+                    ExitCode::Incomplete,
+                    format!(
+                        "the restore failed ({reason}) and so did its rollback at step {} ({}): \
+                         {e:#}. Fix the cause and run `redisops restore --abort` to finish the \
+                         rollback (journal: {}).",
+                        i + 1,
+                        step.name(),
+                        self.journal.path.display()
+                    ),
+                ));
+            }
+            // Undone steps no longer count as done, so a killed rollback resumes here.
+            self.journal.done = i;
+            self.journal.in_progress = None;
+            self.journal.save()?;
+        }
+        self.journal
+            .finish(State::RolledBack, Some(reason.clone()))?;
+        Ok(Ending::RolledBack(reason))
+    }
+
+    fn record(
+        &mut self,
+        step: &str,
+        phase: &'static str,
+        action: String,
+        started_at: DateTime<Utc>,
+        error: Option<&anyhow::Error>,
+    ) {
+        self.records.push(StepRecord {
+            step: step.to_string(),
+            phase,
+            action,
+            started_at,
+            finished_at: Utc::now(),
+            error: error.map(|e| format!("{e:#}")),
+        });
+    }
+
+    async fn apply(&mut self, step: &Step) -> Result<()> {
+        match step {
+            Step::DisableSaves { set, .. } => self.config_set(set).await,
+            Step::Stop => self.stop().await,
+            Step::Swap(swap) => {
+                // Nothing may run on the files while they move (a supervisor restarting the
+                // server behind our back would load the old data and overwrite ours).
+                if listening(&self.endpoint) {
+                    return Err(fail(
+                        ExitCode::Error,
+                        format!(
+                            "the server at {} is accepting connections again after the stop: \
+                             something restarted it (a supervisor's restart policy?). Stop it \
+                             through its supervisor (--service or --stop-cmd).",
+                            self.endpoint
+                        ),
+                    ));
+                }
+                apply_swap(swap)
+            }
+            Step::Start => {
+                if let Some(p) = self.protection() {
+                    p.check_no_failover(&self.links()).await?;
+                }
+                self.start().await
+            }
+            Step::Verify(expected) => self.verify(expected).await,
+            Step::RestoreSettings { originals } => self.config_set(originals).await,
+            Step::Protect(p) => p.protect(&self.links()).await,
+            Step::WaitReplicas => {
+                let Some(p) = self.protection() else {
+                    return Ok(());
+                };
+                let mut master = self.connect().await?;
+                p.wait_replicas(&self.links(), &mut master).await
+            }
+            Step::Unprotect(p) => p.unprotect(&self.links()).await,
+        }
+    }
+
+    async fn undo(&mut self, step: &Step) -> Result<()> {
+        match step {
+            Step::DisableSaves { originals, .. } => self.config_set(originals).await,
+            Step::Stop => {
+                if !listening(&self.endpoint) {
+                    // The old data must not come back as a second master either.
+                    if let Some(p) = self.protection() {
+                        p.check_no_failover(&self.links()).await?;
+                    }
+                    self.child = self.supervisor().start().await?;
+                }
+                self.wait_up().await?;
+                self.wait_loaded().await?;
+                let mut node = self.connect().await?;
+                let role = node.info("replication").await?;
+                match role.get("role") {
+                    Some("master") => Ok(()),
+                    other => Err(fail(
+                        ExitCode::Error,
+                        format!(
+                            "after the rollback the server reports role {}",
+                            other.unwrap_or("?")
+                        ),
+                    )),
+                }
+            }
+            Step::Swap(swap) => undo_swap(swap),
+            // Stop whatever runs on the restored files, without letting it save.
+            Step::Start => {
+                if listening(&self.endpoint) {
+                    self.disable_saves_now().await;
+                    self.stop().await?;
+                }
+                Ok(())
+            }
+            Step::Protect(p) => p.unprotect(&self.links()).await,
+            Step::Verify(_)
+            | Step::RestoreSettings { .. }
+            | Step::WaitReplicas
+            | Step::Unprotect(_) => Ok(()),
+        }
+    }
+
+    async fn config_set(&self, values: &BTreeMap<String, String>) -> Result<()> {
+        let mut node = self.connect().await?;
+        for (name, value) in values {
+            node.query::<()>(redis::cmd("CONFIG").arg("SET").arg(name).arg(value))
+                .await
+                .with_context(|| format!("CONFIG SET {name}"))?;
+        }
+        Ok(())
+    }
+
+    /// Best effort before stopping a server started on the restored files: its config file
+    /// may have save points, and a saving stop would be slow (and, with AOF, pointless).
+    async fn disable_saves_now(&self) {
+        let Some(Step::DisableSaves { set, .. }) = self.journal.plan.steps.first() else {
+            return;
+        };
+        if let Err(e) = self.config_set(set).await {
+            crate::ui::warn(format!("could not disable saving before the stop: {e:#}"));
+        }
+    }
+
+    async fn stop(&mut self) -> Result<()> {
+        if !listening(&self.endpoint) {
+            return Ok(());
+        }
+        let mut node = self.connect().await?;
+        let pid = node
+            .info("server")
+            .await?
+            .u64("process_id")
+            .and_then(|p| local_pid(p as u32));
+        self.supervisor().stop(&mut node).await?;
+        drop(node);
+        wait_down(&self.endpoint, pid, STOP_TIMEOUT).await?;
+        if let Some(mut child) = self.child.take() {
+            let _ = child.wait();
+        }
+        Ok(())
+    }
+
+    async fn start(&mut self) -> Result<()> {
+        if !listening(&self.endpoint) {
+            self.log_offset = self
+                .logfile
+                .as_ref()
+                .map(|p| (p.clone(), fs::metadata(p).map(|m| m.len()).unwrap_or(0)));
+            self.child = self.supervisor().start().await?;
+        }
+        self.wait_up().await
+    }
+
+    /// Waits until the server accepts connections and answers INFO (also while loading).
+    async fn wait_up(&mut self) -> Result<()> {
+        let deadline = Instant::now() + LISTEN_TIMEOUT;
+        loop {
+            if listening(&self.endpoint)
+                && let Ok(mut node) = self.connect().await
+                && node.info("persistence").await.is_ok()
+            {
+                return Ok(());
+            }
+            self.check_child()?;
+            if Instant::now() > deadline {
+                return Err(fail(
+                    ExitCode::Error,
+                    format!(
+                        "the server at {} did not accept connections within {}s of the start{}",
+                        self.endpoint,
+                        LISTEN_TIMEOUT.as_secs(),
+                        self.output_hint()
+                    ),
+                ));
+            }
+            tokio::time::sleep(POLL).await;
+        }
+    }
+
+    /// A managed server that exits with an error will never answer: say so at once.
+    fn check_child(&mut self) -> Result<()> {
+        let Some(child) = self.child.as_mut() else {
+            return Ok(());
+        };
+        match child.try_wait()? {
+            // `daemonize yes`: the first process exits 0 once the daemon runs.
+            Some(status) if status.success() => {
+                self.child = None;
+                Ok(())
+            }
+            Some(status) => {
+                self.child = None;
+                Err(fail(
+                    ExitCode::Error,
+                    format!("redis-server exited with {status}{}", self.output_hint()),
+                ))
+            }
+            None => Ok(()),
+        }
+    }
+
+    fn output_hint(&self) -> String {
+        let mut hints = Vec::new();
+        if let Some(log) = &self.logfile {
+            hints.push(log.display().to_string());
+        }
+        if let Supervisor::Managed { output, .. } = &self.journal.plan.supervisor {
+            hints.push(output.display().to_string());
+        }
+        if hints.is_empty() {
+            String::new()
+        } else {
+            format!("; see {}", hints.join(" and "))
+        }
+    }
+
+    /// Waits for `loading:0`, showing the progress (a bar on a terminal, a line every few
+    /// seconds elsewhere); fails if the server goes away.
+    async fn wait_loaded(&mut self) -> Result<()> {
+        let bar = (std::io::stderr().is_terminal() && !crate::ui::is_quiet()).then(|| {
+            let bar = ProgressBar::with_draw_target(Some(100), ProgressDrawTarget::stderr());
+            bar.set_style(
+                ProgressStyle::with_template("loading [{bar:30}] {pos}% {msg}")
+                    .expect("valid template")
+                    .progress_chars("=> "),
+            );
+            bar
+        });
+        let result = self.poll_loaded(bar.as_ref()).await;
+        if let Some(bar) = bar {
+            bar.finish_and_clear();
+        }
+        result
+    }
+
+    async fn poll_loaded(&mut self, bar: Option<&ProgressBar>) -> Result<()> {
+        let mut last_note = Instant::now();
+        loop {
+            let info = match self.connect().await {
+                Ok(mut node) => node.info("persistence").await,
+                Err(e) => Err(e),
+            };
+            let info = match info {
+                Ok(info) => info,
+                Err(e) => {
+                    self.check_child()?;
+                    if listening(&self.endpoint) {
+                        return Err(e);
+                    }
+                    return Err(fail(
+                        ExitCode::Error,
+                        format!(
+                            "the server at {} went away while loading{}",
+                            self.endpoint,
+                            self.output_hint()
+                        ),
+                    ));
+                }
+            };
+            if info.flag("loading") != Some(true) {
+                return Ok(());
+            }
+            let perc = info.get("loading_loaded_perc").unwrap_or("?");
+            let eta = info.get("loading_eta_seconds").unwrap_or("?");
+            if let Some(bar) = bar {
+                bar.set_position(perc.parse::<f64>().unwrap_or(0.0) as u64);
+                bar.set_message(format!("ETA {eta}s"));
+            } else if last_note.elapsed() >= LOADING_NOTE_EVERY {
+                last_note = Instant::now();
+                crate::ui::note(format!("loading: {perc}%, ETA {eta}s"));
+            }
+            tokio::time::sleep(POLL).await;
+        }
+    }
+
+    /// Proves that the new process holds the archive's data (notes §6.6 P9).
+    async fn verify(&mut self, e: &Expected) -> Result<()> {
+        self.wait_loaded().await?;
+        let mut node = self.connect().await?;
+        let server = node.info("server").await?;
+        let persistence = node.info("persistence").await?;
+        let replication = node.info("replication").await?;
+        let keyspace = node.info("keyspace").await?;
+        let mut problems = Vec::new();
+        if server.get("run_id") == Some(e.old_run_id.as_str()) {
+            problems.push("the server was not restarted (same run_id)".to_string());
+        }
+        if replication.get("role") != Some("master") {
+            problems.push(format!(
+                "role is {}, expected master",
+                replication.get("role").unwrap_or("?")
+            ));
+        }
+        if let (Some(loaded), Some(expired)) = (
+            persistence.u64("rdb_last_load_keys_loaded"),
+            persistence.u64("rdb_last_load_keys_expired"),
+        ) && loaded + expired != e.total_keys
+        {
+            problems.push(format!(
+                "the server loaded {loaded} key(s) and dropped {expired} expired one(s), but the \
+                 RDB holds {}",
+                e.total_keys
+            ));
+        }
+        if e.from_aof && persistence.flag("aof_enabled") != Some(true) {
+            problems.push("appendonly is no longer enabled".into());
+        }
+        for (db, live) in keyspace.keyspace() {
+            let in_file = e.keys.get(&db).copied().unwrap_or(0);
+            if live.keys > in_file {
+                problems.push(format!(
+                    "db{db} has {} key(s), the RDB only {in_file}",
+                    live.keys
+                ));
+            }
+        }
+        if let Some((log, offset)) = &self.log_offset
+            && let Ok(text) = fs::read(log)
+            && text.len() as u64 > *offset
+            && String::from_utf8_lossy(&text[*offset as usize..]).contains("Creating AOF base file")
+        {
+            problems.push(format!(
+                "the server created a new AOF base file on start ({}): it did not load the \
+                 restored data",
+                log.display()
+            ));
+        }
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(fail(
+                ExitCode::Error,
+                format!("verification failed: {}", problems.join("; ")),
+            ))
+        }
+    }
+}
+
+/// Whether step `i` failed after the restored data was verified.
+fn proven(steps: &[Step], i: usize) -> bool {
+    steps[..i].iter().any(|s| matches!(s, Step::Verify(_)))
+}
+
+fn announce(i: usize, n: usize, name: &str, action: &str) {
+    crate::ui::note(format!(
+        "{} step {}/{n} {name}: {action}",
+        Utc::now().format("%Y-%m-%dT%H:%M:%S%.3fZ"),
+        i + 1
+    ));
+}
+
+/// The swap, re-runnable: each move happens only if it has not happened yet.
+fn apply_swap(s: &Swap) -> Result<()> {
+    let dir = s.dump.parent().unwrap_or(Path::new("."));
+    if s.dump_existed && !s.dump_aside.exists() {
+        rename(&s.dump, &s.dump_aside)?;
+    }
+    if let Some(aof) = &s.aof {
+        if aof.existed && !aof.aside.exists() {
+            rename(&aof.dir, &aof.aside)?;
+        }
+        if !aof.dir.exists() {
+            // Built under a temporary name and renamed into place, so the server never sees a
+            // half-seeded directory.
+            let building = dir.join(format!(
+                ".redisops-restore-{}.aofdir",
+                aof.aside
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default()
+            ));
+            let _ = fs::remove_dir_all(&building);
+            fs::create_dir(&building)?;
+            let base = building.join(&aof.base);
+            // A hard link: the RDB is written once; the server never rewrites a base in place.
+            fs::hard_link(&s.staged, &base)
+                .or_else(|_| fs::copy(&s.staged, &base).map(|_| ()))
+                .with_context(|| format!("cannot place {}", base.display()))?;
+            fs::File::open(&base)?.sync_all()?;
+            let manifest = building.join(&aof.manifest);
+            write_atomic(&manifest, aof.manifest_text().as_bytes(), 0o600)?;
+            let mode = fs::metadata(&s.staged)?.permissions().mode() & 0o777;
+            fs::set_permissions(&manifest, fs::Permissions::from_mode(mode))?;
+            for path in [&building, &manifest] {
+                chown(path, aof.uid, aof.gid)?;
+            }
+            fs::set_permissions(&building, fs::Permissions::from_mode(aof.mode))?;
+            fsync_dir(&building)?;
+            rename(&building, &aof.dir)?;
+        }
+    }
+    if s.staged.exists() {
+        rename(&s.staged, &s.dump)?;
+    }
+    Ok(())
+}
+
+/// Puts the old files back; removes only what the restore created.
+fn undo_swap(s: &Swap) -> Result<()> {
+    if s.dump_existed {
+        if s.dump_aside.exists() {
+            rename(&s.dump_aside, &s.dump)?;
+        }
+    } else if !s.staged.exists() && s.dump.exists() {
+        // No dump before, and the staged file was moved into its place: it is ours.
+        fs::remove_file(&s.dump)?;
+        fsync_dir(s.dump.parent().unwrap_or(Path::new(".")))?;
+    }
+    if let Some(aof) = &s.aof {
+        let ours = if aof.existed {
+            aof.aside.exists()
+        } else {
+            aof.dir.exists()
+        };
+        if ours {
+            if aof.dir.exists() {
+                fs::remove_dir_all(&aof.dir)
+                    .with_context(|| format!("cannot remove {}", aof.dir.display()))?;
+            }
+            if aof.existed {
+                rename(&aof.aside, &aof.dir)?;
+            }
+        }
+    }
+    if s.staged.exists() {
+        fs::remove_file(&s.staged)?;
+    }
+    Ok(())
+}
+
+fn rename(from: &Path, to: &Path) -> Result<()> {
+    fs::rename(from, to)
+        .with_context(|| format!("cannot rename {} to {}", from.display(), to.display()))?;
+    fsync_dir(to.parent().unwrap_or(Path::new(".")))?;
+    Ok(())
+}
+
+fn chown(path: &Path, uid: u32, gid: u32) -> Result<()> {
+    use std::os::unix::fs::MetadataExt;
+    let meta = fs::metadata(path)?;
+    if (meta.uid(), meta.gid()) != (uid, gid) {
+        std::os::unix::fs::chown(path, Some(uid), Some(gid))
+            .with_context(|| format!("cannot chown {} to {uid}:{gid}", path.display()))?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::restore::plan::AofSeed;
+
+    fn swap(dir: &Path, aof: bool) -> Swap {
+        Swap {
+            staged: dir.join(".redisops-restore-T.rdb"),
+            dump: dir.join("dump.rdb"),
+            dump_existed: true,
+            dump_aside: dir.join("dump.rdb.pre-restore-T"),
+            aof: aof.then(|| AofSeed {
+                dir: dir.join("appendonlydir"),
+                existed: true,
+                aside: dir.join("appendonlydir.pre-restore-T"),
+                base: "appendonly.aof.1.base.rdb".into(),
+                manifest: "appendonly.aof.manifest".into(),
+                uid: unsafe { libc::geteuid() },
+                gid: unsafe { libc::getegid() },
+                mode: 0o755,
+            }),
+        }
+    }
+
+    #[test]
+    fn swap_and_undo_are_rerunnable_and_restore_the_old_files() {
+        let tmp = tempfile::tempdir().unwrap();
+        let d = tmp.path();
+        fs::write(d.join("dump.rdb"), b"old").unwrap();
+        fs::create_dir(d.join("appendonlydir")).unwrap();
+        fs::write(d.join("appendonlydir/appendonly.aof.1.incr.aof"), b"x").unwrap();
+        fs::write(d.join(".redisops-restore-T.rdb"), b"new").unwrap();
+        let s = swap(d, true);
+        apply_swap(&s).unwrap();
+        apply_swap(&s).unwrap();
+        assert_eq!(fs::read(d.join("dump.rdb")).unwrap(), b"new");
+        assert_eq!(
+            fs::read(d.join("appendonlydir/appendonly.aof.1.base.rdb")).unwrap(),
+            b"new"
+        );
+        assert_eq!(
+            fs::read_to_string(d.join("appendonlydir/appendonly.aof.manifest")).unwrap(),
+            "file appendonly.aof.1.base.rdb seq 1 type b\n"
+        );
+        assert_eq!(fs::read(d.join("dump.rdb.pre-restore-T")).unwrap(), b"old");
+        undo_swap(&s).unwrap();
+        undo_swap(&s).unwrap();
+        assert_eq!(fs::read(d.join("dump.rdb")).unwrap(), b"old");
+        assert!(d.join("appendonlydir/appendonly.aof.1.incr.aof").exists());
+        assert!(!d.join("appendonlydir.pre-restore-T").exists());
+        assert!(!d.join(".redisops-restore-T.rdb").exists());
+    }
+
+    #[test]
+    fn undo_before_the_swap_keeps_the_old_dump() {
+        let tmp = tempfile::tempdir().unwrap();
+        let d = tmp.path();
+        fs::write(d.join("dump.rdb"), b"old").unwrap();
+        fs::write(d.join(".redisops-restore-T.rdb"), b"new").unwrap();
+        let mut s = swap(d, false);
+        s.dump_existed = false;
+        undo_swap(&s).unwrap();
+        assert_eq!(fs::read(d.join("dump.rdb")).unwrap(), b"old");
+        assert!(!d.join(".redisops-restore-T.rdb").exists());
+    }
+}

@@ -1,0 +1,239 @@
+//! How the server is stopped and started (notes §6.3). Stopping goes through whatever
+//! supervises the server: a bare SHUTDOWN under `Restart=always` or a container restart policy
+//! brings the old process back on the old files, and it later overwrites the restored one.
+//!
+//! - `Managed`: redisops runs the server itself: `SHUTDOWN NOSAVE`, then the server's own
+//!   executable with its config file, detached in a new session.
+//! - `Commands`: operator-given shell commands (docker, supervisord, …).
+//! - `Service`: a systemd unit: `systemctl stop`, then `systemctl start --no-block` and polling,
+//!   because a unit with `Type=notify` only reports started once the load finished.
+//!
+//! Whatever the supervisor, the stop is complete only when the old process is gone and the
+//! port refuses connections.
+
+use crate::conn::Node;
+use crate::exit::{ExitCode, fail};
+use crate::target::Endpoint;
+use anyhow::{Context, Result};
+use serde::{Deserialize, Serialize};
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Supervisor {
+    Managed {
+        executable: PathBuf,
+        config_file: PathBuf,
+        cwd: PathBuf,
+        /// Where the started server's stdout and stderr go.
+        output: PathBuf,
+    },
+    Commands {
+        stop: String,
+        start: String,
+    },
+    Service {
+        unit: String,
+    },
+}
+
+impl Supervisor {
+    pub fn describe_stop(&self) -> String {
+        match self {
+            Supervisor::Managed { .. } => "SHUTDOWN NOSAVE".into(),
+            Supervisor::Commands { stop, .. } => format!("sh -c '{stop}'"),
+            Supervisor::Service { unit } => format!("systemctl stop {unit}"),
+        }
+    }
+
+    pub fn describe_start(&self) -> String {
+        match self {
+            Supervisor::Managed {
+                executable,
+                config_file,
+                ..
+            } => format!("{} {}", executable.display(), config_file.display()),
+            Supervisor::Commands { start, .. } => format!("sh -c '{start}'"),
+            Supervisor::Service { unit } => format!("systemctl start --no-block {unit}"),
+        }
+    }
+
+    /// Asks the supervisor to stop the server (`node` is the connection to it, for the
+    /// managed mode). The caller waits for the process and port with [`wait_down`].
+    pub async fn stop(&self, node: &mut Node) -> Result<()> {
+        match self {
+            Supervisor::Managed { .. } => {
+                // The server closes the connection instead of replying: that is success.
+                match node
+                    .try_query::<()>(redis::cmd("SHUTDOWN").arg("NOSAVE"))
+                    .await
+                {
+                    Ok(()) => Ok(()),
+                    Err(e) if e.is_io_error() || e.is_connection_dropped() => Ok(()),
+                    Err(e) if e.is_unrecoverable_error() => Ok(()),
+                    Err(e) => Err(node.explain(&e).into()),
+                }
+            }
+            Supervisor::Commands { stop, .. } => run_shell(stop, "stop command").await,
+            Supervisor::Service { unit } => run("systemctl", &["stop", unit], "stop").await,
+        }
+    }
+
+    /// Starts the server. For the managed mode the child is returned so that an early exit
+    /// is noticed.
+    pub async fn start(&self) -> Result<Option<Child>> {
+        match self {
+            Supervisor::Managed {
+                executable,
+                config_file,
+                cwd,
+                output,
+            } => {
+                let out = std::fs::OpenOptions::new()
+                    .create(true)
+                    .append(true)
+                    .open(output)
+                    .with_context(|| format!("cannot open {}", output.display()))?;
+                let mut cmd = Command::new(executable);
+                cmd.arg(config_file)
+                    .current_dir(cwd)
+                    .stdin(Stdio::null())
+                    .stdout(out.try_clone()?)
+                    .stderr(out);
+                // SAFETY: setsid is async-signal-safe; it detaches the server from our
+                // session so that it outlives redisops and our terminal's signals.
+                unsafe {
+                    cmd.pre_exec(|| {
+                        libc::setsid();
+                        Ok(())
+                    });
+                }
+                let child = cmd
+                    .spawn()
+                    .with_context(|| format!("cannot run {}", executable.display()))?;
+                Ok(Some(child))
+            }
+            Supervisor::Commands { start, .. } => {
+                run_shell(start, "start command").await?;
+                Ok(None)
+            }
+            Supervisor::Service { unit } => {
+                run("systemctl", &["start", "--no-block", unit], "start").await?;
+                Ok(None)
+            }
+        }
+    }
+}
+
+async fn run_shell(script: &str, what: &str) -> Result<()> {
+    run("sh", &["-c", script], what).await
+}
+
+/// Runs a program to completion; a non-zero exit is an error carrying its stderr.
+async fn run(program: &str, args: &[&str], what: &str) -> Result<()> {
+    let described = format!("{program} {}", args.join(" "));
+    let output = tokio::process::Command::new(program)
+        .args(args)
+        .stdin(Stdio::null())
+        .output()
+        .await
+        .with_context(|| format!("cannot run the {what} `{described}`"))?;
+    if !output.status.success() {
+        return Err(fail(
+            ExitCode::Error,
+            format!(
+                "the {what} `{described}` failed ({}): {}",
+                output.status,
+                String::from_utf8_lossy(&output.stderr).trim()
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// systemd kills a `Type=notify` unit that has not reported ready within `TimeoutStartSec`,
+/// and Redis reports ready only after loading: a warning when the unit's limit is finite.
+/// Silent when systemctl cannot tell.
+pub fn start_timeout_warning(unit: &str) -> Option<String> {
+    let out = Command::new("systemctl")
+        .args(["show", "-p", "TimeoutStartUSec", "--value", unit])
+        .stderr(Stdio::null())
+        .output()
+        .ok()?;
+    let value = String::from_utf8_lossy(&out.stdout).trim().to_string();
+    (out.status.success() && !value.is_empty() && value != "infinity").then(|| {
+        format!(
+            "{unit} has TimeoutStartSec {value}: systemd kills a server still loading after that. \
+             For a large dataset run `systemctl edit --runtime {unit}` with \
+             [Service] TimeoutStartSec=infinity first."
+        )
+    })
+}
+
+/// Whether something accepts connections at `endpoint`.
+pub fn listening(endpoint: &Endpoint) -> bool {
+    match endpoint {
+        Endpoint::Tcp(hp) => {
+            use std::net::ToSocketAddrs;
+            (hp.host.as_str(), hp.port)
+                .to_socket_addrs()
+                .ok()
+                .into_iter()
+                .flatten()
+                .any(|a| {
+                    std::net::TcpStream::connect_timeout(&a, Duration::from_millis(500)).is_ok()
+                })
+        }
+        Endpoint::Unix(path) => std::os::unix::net::UnixStream::connect(path).is_ok(),
+    }
+}
+
+/// Whether `pid` is a live process on this host (a zombie waiting for its parent is not).
+pub fn alive(pid: u32) -> bool {
+    match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
+        // The state follows the parenthesised command name, which may itself contain ')'.
+        Ok(stat) => stat
+            .rsplit_once(')')
+            .and_then(|(_, rest)| rest.split_whitespace().next())
+            .is_some_and(|state| state != "Z" && state != "X"),
+        Err(_) => false,
+    }
+}
+
+/// Waits until the process `pid` (when known on this host) is gone and the port is closed.
+pub async fn wait_down(endpoint: &Endpoint, pid: Option<u32>, timeout: Duration) -> Result<()> {
+    let deadline = Instant::now() + timeout;
+    loop {
+        let up = pid.is_some_and(alive) || listening(endpoint);
+        if !up {
+            return Ok(());
+        }
+        if Instant::now() > deadline {
+            return Err(fail(
+                ExitCode::Error,
+                format!(
+                    "the server at {endpoint} is still running {}s after the stop{}",
+                    timeout.as_secs(),
+                    pid.map(|p| format!(" (pid {p})")).unwrap_or_default()
+                ),
+            ));
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// The pid of a server on this host, if `pid` really is a redis-server process here.
+pub fn local_pid(pid: u32) -> Option<u32> {
+    let cmdline = std::fs::read(format!("/proc/{pid}/cmdline")).ok()?;
+    String::from_utf8_lossy(&cmdline)
+        .contains("redis")
+        .then_some(pid)
+}
+
+/// The file the managed mode sends the server's output to.
+pub fn output_path(dir: &Path, ts: &str) -> PathBuf {
+    dir.join(format!(".redisops-restore-{ts}.out"))
+}
