@@ -502,8 +502,29 @@ impl Executor {
                 e.total_keys
             ));
         }
-        if e.from_aof && persistence.flag("aof_enabled") != Some(true) {
-            problems.push("appendonly is no longer enabled".into());
+        let aof_enabled = persistence.flag("aof_enabled").unwrap_or(false);
+        if aof_enabled != e.from_aof {
+            problems.push(format!(
+                "the restarted server has appendonly {}, the running one had {}: its config file \
+                 differs from the running settings, so it loaded other files",
+                yes_no(aof_enabled),
+                yes_no(e.from_aof)
+            ));
+        }
+        let wanted = [
+            ("dir", e.dir.display().to_string()),
+            ("dbfilename", e.dbfilename.clone()),
+            ("appenddirname", e.appenddirname.clone()),
+        ];
+        for (key, want) in wanted {
+            let now = node.config_get(key).await?.remove(key).unwrap_or_default();
+            // appenddirname only exists on 7.0+; absent on both sides is fine.
+            if now != want && !(key == "appenddirname" && now.is_empty()) {
+                problems.push(format!(
+                    "the restarted server uses {key} {now:?}, the restore prepared {want:?}: its \
+                     config file differs from the running settings"
+                ));
+            }
         }
         for (db, live) in keyspace.keyspace() {
             let in_file = e.keys.get(&db).copied().unwrap_or(0);
@@ -549,10 +570,16 @@ fn announce(i: usize, n: usize, name: &str, action: &str) {
     ));
 }
 
+fn yes_no(b: bool) -> &'static str {
+    if b { "yes" } else { "no" }
+}
+
 /// The swap, re-runnable: each move happens only if it has not happened yet.
 fn apply_swap(s: &Swap) -> Result<()> {
     let dir = s.dump.parent().unwrap_or(Path::new("."));
-    if s.dump_existed && !s.dump_aside.exists() {
+    // Whatever dump is there now (a save point may have created one since the facts were
+    // read) goes aside; once the staged file has moved, the dump is ours and stays.
+    if s.staged.exists() && s.dump.exists() && !s.dump_aside.exists() {
         rename(&s.dump, &s.dump_aside)?;
     }
     if let Some(aof) = &s.aof {
@@ -597,12 +624,10 @@ fn apply_swap(s: &Swap) -> Result<()> {
 
 /// Puts the old files back; removes only what the restore created.
 fn undo_swap(s: &Swap) -> Result<()> {
-    if s.dump_existed {
-        if s.dump_aside.exists() {
-            rename(&s.dump_aside, &s.dump)?;
-        }
+    if s.dump_aside.exists() {
+        rename(&s.dump_aside, &s.dump)?;
     } else if !s.staged.exists() && s.dump.exists() {
-        // No dump before, and the staged file was moved into its place: it is ours.
+        // Nothing was set aside, and the staged file was moved into place: it is ours.
         fs::remove_file(&s.dump)?;
         fsync_dir(s.dump.parent().unwrap_or(Path::new(".")))?;
     }

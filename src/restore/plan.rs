@@ -90,6 +90,12 @@ pub struct Expected {
     pub old_run_id: String,
     /// A load from an AOF base keeps keys that already expired; an RDB load drops them.
     pub from_aof: bool,
+    /// Where the restore put the data. The restarted server must use exactly these: a config
+    /// file that differs from the running settings (a runtime CONFIG SET appendonly, say)
+    /// would make it load other files.
+    pub dir: PathBuf,
+    pub dbfilename: String,
+    pub appenddirname: String,
 }
 
 /// Everything the plan is computed from besides the facts.
@@ -145,6 +151,9 @@ pub fn build(facts: &Facts, supervisor: Supervisor, inputs: &Inputs<'_>) -> Plan
         keys: inputs.keys.clone(),
         old_run_id: facts.run_id.clone(),
         from_aof: facts.appendonly,
+        dir: facts.dir.clone(),
+        dbfilename: facts.dbfilename.clone(),
+        appenddirname: facts.appenddirname.clone(),
     };
     let mut steps = Vec::new();
     if let Some(p) = &inputs.protection {

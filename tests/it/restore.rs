@@ -750,3 +750,20 @@ fn sigint_during_the_restore_rolls_back() {
     assert_eq!(s.digest(), original);
     assert_eq!(journal_records(s.dir())[0]["state"], "rolled_back");
 }
+
+#[test]
+fn a_config_file_that_differs_from_the_running_settings_is_caught() {
+    // The config file says appendonly yes, the running server was switched to no: a restart
+    // would load the old AOF (dataset "a", same key count) instead of the restored RDB ("b").
+    let s = server(&["appendonly yes"]);
+    fill(&s, "a");
+    s.cli(&["CONFIG", "SET", "appendonly", "no"]);
+    s.cli(&["FLUSHALL"]);
+    fill(&s, "b");
+    let repo = Repo::new();
+    backed_up(&repo, &s);
+    damage(&s);
+    let run = restore(&repo, &s, &["--latest"]);
+    assert_eq!(run.code, 30, "{}", run.stderr);
+    assert!(run.stderr.contains("config file differs"), "{}", run.stderr);
+}
