@@ -55,6 +55,9 @@ pub enum Command {
     /// Audit a server and its Sentinels against a catalogue of hardening checks
     #[command(disable_help_flag = true)]
     Harden(commands::harden::HardenArgs),
+    /// Certificates and moving a live server to TLS: init, enable, rotate, check
+    #[command(disable_help_flag = true)]
+    Tls(commands::tls::TlsArgs),
     /// Print a shell completion script to stdout
     #[command(disable_help_flag = true)]
     Completions(commands::generate::CompletionsArgs),

@@ -10,6 +10,7 @@ pub mod list;
 pub mod prune;
 pub mod schedule;
 pub mod status;
+pub mod tls;
 pub mod verify;
 
 use crate::archive::{self, Decryption, Encryption};
