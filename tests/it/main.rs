@@ -9,3 +9,4 @@ mod generated;
 mod repository;
 mod status;
 mod sync;
+mod tls;

@@ -131,23 +131,7 @@ impl RedisServer {
         }
         conf.extend(opts.conf.iter().cloned());
         std::fs::write(&conf_file, conf.join("\n") + "\n").unwrap();
-        let mut command = Command::new("redis-server");
-        // SAFETY: geteuid has no preconditions and cannot fail.
-        if opts.unprivileged && unsafe { libc::geteuid() } == 0 {
-            use std::os::unix::process::CommandExt;
-            const NOBODY: u32 = 65534;
-            for path in [dir.path(), conf_file.as_path()] {
-                std::os::unix::fs::chown(path, Some(NOBODY), Some(NOBODY)).unwrap();
-            }
-            command.uid(NOBODY).gid(NOBODY);
-        }
-        let child = command
-            .arg(&conf_file)
-            .current_dir(dir.path())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap_or_else(|e| panic!("cannot run redis-server: {e}. {INSTALL}"));
+        let child = spawn_server(&conf_file, dir.path(), opts.unprivileged);
         let mut server = Self {
             child: Some(child),
             dir,
@@ -248,6 +232,20 @@ impl RedisServer {
         std::fs::read_to_string(&self.log_file).unwrap_or_default()
     }
 
+    /// Kills the process and starts it again on its config file (as rewritten since);
+    /// `port`/`tls_port` are the caller's to update.
+    pub fn restart(&mut self) {
+        self.kill();
+        std::fs::write(&self.log_file, "").unwrap();
+        self.child = Some(spawn_server(
+            &self.conf_file,
+            self.dir.path(),
+            self.opts.unprivileged,
+        ));
+        self.wait_log("Ready to accept connections")
+            .unwrap_or_else(|log| panic!("redis-server failed to restart:\n{log}"));
+    }
+
     /// Kills the process now (SIGKILL), as a crash would.
     pub fn kill(&mut self) {
         if let Some(mut child) = self.child.take() {
@@ -261,6 +259,27 @@ impl Drop for RedisServer {
     fn drop(&mut self) {
         self.kill();
     }
+}
+
+/// Starts redis-server on a config file (as `nobody` when asked and running as root).
+fn spawn_server(conf_file: &Path, dir: &Path, unprivileged: bool) -> Child {
+    let mut command = Command::new("redis-server");
+    // SAFETY: geteuid has no preconditions and cannot fail.
+    if unprivileged && unsafe { libc::geteuid() } == 0 {
+        use std::os::unix::process::CommandExt;
+        const NOBODY: u32 = 65534;
+        for path in [dir, conf_file] {
+            std::os::unix::fs::chown(path, Some(NOBODY), Some(NOBODY)).unwrap();
+        }
+        command.uid(NOBODY).gid(NOBODY);
+    }
+    command
+        .arg(conf_file)
+        .current_dir(dir)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot run redis-server: {e}. {INSTALL}"))
 }
 
 fn tls_conf(fx: &TlsFixture, tls_port: u16) -> Vec<String> {
