@@ -2,10 +2,14 @@
 //! on for a live server without a restart, rolled back when verification fails, persisted
 //! across a restart; rotation without a restart, seen by `tls check`.
 
-use crate::harness::{RedisServer, ServerOptions, free_port, redisops, require};
+use crate::backup::Repo;
+use crate::harness::{
+    RedisServer, SentinelGroup, ServerOptions, TlsFixture, free_port, redisops, require,
+};
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::sync::Arc;
 
 /// `tls init` into a fresh directory: one node for 127.0.0.1/localhost, client "client".
 fn init(dir: &Path, extra: &[&str]) -> crate::harness::Run {
@@ -301,4 +305,56 @@ fn rotate_swaps_the_certificate_without_restart_and_check_sees_it() {
             .map(String::from)
     };
     assert_eq!(pid_line(&server.cli(&["INFO", "server"])), pid_line(&pid));
+}
+
+#[test]
+fn sentinel_group_over_tls_check_backup_and_audit() {
+    let fx = Arc::new(TlsFixture::new());
+    let group = SentinelGroup::start(1, Some(fx.clone()));
+    group.wait_discovered();
+    group.master.write_keys(50);
+    let mut target = vec!["--target".to_string(), group.url()];
+    target.extend(fx.client_args());
+
+    let mut check = target.clone();
+    check.extend(["tls".to_string(), "check".into(), "--json".into()]);
+    let nodes = redisops(&check).ok().json();
+    let roles: Vec<&str> = nodes
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["role"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        roles,
+        ["master", "replica", "sentinel", "sentinel", "sentinel"]
+    );
+    assert!(
+        nodes
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|n| n["days_left"].as_i64() > Some(0))
+    );
+
+    // Backups stream from the replica over TLS, discovered through TLS Sentinels.
+    let repo = Repo::new();
+    let json = repo.backup(&target, &["--method", "sync"]).ok().json();
+    assert_eq!(json["backup"]["databases"]["0"]["keys"], 50, "{json}");
+    assert_eq!(json["backup"]["target"]["role"], "slave", "{json}");
+
+    // The audit reaches every node over TLS (findings, not connection failures).
+    let mut audit = target.clone();
+    audit.extend(["harden".to_string(), "audit".into(), "--json".into()]);
+    let run = redisops(&audit);
+    assert!(run.code == 0 || run.code == 3, "{}", run.stderr);
+    let report = run.json();
+    let unreachable: Vec<_> = report["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|n| n["findings"].to_string().contains("AUD-01"))
+        .collect();
+    assert!(unreachable.is_empty(), "{unreachable:?}");
+    assert_eq!(report["nodes"].as_array().unwrap().len(), 5);
 }
