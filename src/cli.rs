@@ -14,10 +14,10 @@ use std::path::PathBuf;
 #[command(
     name = "redisops",
     version,
-    about = "Operations CLI for Redis: status, verified encrypted backups, retention",
+    about = "Operations CLI for Redis: status, verified encrypted backups, hardening audit, TLS",
     long_about = "Operations CLI for Redis operators: server status, verified and encrypted \
-                  backups with retention, and safe restores, over TCP, TLS, unix sockets and \
-                  Sentinel.",
+                  backups with retention, a hardening audit, and moving live servers to TLS, \
+                  over TCP, TLS, unix sockets and Sentinel.",
     disable_help_flag = true,
     after_long_help = ExitCode::table(),
     max_term_width = 100
