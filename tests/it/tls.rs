@@ -54,6 +54,16 @@ fn client_flags(pki: &Path) -> Vec<String> {
     ]
 }
 
+/// `--target rediss://127.0.0.1:PORT` with the client certificate of `pki`.
+fn tls_target(pki: &Path, tls_port: u16) -> Vec<String> {
+    let mut args = vec![
+        "--target".to_string(),
+        format!("rediss://127.0.0.1:{tls_port}"),
+    ];
+    args.extend(client_flags(pki));
+    args
+}
+
 fn verify_flags(pki: &Path) -> Vec<String> {
     vec![
         "--verify-cacert".into(),
@@ -126,11 +136,7 @@ fn init_output_works_with_redis_server_redis_cli_and_openssl() {
     });
     let out = redis_cli_tls(&pki, tls_port, &["SET", "k", "v"]);
     assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "OK", "{out:?}");
-    let mut args = vec![
-        "--target".to_string(),
-        format!("rediss://127.0.0.1:{tls_port}"),
-    ];
-    args.extend(client_flags(&pki));
+    let mut args = tls_target(&pki, tls_port);
     args.push("status".into());
     redisops(&args).ok();
     drop(server);
@@ -183,11 +189,7 @@ fn enable_on_a_live_server_keeps_run_id_and_data_and_persists() {
     );
     let out = redis_cli_tls(pki, tls_port, &["DBSIZE"]);
     assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "100");
-    let mut status = vec![
-        "--target".to_string(),
-        format!("rediss://127.0.0.1:{tls_port}"),
-    ];
-    status.extend(client_flags(pki));
+    let mut status = tls_target(pki, tls_port);
     status.extend(["status".to_string(), "--json".into()]);
     let json = redisops(&status).ok().json();
     assert_eq!(json["keyspace"][0]["keys"], 100, "{json}");
@@ -244,11 +246,7 @@ fn rotate_swaps_the_certificate_without_restart_and_check_sees_it() {
     redisops(enable_args(&server, &pki, "redis", tls_port)).ok();
     let pid = server.cli(&["INFO", "server"]);
 
-    let mut check = vec![
-        "--target".to_string(),
-        format!("rediss://127.0.0.1:{tls_port}"),
-    ];
-    check.extend(client_flags(&pki));
+    let mut check = tls_target(&pki, tls_port);
     check.extend(["tls".to_string(), "check".into(), "--json".into()]);
     let before = redisops(&check).ok().json();
     let days = before[0]["days_left"].as_i64().unwrap();
@@ -275,11 +273,7 @@ fn rotate_swaps_the_certificate_without_restart_and_check_sees_it() {
     )
     .ok();
     assert!(!v2.join("ca.key").exists(), "{}", run.stdout);
-    let mut rotate = vec![
-        "--target".to_string(),
-        format!("rediss://127.0.0.1:{tls_port}"),
-    ];
-    rotate.extend(client_flags(&pki));
+    let mut rotate = tls_target(&pki, tls_port);
     rotate.extend([
         "tls".to_string(),
         "rotate".into(),
@@ -357,4 +351,43 @@ fn sentinel_group_over_tls_check_backup_and_audit() {
         .collect();
     assert!(unreachable.is_empty(), "{unreachable:?}");
     assert_eq!(report["nodes"].as_array().unwrap().len(), 5);
+}
+
+#[test]
+fn replica_moves_its_replication_link_to_tls() {
+    let tmp = pki_dir();
+    let pki = tmp.path();
+    init(pki, &["--ip", "127.0.0.1"]).ok();
+    let master = RedisServer::start();
+    let replica = RedisServer::with(ServerOptions {
+        replica_of: Some((master.port, None)),
+        ..Default::default()
+    });
+    master.write_keys(10);
+    let (master_tls, replica_tls) = (free_port(), free_port());
+    let run = redisops(enable_args(&master, pki, "redis", master_tls)).ok();
+    assert!(run.stdout.contains("tls-replication yes"), "{}", run.stdout);
+
+    let mut args = enable_args(&replica, pki, "redis", replica_tls);
+    args.extend(["--master-tls-port".to_string(), master_tls.to_string()]);
+    redisops(&args).ok();
+    let info = replica.cli(&["INFO", "replication"]);
+    assert!(
+        info.contains(&format!("master_port:{master_tls}")),
+        "{info}"
+    );
+    assert!(info.contains("master_link_status:up"), "{info}");
+    master.write_keys(20);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let out = redis_cli_tls(pki, replica_tls, &["GET", "key:19"]);
+        if String::from_utf8_lossy(&out.stdout).trim() == "value-19" {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "not replicated: {out:?}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
 }
