@@ -94,16 +94,12 @@ pub async fn apply(
     let mut certificate = None;
     for step in &plan.steps {
         crate::ui::note(format!("{}", step.action));
-        let result = match &step.action {
-            Action::Verify { tls_port } => verifier
-                .verify(*tls_port, run_id)
-                .await
-                .map(|c| certificate = Some(c)),
-            action => run(node, action, verifier.timeout).await,
-        };
-        match result {
-            Ok(()) => done.extend(step.undo.as_ref()),
-            Err(e) => return Err(roll_back(node, &done, e, verifier.timeout).await),
+        match run(node, &step.action, verifier, run_id).await {
+            Ok(shown) => {
+                certificate = shown.or(certificate);
+                done.extend(step.undo.as_ref());
+            }
+            Err(e) => return Err(roll_back(node, &done, e, verifier, run_id).await),
         }
     }
     Ok(Applied { certificate })
@@ -113,12 +109,13 @@ async fn roll_back(
     node: &mut Node,
     done: &[&Action],
     cause: anyhow::Error,
-    timeout: Duration,
+    verifier: &Verifier,
+    run_id: &str,
 ) -> anyhow::Error {
     let mut failed = Vec::new();
     for undo in done.iter().rev() {
         crate::ui::note(format!("rolling back: {undo}"));
-        if let Err(e) = run(node, undo, timeout).await {
+        if let Err(e) = run(node, undo, verifier, run_id).await {
             failed.push(format!("{undo}: {e:#}"));
         }
     }
@@ -146,38 +143,22 @@ async fn roll_back(
     }
 }
 
-async fn run(node: &mut Node, action: &Action, timeout: Duration) -> Result<()> {
+/// Runs one action; a verification hands back the certificate it was shown.
+async fn run(
+    node: &mut Node,
+    action: &Action,
+    verifier: &Verifier,
+    run_id: &str,
+) -> Result<Option<CertSummary>> {
     match action {
-        Action::Set(pairs) => {
-            let mut cmd = redis::cmd("CONFIG");
-            cmd.arg("SET");
-            for (k, v) in pairs {
-                cmd.arg(k).arg(v);
-            }
-            node.try_query::<()>(&cmd).await.map_err(|e| {
-                let text = e.to_string();
-                if pairs.iter().any(|(k, _)| k.ends_with("-file")) && !e.is_io_error() {
-                    fail(
-                        ExitCode::Error,
-                        format!(
-                            "{}: the server could not load the certificate files ({text}). The \
-                             paths are read by redis-server on its own host: copy the files \
-                             there first (scp, configuration management, a Kubernetes Secret), \
-                             readable by the user redis-server runs as; redisops cannot send \
-                             files over the Redis protocol",
-                            node.endpoint
-                        ),
-                    )
-                } else {
-                    node.explain(&e).into()
-                }
-            })
-        }
+        Action::Verify { tls_port } => verifier.verify(*tls_port, run_id).await.map(Some),
+        Action::WaitLink => wait_link(node, verifier.timeout * 3).await.map(|()| None),
+        Action::Set(pairs) => config_set(node, pairs).await.map(|()| None),
         Action::ReplicaOf(hp) => node
             .query::<()>(redis::cmd("REPLICAOF").arg(&hp.host).arg(hp.port))
             .await
-            .context("REPLICAOF"),
-        Action::WaitLink => wait_link(node, timeout * 3).await,
+            .context("REPLICAOF")
+            .map(|()| None),
         Action::Rewrite => node
             .query::<()>(redis::cmd("CONFIG").arg("REWRITE"))
             .await
@@ -185,9 +166,36 @@ async fn run(node: &mut Node, action: &Action, timeout: Duration) -> Result<()> 
                 "CONFIG REWRITE failed (the runtime changes are in effect but not persisted: \
                  make the config file's directory writable by redis-server and run CONFIG \
                  REWRITE)",
-            ),
-        Action::Verify { .. } => unreachable!("verification runs through the Verifier"),
+            )
+            .map(|()| None),
     }
+}
+
+/// `CONFIG SET`; a refused certificate file is explained (it must be on the server's host).
+async fn config_set(node: &mut Node, pairs: &[(String, String)]) -> Result<()> {
+    let mut cmd = redis::cmd("CONFIG");
+    cmd.arg("SET");
+    for (k, v) in pairs {
+        cmd.arg(k).arg(v);
+    }
+    node.try_query::<()>(&cmd).await.map_err(|e| {
+        let text = e.to_string();
+        if pairs.iter().any(|(k, _)| k.ends_with("-file")) && !e.is_io_error() {
+            fail(
+                ExitCode::Error,
+                format!(
+                    "{}: the server could not load the certificate files ({text}). The \
+                     paths are read by redis-server on its own host: copy the files \
+                     there first (scp, configuration management, a Kubernetes Secret), \
+                     readable by the user redis-server runs as; redisops cannot send \
+                     files over the Redis protocol",
+                    node.endpoint
+                ),
+            )
+        } else {
+            node.explain(&e).into()
+        }
+    })
 }
 
 async fn wait_link(node: &mut Node, limit: Duration) -> Result<()> {
