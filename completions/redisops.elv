@@ -53,6 +53,7 @@ set edit:completion:arg-completer[redisops] = {|@words|
             cand keygen 'Generate an age key pair for encrypting backups'
             cand schedule 'Print a crontab line or systemd timer for a redisops command'
             cand harden 'Audit a server and its Sentinels against a catalogue of hardening checks'
+            cand tls 'Certificates and moving a live server to TLS: init, enable, rotate, check'
             cand completions 'Print a shell completion script to stdout'
             cand generate 'Write completions/ and man/ (used by packagers and the repository''s own files)'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -429,6 +430,189 @@ set edit:completion:arg-completer[redisops] = {|@words|
         }
         &'redisops;harden;help;help'= {
         }
+        &'redisops;tls'= {
+            cand --config 'Configuration file [default: $XDG_CONFIG_HOME/redisops/config.toml, then /etc/redisops/config.toml]'
+            cand --target 'Target URL (redis://, rediss://, unix://, redis-sentinel://h1,h2#master) or a target name from the config file'
+            cand -h 'Server hostname or IP'
+            cand --host 'Server hostname or IP'
+            cand -p 'Server port'
+            cand --port 'Server port'
+            cand -s 'Server unix socket (overrides host and port)'
+            cand --socket 'Server unix socket (overrides host and port)'
+            cand --user 'ACL user name'
+            cand -a 'Password on the command line: visible in the process list, prefer REDISCLI_AUTH or --password-file'
+            cand --pass 'Password on the command line: visible in the process list, prefer REDISCLI_AUTH or --password-file'
+            cand --password-file 'Read the password from the first line of FILE [env: REDISCLI_AUTH holds a password]'
+            cand --cacert 'CA certificate (PEM) to verify the server with, instead of the system store'
+            cand --cert 'Client certificate (PEM) for mutual TLS'
+            cand --key 'Client private key (PEM) for mutual TLS'
+            cand --sni 'Server name to send (SNI) and verify, when it differs from the host'
+            cand --sentinel-user 'ACL user for the Sentinels, when they have their own credentials'
+            cand --sentinel-password-file 'Read the Sentinels'' password from FILE'
+            cand --timeout 'Seconds to wait for a connection or a reply'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -q 'Only print warnings and errors (for cron)'
+            cand --quiet 'Only print warnings and errors (for cron)'
+            cand --tls 'Use TLS (like rediss://)'
+            cand --insecure 'Skip TLS certificate verification (dangerous: anyone on the path can read your data)'
+            cand init 'Create a private CA, node certificates (serverAuth + clientAuth) and a client certificate'
+            cand enable 'Turn TLS on for a live server without a restart, verify it, optionally close the plaintext port, persist with CONFIG REWRITE'
+            cand rotate 'Reload new or replaced certificate files without a restart and verify a fresh connection'
+            cand check 'Show the certificate each node presents: subject, SANs, issuer, days to expiry'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'redisops;tls;init'= {
+            cand --out 'Directory for ca.crt, ca.key, <node>.crt/.key and <client>.crt/.key'
+            cand --node 'A node certificate: NAME=host,ip,… with every name and IP clients dial; repeatable'
+            cand --dns 'For a single node (named by --name): a DNS name clients dial; repeatable'
+            cand --ip 'For a single node (named by --name): an IP address clients dial; repeatable'
+            cand --name 'File name of the single node given with --dns/--ip'
+            cand --client-name 'Name (CN and file name) of the client certificate for redisops and operators'
+            cand --days 'Validity of node and client certificates, in days'
+            cand --ca-days 'Validity of a new CA, in days'
+            cand --issuer-cert 'Issue from this existing CA certificate instead of creating a CA (with --issuer-key)'
+            cand --issuer-key 'The existing CA''s key (with --issuer-cert)'
+            cand --config 'Configuration file [default: $XDG_CONFIG_HOME/redisops/config.toml, then /etc/redisops/config.toml]'
+            cand --target 'Target URL (redis://, rediss://, unix://, redis-sentinel://h1,h2#master) or a target name from the config file'
+            cand -h 'Server hostname or IP'
+            cand --host 'Server hostname or IP'
+            cand -p 'Server port'
+            cand --port 'Server port'
+            cand -s 'Server unix socket (overrides host and port)'
+            cand --socket 'Server unix socket (overrides host and port)'
+            cand --user 'ACL user name'
+            cand -a 'Password on the command line: visible in the process list, prefer REDISCLI_AUTH or --password-file'
+            cand --pass 'Password on the command line: visible in the process list, prefer REDISCLI_AUTH or --password-file'
+            cand --password-file 'Read the password from the first line of FILE [env: REDISCLI_AUTH holds a password]'
+            cand --cacert 'CA certificate (PEM) to verify the server with, instead of the system store'
+            cand --cert 'Client certificate (PEM) for mutual TLS'
+            cand --key 'Client private key (PEM) for mutual TLS'
+            cand --sni 'Server name to send (SNI) and verify, when it differs from the host'
+            cand --sentinel-user 'ACL user for the Sentinels, when they have their own credentials'
+            cand --sentinel-password-file 'Read the Sentinels'' password from FILE'
+            cand --timeout 'Seconds to wait for a connection or a reply'
+            cand --force 'Replace existing files'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -q 'Only print warnings and errors (for cron)'
+            cand --quiet 'Only print warnings and errors (for cron)'
+            cand --tls 'Use TLS (like rediss://)'
+            cand --insecure 'Skip TLS certificate verification (dangerous: anyone on the path can read your data)'
+        }
+        &'redisops;tls;enable'= {
+            cand --server-cert 'Server certificate (chain) file, a path on the server''s host'
+            cand --server-key 'Server key file, a path on the server''s host'
+            cand --server-ca 'CA file that signed the client certificates, a path on the server''s host'
+            cand --tls-port 'TLS port to open [default: the current tls-port]'
+            cand --master-tls-port 'On a replica: the master''s TLS port; replication moves to TLS'
+            cand --verify-cacert 'CA to verify the server with [default: the connection''s --cacert]'
+            cand --verify-cert 'Client certificate to present [default: the connection''s --cert]'
+            cand --verify-key 'Client key [default: the connection''s --key]'
+            cand --config 'Configuration file [default: $XDG_CONFIG_HOME/redisops/config.toml, then /etc/redisops/config.toml]'
+            cand --target 'Target URL (redis://, rediss://, unix://, redis-sentinel://h1,h2#master) or a target name from the config file'
+            cand -h 'Server hostname or IP'
+            cand --host 'Server hostname or IP'
+            cand -p 'Server port'
+            cand --port 'Server port'
+            cand -s 'Server unix socket (overrides host and port)'
+            cand --socket 'Server unix socket (overrides host and port)'
+            cand --user 'ACL user name'
+            cand -a 'Password on the command line: visible in the process list, prefer REDISCLI_AUTH or --password-file'
+            cand --pass 'Password on the command line: visible in the process list, prefer REDISCLI_AUTH or --password-file'
+            cand --password-file 'Read the password from the first line of FILE [env: REDISCLI_AUTH holds a password]'
+            cand --cacert 'CA certificate (PEM) to verify the server with, instead of the system store'
+            cand --cert 'Client certificate (PEM) for mutual TLS'
+            cand --key 'Client private key (PEM) for mutual TLS'
+            cand --sni 'Server name to send (SNI) and verify, when it differs from the host'
+            cand --sentinel-user 'ACL user for the Sentinels, when they have their own credentials'
+            cand --sentinel-password-file 'Read the Sentinels'' password from FILE'
+            cand --timeout 'Seconds to wait for a connection or a reply'
+            cand --disable-plaintext 'After verification, close the plaintext port (CONFIG SET port 0)'
+            cand --dry-run 'Print the steps (and their undo) without changing anything'
+            cand --yes 'Apply without asking'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -q 'Only print warnings and errors (for cron)'
+            cand --quiet 'Only print warnings and errors (for cron)'
+            cand --tls 'Use TLS (like rediss://)'
+            cand --insecure 'Skip TLS certificate verification (dangerous: anyone on the path can read your data)'
+        }
+        &'redisops;tls;rotate'= {
+            cand --server-cert 'Server certificate (chain) file, a path on the server''s host'
+            cand --server-key 'Server key file, a path on the server''s host'
+            cand --server-ca 'New CA file (for a CA rollover use a bundle with the old and new CA)'
+            cand --verify-cacert 'CA to verify the server with [default: the connection''s --cacert]'
+            cand --verify-cert 'Client certificate to present [default: the connection''s --cert]'
+            cand --verify-key 'Client key [default: the connection''s --key]'
+            cand --config 'Configuration file [default: $XDG_CONFIG_HOME/redisops/config.toml, then /etc/redisops/config.toml]'
+            cand --target 'Target URL (redis://, rediss://, unix://, redis-sentinel://h1,h2#master) or a target name from the config file'
+            cand -h 'Server hostname or IP'
+            cand --host 'Server hostname or IP'
+            cand -p 'Server port'
+            cand --port 'Server port'
+            cand -s 'Server unix socket (overrides host and port)'
+            cand --socket 'Server unix socket (overrides host and port)'
+            cand --user 'ACL user name'
+            cand -a 'Password on the command line: visible in the process list, prefer REDISCLI_AUTH or --password-file'
+            cand --pass 'Password on the command line: visible in the process list, prefer REDISCLI_AUTH or --password-file'
+            cand --password-file 'Read the password from the first line of FILE [env: REDISCLI_AUTH holds a password]'
+            cand --cacert 'CA certificate (PEM) to verify the server with, instead of the system store'
+            cand --cert 'Client certificate (PEM) for mutual TLS'
+            cand --key 'Client private key (PEM) for mutual TLS'
+            cand --sni 'Server name to send (SNI) and verify, when it differs from the host'
+            cand --sentinel-user 'ACL user for the Sentinels, when they have their own credentials'
+            cand --sentinel-password-file 'Read the Sentinels'' password from FILE'
+            cand --timeout 'Seconds to wait for a connection or a reply'
+            cand --dry-run 'Print the steps (and their undo) without changing anything'
+            cand --yes 'Apply without asking'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -q 'Only print warnings and errors (for cron)'
+            cand --quiet 'Only print warnings and errors (for cron)'
+            cand --tls 'Use TLS (like rediss://)'
+            cand --insecure 'Skip TLS certificate verification (dangerous: anyone on the path can read your data)'
+        }
+        &'redisops;tls;check'= {
+            cand --config 'Configuration file [default: $XDG_CONFIG_HOME/redisops/config.toml, then /etc/redisops/config.toml]'
+            cand --target 'Target URL (redis://, rediss://, unix://, redis-sentinel://h1,h2#master) or a target name from the config file'
+            cand -h 'Server hostname or IP'
+            cand --host 'Server hostname or IP'
+            cand -p 'Server port'
+            cand --port 'Server port'
+            cand -s 'Server unix socket (overrides host and port)'
+            cand --socket 'Server unix socket (overrides host and port)'
+            cand --user 'ACL user name'
+            cand -a 'Password on the command line: visible in the process list, prefer REDISCLI_AUTH or --password-file'
+            cand --pass 'Password on the command line: visible in the process list, prefer REDISCLI_AUTH or --password-file'
+            cand --password-file 'Read the password from the first line of FILE [env: REDISCLI_AUTH holds a password]'
+            cand --cacert 'CA certificate (PEM) to verify the server with, instead of the system store'
+            cand --cert 'Client certificate (PEM) for mutual TLS'
+            cand --key 'Client private key (PEM) for mutual TLS'
+            cand --sni 'Server name to send (SNI) and verify, when it differs from the host'
+            cand --sentinel-user 'ACL user for the Sentinels, when they have their own credentials'
+            cand --sentinel-password-file 'Read the Sentinels'' password from FILE'
+            cand --timeout 'Seconds to wait for a connection or a reply'
+            cand --json 'Print JSON instead of a table'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -q 'Only print warnings and errors (for cron)'
+            cand --quiet 'Only print warnings and errors (for cron)'
+            cand --tls 'Use TLS (like rediss://)'
+            cand --insecure 'Skip TLS certificate verification (dangerous: anyone on the path can read your data)'
+        }
+        &'redisops;tls;help'= {
+            cand init 'Create a private CA, node certificates (serverAuth + clientAuth) and a client certificate'
+            cand enable 'Turn TLS on for a live server without a restart, verify it, optionally close the plaintext port, persist with CONFIG REWRITE'
+            cand rotate 'Reload new or replaced certificate files without a restart and verify a fresh connection'
+            cand check 'Show the certificate each node presents: subject, SANs, issuer, days to expiry'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'redisops;tls;help;init'= {
+        }
+        &'redisops;tls;help;enable'= {
+        }
+        &'redisops;tls;help;rotate'= {
+        }
+        &'redisops;tls;help;check'= {
+        }
+        &'redisops;tls;help;help'= {
+        }
         &'redisops;completions'= {
             cand --config 'Configuration file [default: $XDG_CONFIG_HOME/redisops/config.toml, then /etc/redisops/config.toml]'
             cand --target 'Target URL (redis://, rediss://, unix://, redis-sentinel://h1,h2#master) or a target name from the config file'
@@ -492,6 +676,7 @@ set edit:completion:arg-completer[redisops] = {|@words|
             cand keygen 'Generate an age key pair for encrypting backups'
             cand schedule 'Print a crontab line or systemd timer for a redisops command'
             cand harden 'Audit a server and its Sentinels against a catalogue of hardening checks'
+            cand tls 'Certificates and moving a live server to TLS: init, enable, rotate, check'
             cand completions 'Print a shell completion script to stdout'
             cand generate 'Write completions/ and man/ (used by packagers and the repository''s own files)'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -519,6 +704,20 @@ set edit:completion:arg-completer[redisops] = {|@words|
         &'redisops;help;harden;audit'= {
         }
         &'redisops;help;harden;checks'= {
+        }
+        &'redisops;help;tls'= {
+            cand init 'Create a private CA, node certificates (serverAuth + clientAuth) and a client certificate'
+            cand enable 'Turn TLS on for a live server without a restart, verify it, optionally close the plaintext port, persist with CONFIG REWRITE'
+            cand rotate 'Reload new or replaced certificate files without a restart and verify a fresh connection'
+            cand check 'Show the certificate each node presents: subject, SANs, issuer, days to expiry'
+        }
+        &'redisops;help;tls;init'= {
+        }
+        &'redisops;help;tls;enable'= {
+        }
+        &'redisops;help;tls;rotate'= {
+        }
+        &'redisops;help;tls;check'= {
         }
         &'redisops;help;completions'= {
         }

@@ -53,6 +53,7 @@ complete -c redisops -n "__fish_redisops_needs_command" -f -a "prune" -d 'Delete
 complete -c redisops -n "__fish_redisops_needs_command" -f -a "keygen" -d 'Generate an age key pair for encrypting backups'
 complete -c redisops -n "__fish_redisops_needs_command" -f -a "schedule" -d 'Print a crontab line or systemd timer for a redisops command'
 complete -c redisops -n "__fish_redisops_needs_command" -f -a "harden" -d 'Audit a server and its Sentinels against a catalogue of hardening checks'
+complete -c redisops -n "__fish_redisops_needs_command" -f -a "tls" -d 'Certificates and moving a live server to TLS: init, enable, rotate, check'
 complete -c redisops -n "__fish_redisops_needs_command" -f -a "completions" -d 'Print a shell completion script to stdout'
 complete -c redisops -n "__fish_redisops_needs_command" -f -a "generate" -d 'Write completions/ and man/ (used by packagers and the repository\'s own files)'
 complete -c redisops -n "__fish_redisops_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -350,6 +351,142 @@ complete -c redisops -n "__fish_redisops_using_subcommand harden; and __fish_see
 complete -c redisops -n "__fish_redisops_using_subcommand harden; and __fish_seen_subcommand_from help" -f -a "audit" -d 'Audit the target (with a Sentinel target: the master, every replica and every Sentinel) against the check catalogue'
 complete -c redisops -n "__fish_redisops_using_subcommand harden; and __fish_seen_subcommand_from help" -f -a "checks" -d 'List every check: ID, severity, category, title and remediation'
 complete -c redisops -n "__fish_redisops_using_subcommand harden; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c redisops -n "__fish_redisops_using_subcommand tls; and not __fish_seen_subcommand_from init enable rotate check help" -l config -d 'Configuration file [default: $XDG_CONFIG_HOME/redisops/config.toml, then /etc/redisops/config.toml]' -r -F
+complete -c redisops -n "__fish_redisops_using_subcommand tls; and not __fish_seen_subcommand_from init enable rotate check help" -l target -d 'Target URL (redis://, rediss://, unix://, redis-sentinel://h1,h2#master) or a target name from the config file' -r
+complete -c redisops -n "__fish_redisops_using_subcommand tls; and not __fish_seen_subcommand_from init enable rotate check help" -s h -l host -d 'Server hostname or IP' -r
+complete -c redisops -n "__fish_redisops_using_subcommand tls; and not __fish_seen_subcommand_from init enable rotate check help" -s p -l port -d 'Server port' -r
+complete -c redisops -n "__fish_redisops_using_subcommand tls; and not __fish_seen_subcommand_from init enable rotate check help" -s s -l socket -d 'Server unix socket (overrides host and port)' -r -F
+complete -c redisops -n "__fish_redisops_using_subcommand tls; and not __fish_seen_subcommand_from init enable rotate check help" -l user -d 'ACL user name' -r
+complete -c redisops -n "__fish_redisops_using_subcommand tls; and not __fish_seen_subcommand_from init enable rotate check help" -s a -l pass -d 'Password on the command line: visible in the process list, prefer REDISCLI_AUTH or --password-file' -r
+complete -c redisops -n "__fish_redisops_using_subcommand tls; and not __fish_seen_subcommand_from init enable rotate check help" -l password-file -d 'Read the password from the first line of FILE [env: REDISCLI_AUTH holds a password]' -r -F
+complete -c redisops -n "__fish_redisops_using_subcommand tls; and not __fish_seen_subcommand_from init enable rotate check help" -l cacert -d 'CA certificate (PEM) to verify the server with, instead of the system store' -r -F
+complete -c redisops -n "__fish_redisops_using_subcommand tls; and not __fish_seen_subcommand_from init enable rotate check help" -l cert -d 'Client certificate (PEM) for mutual TLS' -r -F
+complete -c redisops -n "__fish_redisops_using_subcommand tls; and not __fish_seen_subcommand_from init enable rotate check help" -l key -d 'Client private key (PEM) for mutual TLS' -r -F
+complete -c redisops -n "__fish_redisops_using_subcommand tls; and not __fish_seen_subcommand_from init enable rotate check help" -l sni -d 'Server name to send (SNI) and verify, when it differs from the host' -r
+complete -c redisops -n "__fish_redisops_using_subcommand tls; and not __fish_seen_subcommand_from init enable rotate check help" -l sentinel-user -d 'ACL user for the Sentinels, when they have their own credentials' -r
+complete -c redisops -n "__fish_redisops_using_subcommand tls; and not __fish_seen_subcommand_from init enable rotate check help" -l sentinel-password-file -d 'Read the Sentinels\' password from FILE' -r -F
+complete -c redisops -n "__fish_redisops_using_subcommand tls; and not __fish_seen_subcommand_from init enable rotate check help" -l timeout -d 'Seconds to wait for a connection or a reply' -r
+complete -c redisops -n "__fish_redisops_using_subcommand tls; and not __fish_seen_subcommand_from init enable rotate check help" -l help -d 'Print help (see more with \'--help\')'
+complete -c redisops -n "__fish_redisops_using_subcommand tls; and not __fish_seen_subcommand_from init enable rotate check help" -s q -l quiet -d 'Only print warnings and errors (for cron)'
+complete -c redisops -n "__fish_redisops_using_subcommand tls; and not __fish_seen_subcommand_from init enable rotate check help" -l tls -d 'Use TLS (like rediss://)'
+complete -c redisops -n "__fish_redisops_using_subcommand tls; and not __fish_seen_subcommand_from init enable rotate check help" -l insecure -d 'Skip TLS certificate verification (dangerous: anyone on the path can read your data)'
+complete -c redisops -n "__fish_redisops_using_subcommand tls; and not __fish_seen_subcommand_from init enable rotate check help" -f -a "init" -d 'Create a private CA, node certificates (serverAuth + clientAuth) and a client certificate'
+complete -c redisops -n "__fish_redisops_using_subcommand tls; and not __fish_seen_subcommand_from init enable rotate check help" -f -a "enable" -d 'Turn TLS on for a live server without a restart, verify it, optionally close the plaintext port, persist with CONFIG REWRITE'
+complete -c redisops -n "__fish_redisops_using_subcommand tls; and not __fish_seen_subcommand_from init enable rotate check help" -f -a "rotate" -d 'Reload new or replaced certificate files without a restart and verify a fresh connection'
+complete -c redisops -n "__fish_redisops_using_subcommand tls; and not __fish_seen_subcommand_from init enable rotate check help" -f -a "check" -d 'Show the certificate each node presents: subject, SANs, issuer, days to expiry'
+complete -c redisops -n "__fish_redisops_using_subcommand tls; and not __fish_seen_subcommand_from init enable rotate check help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c redisops -n "__fish_redisops_using_subcommand tls; and __fish_seen_subcommand_from init" -l out -d 'Directory for ca.crt, ca.key, <node>.crt/.key and <client>.crt/.key' -r -F
+complete -c redisops -n "__fish_redisops_using_subcommand tls; and __fish_seen_subcommand_from init" -l node -d 'A node certificate: NAME=host,ip,… with every name and IP clients dial; repeatable' -r
+complete -c redisops -n "__fish_redisops_using_subcommand tls; and __fish_seen_subcommand_from init" -l dns -d 'For a single node (named by --name): a DNS name clients dial; repeatable' -r
+complete -c redisops -n "__fish_redisops_using_subcommand tls; and __fish_seen_subcommand_from init" -l ip -d 'For a single node (named by --name): an IP address clients dial; repeatable' -r
+complete -c redisops -n "__fish_redisops_using_subcommand tls; and __fish_seen_subcommand_from init" -l name -d 'File name of the single node given with --dns/--ip' -r
+complete -c redisops -n "__fish_redisops_using_subcommand tls; and __fish_seen_subcommand_from init" -l client-name -d 'Name (CN and file name) of the client certificate for redisops and operators' -r
+complete -c redisops -n "__fish_redisops_using_subcommand tls; and __fish_seen_subcommand_from init" -l days -d 'Validity of node and client certificates, in days' -r
+complete -c redisops -n "__fish_redisops_using_subcommand tls; and __fish_seen_subcommand_from init" -l ca-days -d 'Validity of a new CA, in days' -r
+complete -c redisops -n "__fish_redisops_using_subcommand tls; and __fish_seen_subcommand_from init" -l issuer-cert -d 'Issue from this existing CA certificate instead of creating a CA (with --issuer-key)' -r -F
+complete -c redisops -n "__fish_redisops_using_subcommand tls; and __fish_seen_subcommand_from init" -l issuer-key -d 'The existing CA\'s key (with --issuer-cert)' -r -F
+complete -c redisops -n "__fish_redisops_using_subcommand tls; and __fish_seen_subcommand_from init" -l config -d 'Configuration file [default: $XDG_CONFIG_HOME/redisops/config.toml, then /etc/redisops/config.toml]' -r -F
+complete -c redisops -n "__fish_redisops_using_subcommand tls; and __fish_seen_subcommand_from init" -l target -d 'Target URL (redis://, rediss://, unix://, redis-sentinel://h1,h2#master) or a target name from the config file' -r
+complete -c redisops -n "__fish_redisops_using_subcommand tls; and __fish_seen_subcommand_from init" -s h -l host -d 'Server hostname or IP' -r
+complete -c redisops -n "__fish_redisops_using_subcommand tls; and __fish_seen_subcommand_from init" -s p -l port -d 'Server port' -r
+complete -c redisops -n "__fish_redisops_using_subcommand tls; and __fish_seen_subcommand_from init" -s s -l socket -d 'Server unix socket (overrides host and port)' -r -F
+complete -c redisops -n "__fish_redisops_using_subcommand tls; and __fish_seen_subcommand_from init" -l user -d 'ACL user name' -r
+complete -c redisops -n "__fish_redisops_using_subcommand tls; and __fish_seen_subcommand_from init" -s a -l pass -d 'Password on the command line: visible in the process list, prefer REDISCLI_AUTH or --password-file' -r
+complete -c redisops -n "__fish_redisops_using_subcommand tls; and __fish_seen_subcommand_from init" -l password-file -d 'Read the password from the first line of FILE [env: REDISCLI_AUTH holds a password]' -r -F
+complete -c redisops -n "__fish_redisops_using_subcommand tls; and __fish_seen_subcommand_from init" -l cacert -d 'CA certificate (PEM) to verify the server with, instead of the system store' -r -F
+complete -c redisops -n "__fish_redisops_using_subcommand tls; and __fish_seen_subcommand_from init" -l cert -d 'Client certificate (PEM) for mutual TLS' -r -F
+complete -c redisops -n "__fish_redisops_using_subcommand tls; and __fish_seen_subcommand_from init" -l key -d 'Client private key (PEM) for mutual TLS' -r -F
+complete -c redisops -n "__fish_redisops_using_subcommand tls; and __fish_seen_subcommand_from init" -l sni -d 'Server name to send (SNI) and verify, when it differs from the host' -r
+complete -c redisops -n "__fish_redisops_using_subcommand tls; and __fish_seen_subcommand_from init" -l sentinel-user -d 'ACL user for the Sentinels, when they have their own credentials' -r
+complete -c redisops -n "__fish_redisops_using_subcommand tls; and __fish_seen_subcommand_from init" -l sentinel-password-file -d 'Read the Sentinels\' password from FILE' -r -F
+complete -c redisops -n "__fish_redisops_using_subcommand tls; and __fish_seen_subcommand_from init" -l timeout -d 'Seconds to wait for a connection or a reply' -r
+complete -c redisops -n "__fish_redisops_using_subcommand tls; and __fish_seen_subcommand_from init" -l force -d 'Replace existing files'
+complete -c redisops -n "__fish_redisops_using_subcommand tls; and __fish_seen_subcommand_from init" -l help -d 'Print help (see more with \'--help\')'
+complete -c redisops -n "__fish_redisops_using_subcommand tls; and __fish_seen_subcommand_from init" -s q -l quiet -d 'Only print warnings and errors (for cron)'
+complete -c redisops -n "__fish_redisops_using_subcommand tls; and __fish_seen_subcommand_from init" -l tls -d 'Use TLS (like rediss://)'
+complete -c redisops -n "__fish_redisops_using_subcommand tls; and __fish_seen_subcommand_from init" -l insecure -d 'Skip TLS certificate verification (dangerous: anyone on the path can read your data)'
+complete -c redisops -n "__fish_redisops_using_subcommand tls; and __fish_seen_subcommand_from enable" -l server-cert -d 'Server certificate (chain) file, a path on the server\'s host' -r
+complete -c redisops -n "__fish_redisops_using_subcommand tls; and __fish_seen_subcommand_from enable" -l server-key -d 'Server key file, a path on the server\'s host' -r
+complete -c redisops -n "__fish_redisops_using_subcommand tls; and __fish_seen_subcommand_from enable" -l server-ca -d 'CA file that signed the client certificates, a path on the server\'s host' -r
+complete -c redisops -n "__fish_redisops_using_subcommand tls; and __fish_seen_subcommand_from enable" -l tls-port -d 'TLS port to open [default: the current tls-port]' -r
+complete -c redisops -n "__fish_redisops_using_subcommand tls; and __fish_seen_subcommand_from enable" -l master-tls-port -d 'On a replica: the master\'s TLS port; replication moves to TLS' -r
+complete -c redisops -n "__fish_redisops_using_subcommand tls; and __fish_seen_subcommand_from enable" -l verify-cacert -d 'CA to verify the server with [default: the connection\'s --cacert]' -r -F
+complete -c redisops -n "__fish_redisops_using_subcommand tls; and __fish_seen_subcommand_from enable" -l verify-cert -d 'Client certificate to present [default: the connection\'s --cert]' -r -F
+complete -c redisops -n "__fish_redisops_using_subcommand tls; and __fish_seen_subcommand_from enable" -l verify-key -d 'Client key [default: the connection\'s --key]' -r -F
+complete -c redisops -n "__fish_redisops_using_subcommand tls; and __fish_seen_subcommand_from enable" -l config -d 'Configuration file [default: $XDG_CONFIG_HOME/redisops/config.toml, then /etc/redisops/config.toml]' -r -F
+complete -c redisops -n "__fish_redisops_using_subcommand tls; and __fish_seen_subcommand_from enable" -l target -d 'Target URL (redis://, rediss://, unix://, redis-sentinel://h1,h2#master) or a target name from the config file' -r
+complete -c redisops -n "__fish_redisops_using_subcommand tls; and __fish_seen_subcommand_from enable" -s h -l host -d 'Server hostname or IP' -r
+complete -c redisops -n "__fish_redisops_using_subcommand tls; and __fish_seen_subcommand_from enable" -s p -l port -d 'Server port' -r
+complete -c redisops -n "__fish_redisops_using_subcommand tls; and __fish_seen_subcommand_from enable" -s s -l socket -d 'Server unix socket (overrides host and port)' -r -F
+complete -c redisops -n "__fish_redisops_using_subcommand tls; and __fish_seen_subcommand_from enable" -l user -d 'ACL user name' -r
+complete -c redisops -n "__fish_redisops_using_subcommand tls; and __fish_seen_subcommand_from enable" -s a -l pass -d 'Password on the command line: visible in the process list, prefer REDISCLI_AUTH or --password-file' -r
+complete -c redisops -n "__fish_redisops_using_subcommand tls; and __fish_seen_subcommand_from enable" -l password-file -d 'Read the password from the first line of FILE [env: REDISCLI_AUTH holds a password]' -r -F
+complete -c redisops -n "__fish_redisops_using_subcommand tls; and __fish_seen_subcommand_from enable" -l cacert -d 'CA certificate (PEM) to verify the server with, instead of the system store' -r -F
+complete -c redisops -n "__fish_redisops_using_subcommand tls; and __fish_seen_subcommand_from enable" -l cert -d 'Client certificate (PEM) for mutual TLS' -r -F
+complete -c redisops -n "__fish_redisops_using_subcommand tls; and __fish_seen_subcommand_from enable" -l key -d 'Client private key (PEM) for mutual TLS' -r -F
+complete -c redisops -n "__fish_redisops_using_subcommand tls; and __fish_seen_subcommand_from enable" -l sni -d 'Server name to send (SNI) and verify, when it differs from the host' -r
+complete -c redisops -n "__fish_redisops_using_subcommand tls; and __fish_seen_subcommand_from enable" -l sentinel-user -d 'ACL user for the Sentinels, when they have their own credentials' -r
+complete -c redisops -n "__fish_redisops_using_subcommand tls; and __fish_seen_subcommand_from enable" -l sentinel-password-file -d 'Read the Sentinels\' password from FILE' -r -F
+complete -c redisops -n "__fish_redisops_using_subcommand tls; and __fish_seen_subcommand_from enable" -l timeout -d 'Seconds to wait for a connection or a reply' -r
+complete -c redisops -n "__fish_redisops_using_subcommand tls; and __fish_seen_subcommand_from enable" -l disable-plaintext -d 'After verification, close the plaintext port (CONFIG SET port 0)'
+complete -c redisops -n "__fish_redisops_using_subcommand tls; and __fish_seen_subcommand_from enable" -l dry-run -d 'Print the steps (and their undo) without changing anything'
+complete -c redisops -n "__fish_redisops_using_subcommand tls; and __fish_seen_subcommand_from enable" -l yes -d 'Apply without asking'
+complete -c redisops -n "__fish_redisops_using_subcommand tls; and __fish_seen_subcommand_from enable" -l help -d 'Print help (see more with \'--help\')'
+complete -c redisops -n "__fish_redisops_using_subcommand tls; and __fish_seen_subcommand_from enable" -s q -l quiet -d 'Only print warnings and errors (for cron)'
+complete -c redisops -n "__fish_redisops_using_subcommand tls; and __fish_seen_subcommand_from enable" -l tls -d 'Use TLS (like rediss://)'
+complete -c redisops -n "__fish_redisops_using_subcommand tls; and __fish_seen_subcommand_from enable" -l insecure -d 'Skip TLS certificate verification (dangerous: anyone on the path can read your data)'
+complete -c redisops -n "__fish_redisops_using_subcommand tls; and __fish_seen_subcommand_from rotate" -l server-cert -d 'Server certificate (chain) file, a path on the server\'s host' -r
+complete -c redisops -n "__fish_redisops_using_subcommand tls; and __fish_seen_subcommand_from rotate" -l server-key -d 'Server key file, a path on the server\'s host' -r
+complete -c redisops -n "__fish_redisops_using_subcommand tls; and __fish_seen_subcommand_from rotate" -l server-ca -d 'New CA file (for a CA rollover use a bundle with the old and new CA)' -r
+complete -c redisops -n "__fish_redisops_using_subcommand tls; and __fish_seen_subcommand_from rotate" -l verify-cacert -d 'CA to verify the server with [default: the connection\'s --cacert]' -r -F
+complete -c redisops -n "__fish_redisops_using_subcommand tls; and __fish_seen_subcommand_from rotate" -l verify-cert -d 'Client certificate to present [default: the connection\'s --cert]' -r -F
+complete -c redisops -n "__fish_redisops_using_subcommand tls; and __fish_seen_subcommand_from rotate" -l verify-key -d 'Client key [default: the connection\'s --key]' -r -F
+complete -c redisops -n "__fish_redisops_using_subcommand tls; and __fish_seen_subcommand_from rotate" -l config -d 'Configuration file [default: $XDG_CONFIG_HOME/redisops/config.toml, then /etc/redisops/config.toml]' -r -F
+complete -c redisops -n "__fish_redisops_using_subcommand tls; and __fish_seen_subcommand_from rotate" -l target -d 'Target URL (redis://, rediss://, unix://, redis-sentinel://h1,h2#master) or a target name from the config file' -r
+complete -c redisops -n "__fish_redisops_using_subcommand tls; and __fish_seen_subcommand_from rotate" -s h -l host -d 'Server hostname or IP' -r
+complete -c redisops -n "__fish_redisops_using_subcommand tls; and __fish_seen_subcommand_from rotate" -s p -l port -d 'Server port' -r
+complete -c redisops -n "__fish_redisops_using_subcommand tls; and __fish_seen_subcommand_from rotate" -s s -l socket -d 'Server unix socket (overrides host and port)' -r -F
+complete -c redisops -n "__fish_redisops_using_subcommand tls; and __fish_seen_subcommand_from rotate" -l user -d 'ACL user name' -r
+complete -c redisops -n "__fish_redisops_using_subcommand tls; and __fish_seen_subcommand_from rotate" -s a -l pass -d 'Password on the command line: visible in the process list, prefer REDISCLI_AUTH or --password-file' -r
+complete -c redisops -n "__fish_redisops_using_subcommand tls; and __fish_seen_subcommand_from rotate" -l password-file -d 'Read the password from the first line of FILE [env: REDISCLI_AUTH holds a password]' -r -F
+complete -c redisops -n "__fish_redisops_using_subcommand tls; and __fish_seen_subcommand_from rotate" -l cacert -d 'CA certificate (PEM) to verify the server with, instead of the system store' -r -F
+complete -c redisops -n "__fish_redisops_using_subcommand tls; and __fish_seen_subcommand_from rotate" -l cert -d 'Client certificate (PEM) for mutual TLS' -r -F
+complete -c redisops -n "__fish_redisops_using_subcommand tls; and __fish_seen_subcommand_from rotate" -l key -d 'Client private key (PEM) for mutual TLS' -r -F
+complete -c redisops -n "__fish_redisops_using_subcommand tls; and __fish_seen_subcommand_from rotate" -l sni -d 'Server name to send (SNI) and verify, when it differs from the host' -r
+complete -c redisops -n "__fish_redisops_using_subcommand tls; and __fish_seen_subcommand_from rotate" -l sentinel-user -d 'ACL user for the Sentinels, when they have their own credentials' -r
+complete -c redisops -n "__fish_redisops_using_subcommand tls; and __fish_seen_subcommand_from rotate" -l sentinel-password-file -d 'Read the Sentinels\' password from FILE' -r -F
+complete -c redisops -n "__fish_redisops_using_subcommand tls; and __fish_seen_subcommand_from rotate" -l timeout -d 'Seconds to wait for a connection or a reply' -r
+complete -c redisops -n "__fish_redisops_using_subcommand tls; and __fish_seen_subcommand_from rotate" -l dry-run -d 'Print the steps (and their undo) without changing anything'
+complete -c redisops -n "__fish_redisops_using_subcommand tls; and __fish_seen_subcommand_from rotate" -l yes -d 'Apply without asking'
+complete -c redisops -n "__fish_redisops_using_subcommand tls; and __fish_seen_subcommand_from rotate" -l help -d 'Print help (see more with \'--help\')'
+complete -c redisops -n "__fish_redisops_using_subcommand tls; and __fish_seen_subcommand_from rotate" -s q -l quiet -d 'Only print warnings and errors (for cron)'
+complete -c redisops -n "__fish_redisops_using_subcommand tls; and __fish_seen_subcommand_from rotate" -l tls -d 'Use TLS (like rediss://)'
+complete -c redisops -n "__fish_redisops_using_subcommand tls; and __fish_seen_subcommand_from rotate" -l insecure -d 'Skip TLS certificate verification (dangerous: anyone on the path can read your data)'
+complete -c redisops -n "__fish_redisops_using_subcommand tls; and __fish_seen_subcommand_from check" -l config -d 'Configuration file [default: $XDG_CONFIG_HOME/redisops/config.toml, then /etc/redisops/config.toml]' -r -F
+complete -c redisops -n "__fish_redisops_using_subcommand tls; and __fish_seen_subcommand_from check" -l target -d 'Target URL (redis://, rediss://, unix://, redis-sentinel://h1,h2#master) or a target name from the config file' -r
+complete -c redisops -n "__fish_redisops_using_subcommand tls; and __fish_seen_subcommand_from check" -s h -l host -d 'Server hostname or IP' -r
+complete -c redisops -n "__fish_redisops_using_subcommand tls; and __fish_seen_subcommand_from check" -s p -l port -d 'Server port' -r
+complete -c redisops -n "__fish_redisops_using_subcommand tls; and __fish_seen_subcommand_from check" -s s -l socket -d 'Server unix socket (overrides host and port)' -r -F
+complete -c redisops -n "__fish_redisops_using_subcommand tls; and __fish_seen_subcommand_from check" -l user -d 'ACL user name' -r
+complete -c redisops -n "__fish_redisops_using_subcommand tls; and __fish_seen_subcommand_from check" -s a -l pass -d 'Password on the command line: visible in the process list, prefer REDISCLI_AUTH or --password-file' -r
+complete -c redisops -n "__fish_redisops_using_subcommand tls; and __fish_seen_subcommand_from check" -l password-file -d 'Read the password from the first line of FILE [env: REDISCLI_AUTH holds a password]' -r -F
+complete -c redisops -n "__fish_redisops_using_subcommand tls; and __fish_seen_subcommand_from check" -l cacert -d 'CA certificate (PEM) to verify the server with, instead of the system store' -r -F
+complete -c redisops -n "__fish_redisops_using_subcommand tls; and __fish_seen_subcommand_from check" -l cert -d 'Client certificate (PEM) for mutual TLS' -r -F
+complete -c redisops -n "__fish_redisops_using_subcommand tls; and __fish_seen_subcommand_from check" -l key -d 'Client private key (PEM) for mutual TLS' -r -F
+complete -c redisops -n "__fish_redisops_using_subcommand tls; and __fish_seen_subcommand_from check" -l sni -d 'Server name to send (SNI) and verify, when it differs from the host' -r
+complete -c redisops -n "__fish_redisops_using_subcommand tls; and __fish_seen_subcommand_from check" -l sentinel-user -d 'ACL user for the Sentinels, when they have their own credentials' -r
+complete -c redisops -n "__fish_redisops_using_subcommand tls; and __fish_seen_subcommand_from check" -l sentinel-password-file -d 'Read the Sentinels\' password from FILE' -r -F
+complete -c redisops -n "__fish_redisops_using_subcommand tls; and __fish_seen_subcommand_from check" -l timeout -d 'Seconds to wait for a connection or a reply' -r
+complete -c redisops -n "__fish_redisops_using_subcommand tls; and __fish_seen_subcommand_from check" -l json -d 'Print JSON instead of a table'
+complete -c redisops -n "__fish_redisops_using_subcommand tls; and __fish_seen_subcommand_from check" -l help -d 'Print help (see more with \'--help\')'
+complete -c redisops -n "__fish_redisops_using_subcommand tls; and __fish_seen_subcommand_from check" -s q -l quiet -d 'Only print warnings and errors (for cron)'
+complete -c redisops -n "__fish_redisops_using_subcommand tls; and __fish_seen_subcommand_from check" -l tls -d 'Use TLS (like rediss://)'
+complete -c redisops -n "__fish_redisops_using_subcommand tls; and __fish_seen_subcommand_from check" -l insecure -d 'Skip TLS certificate verification (dangerous: anyone on the path can read your data)'
+complete -c redisops -n "__fish_redisops_using_subcommand tls; and __fish_seen_subcommand_from help" -f -a "init" -d 'Create a private CA, node certificates (serverAuth + clientAuth) and a client certificate'
+complete -c redisops -n "__fish_redisops_using_subcommand tls; and __fish_seen_subcommand_from help" -f -a "enable" -d 'Turn TLS on for a live server without a restart, verify it, optionally close the plaintext port, persist with CONFIG REWRITE'
+complete -c redisops -n "__fish_redisops_using_subcommand tls; and __fish_seen_subcommand_from help" -f -a "rotate" -d 'Reload new or replaced certificate files without a restart and verify a fresh connection'
+complete -c redisops -n "__fish_redisops_using_subcommand tls; and __fish_seen_subcommand_from help" -f -a "check" -d 'Show the certificate each node presents: subject, SANs, issuer, days to expiry'
+complete -c redisops -n "__fish_redisops_using_subcommand tls; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c redisops -n "__fish_redisops_using_subcommand completions" -l config -d 'Configuration file [default: $XDG_CONFIG_HOME/redisops/config.toml, then /etc/redisops/config.toml]' -r -F
 complete -c redisops -n "__fish_redisops_using_subcommand completions" -l target -d 'Target URL (redis://, rediss://, unix://, redis-sentinel://h1,h2#master) or a target name from the config file' -r
 complete -c redisops -n "__fish_redisops_using_subcommand completions" -s h -l host -d 'Server hostname or IP' -r
@@ -389,17 +526,22 @@ complete -c redisops -n "__fish_redisops_using_subcommand generate" -l help -d '
 complete -c redisops -n "__fish_redisops_using_subcommand generate" -s q -l quiet -d 'Only print warnings and errors (for cron)'
 complete -c redisops -n "__fish_redisops_using_subcommand generate" -l tls -d 'Use TLS (like rediss://)'
 complete -c redisops -n "__fish_redisops_using_subcommand generate" -l insecure -d 'Skip TLS certificate verification (dangerous: anyone on the path can read your data)'
-complete -c redisops -n "__fish_redisops_using_subcommand help; and not __fish_seen_subcommand_from status backup list verify restore prune keygen schedule harden completions generate help" -f -a "status" -d 'Show server, persistence, memory, keyspace and replication state in one screen'
-complete -c redisops -n "__fish_redisops_using_subcommand help; and not __fish_seen_subcommand_from status backup list verify restore prune keygen schedule harden completions generate help" -f -a "backup" -d 'Back up: get the RDB, verify it, compress and encrypt it into the repository'
-complete -c redisops -n "__fish_redisops_using_subcommand help; and not __fish_seen_subcommand_from status backup list verify restore prune keygen schedule harden completions generate help" -f -a "list" -d 'List the backups in the repository'
-complete -c redisops -n "__fish_redisops_using_subcommand help; and not __fish_seen_subcommand_from status backup list verify restore prune keygen schedule harden completions generate help" -f -a "verify" -d 'Verify backups against their manifests (and, with keys, the RDB inside)'
-complete -c redisops -n "__fish_redisops_using_subcommand help; and not __fish_seen_subcommand_from status backup list verify restore prune keygen schedule harden completions generate help" -f -a "restore" -d 'Restore a backup: verify and stage it, stop the server, swap the files, start, prove, roll back on failure'
-complete -c redisops -n "__fish_redisops_using_subcommand help; and not __fish_seen_subcommand_from status backup list verify restore prune keygen schedule harden completions generate help" -f -a "prune" -d 'Delete old backups by keep rules, with a reason for every kept one'
-complete -c redisops -n "__fish_redisops_using_subcommand help; and not __fish_seen_subcommand_from status backup list verify restore prune keygen schedule harden completions generate help" -f -a "keygen" -d 'Generate an age key pair for encrypting backups'
-complete -c redisops -n "__fish_redisops_using_subcommand help; and not __fish_seen_subcommand_from status backup list verify restore prune keygen schedule harden completions generate help" -f -a "schedule" -d 'Print a crontab line or systemd timer for a redisops command'
-complete -c redisops -n "__fish_redisops_using_subcommand help; and not __fish_seen_subcommand_from status backup list verify restore prune keygen schedule harden completions generate help" -f -a "harden" -d 'Audit a server and its Sentinels against a catalogue of hardening checks'
-complete -c redisops -n "__fish_redisops_using_subcommand help; and not __fish_seen_subcommand_from status backup list verify restore prune keygen schedule harden completions generate help" -f -a "completions" -d 'Print a shell completion script to stdout'
-complete -c redisops -n "__fish_redisops_using_subcommand help; and not __fish_seen_subcommand_from status backup list verify restore prune keygen schedule harden completions generate help" -f -a "generate" -d 'Write completions/ and man/ (used by packagers and the repository\'s own files)'
-complete -c redisops -n "__fish_redisops_using_subcommand help; and not __fish_seen_subcommand_from status backup list verify restore prune keygen schedule harden completions generate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c redisops -n "__fish_redisops_using_subcommand help; and not __fish_seen_subcommand_from status backup list verify restore prune keygen schedule harden tls completions generate help" -f -a "status" -d 'Show server, persistence, memory, keyspace and replication state in one screen'
+complete -c redisops -n "__fish_redisops_using_subcommand help; and not __fish_seen_subcommand_from status backup list verify restore prune keygen schedule harden tls completions generate help" -f -a "backup" -d 'Back up: get the RDB, verify it, compress and encrypt it into the repository'
+complete -c redisops -n "__fish_redisops_using_subcommand help; and not __fish_seen_subcommand_from status backup list verify restore prune keygen schedule harden tls completions generate help" -f -a "list" -d 'List the backups in the repository'
+complete -c redisops -n "__fish_redisops_using_subcommand help; and not __fish_seen_subcommand_from status backup list verify restore prune keygen schedule harden tls completions generate help" -f -a "verify" -d 'Verify backups against their manifests (and, with keys, the RDB inside)'
+complete -c redisops -n "__fish_redisops_using_subcommand help; and not __fish_seen_subcommand_from status backup list verify restore prune keygen schedule harden tls completions generate help" -f -a "restore" -d 'Restore a backup: verify and stage it, stop the server, swap the files, start, prove, roll back on failure'
+complete -c redisops -n "__fish_redisops_using_subcommand help; and not __fish_seen_subcommand_from status backup list verify restore prune keygen schedule harden tls completions generate help" -f -a "prune" -d 'Delete old backups by keep rules, with a reason for every kept one'
+complete -c redisops -n "__fish_redisops_using_subcommand help; and not __fish_seen_subcommand_from status backup list verify restore prune keygen schedule harden tls completions generate help" -f -a "keygen" -d 'Generate an age key pair for encrypting backups'
+complete -c redisops -n "__fish_redisops_using_subcommand help; and not __fish_seen_subcommand_from status backup list verify restore prune keygen schedule harden tls completions generate help" -f -a "schedule" -d 'Print a crontab line or systemd timer for a redisops command'
+complete -c redisops -n "__fish_redisops_using_subcommand help; and not __fish_seen_subcommand_from status backup list verify restore prune keygen schedule harden tls completions generate help" -f -a "harden" -d 'Audit a server and its Sentinels against a catalogue of hardening checks'
+complete -c redisops -n "__fish_redisops_using_subcommand help; and not __fish_seen_subcommand_from status backup list verify restore prune keygen schedule harden tls completions generate help" -f -a "tls" -d 'Certificates and moving a live server to TLS: init, enable, rotate, check'
+complete -c redisops -n "__fish_redisops_using_subcommand help; and not __fish_seen_subcommand_from status backup list verify restore prune keygen schedule harden tls completions generate help" -f -a "completions" -d 'Print a shell completion script to stdout'
+complete -c redisops -n "__fish_redisops_using_subcommand help; and not __fish_seen_subcommand_from status backup list verify restore prune keygen schedule harden tls completions generate help" -f -a "generate" -d 'Write completions/ and man/ (used by packagers and the repository\'s own files)'
+complete -c redisops -n "__fish_redisops_using_subcommand help; and not __fish_seen_subcommand_from status backup list verify restore prune keygen schedule harden tls completions generate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c redisops -n "__fish_redisops_using_subcommand help; and __fish_seen_subcommand_from harden" -f -a "audit" -d 'Audit the target (with a Sentinel target: the master, every replica and every Sentinel) against the check catalogue'
 complete -c redisops -n "__fish_redisops_using_subcommand help; and __fish_seen_subcommand_from harden" -f -a "checks" -d 'List every check: ID, severity, category, title and remediation'
+complete -c redisops -n "__fish_redisops_using_subcommand help; and __fish_seen_subcommand_from tls" -f -a "init" -d 'Create a private CA, node certificates (serverAuth + clientAuth) and a client certificate'
+complete -c redisops -n "__fish_redisops_using_subcommand help; and __fish_seen_subcommand_from tls" -f -a "enable" -d 'Turn TLS on for a live server without a restart, verify it, optionally close the plaintext port, persist with CONFIG REWRITE'
+complete -c redisops -n "__fish_redisops_using_subcommand help; and __fish_seen_subcommand_from tls" -f -a "rotate" -d 'Reload new or replaced certificate files without a restart and verify a fresh connection'
+complete -c redisops -n "__fish_redisops_using_subcommand help; and __fish_seen_subcommand_from tls" -f -a "check" -d 'Show the certificate each node presents: subject, SANs, issuer, days to expiry'

@@ -14,10 +14,10 @@ use std::path::PathBuf;
 #[command(
     name = "redisops",
     version,
-    about = "Operations CLI for Redis: status, verified encrypted backups, retention",
+    about = "Operations CLI for Redis: status, verified encrypted backups, hardening audit, TLS",
     long_about = "Operations CLI for Redis operators: server status, verified and encrypted \
-                  backups with retention, and safe restores, over TCP, TLS, unix sockets and \
-                  Sentinel.",
+                  backups with retention, a hardening audit, and moving live servers to TLS, \
+                  over TCP, TLS, unix sockets and Sentinel.",
     disable_help_flag = true,
     after_long_help = ExitCode::table(),
     max_term_width = 100
@@ -58,6 +58,9 @@ pub enum Command {
     /// Audit a server and its Sentinels against a catalogue of hardening checks
     #[command(disable_help_flag = true)]
     Harden(commands::harden::HardenArgs),
+    /// Certificates and moving a live server to TLS: init, enable, rotate, check
+    #[command(disable_help_flag = true)]
+    Tls(commands::tls::TlsArgs),
     /// Print a shell completion script to stdout
     #[command(disable_help_flag = true)]
     Completions(commands::generate::CompletionsArgs),

@@ -37,7 +37,7 @@ pub enum ExitCode {
     Decrypt,
     /// No such repository or backup.
     NotFound,
-    /// Restore failed and was rolled back: the server is as it was before.
+    /// Restore or a TLS change failed and was rolled back: the server is as it was before.
     RolledBack,
     /// Restore stopped half-way: run `restore --resume` or `restore --abort`.
     Incomplete,
@@ -104,7 +104,7 @@ impl ExitCode {
             ExitCode::VerifyFailed => "verification failed (checksum, size, truncation)",
             ExitCode::Decrypt => "decryption failed (wrong identity or passphrase)",
             ExitCode::NotFound => "no such repository or backup",
-            ExitCode::RolledBack => "restore failed and was rolled back",
+            ExitCode::RolledBack => "restore or tls change failed and was rolled back",
             ExitCode::Incomplete => "restore incomplete: run restore --resume or --abort",
             ExitCode::Interrupted => "interrupted by a signal",
         }

@@ -6,6 +6,7 @@
 //! - `info`, `status`: reading a server's state;
 //! - `backup`, `verify`, `restore`: the data paths;
 //! - `harden`: the hardening audit (facts, check catalogue, reports);
+//! - `tls`: certificates, TLS enablement and rotation on live servers;
 //! - `commands`: one file per subcommand, wiring the above together;
 //! - `exit`: the documented exit codes; `ui`: messages on stderr; `fsutil`: durable writes.
 
@@ -30,6 +31,7 @@ pub mod schedule;
 pub mod source;
 pub mod status;
 pub mod target;
+pub mod tls;
 pub mod ui;
 pub mod verify;
 
@@ -37,6 +39,7 @@ use anyhow::Result;
 use cli::{Cli, Command};
 use commands::Ctx;
 use commands::harden::{HardenArgs, HardenCommand};
+use commands::tls::{TlsArgs, TlsCommand};
 use exit::ExitCode;
 
 /// Runs a parsed command line.
@@ -51,6 +54,9 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Harden(HardenArgs {
             command: HardenCommand::Checks(args),
         }) => return commands::harden::list_checks(args),
+        Command::Tls(TlsArgs {
+            command: TlsCommand::Init(args),
+        }) => return commands::tls::init(args),
         _ => {}
     }
     let config = config::Config::load(cli.global.config.as_deref())
@@ -74,6 +80,12 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 command: HardenCommand::Audit(args),
             }) => commands::harden::audit(args, &ctx).await,
             Command::Restore(args) => commands::restore::run(args, &ctx).await,
+            Command::Tls(TlsArgs { command }) => match command {
+                TlsCommand::Enable(args) => commands::tls::enable(args, &ctx).await,
+                TlsCommand::Rotate(args) => commands::tls::rotate(args, &ctx).await,
+                TlsCommand::Check(args) => commands::tls::check(args, &ctx).await,
+                TlsCommand::Init(_) => unreachable!("handled above"),
+            },
             Command::Completions(_)
             | Command::Generate(_)
             | Command::Keygen(_)

@@ -11,6 +11,7 @@ pub mod prune;
 pub mod restore;
 pub mod schedule;
 pub mod status;
+pub mod tls;
 pub mod verify;
 
 use crate::archive::{self, Decryption, Encryption};

@@ -70,27 +70,7 @@ impl Dialer {
                     match &self.tls {
                         None => Ok(Box::new(tcp) as Box<dyn Stream>),
                         Some(client) => {
-                            let name = client.server_name(&hp.host)?;
-                            let connector = tokio_rustls::TlsConnector::from(client.config.clone());
-                            // A plaintext port reads a ClientHello as an unfinished inline
-                            // command and never answers: time the handshake on its own.
-                            let stream = tokio::time::timeout(
-                                self.timeout,
-                                connector.connect(name, tcp),
-                            )
-                            .await
-                            .map_err(|_| {
-                                fail(
-                                    ExitCode::Tls,
-                                    format!(
-                                        "TLS error: {addr} did not answer the TLS handshake: \
-                                                 the port probably does not speak TLS. Use the \
-                                                 server's tls-port, or drop --tls / use redis://."
-                                    ),
-                                )
-                            })?
-                            .map_err(classify)?;
-                            Ok(Box::new(stream) as Box<dyn Stream>)
+                            Ok(Box::new(self.handshake(client, hp, tcp).await?) as Box<dyn Stream>)
                         }
                     }
                 }
@@ -106,6 +86,68 @@ impl Dialer {
             )
             .into()),
         }
+    }
+
+    /// The TLS handshake on a connected socket, with its own timeout.
+    async fn handshake(
+        &self,
+        client: &TlsClient,
+        hp: &HostPort,
+        tcp: TcpStream,
+    ) -> Result<tokio_rustls::client::TlsStream<TcpStream>> {
+        let addr = hp.to_string();
+        let transport = self.transport();
+        let name = client.server_name(&hp.host)?;
+        let connector = tokio_rustls::TlsConnector::from(client.config.clone());
+        // A plaintext port reads a ClientHello as an unfinished inline command and never
+        // answers: time the handshake on its own.
+        let stream = tokio::time::timeout(self.timeout, connector.connect(name, tcp))
+            .await
+            .map_err(|_| {
+                fail(
+                    ExitCode::Tls,
+                    format!(
+                        "TLS error: {addr} did not answer the TLS handshake: the port probably \
+                         does not speak TLS. Use the server's tls-port, or drop --tls / use \
+                         redis://."
+                    ),
+                )
+            })?
+            .map_err(|e| anyhow::Error::from(explain::io_error(&e, &addr, transport)))?;
+        Ok(stream)
+    }
+
+    /// The certificate a TLS port presents (DER), verified like any connection of ours. Only
+    /// the handshake is done: no Redis command, so it needs no credentials.
+    pub async fn peer_certificate(&self, hp: &HostPort) -> Result<Vec<u8>> {
+        let Some(client) = &self.tls else {
+            return Err(fail(
+                ExitCode::Usage,
+                "reading a certificate needs TLS: pass --tls (with --cacert/--cert/--key) or use \
+                 a rediss:// target",
+            ));
+        };
+        let tcp = tokio::time::timeout(
+            self.timeout,
+            TcpStream::connect((hp.host.as_str(), hp.port)),
+        )
+        .await
+        .map_err(|_| {
+            explain::io_error(
+                &std::io::Error::from(std::io::ErrorKind::TimedOut),
+                &hp.to_string(),
+                self.transport(),
+            )
+        })?
+        .map_err(|e| dns_or_io(e, hp, self.transport()))?;
+        let stream = self.handshake(client, hp, tcp).await?;
+        stream
+            .get_ref()
+            .1
+            .peer_certificates()
+            .and_then(|chain| chain.first())
+            .map(|der| der.as_ref().to_vec())
+            .ok_or_else(|| fail(ExitCode::Tls, format!("{hp} presented no certificate")))
     }
 }
 

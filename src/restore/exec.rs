@@ -577,9 +577,17 @@ fn yes_no(b: bool) -> &'static str {
 /// The swap, re-runnable: each move happens only if it has not happened yet.
 fn apply_swap(s: &Swap) -> Result<()> {
     let dir = s.dump.parent().unwrap_or(Path::new("."));
-    // Whatever dump is there now (a save point may have created one since the facts were
-    // read) goes aside; once the staged file has moved, the dump is ours and stays.
-    if s.staged.exists() && s.dump.exists() && !s.dump_aside.exists() {
+    // A dump that appeared after the plan was made (a save point fired before saves were
+    // disabled) would be overwritten with no copy kept: refuse, the rollback restarts the
+    // server on it.
+    if !s.dump_existed && s.staged.exists() && s.dump.exists() {
+        anyhow::bail!(
+            "{} appeared after the restore was planned (a save ran meanwhile); nothing was \
+             replaced. Run the restore again",
+            s.dump.display()
+        );
+    }
+    if s.dump_existed && !s.dump_aside.exists() {
         rename(&s.dump, &s.dump_aside)?;
     }
     if let Some(aof) = &s.aof {
@@ -624,10 +632,12 @@ fn apply_swap(s: &Swap) -> Result<()> {
 
 /// Puts the old files back; removes only what the restore created.
 fn undo_swap(s: &Swap) -> Result<()> {
-    if s.dump_aside.exists() {
-        rename(&s.dump_aside, &s.dump)?;
+    if s.dump_existed {
+        if s.dump_aside.exists() {
+            rename(&s.dump_aside, &s.dump)?;
+        }
     } else if !s.staged.exists() && s.dump.exists() {
-        // Nothing was set aside, and the staged file was moved into place: it is ours.
+        // No dump before, and the staged file was moved into its place: it is ours.
         fs::remove_file(&s.dump)?;
         fsync_dir(s.dump.parent().unwrap_or(Path::new(".")))?;
     }
@@ -721,6 +731,20 @@ mod tests {
         assert!(d.join("appendonlydir/appendonly.aof.1.incr.aof").exists());
         assert!(!d.join("appendonlydir.pre-restore-T").exists());
         assert!(!d.join(".redisops-restore-T.rdb").exists());
+    }
+
+    #[test]
+    fn a_dump_that_appeared_after_planning_is_not_overwritten() {
+        let tmp = tempfile::tempdir().unwrap();
+        let d = tmp.path();
+        fs::write(d.join(".redisops-restore-T.rdb"), b"new").unwrap();
+        fs::write(d.join("dump.rdb"), b"saved meanwhile").unwrap();
+        let mut s = swap(d, false);
+        s.dump_existed = false;
+        assert!(apply_swap(&s).is_err());
+        assert_eq!(fs::read(d.join("dump.rdb")).unwrap(), b"saved meanwhile");
+        undo_swap(&s).unwrap();
+        assert_eq!(fs::read(d.join("dump.rdb")).unwrap(), b"saved meanwhile");
     }
 
     #[test]

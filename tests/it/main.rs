@@ -10,3 +10,4 @@ mod repository;
 mod restore;
 mod status;
 mod sync;
+mod tls;

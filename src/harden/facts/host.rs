@@ -137,16 +137,8 @@ fn certificate(path: &Path) -> CertFacts {
         not_after: None,
         error: None,
     };
-    let parsed = std::fs::read(path)
-        .map_err(|e| e.to_string())
-        .and_then(|pem| {
-            let (_, pem) = x509_parser::pem::parse_x509_pem(&pem).map_err(|e| e.to_string())?;
-            let cert = pem.parse_x509().map_err(|e| e.to_string())?;
-            Ok((
-                cert.subject().to_string(),
-                cert.validity().not_after.timestamp(),
-            ))
-        });
+    let parsed =
+        crate::tls::inspect::CertSummary::from_pem_file(path).map(|c| (c.subject, c.not_after));
     match parsed {
         Ok((subject, not_after)) => {
             facts.subject = Some(subject);

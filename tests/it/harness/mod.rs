@@ -133,23 +133,7 @@ impl RedisServer {
         }
         conf.extend(opts.conf.iter().cloned());
         std::fs::write(&conf_file, conf.join("\n") + "\n").unwrap();
-        let mut command = Command::new("redis-server");
-        // SAFETY: geteuid has no preconditions and cannot fail.
-        if opts.unprivileged && unsafe { libc::geteuid() } == 0 {
-            use std::os::unix::process::CommandExt;
-            const NOBODY: u32 = 65534;
-            for path in [dir.path(), conf_file.as_path()] {
-                std::os::unix::fs::chown(path, Some(NOBODY), Some(NOBODY)).unwrap();
-            }
-            command.uid(NOBODY).gid(NOBODY);
-        }
-        let child = command
-            .arg(&conf_file)
-            .current_dir(dir.path())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap_or_else(|e| panic!("cannot run redis-server: {e}. {INSTALL}"));
+        let child = spawn_server(&conf_file, dir.path(), opts.unprivileged);
         let mut server = Self {
             child: Some(child),
             dir,
@@ -213,27 +197,29 @@ impl RedisServer {
         std::net::TcpStream::connect(("127.0.0.1", self.port)).is_ok()
     }
 
-    /// Stops the server (plain SHUTDOWN: it saves only with save points) and starts it again
-    /// from its config file, whoever started it last; waits until it serves commands.
+    /// Stops the server (plain SHUTDOWN: it saves only with save points, and fsyncs an AOF;
+    /// a server no longer reachable on its plaintext port is killed) and starts it again from
+    /// its config file as rewritten since, whoever started it last; waits until it serves.
+    /// `port`/`tls_port` are the caller's to update when the config changed them.
     pub fn restart(&mut self) {
-        let _ = self.cli_output(&["SHUTDOWN"]);
-        let deadline = Instant::now() + Duration::from_secs(20);
-        while self.listening() {
-            assert!(Instant::now() < deadline, "the server did not stop");
-            std::thread::sleep(Duration::from_millis(20));
+        if self.port != 0 {
+            let _ = self.cli_output(&["SHUTDOWN"]);
+            let deadline = Instant::now() + Duration::from_secs(20);
+            while self.listening() {
+                assert!(Instant::now() < deadline, "the server did not stop");
+                std::thread::sleep(Duration::from_millis(20));
+            }
         }
-        if let Some(mut old) = self.child.take() {
-            let _ = old.wait();
-        }
-        let child = Command::new("redis-server")
-            .arg(self.conf_file())
-            .current_dir(self.dir.path())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("run redis-server");
-        self.child = Some(child);
-        self.wait_serving();
+        self.kill();
+        std::fs::write(&self.log_file, "").unwrap();
+        self.child = Some(spawn_server(
+            &self.conf_file,
+            self.dir.path(),
+            self.opts.unprivileged,
+        ));
+        // Logged after the dataset is loaded, so the server then serves commands.
+        self.wait_log("Ready to accept connections")
+            .unwrap_or_else(|log| panic!("redis-server failed to restart:\n{log}"));
     }
 
     /// Waits until PING answers PONG (not LOADING).
@@ -340,6 +326,27 @@ impl Drop for RedisServer {
     fn drop(&mut self) {
         self.kill();
     }
+}
+
+/// Starts redis-server on a config file (as `nobody` when asked and running as root).
+fn spawn_server(conf_file: &Path, dir: &Path, unprivileged: bool) -> Child {
+    let mut command = Command::new("redis-server");
+    // SAFETY: geteuid has no preconditions and cannot fail.
+    if unprivileged && unsafe { libc::geteuid() } == 0 {
+        use std::os::unix::process::CommandExt;
+        const NOBODY: u32 = 65534;
+        for path in [dir, conf_file] {
+            std::os::unix::fs::chown(path, Some(NOBODY), Some(NOBODY)).unwrap();
+        }
+        command.uid(NOBODY).gid(NOBODY);
+    }
+    command
+        .arg(conf_file)
+        .current_dir(dir)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot run redis-server: {e}. {INSTALL}"))
 }
 
 fn tls_conf(fx: &TlsFixture, tls_port: u16) -> Vec<String> {

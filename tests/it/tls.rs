@@ -1,0 +1,393 @@
+//! `redisops tls`: certificates accepted by redis-server, redis-cli and openssl; TLS turned
+//! on for a live server without a restart, rolled back when verification fails, persisted
+//! across a restart; rotation without a restart, seen by `tls check`.
+
+use crate::backup::Repo;
+use crate::harness::{
+    RedisServer, SentinelGroup, ServerOptions, TlsFixture, free_port, redisops, require,
+};
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::Arc;
+
+/// `tls init` into a fresh directory: one node for 127.0.0.1/localhost, client "client".
+fn init(dir: &Path, extra: &[&str]) -> crate::harness::Run {
+    let mut args = vec![
+        "tls".to_string(),
+        "init".into(),
+        "--out".into(),
+        dir.display().to_string(),
+    ];
+    args.extend(extra.iter().map(|s| s.to_string()));
+    redisops(args)
+}
+
+fn p(dir: &Path, name: &str) -> String {
+    dir.join(name).display().to_string()
+}
+
+fn redis_cli_tls(pki: &Path, port: u16, args: &[&str]) -> std::process::Output {
+    require("redis-cli");
+    Command::new("redis-cli")
+        .args(["-h", "127.0.0.1", "-p", &port.to_string(), "--tls"])
+        .args(["--cacert", &p(pki, "ca.crt")])
+        .args([
+            "--cert",
+            &p(pki, "client.crt"),
+            "--key",
+            &p(pki, "client.key"),
+        ])
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+fn client_flags(pki: &Path) -> Vec<String> {
+    vec![
+        "--cacert".into(),
+        p(pki, "ca.crt"),
+        "--cert".into(),
+        p(pki, "client.crt"),
+        "--key".into(),
+        p(pki, "client.key"),
+    ]
+}
+
+/// `--target rediss://127.0.0.1:PORT` with the client certificate of `pki`.
+fn tls_target(pki: &Path, tls_port: u16) -> Vec<String> {
+    let mut args = vec![
+        "--target".to_string(),
+        format!("rediss://127.0.0.1:{tls_port}"),
+    ];
+    args.extend(client_flags(pki));
+    args
+}
+
+fn verify_flags(pki: &Path) -> Vec<String> {
+    vec![
+        "--verify-cacert".into(),
+        p(pki, "ca.crt"),
+        "--verify-cert".into(),
+        p(pki, "client.crt"),
+        "--verify-key".into(),
+        p(pki, "client.key"),
+    ]
+}
+
+fn enable_args(server: &RedisServer, pki: &Path, node: &str, tls_port: u16) -> Vec<String> {
+    let mut args = vec![
+        "--target".to_string(),
+        server.url(),
+        "tls".into(),
+        "enable".into(),
+        "--server-cert".into(),
+        p(pki, &format!("{node}.crt")),
+        "--server-key".into(),
+        p(pki, &format!("{node}.key")),
+        "--server-ca".into(),
+        p(pki, "ca.crt"),
+        "--tls-port".into(),
+        tls_port.to_string(),
+        "--yes".into(),
+    ];
+    args.extend(verify_flags(pki));
+    args
+}
+
+fn pki_dir() -> tempfile::TempDir {
+    tempfile::Builder::new()
+        .prefix("redisops-it-pki-")
+        .tempdir()
+        .unwrap()
+}
+
+#[test]
+fn init_output_works_with_redis_server_redis_cli_and_openssl() {
+    let tmp = pki_dir();
+    let pki = tmp.path().join("pki");
+    let run = init(&pki, &["--node", "node1=localhost,127.0.0.1"]).ok();
+    assert!(!run.stdout.contains("PRIVATE KEY"), "{}", run.stdout);
+    for key in ["ca.key", "node1.key", "client.key"] {
+        let mode = std::fs::metadata(pki.join(key))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600, "{key}");
+    }
+    for leaf in ["node1.crt", "client.crt"] {
+        let out = Command::new("openssl")
+            .args(["verify", "-CAfile", &p(&pki, "ca.crt"), &p(&pki, leaf)])
+            .output()
+            .expect("openssl (the CLI) is needed for this test");
+        assert!(out.status.success(), "{leaf}: {out:?}");
+    }
+
+    let tls_port = free_port();
+    let server = RedisServer::with(ServerOptions {
+        conf: vec![
+            "port 0".into(),
+            format!("tls-port {tls_port}"),
+            format!("tls-cert-file {}", p(&pki, "node1.crt")),
+            format!("tls-key-file {}", p(&pki, "node1.key")),
+            format!("tls-ca-cert-file {}", p(&pki, "ca.crt")),
+        ],
+        ..Default::default()
+    });
+    let out = redis_cli_tls(&pki, tls_port, &["SET", "k", "v"]);
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "OK", "{out:?}");
+    let mut args = tls_target(&pki, tls_port);
+    args.push("status".into());
+    redisops(&args).ok();
+    drop(server);
+
+    let again = init(&pki, &["--node", "node1=127.0.0.1"]);
+    assert_eq!(again.code, 2, "{}", again.stderr);
+    assert!(
+        again.stderr.contains("refusing to overwrite"),
+        "{}",
+        again.stderr
+    );
+    init(&pki, &["--node", "node1=127.0.0.1", "--force"]).ok();
+}
+
+#[test]
+fn enable_on_a_live_server_keeps_run_id_and_data_and_persists() {
+    let tmp = pki_dir();
+    let pki = tmp.path();
+    init(pki, &["--dns", "localhost", "--ip", "127.0.0.1"]).ok();
+    let mut server = RedisServer::start();
+    server.write_keys(100);
+    let run_id = server.cli(&["INFO", "server"]);
+    let run_id = run_id
+        .lines()
+        .find_map(|l| l.strip_prefix("run_id:"))
+        .unwrap()
+        .trim()
+        .to_string();
+    let tls_port = free_port();
+
+    let mut dry = enable_args(&server, pki, "redis", tls_port);
+    dry.push("--dry-run".into());
+    let plan = redisops(&dry).ok();
+    assert!(
+        plan.stdout.contains(&format!("tls-port {tls_port}")),
+        "{}",
+        plan.stdout
+    );
+    assert_eq!(server.cli(&["CONFIG", "GET", "tls-port"]), "tls-port\n0");
+
+    let mut args = enable_args(&server, pki, "redis", tls_port);
+    args.push("--disable-plaintext".into());
+    let run = redisops(&args).ok();
+    assert!(run.stdout.contains("days"), "{}", run.stdout);
+
+    let out = redis_cli_tls(pki, tls_port, &["INFO", "server"]);
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains(&run_id),
+        "restarted? {out:?}"
+    );
+    let out = redis_cli_tls(pki, tls_port, &["DBSIZE"]);
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "100");
+    let mut status = tls_target(pki, tls_port);
+    status.extend(["status".to_string(), "--json".into()]);
+    let json = redisops(&status).ok().json();
+    assert_eq!(json["keyspace"][0]["keys"], 100, "{json}");
+    // The plaintext port is closed.
+    assert!(!server.cli_output(&["PING"]).status.success());
+
+    server.restart();
+    let out = redis_cli_tls(pki, tls_port, &["CONFIG", "GET", "port"]);
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "port\n0");
+    let out = redis_cli_tls(pki, tls_port, &["CONFIG", "GET", "tls-auth-clients"]);
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        "tls-auth-clients\nyes"
+    );
+}
+
+#[test]
+fn failed_verification_rolls_back() {
+    let tmp = pki_dir();
+    let pki = tmp.path();
+    // The node certificate names a host we do not dial: verification of 127.0.0.1 fails.
+    init(pki, &["--node", "elsewhere=redis.example.internal"]).ok();
+    let server = RedisServer::start();
+    let before = server.cli(&["CONFIG", "GET", "tls-*"]);
+    let run = redisops(enable_args(&server, pki, "elsewhere", free_port()));
+    assert_eq!(run.code, 13, "{}", run.stderr);
+    assert!(run.stderr.contains("rolled back"), "{}", run.stderr);
+    assert_eq!(server.cli(&["CONFIG", "GET", "tls-*"]), before);
+    assert_eq!(server.cli(&["PING"]), "PONG");
+}
+
+#[test]
+fn unreadable_files_are_refused_with_an_explanation() {
+    let tmp = pki_dir();
+    let pki = tmp.path();
+    init(pki, &["--ip", "127.0.0.1"]).ok();
+    let server = RedisServer::start();
+    let mut args = enable_args(&server, pki, "redis", free_port());
+    let pos = args.iter().position(|a| a == "--server-cert").unwrap();
+    args[pos + 1] = "/nonexistent/redis.crt".into();
+    let run = redisops(&args);
+    assert_ne!(run.code, 0);
+    assert!(run.stderr.contains("cannot send"), "{}", run.stderr);
+    assert_eq!(server.cli(&["CONFIG", "GET", "tls-port"]), "tls-port\n0");
+}
+
+#[test]
+fn rotate_swaps_the_certificate_without_restart_and_check_sees_it() {
+    let tmp = pki_dir();
+    let pki = tmp.path().join("v1");
+    init(&pki, &["--ip", "127.0.0.1", "--days", "30"]).ok();
+    let server = RedisServer::start();
+    let tls_port = free_port();
+    redisops(enable_args(&server, &pki, "redis", tls_port)).ok();
+    let pid = server.cli(&["INFO", "server"]);
+
+    let mut check = tls_target(&pki, tls_port);
+    check.extend(["tls".to_string(), "check".into(), "--json".into()]);
+    let before = redisops(&check).ok().json();
+    let days = before[0]["days_left"].as_i64().unwrap();
+    assert!((28..=30).contains(&days), "{before}");
+    assert!(
+        before[0]["certificate"]["sans"][0] == "IP:127.0.0.1",
+        "{before}"
+    );
+
+    // A new leaf from the same CA, with a longer validity, in another directory.
+    let v2: PathBuf = tmp.path().join("v2");
+    let run = init(
+        &v2,
+        &[
+            "--ip",
+            "127.0.0.1",
+            "--days",
+            "400",
+            "--issuer-cert",
+            &p(&pki, "ca.crt"),
+            "--issuer-key",
+            &p(&pki, "ca.key"),
+        ],
+    )
+    .ok();
+    assert!(!v2.join("ca.key").exists(), "{}", run.stdout);
+    let mut rotate = tls_target(&pki, tls_port);
+    rotate.extend([
+        "tls".to_string(),
+        "rotate".into(),
+        "--server-cert".into(),
+        p(&v2, "redis.crt"),
+        "--server-key".into(),
+        p(&v2, "redis.key"),
+        "--yes".into(),
+    ]);
+    let run = redisops(&rotate).ok();
+    assert!(
+        run.stdout.contains("(400 days)") || run.stdout.contains("(399 days)"),
+        "{}",
+        run.stdout
+    );
+
+    let after = redisops(&check).ok().json();
+    let days = after[0]["days_left"].as_i64().unwrap();
+    assert!((399..=400).contains(&days), "{after}");
+    let pid_line = |s: &str| {
+        s.lines()
+            .find(|l| l.starts_with("run_id:"))
+            .map(String::from)
+    };
+    assert_eq!(pid_line(&server.cli(&["INFO", "server"])), pid_line(&pid));
+}
+
+#[test]
+fn sentinel_group_over_tls_check_backup_and_audit() {
+    let fx = Arc::new(TlsFixture::new());
+    let group = SentinelGroup::start(1, Some(fx.clone()));
+    group.wait_discovered();
+    group.master.write_keys(50);
+    let mut target = vec!["--target".to_string(), group.url()];
+    target.extend(fx.client_args());
+
+    let mut check = target.clone();
+    check.extend(["tls".to_string(), "check".into(), "--json".into()]);
+    let nodes = redisops(&check).ok().json();
+    let roles: Vec<&str> = nodes
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["role"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        roles,
+        ["master", "replica", "sentinel", "sentinel", "sentinel"]
+    );
+    assert!(
+        nodes
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|n| n["days_left"].as_i64() > Some(0))
+    );
+
+    // Backups stream from the replica over TLS, discovered through TLS Sentinels.
+    let repo = Repo::new();
+    let json = repo.backup(&target, &["--method", "sync"]).ok().json();
+    assert_eq!(json["backup"]["databases"]["0"]["keys"], 50, "{json}");
+    assert_eq!(json["backup"]["target"]["role"], "slave", "{json}");
+
+    // The audit reaches every node over TLS (findings, not connection failures).
+    let mut audit = target.clone();
+    audit.extend(["harden".to_string(), "audit".into(), "--json".into()]);
+    let run = redisops(&audit);
+    assert!(run.code == 0 || run.code == 3, "{}", run.stderr);
+    let report = run.json();
+    let unreachable: Vec<_> = report["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|n| n["findings"].to_string().contains("AUD-01"))
+        .collect();
+    assert!(unreachable.is_empty(), "{unreachable:?}");
+    assert_eq!(report["nodes"].as_array().unwrap().len(), 5);
+}
+
+#[test]
+fn replica_moves_its_replication_link_to_tls() {
+    let tmp = pki_dir();
+    let pki = tmp.path();
+    init(pki, &["--ip", "127.0.0.1"]).ok();
+    let master = RedisServer::start();
+    let replica = RedisServer::with(ServerOptions {
+        replica_of: Some((master.port, None)),
+        ..Default::default()
+    });
+    master.write_keys(10);
+    let (master_tls, replica_tls) = (free_port(), free_port());
+    let run = redisops(enable_args(&master, pki, "redis", master_tls)).ok();
+    assert!(run.stdout.contains("tls-replication yes"), "{}", run.stdout);
+
+    let mut args = enable_args(&replica, pki, "redis", replica_tls);
+    args.extend(["--master-tls-port".to_string(), master_tls.to_string()]);
+    redisops(&args).ok();
+    let info = replica.cli(&["INFO", "replication"]);
+    assert!(
+        info.contains(&format!("master_port:{master_tls}")),
+        "{info}"
+    );
+    assert!(info.contains("master_link_status:up"), "{info}");
+    master.write_keys(20);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let out = redis_cli_tls(pki, replica_tls, &["GET", "key:19"]);
+        if String::from_utf8_lossy(&out.stdout).trim() == "value-19" {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "not replicated: {out:?}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+}
