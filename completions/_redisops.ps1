@@ -238,6 +238,7 @@ Register-ArgumentCompleter -Native -CommandName 'redisops' -ScriptBlock {
             [CompletionResult]::new('--no-safety-backup', '--no-safety-backup', [CompletionResultType]::ParameterName, 'Skip the backup of the current data into the repository before the restore')
             [CompletionResult]::new('--resume', '--resume', [CompletionResultType]::ParameterName, 'Finish a restore whose redisops was killed (reads its journal)')
             [CompletionResult]::new('--abort', '--abort', [CompletionResultType]::ParameterName, 'Roll back a restore whose redisops was killed (reads its journal)')
+            [CompletionResult]::new('--discard-restored', '--discard-restored', [CompletionResultType]::ParameterName, 'With --abort after the restored data was verified: roll back anyway, discarding the restored data and every write since')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print one JSON object with the result instead of text')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only print warnings and errors (for cron)')

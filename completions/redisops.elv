@@ -230,6 +230,7 @@ set edit:completion:arg-completer[redisops] = {|@words|
             cand --no-safety-backup 'Skip the backup of the current data into the repository before the restore'
             cand --resume 'Finish a restore whose redisops was killed (reads its journal)'
             cand --abort 'Roll back a restore whose redisops was killed (reads its journal)'
+            cand --discard-restored 'With --abort after the restored data was verified: roll back anyway, discarding the restored data and every write since'
             cand --json 'Print one JSON object with the result instead of text'
             cand --help 'Print help (see more with ''--help'')'
             cand -q 'Only print warnings and errors (for cron)'

@@ -197,6 +197,7 @@ complete -c redisops -n "__fish_redisops_using_subcommand restore" -s y -l yes -
 complete -c redisops -n "__fish_redisops_using_subcommand restore" -l no-safety-backup -d 'Skip the backup of the current data into the repository before the restore'
 complete -c redisops -n "__fish_redisops_using_subcommand restore" -l resume -d 'Finish a restore whose redisops was killed (reads its journal)'
 complete -c redisops -n "__fish_redisops_using_subcommand restore" -l abort -d 'Roll back a restore whose redisops was killed (reads its journal)'
+complete -c redisops -n "__fish_redisops_using_subcommand restore" -l discard-restored -d 'With --abort after the restored data was verified: roll back anyway, discarding the restored data and every write since'
 complete -c redisops -n "__fish_redisops_using_subcommand restore" -l json -d 'Print one JSON object with the result instead of text'
 complete -c redisops -n "__fish_redisops_using_subcommand restore" -l help -d 'Print help (see more with \'--help\')'
 complete -c redisops -n "__fish_redisops_using_subcommand restore" -s q -l quiet -d 'Only print warnings and errors (for cron)'

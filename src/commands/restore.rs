@@ -81,6 +81,11 @@ pub struct RestoreArgs {
     #[arg(long, conflicts_with_all = ["id", "latest", "file", "dry_run"])]
     pub abort: bool,
 
+    /// With --abort after the restored data was verified: roll back anyway, discarding the
+    /// restored data and every write since
+    #[arg(long, requires = "abort")]
+    pub discard_restored: bool,
+
     /// With --resume/--abort while the server is down: the journal, <dir>/.redisops-restore.journal
     #[arg(long, value_name = "FILE")]
     pub journal: Option<PathBuf>,
@@ -94,8 +99,14 @@ pub async fn run(args: &RestoreArgs, ctx: &Ctx) -> Result<ExitCode> {
     let target = ctx.target()?;
     let cancelled = cancel_on_signal();
     if args.resume || args.abort {
-        let outcome =
-            restore::resume(&target, args.journal.as_deref(), args.abort, cancelled).await?;
+        let outcome = restore::resume(
+            &target,
+            args.journal.as_deref(),
+            args.abort,
+            args.discard_restored,
+            cancelled,
+        )
+        .await?;
         return report(args, None, outcome);
     }
     if args.journal.is_some() {

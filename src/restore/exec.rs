@@ -57,6 +57,9 @@ pub struct Executor {
     logfile: Option<std::path::PathBuf>,
     /// Set by SIGINT/SIGTERM: the restore rolls back before its next step.
     cancelled: Arc<AtomicBool>,
+    /// A rollback found that Sentinel failed over: the node stays stopped (starting it would
+    /// make a second master), and undo steps that need it running are skipped.
+    left_stopped: bool,
 }
 
 /// How a run ended.
@@ -83,6 +86,7 @@ impl Executor {
             log_offset: None,
             logfile,
             cancelled,
+            left_stopped: false,
         })
     }
 
@@ -196,6 +200,17 @@ impl Executor {
         }
         self.journal
             .finish(State::RolledBack, Some(reason.clone()))?;
+        if self.left_stopped {
+            return Err(fail(
+                ExitCode::Incomplete,
+                format!(
+                    "the restore was rolled back ({reason}): the old files and the Sentinel and \
+                     replica settings are back, but Sentinel failed over meanwhile, so {} stays \
+                     stopped. Make it a replica of the new master (replicaof) before starting it.",
+                    self.endpoint
+                ),
+            ));
+        }
         Ok(Ending::RolledBack(reason))
     }
 
@@ -259,12 +274,24 @@ impl Executor {
 
     async fn undo(&mut self, step: &Step) -> Result<()> {
         match step {
+            // The runtime settings ended with the process when it stays stopped.
+            Step::DisableSaves { .. } if self.left_stopped => Ok(()),
             Step::DisableSaves { originals, .. } => self.config_set(originals).await,
             Step::Stop => {
                 if !listening(&self.endpoint) {
-                    // The old data must not come back as a second master either.
-                    if let Some(p) = self.protection() {
-                        p.check_no_failover(&self.links()).await?;
+                    // The old data must not come back as a second master either: after a
+                    // failover the node stays down, and the rollback goes on to remove the
+                    // failover protections, which the new master needs gone.
+                    if let Some(p) = self.protection()
+                        && let Err(e) = p.check_no_failover(&self.links()).await
+                    {
+                        crate::ui::warn(format!(
+                            "{e:#}; {} stays stopped: make it a replica of the new master \
+                             (replicaof) before starting it",
+                            self.endpoint
+                        ));
+                        self.left_stopped = true;
+                        return Ok(());
                     }
                     self.child = self.supervisor().start().await?;
                 }
@@ -558,7 +585,7 @@ impl Executor {
 }
 
 /// Whether step `i` failed after the restored data was verified.
-fn proven(steps: &[Step], i: usize) -> bool {
+pub(super) fn proven(steps: &[Step], i: usize) -> bool {
     steps[..i].iter().any(|s| matches!(s, Step::Verify(_)))
 }
 

@@ -238,10 +238,13 @@ fn finished(exec: Executor, ending: Ending) -> Outcome {
 
 /// `--resume` (finish) or `--abort` (roll back) the restore whose journal is at `journal`, or
 /// in the data directory the server reports.
+/// `discard_restored` lets `--abort` roll back a restore whose data was already verified (and
+/// served, so writes since would be lost too); without it that is refused.
 pub async fn resume(
     target: &Target,
     journal: Option<&Path>,
     abort: bool,
+    discard_restored: bool,
     cancelled: Arc<AtomicBool>,
 ) -> Result<Outcome> {
     let path = match journal {
@@ -291,6 +294,18 @@ pub async fn resume(
         .in_progress
         .unwrap_or(journal.done.saturating_sub(1));
     let rolling_back = journal.state == State::RollingBack;
+    if abort
+        && !rolling_back
+        && !discard_restored
+        && exec::proven(&journal.plan.steps, journal.done)
+    {
+        return Err(fail(
+            ExitCode::Usage,
+            "the restored data was already verified and the server is serving it: --abort would \
+             throw it away together with every write since. Run `redisops restore --resume` to \
+             finish, or add --discard-restored to roll back anyway",
+        ));
+    }
     let mut exec = Executor::new(target, endpoint, journal, None, cancelled)?;
     let ending = if abort || rolling_back {
         if rolling_back && !abort {

@@ -439,6 +439,35 @@ fn killed_mid_restore_then_resume_or_abort() {
 }
 
 #[test]
+fn abort_after_verification_is_refused_unless_discarding() {
+    let s = server(&[]);
+    fill(&s, "v");
+    let repo = Repo::new();
+    let digest = backed_up(&repo, &s);
+    damage(&s);
+    let damaged = s.digest();
+    let mut cmd = redisops_cmd();
+    // Killed right after the verification: the restored data is live.
+    cmd.args(restore_args(&repo, &s, &["--latest"]))
+        .env("REDISOPS_TEST_KILL_AFTER_STEP", "5");
+    assert_eq!(run_cmd(cmd).code, 137);
+    assert_eq!(s.digest(), digest);
+
+    let mut args = port_args(&s);
+    args.extend(["restore", "--abort"].map(String::from));
+    let run = redisops(&args);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("--discard-restored"), "{}", run.stderr);
+    assert_eq!(s.digest(), digest, "a refused abort changes nothing");
+
+    args.push("--discard-restored".into());
+    let run = redisops(&args);
+    assert_eq!(run.code, 30, "{}", run.stderr);
+    s.wait_serving();
+    assert_eq!(s.digest(), damaged);
+}
+
+#[test]
 fn redis_cli_rdb_pipe_file_with_eof_mark_restores_into_aof() {
     let mut s = server(&["appendonly yes"]);
     fill(&s, "h");
