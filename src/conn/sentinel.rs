@@ -47,7 +47,9 @@ impl SentinelView {
         let mut answers = Vec::new();
         let mut votes: BTreeMap<String, (HostPort, usize)> = BTreeMap::new();
         let mut known_masters: Vec<String> = Vec::new();
-        let mut replicas = None;
+        // Every replica any Sentinel knows: one that only some Sentinels list can still be
+        // promoted, so a restore must protect it and a backup may use it.
+        let mut replicas: Vec<SentinelReplica> = Vec::new();
         for hp in sentinels {
             let endpoint = Endpoint::Tcp(hp.clone());
             match ask(dialer, &endpoint, name, auth).await {
@@ -56,8 +58,10 @@ impl SentinelView {
                         .entry(master.to_string())
                         .or_insert_with(|| (master.clone(), 0));
                     entry.1 += 1;
-                    if replicas.is_none() {
-                        replicas = Some(reps);
+                    for r in reps {
+                        if !replicas.iter().any(|known| known.address == r.address) {
+                            replicas.push(r);
+                        }
                     }
                     answers.push(SentinelAnswer {
                         address: hp.to_string(),
@@ -142,7 +146,7 @@ impl SentinelView {
             master_name: name.to_string(),
             master,
             answers,
-            replicas: replicas.unwrap_or_default(),
+            replicas,
         })
     }
 }
