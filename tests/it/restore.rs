@@ -395,6 +395,19 @@ fn replicas_are_refused() {
     assert!(run.stderr.contains("replica"), "{}", run.stderr);
 }
 
+/// A backed-up, then damaged server whose restore was killed (test hook) right after journaling
+/// step `step`; returns the server, the backed-up digest and the damaged digest.
+fn killed_after(conf: &[&str], tag: &str, step: usize) -> (RedisServer, String, String) {
+    let (s, repo, digest) = backed_up_then_damaged(conf, tag);
+    let damaged = s.digest();
+    let mut cmd = redisops_cmd();
+    cmd.args(restore_args(&repo, &s, &["--latest"]))
+        .env("REDISOPS_TEST_KILL_AFTER_STEP", step.to_string());
+    let run = run_cmd(cmd);
+    assert_eq!(run.code, 137, "{}", run.stderr);
+    (s, digest, damaged)
+}
+
 #[test]
 fn killed_mid_restore_then_resume_or_abort() {
     for (kill_after, finish) in [
@@ -403,18 +416,7 @@ fn killed_mid_restore_then_resume_or_abort() {
         (4, "--abort"),
         (1, "--resume"),
     ] {
-        let s = server(&["appendonly yes"]);
-        fill(&s, "g");
-        let repo = Repo::new();
-        let digest = backed_up(&repo, &s);
-        damage(&s);
-        let damaged = s.digest();
-
-        let mut cmd = redisops_cmd();
-        cmd.args(restore_args(&repo, &s, &["--latest"]))
-            .env("REDISOPS_TEST_KILL_AFTER_STEP", kill_after.to_string());
-        let run = run_cmd(cmd);
-        assert_eq!(run.code, 137, "{}", run.stderr);
+        let (s, digest, damaged) = killed_after(&["appendonly yes"], "g", kill_after);
         assert!(s.dir().join(".redisops-restore.journal").exists());
 
         // The server may be down: point at the journal.
@@ -440,17 +442,8 @@ fn killed_mid_restore_then_resume_or_abort() {
 
 #[test]
 fn abort_after_verification_is_refused_unless_discarding() {
-    let s = server(&[]);
-    fill(&s, "v");
-    let repo = Repo::new();
-    let digest = backed_up(&repo, &s);
-    damage(&s);
-    let damaged = s.digest();
-    let mut cmd = redisops_cmd();
     // Killed right after the verification: the restored data is live.
-    cmd.args(restore_args(&repo, &s, &["--latest"]))
-        .env("REDISOPS_TEST_KILL_AFTER_STEP", "5");
-    assert_eq!(run_cmd(cmd).code, 137);
+    let (s, digest, damaged) = killed_after(&[], "v", 5);
     assert_eq!(s.digest(), digest);
 
     let mut args = port_args(&s);
