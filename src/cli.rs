@@ -55,7 +55,8 @@ pub enum Command {
     /// Print a crontab line or systemd timer for a redisops command
     #[command(disable_help_flag = true)]
     Schedule(commands::schedule::ScheduleArgs),
-    /// Audit a server and its Sentinels against a catalogue of hardening checks
+    /// Audit a server and its Sentinels against a catalogue of hardening checks, and fix
+    /// what it finds
     #[command(disable_help_flag = true)]
     Harden(commands::harden::HardenArgs),
     /// Certificates and moving a live server to TLS: init, enable, rotate, check

@@ -14,6 +14,7 @@ pub mod archive;
 pub mod backup;
 pub mod cli;
 pub mod commands;
+pub mod conffile;
 pub mod config;
 pub mod conn;
 pub mod exit;
@@ -79,6 +80,9 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             Command::Harden(HardenArgs {
                 command: HardenCommand::Audit(args),
             }) => commands::harden::audit(args, &ctx).await,
+            Command::Harden(HardenArgs {
+                command: HardenCommand::Apply(args),
+            }) => commands::harden::apply(args, &ctx).await,
             Command::Restore(args) => commands::restore::run(args, &ctx).await,
             Command::Tls(TlsArgs { command }) => match command {
                 TlsCommand::Enable(args) => commands::tls::enable(args, &ctx).await,

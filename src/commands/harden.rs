@@ -1,8 +1,10 @@
-//! `redisops harden audit` and `redisops harden checks`. The `HardenCommand` enum leaves
-//! room for `harden apply`, which will plan from the same facts and check IDs.
+//! `redisops harden audit`, `harden apply` and `harden checks`: arguments, printing and
+//! exit codes; the work is in [`crate::harden`].
 
 use super::Ctx;
 use crate::exit::{ExitCode, fail};
+use crate::harden::apply::plan::{DefaultUser, PlanOptions};
+use crate::harden::apply::{self, Request, Restart, exec::Executor};
 use crate::harden::checks::{self, Severity};
 use crate::harden::facts::{self, GatherOptions};
 use crate::harden::report::Report;
@@ -35,6 +37,33 @@ pub enum HardenCommand {
                       permission, 13 TLS, 14 target) when the audit could not run."
     )]
     Audit(AuditArgs),
+    /// Fix what the audit finds: role users with generated passwords, the default user,
+    /// protected mode, bind, renamed commands; verified, persisted, idempotent
+    #[command(
+        disable_help_flag = true,
+        long_about = "Plan from the same facts and findings as the audit, print the plan \
+                      (secrets masked), and with --yes apply it. Users for each role (admin, \
+                      app, replication, backup, monitoring, and sentinel in a Sentinel group) \
+                      get generated passwords in --secrets-dir (files <user>.password, mode \
+                      0600); each new login is verified with a fresh connection before \
+                      redisops relies on it, and only then is the default user disabled (or \
+                      restricted). With a Sentinel target the nodes are changed in a safe \
+                      order: every user everywhere, then replicas' masteruser/masterauth and \
+                      the Sentinels' auth-user/auth-pass, then the replicas, the master and \
+                      the Sentinels one at a time, checking replication links and the \
+                      Sentinels' agreement after each. Changes are persisted (ACL SAVE, \
+                      CONFIG REWRITE or --edit-config-file, SENTINEL FLUSHCONFIG) and the \
+                      files made private (0600). A failure before the restart rolls every \
+                      change back. A second run finds nothing to change and says so; when \
+                      no credentials are given it logs in as the admin from --secrets-dir.\n\n\
+                      Exit status: 0 applied (or nothing to do, or --dry-run); 2 refused \
+                      (the plan would lock someone out, a node lacks a config file, no --yes \
+                      without a terminal); 30 a step failed and everything was rolled back \
+                      (e.g. the new credentials could not be verified); 31 the config file \
+                      was changed but the restart did not complete; 1 rolling back failed \
+                      too (the message lists what to undo); 10-14 connection errors."
+    )]
+    Apply(ApplyArgs),
     /// List every check: ID, severity, category, title and remediation
     #[command(disable_help_flag = true)]
     Checks(ChecksArgs),
@@ -76,6 +105,95 @@ pub struct AuditArgs {
 }
 
 #[derive(Debug, Args)]
+pub struct ApplyArgs {
+    /// Directory for the generated passwords (<user>.password, mode 0600) and renamed
+    /// command names; existing files are reused, so every run and node gets the same ones
+    #[arg(long, value_name = "DIR", env = "REDISOPS_SECRETS_DIR")]
+    pub secrets_dir: PathBuf,
+
+    /// Fix only these checks (IDs from `harden checks`, comma-separated or repeated)
+    #[arg(long, value_name = "ID", value_delimiter = ',')]
+    pub only: Vec<String>,
+
+    /// Leave these checks alone
+    #[arg(long, value_name = "ID", value_delimiter = ',')]
+    pub skip: Vec<String>,
+
+    /// Addresses a single server listens on (CONFIG SET bind); must keep the one redisops
+    /// connects through. A leading '-' marks an optional address, as in redis.conf
+    #[arg(
+        long,
+        value_name = "ADDR",
+        value_delimiter = ',',
+        allow_hyphen_values = true
+    )]
+    pub bind: Vec<String>,
+
+    /// What happens to the default user: disable it (no login at all), or restrict it to
+    /// the application's rights while keeping its passwords (clients using requirepass)
+    #[arg(long, value_enum, default_value_t = DefaultUser::Disable)]
+    pub default_user: DefaultUser,
+
+    /// Let the app user run Lua scripts (EVAL, FUNCTION); denied by default, since few
+    /// applications need them and old servers have Lua CVEs
+    #[arg(long)]
+    pub app_scripting: bool,
+
+    /// Also rename these commands in the config file (rename-command, effective after a
+    /// restart): COMMAND or COMMAND=NEW-NAME, comma-separated; new names are random unless
+    /// given and are written to <secrets-dir>/renamed-commands
+    #[arg(long, value_name = "CMD[=NAME]", value_delimiter = ',')]
+    pub rename_commands: Vec<String>,
+
+    /// Persist by editing the config file on this host (comments and order kept, backup
+    /// copy, mode 0600) instead of CONFIG REWRITE
+    #[arg(long)]
+    pub edit_config_file: bool,
+
+    /// Restart the server when the config file gained directives that only a restart
+    /// applies (enable-*-command, rename-command); the data is saved first
+    #[arg(long)]
+    pub restart: bool,
+
+    /// With --restart: the systemd unit that runs the server
+    #[arg(
+        long,
+        value_name = "UNIT",
+        requires = "restart",
+        conflicts_with = "stop_cmd"
+    )]
+    pub service: Option<String>,
+
+    /// With --restart: shell command that stops the server (it must save its data)
+    #[arg(long, value_name = "CMD", requires_all = ["restart", "start_cmd"])]
+    pub stop_cmd: Option<String>,
+
+    /// With --restart: shell command that starts the server
+    #[arg(long, value_name = "CMD", requires = "stop_cmd")]
+    pub start_cmd: Option<String>,
+
+    /// The server's config file, when INFO's config_file is not usable here
+    #[arg(long, value_name = "PATH")]
+    pub config_file: Option<PathBuf>,
+
+    /// The administrator's user name
+    #[arg(long, value_name = "USER", default_value = "admin")]
+    pub admin_user: String,
+
+    /// Print the plan and change nothing
+    #[arg(long)]
+    pub dry_run: bool,
+
+    /// Do not ask for confirmation (needed without a terminal)
+    #[arg(short = 'y', long)]
+    pub yes: bool,
+
+    /// Print the plan and the outcome as JSON ("changed": false when there was nothing to do)
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
 pub struct ChecksArgs {
     /// Print the Markdown table used in the README
     #[arg(long)]
@@ -110,6 +228,117 @@ pub async fn audit(args: &AuditArgs, ctx: &Ctx) -> Result<ExitCode> {
     } else {
         ExitCode::Success
     })
+}
+
+pub async fn apply(args: &ApplyArgs, ctx: &Ctx) -> Result<ExitCode> {
+    let known: Vec<&str> = checks::catalogue().map(|c| c.id).collect();
+    if let Some(bad) = args
+        .only
+        .iter()
+        .chain(&args.skip)
+        .find(|id| !known.contains(&id.as_str()))
+    {
+        return Err(fail(
+            ExitCode::Usage,
+            format!("unknown check ID {bad}: see `redisops harden checks`"),
+        ));
+    }
+    let target = ctx.target()?;
+    let connected_via = match &target.kind {
+        crate::target::TargetKind::Node(crate::target::Endpoint::Tcp(hp)) => hp.host.clone(),
+        crate::target::TargetKind::Node(crate::target::Endpoint::Unix(p)) => {
+            p.display().to_string()
+        }
+        crate::target::TargetKind::Sentinel { .. } => String::new(),
+    };
+    let restart = args
+        .restart
+        .then(|| match (&args.service, &args.stop_cmd, &args.start_cmd) {
+            (Some(unit), _, _) => Restart::Service { unit: unit.clone() },
+            (None, Some(stop), Some(start)) => Restart::Commands {
+                stop: stop.clone(),
+                start: start.clone(),
+            },
+            _ => Restart::Managed,
+        });
+    let rename = args
+        .rename_commands
+        .iter()
+        .map(|r| match r.split_once('=') {
+            Some((c, n)) => (c.to_string(), Some(n.to_string())),
+            None => (r.clone(), None),
+        })
+        .collect();
+    let req = Request {
+        plan: PlanOptions {
+            admin_user: args.admin_user.clone(),
+            default_user: args.default_user,
+            app_scripting: args.app_scripting,
+            bind: (!args.bind.is_empty()).then(|| args.bind.clone()),
+            rename: Vec::new(),
+            edit_config_file: args.edit_config_file,
+            restart: args.restart,
+            only: args.only.clone(),
+            skip: args.skip.clone(),
+            connected_via,
+        },
+        rename,
+        secrets_dir: args.secrets_dir.clone(),
+        config_file: args.config_file.clone(),
+        restart,
+    };
+    let prepared = apply::prepare(&target, &req).await?;
+    let plan = &prepared.plan;
+    if plan.is_empty() {
+        if args.json {
+            crate::outln!(
+                "{}",
+                serde_json::to_string_pretty(&serde_json::json!({
+                    "changed": false, "plan": plan, "left": plan.left,
+                }))?
+            );
+        } else {
+            crate::outln!("Nothing to change: the target is already as apply would make it.");
+            crate::out!("{}", plan.render());
+        }
+        return Ok(ExitCode::Success);
+    }
+    if !args.json {
+        crate::out!("{}", plan.render());
+    }
+    if args.dry_run {
+        if args.json {
+            crate::outln!(
+                "{}",
+                serde_json::to_string_pretty(&serde_json::json!({
+                    "changed": false, "dry_run": true, "plan": plan, "left": plan.left,
+                }))?
+            );
+        }
+        return Ok(ExitCode::Success);
+    }
+    if !args.yes && !super::confirm("Apply these changes?")? {
+        return Err(fail(ExitCode::Usage, "nothing changed: not confirmed"));
+    }
+    let mut executor = Executor::new(&prepared.env, plan);
+    executor.run().await?;
+    if args.json {
+        crate::outln!(
+            "{}",
+            serde_json::to_string_pretty(&serde_json::json!({
+                "changed": true, "plan": plan, "records": executor.records, "left": plan.left,
+                "secrets_dir": args.secrets_dir,
+            }))?
+        );
+    } else {
+        crate::outln!(
+            "Applied {} steps. Passwords are in {} (<user>.password); run `redisops harden \
+             audit` to see what is left.",
+            plan.steps.len(),
+            args.secrets_dir.display()
+        );
+    }
+    Ok(ExitCode::Success)
 }
 
 pub fn list_checks(args: &ChecksArgs) -> Result<ExitCode> {

@@ -165,3 +165,21 @@ impl DecryptArgs {
         !self.identities.is_empty() || self.passphrase_file.is_some()
     }
 }
+
+/// Asks on the terminal before changing a server; without one there is nobody to ask.
+pub fn confirm(question: &str) -> Result<bool> {
+    use std::io::{BufRead, IsTerminal, Write};
+    let stdin = std::io::stdin();
+    if !stdin.is_terminal() {
+        return Err(fail(
+            ExitCode::Usage,
+            "refusing to change the server without confirmation: pass --yes (or --dry-run to \
+             see the plan)",
+        ));
+    }
+    eprint!("{question} [y/N] ");
+    std::io::stderr().flush()?;
+    let mut line = String::new();
+    stdin.lock().read_line(&mut line)?;
+    Ok(matches!(line.trim(), "y" | "Y" | "yes"))
+}

@@ -9,7 +9,6 @@ use crate::tls::exec::{self, Verifier};
 use crate::tls::plan::{self, EnableOptions, Plan, ServerFiles};
 use anyhow::Result;
 use clap::{Args, Subcommand};
-use std::io::{BufRead, IsTerminal, Write};
 use std::path::PathBuf;
 
 #[derive(Debug, Args)]
@@ -273,7 +272,7 @@ async fn change(
     if apply.dry_run {
         return Ok(ExitCode::Success);
     }
-    if !apply.yes && !confirm()? {
+    if !apply.yes && !super::confirm("Apply these changes?")? {
         return Err(fail(
             ExitCode::Usage,
             "not applied (answer y, or pass --yes)",
@@ -333,22 +332,6 @@ fn verification_tls(target: &Target, v: &VerifyArgs) -> Result<TlsOptions> {
         ));
     }
     Ok(tls)
-}
-
-fn confirm() -> Result<bool> {
-    let stdin = std::io::stdin();
-    if !stdin.is_terminal() {
-        return Err(fail(
-            ExitCode::Usage,
-            "refusing to change the server without confirmation: pass --yes (or --dry-run to \
-             see the plan)",
-        ));
-    }
-    eprint!("Apply these changes? [y/N] ");
-    std::io::stderr().flush()?;
-    let mut line = String::new();
-    stdin.lock().read_line(&mut line)?;
-    Ok(matches!(line.trim(), "y" | "Y" | "yes"))
 }
 
 pub async fn check(args: &CheckArgs, ctx: &Ctx) -> Result<ExitCode> {

@@ -222,6 +222,13 @@ impl Node {
             .map_err(|e| self.explain(&e).into())
     }
 
+    /// Runs a pipeline (a MULTI/EXEC transaction when it is atomic).
+    pub async fn query_pipe(&mut self, pipe: &redis::Pipeline) -> Result<()> {
+        pipe.query_async::<()>(&mut self.con)
+            .await
+            .map_err(|e| self.explain(&e).into())
+    }
+
     /// Runs a command and hands back the raw error, for callers that branch on the reply.
     pub async fn try_query<T: FromRedisValue>(
         &mut self,

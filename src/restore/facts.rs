@@ -87,9 +87,7 @@ impl Facts {
                 .collect(),
             databases: get("databases").and_then(|d| d.parse().ok()).unwrap_or(16),
             config_file: non_empty(server.get("config_file")),
-            executable: non_empty(server.get("executable"))
-                .filter(|p| p.is_file())
-                .or_else(|| executable_of(pid)),
+            executable: executable(server.get("executable"), pid),
             cwd: std::fs::read_link(format!("/proc/{pid}/cwd")).ok(),
             logfile,
             connected_replicas: replication.u64("connected_slaves").unwrap_or(0),
@@ -135,6 +133,15 @@ impl Facts {
         let mut parts = self.version.split('.').map(|p| p.parse().unwrap_or(0));
         (parts.next().unwrap_or(0), parts.next().unwrap_or(0))
     }
+}
+
+/// The server's executable: INFO's `executable` when it is a file, else [`executable_of`].
+pub fn executable(reported: Option<&str>, pid: u32) -> Option<PathBuf> {
+    reported
+        .filter(|s| !s.is_empty())
+        .map(PathBuf::from)
+        .filter(|p| p.is_file())
+        .or_else(|| executable_of(pid))
 }
 
 /// INFO's `executable` is argv[0] made absolute against the cwd without a PATH lookup

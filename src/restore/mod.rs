@@ -188,6 +188,7 @@ fn resolve_supervisor(choice: &SupervisorChoice, facts: &Facts, ts: &str) -> Res
                 config_file,
                 cwd: facts.cwd.clone().unwrap_or_else(|| facts.dir.clone()),
                 output: supervisor::output_path(&facts.dir, ts),
+                owner: supervisor::process_owner(facts.pid),
             }
         }
     })

@@ -30,6 +30,10 @@ pub enum Supervisor {
         cwd: PathBuf,
         /// Where the started server's stdout and stderr go.
         output: PathBuf,
+        /// The uid and gid the server ran as: it is started as them again, never as the
+        /// (root) user redisops may run as.
+        #[serde(default)]
+        owner: Option<(u32, u32)>,
     },
     Commands {
         stop: String,
@@ -62,15 +66,15 @@ impl Supervisor {
     }
 
     /// Asks the supervisor to stop the server (`node` is the connection to it, for the
-    /// managed mode). The caller waits for the process and port with [`wait_down`].
-    pub async fn stop(&self, node: &mut Node) -> Result<()> {
+    /// managed mode). The caller waits for the process and port with [`wait_down`]. `save`:
+    /// the managed mode's SHUTDOWN saves first (a restart that keeps the data) instead of
+    /// NOSAVE (a restore, whose files are about to be replaced).
+    pub async fn stop(&self, node: &mut Node, save: bool) -> Result<()> {
         match self {
             Supervisor::Managed { .. } => {
+                let how = if save { "SAVE" } else { "NOSAVE" };
                 // The server closes the connection instead of replying: that is success.
-                match node
-                    .try_query::<()>(redis::cmd("SHUTDOWN").arg("NOSAVE"))
-                    .await
-                {
+                match node.try_query::<()>(redis::cmd("SHUTDOWN").arg(how)).await {
                     Ok(()) => Ok(()),
                     Err(e) if e.is_io_error() || e.is_connection_dropped() => Ok(()),
                     Err(e) if e.is_unrecoverable_error() => Ok(()),
@@ -91,6 +95,7 @@ impl Supervisor {
                 config_file,
                 cwd,
                 output,
+                owner,
             } => {
                 let out = std::fs::OpenOptions::new()
                     .create(true)
@@ -103,6 +108,12 @@ impl Supervisor {
                     .stdin(Stdio::null())
                     .stdout(out.try_clone()?)
                     .stderr(out);
+                // SAFETY: geteuid has no preconditions and cannot fail.
+                if let Some((uid, gid)) = owner
+                    && unsafe { libc::geteuid() } == 0
+                {
+                    cmd.uid(*uid).gid(*gid);
+                }
                 // SAFETY: setsid is async-signal-safe; it detaches the server from our
                 // session so that it outlives redisops and our terminal's signals.
                 unsafe {
@@ -231,6 +242,22 @@ pub fn local_pid(pid: u32) -> Option<u32> {
     String::from_utf8_lossy(&cmdline)
         .contains("redis")
         .then_some(pid)
+}
+
+/// The effective uid and gid of a process on this host (`/proc/<pid>/status`).
+pub fn process_owner(pid: u32) -> Option<(u32, u32)> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    // "Uid:\treal\teffective\tsaved\tfs": the second number is the effective one.
+    let effective = |key: &str| {
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix(key))?
+            .split_whitespace()
+            .nth(1)?
+            .parse()
+            .ok()
+    };
+    Some((effective("Uid:")?, effective("Gid:")?))
 }
 
 /// The file the managed mode sends the server's output to.

@@ -6,6 +6,7 @@ mod audit;
 mod backup;
 mod errors;
 mod generated;
+mod harden;
 mod repository;
 mod restore;
 mod status;

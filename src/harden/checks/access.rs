@@ -271,16 +271,28 @@ fn scripts_used(node: &NodeFacts) -> bool {
 
 const SCRIPTING: &[&str] = &["EVAL", "FUNCTION LOAD", "SCRIPT FLUSH"];
 
+/// What a Sentinel's user must be able to run on the nodes: failover reconfigures them.
+const FAILOVER: &[&str] = &["SLAVEOF", "REPLICAOF"];
+
 fn acl01_dangerous_commands(s: &Subject) -> Vec<Finding> {
     let scripts = scripts_used(s.node);
+    let sentinel_users: Vec<&str> = s
+        .node
+        .sentinel_clients
+        .iter()
+        .flatten()
+        .map(|c| c.user.as_str())
+        .collect();
     s.non_admins()
         .filter(|u| !u.all_powerful())
         .filter_map(|u| {
+            let sentinel = sentinel_users.contains(&u.name.as_str());
             let risky: Vec<&String> = u
                 .dangerous
                 .iter()
                 .flatten()
                 .filter(|c| !(scripts && SCRIPTING.contains(&c.as_str())))
+                .filter(|c| !(sentinel && FAILOVER.contains(&c.as_str())))
                 .collect();
             (!risky.is_empty()).then(|| {
                 Finding::new(format!(
@@ -376,8 +388,8 @@ fn acl06_full_rights(s: &Subject) -> Vec<Finding> {
 mod tests {
     use super::super::fixtures::*;
     use super::*;
-    use crate::harden::facts::SecretFacts;
     use crate::harden::facts::gather::sha256_hex;
+    use crate::harden::facts::{NodeFacts, SecretFacts};
 
     #[test]
     fn weak_and_shared_passwords_name_users_only() {
@@ -397,6 +409,26 @@ mod tests {
             text.iter()
                 .all(|t| !t.contains("password123") && !t.contains(" redis"))
         );
+    }
+
+    #[test]
+    fn the_sentinels_user_may_reconfigure_replication() {
+        let mut n = server();
+        let mut u = user("sentinel", "on >a-long-sentinel-password -@all +slaveof");
+        u.dangerous = Some(vec!["SLAVEOF".into(), "REPLICAOF".into()]);
+        put_user(&mut n, u);
+        let run = |n: &NodeFacts| {
+            acl01_dangerous_commands(&Subject {
+                node: n,
+                audit: &audit(vec![]),
+            })
+        };
+        assert_eq!(run(&n).len(), 1);
+        n.sentinel_clients = Some(vec![crate::harden::facts::SentinelClientFacts {
+            user: "sentinel".into(),
+            denied: Some(vec![]),
+        }]);
+        assert!(run(&n).is_empty());
     }
 
     #[test]

@@ -321,12 +321,21 @@ pub struct HostFacts {
     pub process: Option<ProcessFacts>,
     pub tls_cert: Option<CertFacts>,
     /// Directives read from the config file that the node cannot report over the wire
-    /// (a Sentinel has no `CONFIG GET`): see [`FILE_DIRECTIVES`].
+    /// (a Sentinel has no `CONFIG GET`), or that only take effect at the next start
+    /// (`enable-*`): see [`FILE_DIRECTIVES`].
     pub file_directives: BTreeMap<String, String>,
 }
 
 /// The directives kept from a config file.
-pub const FILE_DIRECTIVES: &[&str] = &["protected-mode", "bind", "port", "tls-port"];
+pub const FILE_DIRECTIVES: &[&str] = &[
+    "protected-mode",
+    "bind",
+    "port",
+    "tls-port",
+    "enable-debug-command",
+    "enable-module-command",
+    "enable-protected-configs",
+];
 
 #[derive(Debug, Clone, Serialize)]
 pub struct FileFacts {

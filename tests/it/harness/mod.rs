@@ -48,6 +48,8 @@ pub struct ServerOptions {
     pub plaintext_too: bool,
     pub unix_socket: bool,
     pub password: Option<String>,
+    /// The ACL user the harness' own redis-cli calls log in as (with `password`).
+    pub user: Option<String>,
     /// Extra `redis.conf` lines.
     pub conf: Vec<String>,
     /// `replicaof` this server.
@@ -278,7 +280,16 @@ impl RedisServer {
         if let Some(pw) = &self.opts.password {
             cmd.env("REDISCLI_AUTH", pw);
         }
+        if let Some(user) = &self.opts.user {
+            cmd.args(["--user", user]);
+        }
         cmd.args(args).output().expect("run redis-cli")
+    }
+
+    /// From now on the harness' own redis-cli calls (restart, digest, …) log in as `user`.
+    pub fn login(&mut self, user: &str, password: &str) {
+        self.opts.user = Some(user.into());
+        self.opts.password = Some(password.into());
     }
 
     /// Fills db 0 with `n` string keys through DEBUG POPULATE.

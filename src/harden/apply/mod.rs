@@ -1,0 +1,203 @@
+//! `redisops harden apply`: the audit's facts and findings become a [`plan::Plan`] (pure,
+//! printed as a diff with secrets masked), which [`exec::Executor`] applies step by step with
+//! a journal, rolling back on failure.
+//!
+//! - [`roles`]: the users apply creates and their rights;
+//! - [`secrets`]: the secrets directory holding their passwords;
+//! - [`plan`]: the safe order over master, replicas and Sentinels;
+//! - [`exec`]: running the plan, verifying each new login before relying on it.
+
+pub mod exec;
+pub mod plan;
+pub mod roles;
+pub mod secrets;
+
+use crate::conn::Dialer;
+use crate::exit::{ExitCode, fail};
+use crate::harden::facts::{self, AuditFacts, GatherOptions, NodeKind};
+use crate::restore::supervisor::{self, Supervisor};
+use crate::target::{Auth, Endpoint, HostPort, Secret, Target, TargetKind};
+use anyhow::{Context, Result};
+use exec::{Env, NodeEnv};
+use plan::{Plan, PlanOptions};
+use secrets::Secrets;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// How a server is restarted for `--restart` (the restore command's supervisor options).
+#[derive(Debug, Clone)]
+pub enum Restart {
+    /// redisops stops it with SHUTDOWN SAVE and starts its executable with its config file.
+    Managed,
+    Commands {
+        stop: String,
+        start: String,
+    },
+    Service {
+        unit: String,
+    },
+}
+
+pub struct Request {
+    pub plan: PlanOptions,
+    /// `--rename-commands`: commands and, when given, their new names.
+    pub rename: Vec<(String, Option<String>)>,
+    pub secrets_dir: PathBuf,
+    pub config_file: Option<PathBuf>,
+    pub restart: Option<Restart>,
+}
+
+/// Facts gathered and a plan made; nothing has changed yet.
+pub struct Prepared {
+    pub facts: AuditFacts,
+    pub plan: Plan,
+    pub env: Env,
+}
+
+/// The admin's password file in the secrets directory: a second run logs in with it when
+/// the operator gave no credentials (the default user it used the first time is closed now).
+pub fn default_auth(auth: &Auth, secrets_dir: &Path, admin: &str) -> Result<Auth> {
+    if auth.user.is_some() || auth.password.is_some() {
+        return Ok(auth.clone());
+    }
+    let path = secrets_dir.join(format!("{admin}.password"));
+    match std::fs::read_to_string(&path) {
+        Ok(text) => Ok(Auth {
+            user: Some(admin.to_string()),
+            password: Some(Secret::new(text.trim_end_matches(['\n', '\r']))),
+        }),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(auth.clone()),
+        Err(e) => Err(e).with_context(|| format!("cannot read {}", path.display())),
+    }
+}
+
+pub async fn prepare(target: &Target, req: &Request) -> Result<Prepared> {
+    let admin = req.plan.admin_user.clone();
+    let mut target = target.clone();
+    target.auth = default_auth(&target.auth, &req.secrets_dir, &admin)?;
+    let mut sentinel_auth = None;
+    if let TargetKind::Sentinel { auth, .. } = &mut target.kind {
+        *auth = default_auth(auth, &req.secrets_dir, &admin)?;
+        sentinel_auth = Some(auth.clone());
+    }
+    let options = GatherOptions {
+        config_file: req.config_file.clone(),
+        admin_users: vec![admin.clone()],
+    };
+    let facts = facts::gather(&target, &options).await?;
+    let in_group = facts.group.is_some();
+    let users: Vec<String> = roles::roles(&admin, req.plan.app_scripting)
+        .into_iter()
+        .filter(|r| r.on(false, in_group) || r.on(true, in_group))
+        .map(|r| r.user)
+        .collect();
+    let mut secrets = Secrets::load(&req.secrets_dir, &users)?;
+    let mut options = req.plan.clone();
+    options.rename = secrets.rename(&req.rename)?;
+    let hashes: BTreeMap<String, String> = users
+        .iter()
+        .filter_map(|u| Some((u.clone(), secrets.hash(u)?)))
+        .collect();
+    let plan = plan::plan(&facts, &options, &hashes, &secrets.new_files())
+        .map_err(|r| fail(ExitCode::Usage, r.0))?;
+
+    let mut nodes = BTreeMap::new();
+    for n in &facts.nodes {
+        let sentinel = n.kind == NodeKind::Sentinel;
+        let endpoint = match &target.kind {
+            TargetKind::Node(e) => e.clone(),
+            TargetKind::Sentinel { .. } => Endpoint::Tcp(host_port(&n.address)?),
+        };
+        let auth = match (&sentinel_auth, sentinel) {
+            (Some(a), true) => a.clone(),
+            _ => target.auth.clone(),
+        };
+        let process = n.host.as_ref().and_then(|h| h.process.as_ref());
+        let supervisor = match &req.restart {
+            Some(r) if !sentinel => Some(supervisor_for(r, n, &req.secrets_dir)?),
+            _ => None,
+        };
+        nodes.insert(
+            n.address.clone(),
+            NodeEnv {
+                endpoint,
+                sentinel,
+                auth,
+                process_uid: process.map(|p| p.uid),
+                supervisor,
+            },
+        );
+    }
+    let ts = chrono::Utc::now().format("%Y%m%dT%H%M%SZ");
+    let env = Env {
+        dialer: Dialer::new(target.tls.as_ref(), target.timeout)?,
+        nodes,
+        journal: req
+            .secrets_dir
+            .join(format!(".redisops-harden-{ts}.journal")),
+        secrets,
+    };
+    Ok(Prepared { facts, plan, env })
+}
+
+/// `host:port` or `[v6]:port` as the facts name a node.
+fn host_port(address: &str) -> Result<HostPort> {
+    let (host, port) = address
+        .rsplit_once(':')
+        .with_context(|| format!("{address} is not host:port"))?;
+    Ok(HostPort {
+        host: host.trim_matches(['[', ']']).to_string(),
+        port: port
+            .parse()
+            .with_context(|| format!("{address} is not host:port"))?,
+    })
+}
+
+fn supervisor_for(
+    restart: &Restart,
+    n: &facts::NodeFacts,
+    secrets_dir: &Path,
+) -> Result<Supervisor> {
+    Ok(match restart {
+        Restart::Commands { stop, start } => Supervisor::Commands {
+            stop: stop.clone(),
+            start: start.clone(),
+        },
+        Restart::Service { unit } => Supervisor::Service { unit: unit.clone() },
+        Restart::Managed => {
+            let pid = n
+                .host
+                .as_ref()
+                .and_then(|h| h.process.as_ref())
+                .map(|p| p.pid as u32);
+            let config_file = n.info("config_file").filter(|f| !f.is_empty());
+            let executable =
+                pid.and_then(|pid| crate::restore::facts::executable(n.info("executable"), pid));
+            let (Some(config_file), Some(executable)) = (config_file, executable) else {
+                return Err(fail(
+                    ExitCode::Usage,
+                    format!(
+                        "{}: redisops can restart a server itself only when it runs on this \
+                         host with a config file and reports its executable (Redis 7.0+): \
+                         otherwise name its supervisor with --service UNIT or \
+                         --stop-cmd/--start-cmd",
+                        n.address
+                    ),
+                ));
+            };
+            let config_file = PathBuf::from(config_file);
+            let cwd = pid
+                .and_then(|p| std::fs::read_link(format!("/proc/{p}/cwd")).ok())
+                .or_else(|| config_file.parent().map(Path::to_path_buf))
+                .unwrap_or_else(|| PathBuf::from("/"));
+            let ts = chrono::Utc::now().format("%Y%m%dT%H%M%SZ").to_string();
+            Supervisor::Managed {
+                executable,
+                config_file,
+                cwd,
+                output: secrets_dir.join(format!(".redisops-harden-{ts}.out")),
+                owner: pid.and_then(supervisor::process_owner),
+            }
+        }
+    })
+}

@@ -1,0 +1,376 @@
+//! `redisops harden apply` against real servers: a deliberately weak server hardened until
+//! the audit has nothing at or above medium, idempotence, renamed commands with a restart,
+//! a refusal that changes nothing, and a Sentinel group that still fails over afterwards.
+
+use crate::harness::{RedisServer, SentinelGroup, ServerOptions, redisops};
+use std::os::unix::fs::PermissionsExt;
+use std::path::Path;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+fn mode(path: &Path) -> u32 {
+    std::fs::metadata(path).unwrap().permissions().mode() & 0o777
+}
+
+fn password(secrets: &Path, user: &str) -> String {
+    std::fs::read_to_string(secrets.join(format!("{user}.password")))
+        .unwrap()
+        .trim()
+        .to_string()
+}
+
+/// redis-cli to `port` as `user` (None: no credentials); stdout and stderr together.
+fn cli(port: u16, login: Option<(&str, &str)>, args: &[&str]) -> String {
+    let mut cmd = Command::new("redis-cli");
+    cmd.args(["-h", "127.0.0.1", "-p", &port.to_string()]);
+    if let Some((user, pw)) = login {
+        cmd.args(["--user", user]).env("REDISCLI_AUTH", pw);
+    }
+    let out = cmd.args(args).output().unwrap();
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+    .trim()
+    .to_string()
+}
+
+fn weak_server() -> RedisServer {
+    let server = RedisServer::with(ServerOptions {
+        unprivileged: true,
+        conf: vec![
+            "bind * -::*".into(),
+            "protected-mode no".into(),
+            "enable-debug-command yes".into(),
+            "enable-module-command yes".into(),
+        ],
+        ..Default::default()
+    });
+    std::fs::set_permissions(&server.conf_file, std::fs::Permissions::from_mode(0o644)).unwrap();
+    server
+}
+
+/// Every ID at or above medium in an audit made as the admin.
+fn serious_findings(port: u16, secrets: &Path) -> Vec<String> {
+    let pw = secrets.join("admin.password");
+    let run = redisops([
+        "-p",
+        &port.to_string(),
+        "--user",
+        "admin",
+        "--password-file",
+        pw.to_str().unwrap(),
+        "harden",
+        "audit",
+        "--json",
+    ]);
+    let report = run.json();
+    report["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|n| n["findings"].as_array().unwrap().iter())
+        .filter(|f| ["medium", "high", "critical"].contains(&f["severity"].as_str().unwrap()))
+        .map(|f| format!("{} {}", f["id"], f["evidence"]))
+        .collect()
+}
+
+#[test]
+fn weak_server_is_hardened_verified_persisted_and_idempotent() {
+    let mut server = weak_server();
+    server.write_keys(50);
+    let dir = tempfile::tempdir().unwrap();
+    let secrets = dir.path().join("secrets");
+    let port = server.port.to_string();
+    let apply = |extra: &[&str]| {
+        let mut args = vec![
+            "-p",
+            &port,
+            "harden",
+            "apply",
+            "--secrets-dir",
+            secrets.to_str().unwrap(),
+        ];
+        args.extend_from_slice(extra);
+        redisops(args)
+    };
+
+    // The plan alone changes nothing.
+    let dry = apply(&["--dry-run", "--bind", "127.0.0.1,-::1", "--restart"]).ok();
+    assert!(
+        dry.stdout.contains("ACL SETUSER default reset"),
+        "{}",
+        dry.stdout
+    );
+    assert!(dry.stdout.contains("masterauth <password of replication>"));
+    assert!(!secrets.join("admin.password").exists());
+    assert!(cli(server.port, None, &["PING"]).contains("PONG"));
+
+    let run = apply(&["--yes", "--bind", "127.0.0.1,-::1", "--restart"]);
+    assert_eq!(
+        run.code, 0,
+        "stdout:\n{}\nstderr:\n{}",
+        run.stdout, run.stderr
+    );
+    let admin = password(&secrets, "admin");
+    let app = password(&secrets, "app");
+    for secret in [&admin, &app] {
+        assert!(!run.stdout.contains(secret.as_str()) && !run.stderr.contains(secret.as_str()));
+    }
+    assert_eq!(mode(&secrets), 0o700);
+    for user in ["admin", "app", "replication", "backup", "monitoring"] {
+        assert_eq!(
+            mode(&secrets.join(format!("{user}.password"))),
+            0o600,
+            "{user}"
+        );
+    }
+    server.login("admin", &admin);
+
+    // The admin's credentials work; the data is intact across apply's restart.
+    assert_eq!(server.cli(&["DBSIZE"]), "50");
+    // The default user is closed: no command, no FLUSHALL, no CONFIG.
+    for cmd in [&["PING"][..], &["FLUSHALL"], &["CONFIG", "GET", "dir"]] {
+        assert!(cli(server.port, None, cmd).contains("NOAUTH"), "{cmd:?}");
+    }
+    assert!(cli(server.port, Some(("default", "")), &["PING"]).contains("WRONGPASS"));
+    // The application reads and writes, but may not run dangerous commands.
+    let app_login = Some(("app", app.as_str()));
+    assert_eq!(cli(server.port, app_login, &["SET", "k", "v"]), "OK");
+    assert_eq!(cli(server.port, app_login, &["GET", "k"]), "v");
+    for cmd in [&["FLUSHALL"][..], &["CONFIG", "GET", "dir"], &["KEYS", "*"]] {
+        assert!(
+            cli(server.port, app_login, cmd).contains("NOPERM"),
+            "{cmd:?}"
+        );
+    }
+    // The file-only directives took effect with the restart.
+    assert_eq!(
+        cli(
+            server.port,
+            Some(("admin", &admin)),
+            &["CONFIG", "GET", "enable-debug-command"]
+        ),
+        "enable-debug-command\nno"
+    );
+    // The config file holds hashes, not passwords, and is private again.
+    let conf = std::fs::read_to_string(&server.conf_file).unwrap();
+    assert!(
+        !conf.contains(&admin) && conf.contains("user admin on #"),
+        "{conf}"
+    );
+    assert_eq!(mode(&server.conf_file), 0o600);
+    assert_eq!(
+        serious_findings(server.port, &secrets),
+        Vec::<String>::new()
+    );
+
+    // Everything survives a restart (the harness' SHUTDOWN does not save: the data is what
+    // apply's own restart saved).
+    server.restart();
+    assert!(cli(server.port, None, &["PING"]).contains("NOAUTH"));
+    assert_eq!(cli(server.port, app_login, &["GET", "key:7"]), "value-7");
+    assert_eq!(
+        serious_findings(server.port, &secrets),
+        Vec::<String>::new()
+    );
+
+    // A second run logs in as the admin from the secrets directory and changes nothing.
+    let again = apply(&["--yes", "--bind", "127.0.0.1,-::1", "--json"]).ok();
+    assert_eq!(again.json()["changed"], false, "{}", again.stdout);
+    assert_eq!(password(&secrets, "admin"), admin);
+}
+
+#[test]
+fn renamed_commands_work_under_their_new_names_after_the_restart() {
+    let mut server = RedisServer::with(ServerOptions {
+        unprivileged: true,
+        ..Default::default()
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let secrets = dir.path().join("secrets");
+    let run = redisops([
+        "-p",
+        &server.port.to_string(),
+        "harden",
+        "apply",
+        "--secrets-dir",
+        secrets.to_str().unwrap(),
+        "--rename-commands",
+        "FLUSHALL,KEYS=KEYS_LISTED",
+        "--restart",
+        "--yes",
+    ]);
+    assert_eq!(
+        run.code, 0,
+        "stdout:\n{}\nstderr:\n{}",
+        run.stdout, run.stderr
+    );
+    let admin = password(&secrets, "admin");
+    server.login("admin", &admin);
+    let renamed = std::fs::read_to_string(secrets.join("renamed-commands")).unwrap();
+    let flushall = renamed
+        .lines()
+        .find_map(|l| l.strip_prefix("FLUSHALL "))
+        .unwrap()
+        .to_string();
+    assert!(flushall.starts_with("FLUSHALL_"), "{renamed}");
+    assert_eq!(mode(&secrets.join("renamed-commands")), 0o600);
+    let conf = std::fs::read_to_string(&server.conf_file).unwrap();
+    assert!(
+        conf.contains(&format!("rename-command FLUSHALL {flushall}")),
+        "{conf}"
+    );
+    assert!(conf.contains("rename-command KEYS KEYS_LISTED"), "{conf}");
+
+    let login = Some(("admin", admin.as_str()));
+    assert!(cli(server.port, login, &["FLUSHALL"]).contains("unknown command"));
+    assert_eq!(cli(server.port, login, &["SET", "a", "1"]), "OK");
+    assert_eq!(cli(server.port, login, &["KEYS_LISTED", "*"]), "a");
+    assert_eq!(cli(server.port, login, &[&flushall]), "OK");
+    assert_eq!(cli(server.port, login, &["DBSIZE"]), "0");
+}
+
+#[test]
+fn refuses_and_changes_nothing_when_new_credentials_cannot_be_verified() {
+    // A server at its client limit: redisops' own connection fits, a fresh one does not.
+    let server = RedisServer::with(ServerOptions {
+        conf: vec!["maxclients 1".into()],
+        ..Default::default()
+    });
+    let conf_before = std::fs::read_to_string(&server.conf_file).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let secrets = dir.path().join("secrets");
+    let run = redisops([
+        "-p",
+        &server.port.to_string(),
+        "harden",
+        "apply",
+        "--secrets-dir",
+        secrets.to_str().unwrap(),
+        "--yes",
+    ]);
+    assert_eq!(
+        run.code, 30,
+        "stdout:\n{}\nstderr:\n{}",
+        run.stdout, run.stderr
+    );
+    assert!(
+        run.stderr.contains("could not verify the new credentials"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("rolled back"), "{}", run.stderr);
+    assert_eq!(
+        server.cli(&["ACL", "LIST"]),
+        "user default on nopass ~* &* +@all"
+    );
+    assert_eq!(
+        std::fs::read_to_string(&server.conf_file).unwrap(),
+        conf_before
+    );
+    assert!(!secrets.join("admin.password").exists());
+}
+
+/// `SENTINEL GET-MASTER-ADDR-BY-NAME` from every Sentinel, as the admin.
+fn masters_seen(group: &SentinelGroup, admin: &str) -> Vec<String> {
+    group
+        .sentinels
+        .iter()
+        .map(|s| {
+            cli(
+                s.port,
+                Some(("admin", admin)),
+                &["SENTINEL", "GET-MASTER-ADDR-BY-NAME", &group.name],
+            )
+            .replace('\n', ":")
+        })
+        .collect()
+}
+
+fn wait_until(what: &str, mut ok: impl FnMut() -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !ok() {
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        std::thread::sleep(Duration::from_millis(250));
+    }
+}
+
+#[test]
+fn sentinel_group_is_hardened_and_still_fails_over() {
+    let group = SentinelGroup::start(2, None);
+    group.master.write_keys(20);
+    let dir = tempfile::tempdir().unwrap();
+    let secrets = dir.path().join("secrets");
+    let apply = || {
+        redisops([
+            "--target",
+            &group.url(),
+            "harden",
+            "apply",
+            "--secrets-dir",
+            secrets.to_str().unwrap(),
+            "--yes",
+        ])
+    };
+    let run = apply();
+    assert_eq!(
+        run.code, 0,
+        "stdout:\n{}\nstderr:\n{}",
+        run.stdout, run.stderr
+    );
+    let admin = password(&secrets, "admin");
+    let login = Some(("admin", admin.as_str()));
+
+    // No node accepts unauthenticated commands.
+    let nodes: Vec<u16> = std::iter::once(group.master.port)
+        .chain(group.replicas.iter().map(|r| r.port))
+        .chain(group.sentinels.iter().map(|s| s.port))
+        .collect();
+    for port in &nodes {
+        assert!(
+            cli(*port, None, &["PING"]).contains("NOAUTH"),
+            "port {port}"
+        );
+    }
+    // Replication links are up and every Sentinel agrees on the master.
+    for r in &group.replicas {
+        assert!(cli(r.port, login, &["INFO", "replication"]).contains("master_link_status:up"));
+    }
+    let master = format!("127.0.0.1:{}", group.master.port);
+    assert!(masters_seen(&group, &admin).iter().all(|m| *m == master));
+
+    // Applying again changes nothing.
+    let again = apply();
+    assert_eq!(again.code, 0, "{}", again.stderr);
+    assert!(
+        again.stdout.contains("Nothing to change"),
+        "{}",
+        again.stdout
+    );
+
+    // A forced failover still works: the Sentinels may log in and reconfigure the nodes.
+    assert_eq!(
+        cli(
+            group.sentinels[0].port,
+            login,
+            &["SENTINEL", "FAILOVER", &group.name]
+        ),
+        "OK"
+    );
+    wait_until("a new master all Sentinels agree on", || {
+        let seen = masters_seen(&group, &admin);
+        seen.iter().all(|m| *m == seen[0] && *m != master)
+    });
+    let new_master = masters_seen(&group, &admin)[0].clone();
+    let new_port: u16 = new_master.rsplit(':').next().unwrap().parse().unwrap();
+    wait_until("every other node to replicate from the new master", || {
+        nodes[..3].iter().filter(|p| **p != new_port).all(|p| {
+            let info = cli(*p, login, &["INFO", "replication"]);
+            info.contains(&format!("master_port:{new_port}"))
+                && info.contains("master_link_status:up")
+        })
+    });
+    assert_eq!(cli(new_port, login, &["DBSIZE"]), "20");
+}
