@@ -104,8 +104,8 @@ impl ExitCode {
             ExitCode::VerifyFailed => "verification failed (checksum, size, truncation)",
             ExitCode::Decrypt => "decryption failed (wrong identity or passphrase)",
             ExitCode::NotFound => "no such repository or backup",
-            ExitCode::RolledBack => "restore or tls change failed and was rolled back",
-            ExitCode::Incomplete => "restore incomplete: run restore --resume or --abort",
+            ExitCode::RolledBack => "restore, tls or harden change failed and was rolled back",
+            ExitCode::Incomplete => "incomplete: restore --resume/--abort; harden: restart the server",
             ExitCode::Interrupted => "interrupted by a signal",
         }
     }

@@ -411,9 +411,15 @@ impl<'a> Executor<'a> {
             Action::EditConfigFile { path, lines } => {
                 self.edit_file(node, Path::new(path), lines)?;
             }
-            Action::PersistToFile { path, keys, users } => {
-                let lines = self.current_lines(node, keys, users).await?;
-                self.edit_file(node, Path::new(path), &lines)?;
+            Action::PersistToFile {
+                path,
+                keys,
+                users,
+                lines,
+            } => {
+                let mut all = self.current_lines(node, keys, users).await?;
+                all.extend(lines.iter().cloned());
+                self.edit_file(node, Path::new(path), &all)?;
             }
             Action::Chmod { path, mode } => {
                 let path = PathBuf::from(path);

@@ -143,6 +143,8 @@ pub enum Action {
         path: String,
         keys: Vec<String>,
         users: Vec<String>,
+        /// File-only directives written in the same edit.
+        lines: Vec<FileLine>,
     },
     /// `chmod` a file on this host (owner unchanged).
     Chmod {
@@ -223,13 +225,24 @@ impl fmt::Display for Action {
                 }
                 Ok(())
             }
-            Action::PersistToFile { path, keys, users } => write!(
-                f,
-                "write to {path} (backup copy kept, mode 0600): {} and the users {} as ACL \
-                 LIST shows them (password hashes only)",
-                keys.join(", "),
-                users.join(", ")
-            ),
+            Action::PersistToFile {
+                path,
+                keys,
+                users,
+                lines,
+            } => {
+                write!(
+                    f,
+                    "write to {path} (backup copy kept, mode 0600): {} and the users {} as \
+                     ACL LIST shows them (password hashes only)",
+                    keys.join(", "),
+                    users.join(", ")
+                )?;
+                for l in lines {
+                    write!(f, "\n      {} {}", l.name, l.args.join(" "))?;
+                }
+                Ok(())
+            }
             Action::Chmod { path, mode } => write!(f, "chmod {mode:o} {path}"),
             Action::Restart => f.write_str("restart the server (SHUTDOWN SAVE, then start it)"),
             Action::CheckClosed => {
@@ -856,6 +869,7 @@ impl<'a> Planner<'a> {
                                 path: path.to_string(),
                                 keys,
                                 users,
+                                lines: Vec::new(),
                             },
                             PERSIST,
                         );
@@ -994,7 +1008,20 @@ impl<'a> Planner<'a> {
             return Ok(());
         };
         ids.dedup();
-        self.push(n, Action::EditConfigFile { path, lines }, &ids);
+        // One edit (and one backup copy) when the runtime changes go to the file as well.
+        let persisting = self.plan.steps.iter_mut().find_map(|s| match &mut s.action {
+            Action::PersistToFile { lines, .. } if s.node == n.address => Some(lines),
+            _ => None,
+        });
+        match persisting {
+            Some(persisted) => {
+                persisted.extend(lines);
+                for id in &ids {
+                    self.fixed.insert((n.address.clone(), id));
+                }
+            }
+            None => self.push(n, Action::EditConfigFile { path, lines }, &ids),
+        }
         if self.opts.restart {
             self.push(n, Action::Restart, &[]);
         }
