@@ -72,6 +72,13 @@ impl AtomicFile {
         file.sync_all()
     }
 
+    /// Gives the temporary file an owner and group before it is renamed into place, so the
+    /// final name never points at a file its reader (e.g. redis-server) cannot open.
+    pub fn set_owner(&self, uid: u32, gid: u32) -> io::Result<()> {
+        let file = self.writer.as_ref().expect("not committed").get_ref();
+        std::os::unix::fs::fchown(file, Some(uid), Some(gid))
+    }
+
     /// Like [`AtomicFile::commit`], but fails with `AlreadyExists` instead of replacing an
     /// existing file (a hard link cannot overwrite, so there is no check-then-rename race).
     pub fn commit_new(mut self) -> io::Result<()> {
