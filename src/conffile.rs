@@ -414,75 +414,53 @@ fn split_args(line: &str) -> Result<Vec<String>, &'static str> {
             return Ok(words);
         }
         let mut word = Vec::new();
-        let (mut double, mut single) = (false, false);
+        // The quote we are inside of, if any.
+        let mut quote: Option<u8> = None;
         loop {
             let c = b.get(i).copied();
-            if double {
-                match c {
-                    None => return Err(UNBALANCED),
-                    Some(b'\\') if b.get(i + 1) == Some(&b'x') => {
-                        let hex = |j: usize| b.get(j).and_then(|&h| (h as char).to_digit(16));
-                        match (hex(i + 2), hex(i + 3)) {
-                            (Some(hi), Some(lo)) => {
-                                word.push((hi * 16 + lo) as u8);
-                                i += 4;
-                            }
-                            _ => {
-                                word.push(b'x');
-                                i += 2;
-                            }
-                        }
-                    }
-                    Some(b'\\') if i + 1 < b.len() => {
-                        word.push(match b[i + 1] {
-                            b'n' => b'\n',
-                            b'r' => b'\r',
-                            b't' => b'\t',
-                            b'b' => 0x08,
-                            b'a' => 0x07,
-                            other => other,
-                        });
-                        i += 2;
-                    }
-                    Some(b'"') => {
-                        if b.get(i + 1).is_some() && !space(b.get(i + 1)) {
-                            return Err(UNBALANCED);
-                        }
-                        i += 1;
-                        break;
-                    }
-                    Some(c) => {
-                        word.push(c);
-                        i += 1;
-                    }
-                }
-            } else if single {
-                match c {
-                    None => return Err(UNBALANCED),
-                    Some(b'\\') if b.get(i + 1) == Some(&b'\'') => {
-                        word.push(b'\'');
-                        i += 2;
-                    }
-                    Some(b'\'') => {
-                        if b.get(i + 1).is_some() && !space(b.get(i + 1)) {
-                            return Err(UNBALANCED);
-                        }
-                        i += 1;
-                        break;
-                    }
-                    Some(c) => {
-                        word.push(c);
-                        i += 1;
-                    }
-                }
-            } else {
+            let Some(q) = quote else {
                 match c {
                     None | Some(b' ' | b'\n' | b'\r' | b'\t') => break,
-                    Some(b'"') => double = true,
-                    Some(b'\'') => single = true,
+                    Some(q @ (b'"' | b'\'')) => quote = Some(q),
                     Some(c) => word.push(c),
                 }
                 i += 1;
+                continue;
+            };
+            match c {
+                None => return Err(UNBALANCED),
+                Some(b'\\') if q == b'"' && i + 1 < b.len() => {
+                    let hex = |j: usize| b.get(j).and_then(|&h| (h as char).to_digit(16));
+                    if let (b'x', Some(hi), Some(lo)) = (b[i + 1], hex(i + 2), hex(i + 3)) {
+                        word.push((hi * 16 + lo) as u8);
+                        i += 4;
+                        continue;
+                    }
+                    word.push(match b[i + 1] {
+                        b'n' => b'\n',
+                        b'r' => b'\r',
+                        b't' => b'\t',
+                        b'b' => 0x08,
+                        b'a' => 0x07,
+                        other => other,
+                    });
+                    i += 2;
+                }
+                Some(b'\\') if q == b'\'' && b.get(i + 1) == Some(&b'\'') => {
+                    word.push(b'\'');
+                    i += 2;
+                }
+                Some(c) if c == q => {
+                    if b.get(i + 1).is_some() && !space(b.get(i + 1)) {
+                        return Err(UNBALANCED);
+                    }
+                    i += 1;
+                    break;
+                }
+                Some(c) => {
+                    word.push(c);
+                    i += 1;
+                }
             }
         }
         words.push(String::from_utf8(word).map_err(|_| "a quoted \\x value is not UTF-8")?);
