@@ -509,7 +509,7 @@ fn quote(arg: &str) -> String {
 /// `sentinel auth-pass <m> X`, `sentinel sentinel-pass X`, and the `>pw`, `<pw`, `#hash` and
 /// `!hash` rules of `user` lines. Other lines are returned unchanged.
 pub fn mask_line(line: &str) -> String {
-    let (name, mut args) = match parse_line(line) {
+    let (name, args) = match parse_line(line) {
         Ok(Some(directive)) => directive,
         Ok(None) => return line.to_string(),
         // Unparsable text may still hold a password: show only its first word.
@@ -518,30 +518,33 @@ pub fn mask_line(line: &str) -> String {
             return format!("{first} {SECRET}");
         }
     };
-    let secret_at = |i: usize, args: &mut Vec<String>| {
-        if let Some(a) = args.get_mut(i) {
-            *a = SECRET.to_string();
-        }
-    };
+    // Other words are quoted as written back, so `user "a b" …` stays readable; the
+    // placeholder is not.
+    let mut words: Vec<String> = args.iter().map(|a| quote(a)).collect();
     let sub = args.first().map(|s| s.to_ascii_lowercase());
-    match (name.as_str(), sub.as_deref()) {
+    let secret_at: &[usize] = match (name.as_str(), sub.as_deref()) {
         ("requirepass" | "masterauth" | "tls-key-file-pass" | "tls-client-key-file-pass", _) => {
-            secret_at(0, &mut args)
+            &[0]
         }
-        ("sentinel", Some("auth-pass")) => secret_at(2, &mut args),
-        ("sentinel", Some("sentinel-pass")) => secret_at(1, &mut args),
+        ("sentinel", Some("auth-pass")) => &[2],
+        ("sentinel", Some("sentinel-pass")) => &[1],
         ("user", _) => {
-            for rule in args.iter_mut().skip(1) {
+            for (word, rule) in words.iter_mut().zip(&args).skip(1) {
                 if let Some(kind) = rule.chars().next().filter(|c| ">#<!".contains(*c)) {
-                    *rule = format!("{kind}{SECRET}");
+                    *word = format!("{kind}{SECRET}");
                 }
             }
+            &[]
         }
         _ => return line.to_string(),
+    };
+    for &i in secret_at {
+        if let Some(word) = words.get_mut(i) {
+            *word = SECRET.to_string();
+        }
     }
-    // The placeholder must not be quoted, so join the words as they are.
     std::iter::once(name)
-        .chain(args)
+        .chain(words)
         .collect::<Vec<_>>()
         .join(" ")
 }
@@ -879,6 +882,10 @@ mod tests {
                 "user app on ><secret> ><secret> #<secret> <<secret> !<secret> ~* +@all",
             ),
             ("requirepass \"open", "requirepass <secret>"),
+            (
+                "user \"a b\" on \">p w\" ~*",
+                "user \"a b\" on ><secret> ~*",
+            ),
         ] {
             assert_eq!(mask_line(line), masked, "{line}");
         }
