@@ -276,7 +276,8 @@ impl Loaded {
     /// file atomically with mode 0600 (it holds passwords) and its original owner and group.
     ///
     /// `server_uid` is the user redis-server runs as, when known: a 0600 file owned by anyone
-    /// else would stop it from starting, so that is refused too.
+    /// else (but root) would stop it from starting, so that is refused too. Without it, the
+    /// file's owner is assumed to be that user (true for the distribution packages).
     ///
     /// Returns the backup's path, or `None` when `new` is the text that was read (nothing is
     /// written then).
@@ -309,7 +310,7 @@ impl Loaded {
             .and_then(|()| file.commit())
             .with_context(|| {
                 format!(
-                    "cannot replace {} (unchanged; a backup is at {})",
+                    "cannot replace {} (the old content is kept in {})",
                     path.display(),
                     backup.display()
                 )
@@ -321,7 +322,7 @@ impl Loaded {
 /// Refuses a write that would leave the file owned by someone other than its reader: only
 /// root can give the new file back to another owner.
 fn check_owner(path: &Path, owner: u32, euid: u32, server_uid: Option<u32>) -> Result<()> {
-    if let Some(server) = server_uid.filter(|&s| s != owner) {
+    if let Some(server) = server_uid.filter(|&s| s != owner && s != 0) {
         bail!(
             "{} is owned by uid {owner} but redis-server runs as uid {server}; with mode 0600 it \
              could no longer read it. Give the file to uid {server} first (chown), then run \
@@ -1048,6 +1049,10 @@ mod tests {
         assert!(
             err.contains("owned by uid 100") && err.contains("Run as root"),
             "{err}"
+        );
+        assert!(
+            check_owner(p, 100, 0, Some(0)).is_ok(),
+            "a root server reads any file"
         );
         let err = check_owner(p, 0, 0, Some(100)).unwrap_err().to_string();
         assert!(err.contains("redis-server runs as uid 100"), "{err}");
