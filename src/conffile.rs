@@ -276,7 +276,8 @@ impl Loaded {
     /// file atomically with mode 0600 (it holds passwords) and its original owner and group.
     ///
     /// `server_uid` is the user redis-server runs as, when known: a 0600 file owned by anyone
-    /// else would stop it from starting, so that is refused too.
+    /// else (but root) would stop it from starting, so that is refused too. Without it, the
+    /// file's owner is assumed to be that user (true for the distribution packages).
     ///
     /// Returns the backup's path, or `None` when `new` is the text that was read (nothing is
     /// written then).
@@ -309,7 +310,7 @@ impl Loaded {
             .and_then(|()| file.commit())
             .with_context(|| {
                 format!(
-                    "cannot replace {} (unchanged; a backup is at {})",
+                    "cannot replace {} (the old content is kept in {})",
                     path.display(),
                     backup.display()
                 )
@@ -321,7 +322,7 @@ impl Loaded {
 /// Refuses a write that would leave the file owned by someone other than its reader: only
 /// root can give the new file back to another owner.
 fn check_owner(path: &Path, owner: u32, euid: u32, server_uid: Option<u32>) -> Result<()> {
-    if let Some(server) = server_uid.filter(|&s| s != owner) {
+    if let Some(server) = server_uid.filter(|&s| s != owner && s != 0) {
         bail!(
             "{} is owned by uid {owner} but redis-server runs as uid {server}; with mode 0600 it \
              could no longer read it. Give the file to uid {server} first (chown), then run \
@@ -414,75 +415,53 @@ fn split_args(line: &str) -> Result<Vec<String>, &'static str> {
             return Ok(words);
         }
         let mut word = Vec::new();
-        let (mut double, mut single) = (false, false);
+        // The quote we are inside of, if any.
+        let mut quote: Option<u8> = None;
         loop {
             let c = b.get(i).copied();
-            if double {
-                match c {
-                    None => return Err(UNBALANCED),
-                    Some(b'\\') if b.get(i + 1) == Some(&b'x') => {
-                        let hex = |j: usize| b.get(j).and_then(|&h| (h as char).to_digit(16));
-                        match (hex(i + 2), hex(i + 3)) {
-                            (Some(hi), Some(lo)) => {
-                                word.push((hi * 16 + lo) as u8);
-                                i += 4;
-                            }
-                            _ => {
-                                word.push(b'x');
-                                i += 2;
-                            }
-                        }
-                    }
-                    Some(b'\\') if i + 1 < b.len() => {
-                        word.push(match b[i + 1] {
-                            b'n' => b'\n',
-                            b'r' => b'\r',
-                            b't' => b'\t',
-                            b'b' => 0x08,
-                            b'a' => 0x07,
-                            other => other,
-                        });
-                        i += 2;
-                    }
-                    Some(b'"') => {
-                        if b.get(i + 1).is_some() && !space(b.get(i + 1)) {
-                            return Err(UNBALANCED);
-                        }
-                        i += 1;
-                        break;
-                    }
-                    Some(c) => {
-                        word.push(c);
-                        i += 1;
-                    }
-                }
-            } else if single {
-                match c {
-                    None => return Err(UNBALANCED),
-                    Some(b'\\') if b.get(i + 1) == Some(&b'\'') => {
-                        word.push(b'\'');
-                        i += 2;
-                    }
-                    Some(b'\'') => {
-                        if b.get(i + 1).is_some() && !space(b.get(i + 1)) {
-                            return Err(UNBALANCED);
-                        }
-                        i += 1;
-                        break;
-                    }
-                    Some(c) => {
-                        word.push(c);
-                        i += 1;
-                    }
-                }
-            } else {
+            let Some(q) = quote else {
                 match c {
                     None | Some(b' ' | b'\n' | b'\r' | b'\t') => break,
-                    Some(b'"') => double = true,
-                    Some(b'\'') => single = true,
+                    Some(q @ (b'"' | b'\'')) => quote = Some(q),
                     Some(c) => word.push(c),
                 }
                 i += 1;
+                continue;
+            };
+            match c {
+                None => return Err(UNBALANCED),
+                Some(b'\\') if q == b'"' && i + 1 < b.len() => {
+                    let hex = |j: usize| b.get(j).and_then(|&h| (h as char).to_digit(16));
+                    if let (b'x', Some(hi), Some(lo)) = (b[i + 1], hex(i + 2), hex(i + 3)) {
+                        word.push((hi * 16 + lo) as u8);
+                        i += 4;
+                        continue;
+                    }
+                    word.push(match b[i + 1] {
+                        b'n' => b'\n',
+                        b'r' => b'\r',
+                        b't' => b'\t',
+                        b'b' => 0x08,
+                        b'a' => 0x07,
+                        other => other,
+                    });
+                    i += 2;
+                }
+                Some(b'\\') if q == b'\'' && b.get(i + 1) == Some(&b'\'') => {
+                    word.push(b'\'');
+                    i += 2;
+                }
+                Some(c) if c == q => {
+                    if b.get(i + 1).is_some() && !space(b.get(i + 1)) {
+                        return Err(UNBALANCED);
+                    }
+                    i += 1;
+                    break;
+                }
+                Some(c) => {
+                    word.push(c);
+                    i += 1;
+                }
             }
         }
         words.push(String::from_utf8(word).map_err(|_| "a quoted \\x value is not UTF-8")?);
@@ -531,7 +510,7 @@ fn quote(arg: &str) -> String {
 /// `sentinel auth-pass <m> X`, `sentinel sentinel-pass X`, and the `>pw`, `<pw`, `#hash` and
 /// `!hash` rules of `user` lines. Other lines are returned unchanged.
 pub fn mask_line(line: &str) -> String {
-    let (name, mut args) = match parse_line(line) {
+    let (name, args) = match parse_line(line) {
         Ok(Some(directive)) => directive,
         Ok(None) => return line.to_string(),
         // Unparsable text may still hold a password: show only its first word.
@@ -540,30 +519,33 @@ pub fn mask_line(line: &str) -> String {
             return format!("{first} {SECRET}");
         }
     };
-    let secret_at = |i: usize, args: &mut Vec<String>| {
-        if let Some(a) = args.get_mut(i) {
-            *a = SECRET.to_string();
-        }
-    };
+    // Other words are quoted as written back, so `user "a b" …` stays readable; the
+    // placeholder is not.
+    let mut words: Vec<String> = args.iter().map(|a| quote(a)).collect();
     let sub = args.first().map(|s| s.to_ascii_lowercase());
-    match (name.as_str(), sub.as_deref()) {
+    let secret_at: &[usize] = match (name.as_str(), sub.as_deref()) {
         ("requirepass" | "masterauth" | "tls-key-file-pass" | "tls-client-key-file-pass", _) => {
-            secret_at(0, &mut args)
+            &[0]
         }
-        ("sentinel", Some("auth-pass")) => secret_at(2, &mut args),
-        ("sentinel", Some("sentinel-pass")) => secret_at(1, &mut args),
+        ("sentinel", Some("auth-pass")) => &[2],
+        ("sentinel", Some("sentinel-pass")) => &[1],
         ("user", _) => {
-            for rule in args.iter_mut().skip(1) {
+            for (word, rule) in words.iter_mut().zip(&args).skip(1) {
                 if let Some(kind) = rule.chars().next().filter(|c| ">#<!".contains(*c)) {
-                    *rule = format!("{kind}{SECRET}");
+                    *word = format!("{kind}{SECRET}");
                 }
             }
+            &[]
         }
         _ => return line.to_string(),
+    };
+    for &i in secret_at {
+        if let Some(word) = words.get_mut(i) {
+            *word = SECRET.to_string();
+        }
     }
-    // The placeholder must not be quoted, so join the words as they are.
     std::iter::once(name)
-        .chain(args)
+        .chain(words)
         .collect::<Vec<_>>()
         .join(" ")
 }
@@ -901,6 +883,10 @@ mod tests {
                 "user app on ><secret> ><secret> #<secret> <<secret> !<secret> ~* +@all",
             ),
             ("requirepass \"open", "requirepass <secret>"),
+            (
+                "user \"a b\" on \">p w\" ~*",
+                "user \"a b\" on ><secret> ~*",
+            ),
         ] {
             assert_eq!(mask_line(line), masked, "{line}");
         }
@@ -1063,6 +1049,10 @@ mod tests {
         assert!(
             err.contains("owned by uid 100") && err.contains("Run as root"),
             "{err}"
+        );
+        assert!(
+            check_owner(p, 100, 0, Some(0)).is_ok(),
+            "a root server reads any file"
         );
         let err = check_owner(p, 0, 0, Some(100)).unwrap_err().to_string();
         assert!(err.contains("redis-server runs as uid 100"), "{err}");

@@ -7,6 +7,7 @@
 //! - `backup`, `verify`, `restore`: the data paths;
 //! - `harden`: the hardening audit (facts, check catalogue, reports);
 //! - `tls`: certificates, TLS enablement and rotation on live servers;
+//! - `conffile`: editing redis.conf / sentinel.conf in place (comments kept, 0600, backup);
 //! - `commands`: one file per subcommand, wiring the above together;
 //! - `exit`: the documented exit codes; `ui`: messages on stderr; `fsutil`: durable writes.
 
