@@ -55,7 +55,7 @@ Register-ArgumentCompleter -Native -CommandName 'redisops' -ScriptBlock {
             [CompletionResult]::new('prune', 'prune', [CompletionResultType]::ParameterValue, 'Delete old backups by keep rules, with a reason for every kept one')
             [CompletionResult]::new('keygen', 'keygen', [CompletionResultType]::ParameterValue, 'Generate an age key pair for encrypting backups')
             [CompletionResult]::new('schedule', 'schedule', [CompletionResultType]::ParameterValue, 'Print a crontab line or systemd timer for a redisops command')
-            [CompletionResult]::new('harden', 'harden', [CompletionResultType]::ParameterValue, 'Audit a server and its Sentinels against a catalogue of hardening checks')
+            [CompletionResult]::new('harden', 'harden', [CompletionResultType]::ParameterValue, 'Audit a server and its Sentinels against a catalogue of hardening checks, and fix what it finds')
             [CompletionResult]::new('tls', 'tls', [CompletionResultType]::ParameterValue, 'Certificates and moving a live server to TLS: init, enable, rotate, check')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script to stdout')
             [CompletionResult]::new('generate', 'generate', [CompletionResultType]::ParameterValue, 'Write completions/ and man/ (used by packagers and the repository''s own files)')
@@ -370,6 +370,7 @@ Register-ArgumentCompleter -Native -CommandName 'redisops' -ScriptBlock {
             [CompletionResult]::new('--tls', '--tls', [CompletionResultType]::ParameterName, 'Use TLS (like rediss://)')
             [CompletionResult]::new('--insecure', '--insecure', [CompletionResultType]::ParameterName, 'Skip TLS certificate verification (dangerous: anyone on the path can read your data)')
             [CompletionResult]::new('audit', 'audit', [CompletionResultType]::ParameterValue, 'Audit the target (with a Sentinel target: the master, every replica and every Sentinel) against the check catalogue')
+            [CompletionResult]::new('apply', 'apply', [CompletionResultType]::ParameterValue, 'Fix what the audit finds: role users with generated passwords, the default user, protected mode, bind, renamed commands; verified, persisted, idempotent')
             [CompletionResult]::new('checks', 'checks', [CompletionResultType]::ParameterValue, 'List every check: ID, severity, category, title and remediation')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -407,6 +408,51 @@ Register-ArgumentCompleter -Native -CommandName 'redisops' -ScriptBlock {
             [CompletionResult]::new('--insecure', '--insecure', [CompletionResultType]::ParameterName, 'Skip TLS certificate verification (dangerous: anyone on the path can read your data)')
             break
         }
+        'redisops;harden;apply' {
+            [CompletionResult]::new('--secrets-dir', '--secrets-dir', [CompletionResultType]::ParameterName, 'Directory for the generated passwords (<user>.password, mode 0600) and renamed command names; existing files are reused, so every run and node gets the same ones')
+            [CompletionResult]::new('--only', '--only', [CompletionResultType]::ParameterName, 'Fix only these checks (IDs from `harden checks`, comma-separated or repeated)')
+            [CompletionResult]::new('--skip', '--skip', [CompletionResultType]::ParameterName, 'Leave these checks alone')
+            [CompletionResult]::new('--bind', '--bind', [CompletionResultType]::ParameterName, 'Addresses a single server listens on (CONFIG SET bind); must keep the one redisops connects through. A leading ''-'' marks an optional address, as in redis.conf')
+            [CompletionResult]::new('--default-user', '--default-user', [CompletionResultType]::ParameterName, 'What happens to the default user: disable it (no login at all), or restrict it to the application''s rights while keeping its passwords (clients using requirepass)')
+            [CompletionResult]::new('--rename-commands', '--rename-commands', [CompletionResultType]::ParameterName, 'Also rename these commands in the config file (rename-command, effective after a restart): COMMAND or COMMAND=NEW-NAME, comma-separated; new names are random unless given and are written to <secrets-dir>/renamed-commands')
+            [CompletionResult]::new('--service', '--service', [CompletionResultType]::ParameterName, 'With --restart: the systemd unit that runs the server')
+            [CompletionResult]::new('--stop-cmd', '--stop-cmd', [CompletionResultType]::ParameterName, 'With --restart: shell command that stops the server (it must save its data)')
+            [CompletionResult]::new('--start-cmd', '--start-cmd', [CompletionResultType]::ParameterName, 'With --restart: shell command that starts the server')
+            [CompletionResult]::new('--config-file', '--config-file', [CompletionResultType]::ParameterName, 'The server''s config file, when INFO''s config_file is not usable here')
+            [CompletionResult]::new('--admin-user', '--admin-user', [CompletionResultType]::ParameterName, 'The administrator''s user name')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [default: $XDG_CONFIG_HOME/redisops/config.toml, then /etc/redisops/config.toml]')
+            [CompletionResult]::new('--target', '--target', [CompletionResultType]::ParameterName, 'Target URL (redis://, rediss://, unix://, redis-sentinel://h1,h2#master) or a target name from the config file')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Server hostname or IP')
+            [CompletionResult]::new('--host', '--host', [CompletionResultType]::ParameterName, 'Server hostname or IP')
+            [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'Server port')
+            [CompletionResult]::new('--port', '--port', [CompletionResultType]::ParameterName, 'Server port')
+            [CompletionResult]::new('-s', '-s', [CompletionResultType]::ParameterName, 'Server unix socket (overrides host and port)')
+            [CompletionResult]::new('--socket', '--socket', [CompletionResultType]::ParameterName, 'Server unix socket (overrides host and port)')
+            [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'ACL user name')
+            [CompletionResult]::new('-a', '-a', [CompletionResultType]::ParameterName, 'Password on the command line: visible in the process list, prefer REDISCLI_AUTH or --password-file')
+            [CompletionResult]::new('--pass', '--pass', [CompletionResultType]::ParameterName, 'Password on the command line: visible in the process list, prefer REDISCLI_AUTH or --password-file')
+            [CompletionResult]::new('--password-file', '--password-file', [CompletionResultType]::ParameterName, 'Read the password from the first line of FILE [env: REDISCLI_AUTH holds a password]')
+            [CompletionResult]::new('--cacert', '--cacert', [CompletionResultType]::ParameterName, 'CA certificate (PEM) to verify the server with, instead of the system store')
+            [CompletionResult]::new('--cert', '--cert', [CompletionResultType]::ParameterName, 'Client certificate (PEM) for mutual TLS')
+            [CompletionResult]::new('--key', '--key', [CompletionResultType]::ParameterName, 'Client private key (PEM) for mutual TLS')
+            [CompletionResult]::new('--sni', '--sni', [CompletionResultType]::ParameterName, 'Server name to send (SNI) and verify, when it differs from the host')
+            [CompletionResult]::new('--sentinel-user', '--sentinel-user', [CompletionResultType]::ParameterName, 'ACL user for the Sentinels, when they have their own credentials')
+            [CompletionResult]::new('--sentinel-password-file', '--sentinel-password-file', [CompletionResultType]::ParameterName, 'Read the Sentinels'' password from FILE')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Seconds to wait for a connection or a reply')
+            [CompletionResult]::new('--app-scripting', '--app-scripting', [CompletionResultType]::ParameterName, 'Let the app user run Lua scripts (EVAL, FUNCTION); denied by default, since few applications need them and old servers have Lua CVEs')
+            [CompletionResult]::new('--edit-config-file', '--edit-config-file', [CompletionResultType]::ParameterName, 'Persist by editing the config file on this host (comments and order kept, backup copy, mode 0600) instead of CONFIG REWRITE')
+            [CompletionResult]::new('--restart', '--restart', [CompletionResultType]::ParameterName, 'Restart the server when the config file gained directives that only a restart applies (enable-*-command, rename-command); the data is saved first')
+            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Print the plan and change nothing')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Do not ask for confirmation (needed without a terminal)')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Do not ask for confirmation (needed without a terminal)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print the plan and the outcome as JSON ("changed": false when there was nothing to do)')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only print warnings and errors (for cron)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only print warnings and errors (for cron)')
+            [CompletionResult]::new('--tls', '--tls', [CompletionResultType]::ParameterName, 'Use TLS (like rediss://)')
+            [CompletionResult]::new('--insecure', '--insecure', [CompletionResultType]::ParameterName, 'Skip TLS certificate verification (dangerous: anyone on the path can read your data)')
+            break
+        }
         'redisops;harden;checks' {
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [default: $XDG_CONFIG_HOME/redisops/config.toml, then /etc/redisops/config.toml]')
             [CompletionResult]::new('--target', '--target', [CompletionResultType]::ParameterName, 'Target URL (redis://, rediss://, unix://, redis-sentinel://h1,h2#master) or a target name from the config file')
@@ -437,11 +483,15 @@ Register-ArgumentCompleter -Native -CommandName 'redisops' -ScriptBlock {
         }
         'redisops;harden;help' {
             [CompletionResult]::new('audit', 'audit', [CompletionResultType]::ParameterValue, 'Audit the target (with a Sentinel target: the master, every replica and every Sentinel) against the check catalogue')
+            [CompletionResult]::new('apply', 'apply', [CompletionResultType]::ParameterValue, 'Fix what the audit finds: role users with generated passwords, the default user, protected mode, bind, renamed commands; verified, persisted, idempotent')
             [CompletionResult]::new('checks', 'checks', [CompletionResultType]::ParameterValue, 'List every check: ID, severity, category, title and remediation')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
         'redisops;harden;help;audit' {
+            break
+        }
+        'redisops;harden;help;apply' {
             break
         }
         'redisops;harden;help;checks' {
@@ -708,7 +758,7 @@ Register-ArgumentCompleter -Native -CommandName 'redisops' -ScriptBlock {
             [CompletionResult]::new('prune', 'prune', [CompletionResultType]::ParameterValue, 'Delete old backups by keep rules, with a reason for every kept one')
             [CompletionResult]::new('keygen', 'keygen', [CompletionResultType]::ParameterValue, 'Generate an age key pair for encrypting backups')
             [CompletionResult]::new('schedule', 'schedule', [CompletionResultType]::ParameterValue, 'Print a crontab line or systemd timer for a redisops command')
-            [CompletionResult]::new('harden', 'harden', [CompletionResultType]::ParameterValue, 'Audit a server and its Sentinels against a catalogue of hardening checks')
+            [CompletionResult]::new('harden', 'harden', [CompletionResultType]::ParameterValue, 'Audit a server and its Sentinels against a catalogue of hardening checks, and fix what it finds')
             [CompletionResult]::new('tls', 'tls', [CompletionResultType]::ParameterValue, 'Certificates and moving a live server to TLS: init, enable, rotate, check')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script to stdout')
             [CompletionResult]::new('generate', 'generate', [CompletionResultType]::ParameterValue, 'Write completions/ and man/ (used by packagers and the repository''s own files)')
@@ -741,10 +791,14 @@ Register-ArgumentCompleter -Native -CommandName 'redisops' -ScriptBlock {
         }
         'redisops;help;harden' {
             [CompletionResult]::new('audit', 'audit', [CompletionResultType]::ParameterValue, 'Audit the target (with a Sentinel target: the master, every replica and every Sentinel) against the check catalogue')
+            [CompletionResult]::new('apply', 'apply', [CompletionResultType]::ParameterValue, 'Fix what the audit finds: role users with generated passwords, the default user, protected mode, bind, renamed commands; verified, persisted, idempotent')
             [CompletionResult]::new('checks', 'checks', [CompletionResultType]::ParameterValue, 'List every check: ID, severity, category, title and remediation')
             break
         }
         'redisops;help;harden;audit' {
+            break
+        }
+        'redisops;help;harden;apply' {
             break
         }
         'redisops;help;harden;checks' {

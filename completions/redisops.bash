@@ -55,6 +55,9 @@ _redisops() {
             redisops,verify)
                 cmd="redisops__subcmd__verify"
                 ;;
+            redisops__subcmd__harden,apply)
+                cmd="redisops__subcmd__harden__subcmd__apply"
+                ;;
             redisops__subcmd__harden,audit)
                 cmd="redisops__subcmd__harden__subcmd__audit"
                 ;;
@@ -63,6 +66,9 @@ _redisops() {
                 ;;
             redisops__subcmd__harden,help)
                 cmd="redisops__subcmd__harden__subcmd__help"
+                ;;
+            redisops__subcmd__harden__subcmd__help,apply)
+                cmd="redisops__subcmd__harden__subcmd__help__subcmd__apply"
                 ;;
             redisops__subcmd__harden__subcmd__help,audit)
                 cmd="redisops__subcmd__harden__subcmd__help__subcmd__audit"
@@ -111,6 +117,9 @@ _redisops() {
                 ;;
             redisops__subcmd__help,verify)
                 cmd="redisops__subcmd__help__subcmd__verify"
+                ;;
+            redisops__subcmd__help__subcmd__harden,apply)
+                cmd="redisops__subcmd__help__subcmd__harden__subcmd__apply"
                 ;;
             redisops__subcmd__help__subcmd__harden,audit)
                 cmd="redisops__subcmd__help__subcmd__harden__subcmd__audit"
@@ -603,12 +612,146 @@ _redisops() {
             return 0
             ;;
         redisops__subcmd__harden)
-            opts="-q -h -p -s -a --help --config --quiet --target --host --port --socket --user --pass --password-file --tls --cacert --cert --key --sni --insecure --sentinel-user --sentinel-password-file --timeout audit checks help"
+            opts="-q -h -p -s -a --help --config --quiet --target --host --port --socket --user --pass --password-file --tls --cacert --cert --key --sni --insecure --sentinel-user --sentinel-password-file --timeout audit apply checks help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --target)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --host)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -h)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --port)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -p)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --socket)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -s)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --user)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --pass)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -a)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --password-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cacert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --sni)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --sentinel-user)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --sentinel-password-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        redisops__subcmd__harden__subcmd__apply)
+            opts="-y -q -h -p -s -a --secrets-dir --only --skip --bind --default-user --app-scripting --rename-commands --edit-config-file --restart --service --stop-cmd --start-cmd --config-file --admin-user --dry-run --yes --json --help --config --quiet --target --host --port --socket --user --pass --password-file --tls --cacert --cert --key --sni --insecure --sentinel-user --sentinel-password-file --timeout"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --secrets-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --only)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --skip)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --bind)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --default-user)
+                    COMPREPLY=($(compgen -W "disable restrict" -- "${cur}"))
+                    return 0
+                    ;;
+                --rename-commands)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --service)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --stop-cmd)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --start-cmd)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --admin-user)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --config)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -889,8 +1032,22 @@ _redisops() {
             return 0
             ;;
         redisops__subcmd__harden__subcmd__help)
-            opts="audit checks help"
+            opts="audit apply checks help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        redisops__subcmd__harden__subcmd__help__subcmd__apply)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -1001,8 +1158,22 @@ _redisops() {
             return 0
             ;;
         redisops__subcmd__help__subcmd__harden)
-            opts="audit checks"
+            opts="audit apply checks"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        redisops__subcmd__help__subcmd__harden__subcmd__apply)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi

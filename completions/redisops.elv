@@ -52,7 +52,7 @@ set edit:completion:arg-completer[redisops] = {|@words|
             cand prune 'Delete old backups by keep rules, with a reason for every kept one'
             cand keygen 'Generate an age key pair for encrypting backups'
             cand schedule 'Print a crontab line or systemd timer for a redisops command'
-            cand harden 'Audit a server and its Sentinels against a catalogue of hardening checks'
+            cand harden 'Audit a server and its Sentinels against a catalogue of hardening checks, and fix what it finds'
             cand tls 'Certificates and moving a live server to TLS: init, enable, rotate, check'
             cand completions 'Print a shell completion script to stdout'
             cand generate 'Write completions/ and man/ (used by packagers and the repository''s own files)'
@@ -358,6 +358,7 @@ set edit:completion:arg-completer[redisops] = {|@words|
             cand --tls 'Use TLS (like rediss://)'
             cand --insecure 'Skip TLS certificate verification (dangerous: anyone on the path can read your data)'
             cand audit 'Audit the target (with a Sentinel target: the master, every replica and every Sentinel) against the check catalogue'
+            cand apply 'Fix what the audit finds: role users with generated passwords, the default user, protected mode, bind, renamed commands; verified, persisted, idempotent'
             cand checks 'List every check: ID, severity, category, title and remediation'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -393,6 +394,50 @@ set edit:completion:arg-completer[redisops] = {|@words|
             cand --tls 'Use TLS (like rediss://)'
             cand --insecure 'Skip TLS certificate verification (dangerous: anyone on the path can read your data)'
         }
+        &'redisops;harden;apply'= {
+            cand --secrets-dir 'Directory for the generated passwords (<user>.password, mode 0600) and renamed command names; existing files are reused, so every run and node gets the same ones'
+            cand --only 'Fix only these checks (IDs from `harden checks`, comma-separated or repeated)'
+            cand --skip 'Leave these checks alone'
+            cand --bind 'Addresses a single server listens on (CONFIG SET bind); must keep the one redisops connects through. A leading ''-'' marks an optional address, as in redis.conf'
+            cand --default-user 'What happens to the default user: disable it (no login at all), or restrict it to the application''s rights while keeping its passwords (clients using requirepass)'
+            cand --rename-commands 'Also rename these commands in the config file (rename-command, effective after a restart): COMMAND or COMMAND=NEW-NAME, comma-separated; new names are random unless given and are written to <secrets-dir>/renamed-commands'
+            cand --service 'With --restart: the systemd unit that runs the server'
+            cand --stop-cmd 'With --restart: shell command that stops the server (it must save its data)'
+            cand --start-cmd 'With --restart: shell command that starts the server'
+            cand --config-file 'The server''s config file, when INFO''s config_file is not usable here'
+            cand --admin-user 'The administrator''s user name'
+            cand --config 'Configuration file [default: $XDG_CONFIG_HOME/redisops/config.toml, then /etc/redisops/config.toml]'
+            cand --target 'Target URL (redis://, rediss://, unix://, redis-sentinel://h1,h2#master) or a target name from the config file'
+            cand -h 'Server hostname or IP'
+            cand --host 'Server hostname or IP'
+            cand -p 'Server port'
+            cand --port 'Server port'
+            cand -s 'Server unix socket (overrides host and port)'
+            cand --socket 'Server unix socket (overrides host and port)'
+            cand --user 'ACL user name'
+            cand -a 'Password on the command line: visible in the process list, prefer REDISCLI_AUTH or --password-file'
+            cand --pass 'Password on the command line: visible in the process list, prefer REDISCLI_AUTH or --password-file'
+            cand --password-file 'Read the password from the first line of FILE [env: REDISCLI_AUTH holds a password]'
+            cand --cacert 'CA certificate (PEM) to verify the server with, instead of the system store'
+            cand --cert 'Client certificate (PEM) for mutual TLS'
+            cand --key 'Client private key (PEM) for mutual TLS'
+            cand --sni 'Server name to send (SNI) and verify, when it differs from the host'
+            cand --sentinel-user 'ACL user for the Sentinels, when they have their own credentials'
+            cand --sentinel-password-file 'Read the Sentinels'' password from FILE'
+            cand --timeout 'Seconds to wait for a connection or a reply'
+            cand --app-scripting 'Let the app user run Lua scripts (EVAL, FUNCTION); denied by default, since few applications need them and old servers have Lua CVEs'
+            cand --edit-config-file 'Persist by editing the config file on this host (comments and order kept, backup copy, mode 0600) instead of CONFIG REWRITE'
+            cand --restart 'Restart the server when the config file gained directives that only a restart applies (enable-*-command, rename-command); the data is saved first'
+            cand --dry-run 'Print the plan and change nothing'
+            cand -y 'Do not ask for confirmation (needed without a terminal)'
+            cand --yes 'Do not ask for confirmation (needed without a terminal)'
+            cand --json 'Print the plan and the outcome as JSON ("changed": false when there was nothing to do)'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -q 'Only print warnings and errors (for cron)'
+            cand --quiet 'Only print warnings and errors (for cron)'
+            cand --tls 'Use TLS (like rediss://)'
+            cand --insecure 'Skip TLS certificate verification (dangerous: anyone on the path can read your data)'
+        }
         &'redisops;harden;checks'= {
             cand --config 'Configuration file [default: $XDG_CONFIG_HOME/redisops/config.toml, then /etc/redisops/config.toml]'
             cand --target 'Target URL (redis://, rediss://, unix://, redis-sentinel://h1,h2#master) or a target name from the config file'
@@ -422,10 +467,13 @@ set edit:completion:arg-completer[redisops] = {|@words|
         }
         &'redisops;harden;help'= {
             cand audit 'Audit the target (with a Sentinel target: the master, every replica and every Sentinel) against the check catalogue'
+            cand apply 'Fix what the audit finds: role users with generated passwords, the default user, protected mode, bind, renamed commands; verified, persisted, idempotent'
             cand checks 'List every check: ID, severity, category, title and remediation'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'redisops;harden;help;audit'= {
+        }
+        &'redisops;harden;help;apply'= {
         }
         &'redisops;harden;help;checks'= {
         }
@@ -676,7 +724,7 @@ set edit:completion:arg-completer[redisops] = {|@words|
             cand prune 'Delete old backups by keep rules, with a reason for every kept one'
             cand keygen 'Generate an age key pair for encrypting backups'
             cand schedule 'Print a crontab line or systemd timer for a redisops command'
-            cand harden 'Audit a server and its Sentinels against a catalogue of hardening checks'
+            cand harden 'Audit a server and its Sentinels against a catalogue of hardening checks, and fix what it finds'
             cand tls 'Certificates and moving a live server to TLS: init, enable, rotate, check'
             cand completions 'Print a shell completion script to stdout'
             cand generate 'Write completions/ and man/ (used by packagers and the repository''s own files)'
@@ -700,9 +748,12 @@ set edit:completion:arg-completer[redisops] = {|@words|
         }
         &'redisops;help;harden'= {
             cand audit 'Audit the target (with a Sentinel target: the master, every replica and every Sentinel) against the check catalogue'
+            cand apply 'Fix what the audit finds: role users with generated passwords, the default user, protected mode, bind, renamed commands; verified, persisted, idempotent'
             cand checks 'List every check: ID, severity, category, title and remediation'
         }
         &'redisops;help;harden;audit'= {
+        }
+        &'redisops;help;harden;apply'= {
         }
         &'redisops;help;harden;checks'= {
         }

@@ -52,7 +52,7 @@ complete -c redisops -n "__fish_redisops_needs_command" -f -a "restore" -d 'Rest
 complete -c redisops -n "__fish_redisops_needs_command" -f -a "prune" -d 'Delete old backups by keep rules, with a reason for every kept one'
 complete -c redisops -n "__fish_redisops_needs_command" -f -a "keygen" -d 'Generate an age key pair for encrypting backups'
 complete -c redisops -n "__fish_redisops_needs_command" -f -a "schedule" -d 'Print a crontab line or systemd timer for a redisops command'
-complete -c redisops -n "__fish_redisops_needs_command" -f -a "harden" -d 'Audit a server and its Sentinels against a catalogue of hardening checks'
+complete -c redisops -n "__fish_redisops_needs_command" -f -a "harden" -d 'Audit a server and its Sentinels against a catalogue of hardening checks, and fix what it finds'
 complete -c redisops -n "__fish_redisops_needs_command" -f -a "tls" -d 'Certificates and moving a live server to TLS: init, enable, rotate, check'
 complete -c redisops -n "__fish_redisops_needs_command" -f -a "completions" -d 'Print a shell completion script to stdout'
 complete -c redisops -n "__fish_redisops_needs_command" -f -a "generate" -d 'Write completions/ and man/ (used by packagers and the repository\'s own files)'
@@ -276,28 +276,29 @@ complete -c redisops -n "__fish_redisops_using_subcommand schedule" -l help -d '
 complete -c redisops -n "__fish_redisops_using_subcommand schedule" -s q -l quiet -d 'Only print warnings and errors (for cron)'
 complete -c redisops -n "__fish_redisops_using_subcommand schedule" -l tls -d 'Use TLS (like rediss://)'
 complete -c redisops -n "__fish_redisops_using_subcommand schedule" -l insecure -d 'Skip TLS certificate verification (dangerous: anyone on the path can read your data)'
-complete -c redisops -n "__fish_redisops_using_subcommand harden; and not __fish_seen_subcommand_from audit checks help" -l config -d 'Configuration file [default: $XDG_CONFIG_HOME/redisops/config.toml, then /etc/redisops/config.toml]' -r -F
-complete -c redisops -n "__fish_redisops_using_subcommand harden; and not __fish_seen_subcommand_from audit checks help" -l target -d 'Target URL (redis://, rediss://, unix://, redis-sentinel://h1,h2#master) or a target name from the config file' -r
-complete -c redisops -n "__fish_redisops_using_subcommand harden; and not __fish_seen_subcommand_from audit checks help" -s h -l host -d 'Server hostname or IP' -r
-complete -c redisops -n "__fish_redisops_using_subcommand harden; and not __fish_seen_subcommand_from audit checks help" -s p -l port -d 'Server port' -r
-complete -c redisops -n "__fish_redisops_using_subcommand harden; and not __fish_seen_subcommand_from audit checks help" -s s -l socket -d 'Server unix socket (overrides host and port)' -r -F
-complete -c redisops -n "__fish_redisops_using_subcommand harden; and not __fish_seen_subcommand_from audit checks help" -l user -d 'ACL user name' -r
-complete -c redisops -n "__fish_redisops_using_subcommand harden; and not __fish_seen_subcommand_from audit checks help" -s a -l pass -d 'Password on the command line: visible in the process list, prefer REDISCLI_AUTH or --password-file' -r
-complete -c redisops -n "__fish_redisops_using_subcommand harden; and not __fish_seen_subcommand_from audit checks help" -l password-file -d 'Read the password from the first line of FILE [env: REDISCLI_AUTH holds a password]' -r -F
-complete -c redisops -n "__fish_redisops_using_subcommand harden; and not __fish_seen_subcommand_from audit checks help" -l cacert -d 'CA certificate (PEM) to verify the server with, instead of the system store' -r -F
-complete -c redisops -n "__fish_redisops_using_subcommand harden; and not __fish_seen_subcommand_from audit checks help" -l cert -d 'Client certificate (PEM) for mutual TLS' -r -F
-complete -c redisops -n "__fish_redisops_using_subcommand harden; and not __fish_seen_subcommand_from audit checks help" -l key -d 'Client private key (PEM) for mutual TLS' -r -F
-complete -c redisops -n "__fish_redisops_using_subcommand harden; and not __fish_seen_subcommand_from audit checks help" -l sni -d 'Server name to send (SNI) and verify, when it differs from the host' -r
-complete -c redisops -n "__fish_redisops_using_subcommand harden; and not __fish_seen_subcommand_from audit checks help" -l sentinel-user -d 'ACL user for the Sentinels, when they have their own credentials' -r
-complete -c redisops -n "__fish_redisops_using_subcommand harden; and not __fish_seen_subcommand_from audit checks help" -l sentinel-password-file -d 'Read the Sentinels\' password from FILE' -r -F
-complete -c redisops -n "__fish_redisops_using_subcommand harden; and not __fish_seen_subcommand_from audit checks help" -l timeout -d 'Seconds to wait for a connection or a reply' -r
-complete -c redisops -n "__fish_redisops_using_subcommand harden; and not __fish_seen_subcommand_from audit checks help" -l help -d 'Print help (see more with \'--help\')'
-complete -c redisops -n "__fish_redisops_using_subcommand harden; and not __fish_seen_subcommand_from audit checks help" -s q -l quiet -d 'Only print warnings and errors (for cron)'
-complete -c redisops -n "__fish_redisops_using_subcommand harden; and not __fish_seen_subcommand_from audit checks help" -l tls -d 'Use TLS (like rediss://)'
-complete -c redisops -n "__fish_redisops_using_subcommand harden; and not __fish_seen_subcommand_from audit checks help" -l insecure -d 'Skip TLS certificate verification (dangerous: anyone on the path can read your data)'
-complete -c redisops -n "__fish_redisops_using_subcommand harden; and not __fish_seen_subcommand_from audit checks help" -f -a "audit" -d 'Audit the target (with a Sentinel target: the master, every replica and every Sentinel) against the check catalogue'
-complete -c redisops -n "__fish_redisops_using_subcommand harden; and not __fish_seen_subcommand_from audit checks help" -f -a "checks" -d 'List every check: ID, severity, category, title and remediation'
-complete -c redisops -n "__fish_redisops_using_subcommand harden; and not __fish_seen_subcommand_from audit checks help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c redisops -n "__fish_redisops_using_subcommand harden; and not __fish_seen_subcommand_from audit apply checks help" -l config -d 'Configuration file [default: $XDG_CONFIG_HOME/redisops/config.toml, then /etc/redisops/config.toml]' -r -F
+complete -c redisops -n "__fish_redisops_using_subcommand harden; and not __fish_seen_subcommand_from audit apply checks help" -l target -d 'Target URL (redis://, rediss://, unix://, redis-sentinel://h1,h2#master) or a target name from the config file' -r
+complete -c redisops -n "__fish_redisops_using_subcommand harden; and not __fish_seen_subcommand_from audit apply checks help" -s h -l host -d 'Server hostname or IP' -r
+complete -c redisops -n "__fish_redisops_using_subcommand harden; and not __fish_seen_subcommand_from audit apply checks help" -s p -l port -d 'Server port' -r
+complete -c redisops -n "__fish_redisops_using_subcommand harden; and not __fish_seen_subcommand_from audit apply checks help" -s s -l socket -d 'Server unix socket (overrides host and port)' -r -F
+complete -c redisops -n "__fish_redisops_using_subcommand harden; and not __fish_seen_subcommand_from audit apply checks help" -l user -d 'ACL user name' -r
+complete -c redisops -n "__fish_redisops_using_subcommand harden; and not __fish_seen_subcommand_from audit apply checks help" -s a -l pass -d 'Password on the command line: visible in the process list, prefer REDISCLI_AUTH or --password-file' -r
+complete -c redisops -n "__fish_redisops_using_subcommand harden; and not __fish_seen_subcommand_from audit apply checks help" -l password-file -d 'Read the password from the first line of FILE [env: REDISCLI_AUTH holds a password]' -r -F
+complete -c redisops -n "__fish_redisops_using_subcommand harden; and not __fish_seen_subcommand_from audit apply checks help" -l cacert -d 'CA certificate (PEM) to verify the server with, instead of the system store' -r -F
+complete -c redisops -n "__fish_redisops_using_subcommand harden; and not __fish_seen_subcommand_from audit apply checks help" -l cert -d 'Client certificate (PEM) for mutual TLS' -r -F
+complete -c redisops -n "__fish_redisops_using_subcommand harden; and not __fish_seen_subcommand_from audit apply checks help" -l key -d 'Client private key (PEM) for mutual TLS' -r -F
+complete -c redisops -n "__fish_redisops_using_subcommand harden; and not __fish_seen_subcommand_from audit apply checks help" -l sni -d 'Server name to send (SNI) and verify, when it differs from the host' -r
+complete -c redisops -n "__fish_redisops_using_subcommand harden; and not __fish_seen_subcommand_from audit apply checks help" -l sentinel-user -d 'ACL user for the Sentinels, when they have their own credentials' -r
+complete -c redisops -n "__fish_redisops_using_subcommand harden; and not __fish_seen_subcommand_from audit apply checks help" -l sentinel-password-file -d 'Read the Sentinels\' password from FILE' -r -F
+complete -c redisops -n "__fish_redisops_using_subcommand harden; and not __fish_seen_subcommand_from audit apply checks help" -l timeout -d 'Seconds to wait for a connection or a reply' -r
+complete -c redisops -n "__fish_redisops_using_subcommand harden; and not __fish_seen_subcommand_from audit apply checks help" -l help -d 'Print help (see more with \'--help\')'
+complete -c redisops -n "__fish_redisops_using_subcommand harden; and not __fish_seen_subcommand_from audit apply checks help" -s q -l quiet -d 'Only print warnings and errors (for cron)'
+complete -c redisops -n "__fish_redisops_using_subcommand harden; and not __fish_seen_subcommand_from audit apply checks help" -l tls -d 'Use TLS (like rediss://)'
+complete -c redisops -n "__fish_redisops_using_subcommand harden; and not __fish_seen_subcommand_from audit apply checks help" -l insecure -d 'Skip TLS certificate verification (dangerous: anyone on the path can read your data)'
+complete -c redisops -n "__fish_redisops_using_subcommand harden; and not __fish_seen_subcommand_from audit apply checks help" -f -a "audit" -d 'Audit the target (with a Sentinel target: the master, every replica and every Sentinel) against the check catalogue'
+complete -c redisops -n "__fish_redisops_using_subcommand harden; and not __fish_seen_subcommand_from audit apply checks help" -f -a "apply" -d 'Fix what the audit finds: role users with generated passwords, the default user, protected mode, bind, renamed commands; verified, persisted, idempotent'
+complete -c redisops -n "__fish_redisops_using_subcommand harden; and not __fish_seen_subcommand_from audit apply checks help" -f -a "checks" -d 'List every check: ID, severity, category, title and remediation'
+complete -c redisops -n "__fish_redisops_using_subcommand harden; and not __fish_seen_subcommand_from audit apply checks help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c redisops -n "__fish_redisops_using_subcommand harden; and __fish_seen_subcommand_from audit" -l fail-on -d 'Exit 3 when a finding reaches this severity' -r -f -a "info\t''
 low\t''
 medium\t''
@@ -329,6 +330,43 @@ complete -c redisops -n "__fish_redisops_using_subcommand harden; and __fish_see
 complete -c redisops -n "__fish_redisops_using_subcommand harden; and __fish_seen_subcommand_from audit" -s q -l quiet -d 'Only print warnings and errors (for cron)'
 complete -c redisops -n "__fish_redisops_using_subcommand harden; and __fish_seen_subcommand_from audit" -l tls -d 'Use TLS (like rediss://)'
 complete -c redisops -n "__fish_redisops_using_subcommand harden; and __fish_seen_subcommand_from audit" -l insecure -d 'Skip TLS certificate verification (dangerous: anyone on the path can read your data)'
+complete -c redisops -n "__fish_redisops_using_subcommand harden; and __fish_seen_subcommand_from apply" -l secrets-dir -d 'Directory for the generated passwords (<user>.password, mode 0600) and renamed command names; existing files are reused, so every run and node gets the same ones' -r -F
+complete -c redisops -n "__fish_redisops_using_subcommand harden; and __fish_seen_subcommand_from apply" -l only -d 'Fix only these checks (IDs from `harden checks`, comma-separated or repeated)' -r
+complete -c redisops -n "__fish_redisops_using_subcommand harden; and __fish_seen_subcommand_from apply" -l skip -d 'Leave these checks alone' -r
+complete -c redisops -n "__fish_redisops_using_subcommand harden; and __fish_seen_subcommand_from apply" -l bind -d 'Addresses a single server listens on (CONFIG SET bind); must keep the one redisops connects through. A leading \'-\' marks an optional address, as in redis.conf' -r
+complete -c redisops -n "__fish_redisops_using_subcommand harden; and __fish_seen_subcommand_from apply" -l default-user -d 'What happens to the default user: disable it (no login at all), or restrict it to the application\'s rights while keeping its passwords (clients using requirepass)' -r -f -a "disable\t'`ACL SETUSER default reset`: off, no password, no rights'
+restrict\t'Keep its passwords (clients using requirepass go on working) but take away the dangerous, admin and scripting commands'"
+complete -c redisops -n "__fish_redisops_using_subcommand harden; and __fish_seen_subcommand_from apply" -l rename-commands -d 'Also rename these commands in the config file (rename-command, effective after a restart): COMMAND or COMMAND=NEW-NAME, comma-separated; new names are random unless given and are written to <secrets-dir>/renamed-commands' -r
+complete -c redisops -n "__fish_redisops_using_subcommand harden; and __fish_seen_subcommand_from apply" -l service -d 'With --restart: the systemd unit that runs the server' -r
+complete -c redisops -n "__fish_redisops_using_subcommand harden; and __fish_seen_subcommand_from apply" -l stop-cmd -d 'With --restart: shell command that stops the server (it must save its data)' -r
+complete -c redisops -n "__fish_redisops_using_subcommand harden; and __fish_seen_subcommand_from apply" -l start-cmd -d 'With --restart: shell command that starts the server' -r
+complete -c redisops -n "__fish_redisops_using_subcommand harden; and __fish_seen_subcommand_from apply" -l config-file -d 'The server\'s config file, when INFO\'s config_file is not usable here' -r -F
+complete -c redisops -n "__fish_redisops_using_subcommand harden; and __fish_seen_subcommand_from apply" -l admin-user -d 'The administrator\'s user name' -r
+complete -c redisops -n "__fish_redisops_using_subcommand harden; and __fish_seen_subcommand_from apply" -l config -d 'Configuration file [default: $XDG_CONFIG_HOME/redisops/config.toml, then /etc/redisops/config.toml]' -r -F
+complete -c redisops -n "__fish_redisops_using_subcommand harden; and __fish_seen_subcommand_from apply" -l target -d 'Target URL (redis://, rediss://, unix://, redis-sentinel://h1,h2#master) or a target name from the config file' -r
+complete -c redisops -n "__fish_redisops_using_subcommand harden; and __fish_seen_subcommand_from apply" -s h -l host -d 'Server hostname or IP' -r
+complete -c redisops -n "__fish_redisops_using_subcommand harden; and __fish_seen_subcommand_from apply" -s p -l port -d 'Server port' -r
+complete -c redisops -n "__fish_redisops_using_subcommand harden; and __fish_seen_subcommand_from apply" -s s -l socket -d 'Server unix socket (overrides host and port)' -r -F
+complete -c redisops -n "__fish_redisops_using_subcommand harden; and __fish_seen_subcommand_from apply" -l user -d 'ACL user name' -r
+complete -c redisops -n "__fish_redisops_using_subcommand harden; and __fish_seen_subcommand_from apply" -s a -l pass -d 'Password on the command line: visible in the process list, prefer REDISCLI_AUTH or --password-file' -r
+complete -c redisops -n "__fish_redisops_using_subcommand harden; and __fish_seen_subcommand_from apply" -l password-file -d 'Read the password from the first line of FILE [env: REDISCLI_AUTH holds a password]' -r -F
+complete -c redisops -n "__fish_redisops_using_subcommand harden; and __fish_seen_subcommand_from apply" -l cacert -d 'CA certificate (PEM) to verify the server with, instead of the system store' -r -F
+complete -c redisops -n "__fish_redisops_using_subcommand harden; and __fish_seen_subcommand_from apply" -l cert -d 'Client certificate (PEM) for mutual TLS' -r -F
+complete -c redisops -n "__fish_redisops_using_subcommand harden; and __fish_seen_subcommand_from apply" -l key -d 'Client private key (PEM) for mutual TLS' -r -F
+complete -c redisops -n "__fish_redisops_using_subcommand harden; and __fish_seen_subcommand_from apply" -l sni -d 'Server name to send (SNI) and verify, when it differs from the host' -r
+complete -c redisops -n "__fish_redisops_using_subcommand harden; and __fish_seen_subcommand_from apply" -l sentinel-user -d 'ACL user for the Sentinels, when they have their own credentials' -r
+complete -c redisops -n "__fish_redisops_using_subcommand harden; and __fish_seen_subcommand_from apply" -l sentinel-password-file -d 'Read the Sentinels\' password from FILE' -r -F
+complete -c redisops -n "__fish_redisops_using_subcommand harden; and __fish_seen_subcommand_from apply" -l timeout -d 'Seconds to wait for a connection or a reply' -r
+complete -c redisops -n "__fish_redisops_using_subcommand harden; and __fish_seen_subcommand_from apply" -l app-scripting -d 'Let the app user run Lua scripts (EVAL, FUNCTION); denied by default, since few applications need them and old servers have Lua CVEs'
+complete -c redisops -n "__fish_redisops_using_subcommand harden; and __fish_seen_subcommand_from apply" -l edit-config-file -d 'Persist by editing the config file on this host (comments and order kept, backup copy, mode 0600) instead of CONFIG REWRITE'
+complete -c redisops -n "__fish_redisops_using_subcommand harden; and __fish_seen_subcommand_from apply" -l restart -d 'Restart the server when the config file gained directives that only a restart applies (enable-*-command, rename-command); the data is saved first'
+complete -c redisops -n "__fish_redisops_using_subcommand harden; and __fish_seen_subcommand_from apply" -l dry-run -d 'Print the plan and change nothing'
+complete -c redisops -n "__fish_redisops_using_subcommand harden; and __fish_seen_subcommand_from apply" -s y -l yes -d 'Do not ask for confirmation (needed without a terminal)'
+complete -c redisops -n "__fish_redisops_using_subcommand harden; and __fish_seen_subcommand_from apply" -l json -d 'Print the plan and the outcome as JSON ("changed": false when there was nothing to do)'
+complete -c redisops -n "__fish_redisops_using_subcommand harden; and __fish_seen_subcommand_from apply" -l help -d 'Print help (see more with \'--help\')'
+complete -c redisops -n "__fish_redisops_using_subcommand harden; and __fish_seen_subcommand_from apply" -s q -l quiet -d 'Only print warnings and errors (for cron)'
+complete -c redisops -n "__fish_redisops_using_subcommand harden; and __fish_seen_subcommand_from apply" -l tls -d 'Use TLS (like rediss://)'
+complete -c redisops -n "__fish_redisops_using_subcommand harden; and __fish_seen_subcommand_from apply" -l insecure -d 'Skip TLS certificate verification (dangerous: anyone on the path can read your data)'
 complete -c redisops -n "__fish_redisops_using_subcommand harden; and __fish_seen_subcommand_from checks" -l config -d 'Configuration file [default: $XDG_CONFIG_HOME/redisops/config.toml, then /etc/redisops/config.toml]' -r -F
 complete -c redisops -n "__fish_redisops_using_subcommand harden; and __fish_seen_subcommand_from checks" -l target -d 'Target URL (redis://, rediss://, unix://, redis-sentinel://h1,h2#master) or a target name from the config file' -r
 complete -c redisops -n "__fish_redisops_using_subcommand harden; and __fish_seen_subcommand_from checks" -s h -l host -d 'Server hostname or IP' -r
@@ -350,6 +388,7 @@ complete -c redisops -n "__fish_redisops_using_subcommand harden; and __fish_see
 complete -c redisops -n "__fish_redisops_using_subcommand harden; and __fish_seen_subcommand_from checks" -l tls -d 'Use TLS (like rediss://)'
 complete -c redisops -n "__fish_redisops_using_subcommand harden; and __fish_seen_subcommand_from checks" -l insecure -d 'Skip TLS certificate verification (dangerous: anyone on the path can read your data)'
 complete -c redisops -n "__fish_redisops_using_subcommand harden; and __fish_seen_subcommand_from help" -f -a "audit" -d 'Audit the target (with a Sentinel target: the master, every replica and every Sentinel) against the check catalogue'
+complete -c redisops -n "__fish_redisops_using_subcommand harden; and __fish_seen_subcommand_from help" -f -a "apply" -d 'Fix what the audit finds: role users with generated passwords, the default user, protected mode, bind, renamed commands; verified, persisted, idempotent'
 complete -c redisops -n "__fish_redisops_using_subcommand harden; and __fish_seen_subcommand_from help" -f -a "checks" -d 'List every check: ID, severity, category, title and remediation'
 complete -c redisops -n "__fish_redisops_using_subcommand harden; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c redisops -n "__fish_redisops_using_subcommand tls; and not __fish_seen_subcommand_from init enable rotate check help" -l config -d 'Configuration file [default: $XDG_CONFIG_HOME/redisops/config.toml, then /etc/redisops/config.toml]' -r -F
@@ -535,12 +574,13 @@ complete -c redisops -n "__fish_redisops_using_subcommand help; and not __fish_s
 complete -c redisops -n "__fish_redisops_using_subcommand help; and not __fish_seen_subcommand_from status backup list verify restore prune keygen schedule harden tls completions generate help" -f -a "prune" -d 'Delete old backups by keep rules, with a reason for every kept one'
 complete -c redisops -n "__fish_redisops_using_subcommand help; and not __fish_seen_subcommand_from status backup list verify restore prune keygen schedule harden tls completions generate help" -f -a "keygen" -d 'Generate an age key pair for encrypting backups'
 complete -c redisops -n "__fish_redisops_using_subcommand help; and not __fish_seen_subcommand_from status backup list verify restore prune keygen schedule harden tls completions generate help" -f -a "schedule" -d 'Print a crontab line or systemd timer for a redisops command'
-complete -c redisops -n "__fish_redisops_using_subcommand help; and not __fish_seen_subcommand_from status backup list verify restore prune keygen schedule harden tls completions generate help" -f -a "harden" -d 'Audit a server and its Sentinels against a catalogue of hardening checks'
+complete -c redisops -n "__fish_redisops_using_subcommand help; and not __fish_seen_subcommand_from status backup list verify restore prune keygen schedule harden tls completions generate help" -f -a "harden" -d 'Audit a server and its Sentinels against a catalogue of hardening checks, and fix what it finds'
 complete -c redisops -n "__fish_redisops_using_subcommand help; and not __fish_seen_subcommand_from status backup list verify restore prune keygen schedule harden tls completions generate help" -f -a "tls" -d 'Certificates and moving a live server to TLS: init, enable, rotate, check'
 complete -c redisops -n "__fish_redisops_using_subcommand help; and not __fish_seen_subcommand_from status backup list verify restore prune keygen schedule harden tls completions generate help" -f -a "completions" -d 'Print a shell completion script to stdout'
 complete -c redisops -n "__fish_redisops_using_subcommand help; and not __fish_seen_subcommand_from status backup list verify restore prune keygen schedule harden tls completions generate help" -f -a "generate" -d 'Write completions/ and man/ (used by packagers and the repository\'s own files)'
 complete -c redisops -n "__fish_redisops_using_subcommand help; and not __fish_seen_subcommand_from status backup list verify restore prune keygen schedule harden tls completions generate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c redisops -n "__fish_redisops_using_subcommand help; and __fish_seen_subcommand_from harden" -f -a "audit" -d 'Audit the target (with a Sentinel target: the master, every replica and every Sentinel) against the check catalogue'
+complete -c redisops -n "__fish_redisops_using_subcommand help; and __fish_seen_subcommand_from harden" -f -a "apply" -d 'Fix what the audit finds: role users with generated passwords, the default user, protected mode, bind, renamed commands; verified, persisted, idempotent'
 complete -c redisops -n "__fish_redisops_using_subcommand help; and __fish_seen_subcommand_from harden" -f -a "checks" -d 'List every check: ID, severity, category, title and remediation'
 complete -c redisops -n "__fish_redisops_using_subcommand help; and __fish_seen_subcommand_from tls" -f -a "init" -d 'Create a private CA, node certificates (serverAuth + clientAuth) and a client certificate'
 complete -c redisops -n "__fish_redisops_using_subcommand help; and __fish_seen_subcommand_from tls" -f -a "enable" -d 'Turn TLS on for a live server without a restart, verify it, optionally close the plaintext port, persist with CONFIG REWRITE'

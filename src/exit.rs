@@ -105,7 +105,9 @@ impl ExitCode {
             ExitCode::Decrypt => "decryption failed (wrong identity or passphrase)",
             ExitCode::NotFound => "no such repository or backup",
             ExitCode::RolledBack => "restore, tls or harden change failed and was rolled back",
-            ExitCode::Incomplete => "incomplete: restore --resume/--abort; harden: restart the server",
+            ExitCode::Incomplete => {
+                "incomplete: restore --resume/--abort; harden: restart the server"
+            }
             ExitCode::Interrupted => "interrupted by a signal",
         }
     }

@@ -6,7 +6,7 @@
 
 use super::plan::{Action, FileLine, Plan, Step, Val};
 use super::secrets::Secrets;
-use crate::conffile::ConfFile;
+use crate::conffile::{ConfFile, masked_diff};
 use crate::conn::{Dialer, Node};
 use crate::exit::{ExitCode, fail};
 use crate::fsutil::write_atomic;
@@ -651,6 +651,17 @@ impl<'a> Executor<'a> {
             } else {
                 conf.set_keyed(&l.name, l.key, &args);
             }
+        }
+        if !loaded.conf.includes().is_empty() {
+            crate::ui::warn(format!(
+                "{} includes {}: a directive there may override what apply wrote",
+                path.display(),
+                loaded.conf.includes().join(", ")
+            ));
+        }
+        let diff = masked_diff(&loaded.conf, &conf);
+        if !diff.is_empty() {
+            crate::ui::note(format!("{}:\n{}", path.display(), diff.trim_end()));
         }
         let uid = self.node_env(node)?.process_uid;
         if let Some(backup) = loaded.write(&conf, uid)? {

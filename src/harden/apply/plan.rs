@@ -1009,10 +1009,14 @@ impl<'a> Planner<'a> {
         };
         ids.dedup();
         // One edit (and one backup copy) when the runtime changes go to the file as well.
-        let persisting = self.plan.steps.iter_mut().find_map(|s| match &mut s.action {
-            Action::PersistToFile { lines, .. } if s.node == n.address => Some(lines),
-            _ => None,
-        });
+        let persisting = self
+            .plan
+            .steps
+            .iter_mut()
+            .find_map(|s| match &mut s.action {
+                Action::PersistToFile { lines, .. } if s.node == n.address => Some(lines),
+                _ => None,
+            });
         match persisting {
             Some(persisted) => {
                 persisted.extend(lines);
