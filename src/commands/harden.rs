@@ -1,10 +1,10 @@
 //! `redisops harden audit`, `harden apply` and `harden checks`: arguments, printing and
 //! exit codes; the work is in [`crate::harden`].
 
-use super::Ctx;
+use super::{Ctx, SupervisorArgs};
 use crate::exit::{ExitCode, fail};
 use crate::harden::apply::plan::{DefaultUser, PlanOptions};
-use crate::harden::apply::{self, Request, Restart, exec::Executor};
+use crate::harden::apply::{self, Request, exec::Executor};
 use crate::harden::checks::{self, Severity};
 use crate::harden::facts::{self, GatherOptions};
 use crate::harden::report::Report;
@@ -155,22 +155,9 @@ pub struct ApplyArgs {
     #[arg(long)]
     pub restart: bool,
 
-    /// With --restart: the systemd unit that runs the server
-    #[arg(
-        long,
-        value_name = "UNIT",
-        requires = "restart",
-        conflicts_with = "stop_cmd"
-    )]
-    pub service: Option<String>,
-
-    /// With --restart: shell command that stops the server (it must save its data)
-    #[arg(long, value_name = "CMD", requires_all = ["restart", "start_cmd"])]
-    pub stop_cmd: Option<String>,
-
-    /// With --restart: shell command that starts the server
-    #[arg(long, value_name = "CMD", requires = "stop_cmd")]
-    pub start_cmd: Option<String>,
+    /// With --restart: how the server is stopped and started (default: redisops runs it)
+    #[command(flatten)]
+    pub supervisor: SupervisorArgs,
 
     /// The server's config file, when INFO's config_file is not usable here
     #[arg(long, value_name = "PATH")]
@@ -251,16 +238,13 @@ pub async fn apply(args: &ApplyArgs, ctx: &Ctx) -> Result<ExitCode> {
         }
         crate::target::TargetKind::Sentinel { .. } => String::new(),
     };
-    let restart = args
-        .restart
-        .then(|| match (&args.service, &args.stop_cmd, &args.start_cmd) {
-            (Some(unit), _, _) => Restart::Service { unit: unit.clone() },
-            (None, Some(stop), Some(start)) => Restart::Commands {
-                stop: stop.clone(),
-                start: start.clone(),
-            },
-            _ => Restart::Managed,
-        });
+    if args.supervisor.given() && !args.restart {
+        return Err(fail(
+            ExitCode::Usage,
+            "--service and --stop-cmd/--start-cmd say how to restart the server: add --restart",
+        ));
+    }
+    let restart = args.restart.then(|| args.supervisor.choice(None));
     let rename = args
         .rename_commands
         .iter()

@@ -19,6 +19,7 @@ use crate::cli::ConnectionArgs;
 use crate::config::{BackupConfig, Config};
 use crate::exit::{ExitCode, fail};
 use crate::repo::TargetId;
+use crate::restore::SupervisorChoice;
 use crate::target::Target;
 use anyhow::Result;
 use clap::Args;
@@ -43,6 +44,41 @@ impl Ctx {
             return Ok(None);
         }
         Ok(Some(TargetId::new(&self.target()?.name)))
+    }
+}
+
+/// How the server is stopped and started (restore; harden apply --restart).
+#[derive(Debug, Args)]
+pub struct SupervisorArgs {
+    /// The systemd unit that runs the server (stopped and started with systemctl)
+    #[arg(long, value_name = "UNIT", conflicts_with = "stop_cmd")]
+    pub service: Option<String>,
+
+    /// Shell command that stops the server (docker stop, supervisorctl stop, …)
+    #[arg(long, value_name = "CMD", requires = "start_cmd")]
+    pub stop_cmd: Option<String>,
+
+    /// Shell command that starts the server
+    #[arg(long, value_name = "CMD", requires = "stop_cmd")]
+    pub start_cmd: Option<String>,
+}
+
+impl SupervisorArgs {
+    pub fn given(&self) -> bool {
+        self.service.is_some() || self.stop_cmd.is_some()
+    }
+
+    /// The choice; without --service or --stop-cmd redisops runs the server itself, from
+    /// `config_file` (default: the server's own).
+    pub fn choice(&self, config_file: Option<PathBuf>) -> SupervisorChoice {
+        match (&self.service, &self.stop_cmd, &self.start_cmd) {
+            (Some(unit), _, _) => SupervisorChoice::Service { unit: unit.clone() },
+            (None, Some(stop), Some(start)) => SupervisorChoice::Commands {
+                stop: stop.clone(),
+                start: start.clone(),
+            },
+            _ => SupervisorChoice::Managed { config_file },
+        }
     }
 }
 

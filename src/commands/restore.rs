@@ -1,7 +1,7 @@
 //! `redisops restore`: pick the source (repository backup or file), prepare and print the
 //! plan, ask, take a safety backup, run it; or `--resume`/`--abort` an interrupted one.
 
-use super::{Ctx, DecryptArgs, EncryptArgs, RepoArgs};
+use super::{Ctx, DecryptArgs, EncryptArgs, RepoArgs, SupervisorArgs};
 use crate::archive::{self, DEFAULT_LEVEL, Encryption};
 use crate::backup::{self, Method};
 use crate::conn::Want;
@@ -11,7 +11,7 @@ use crate::repo::{Repository, TargetId};
 use crate::restore::exec::Ending;
 use crate::restore::plan::Step;
 use crate::restore::stage::Source;
-use crate::restore::{self, Outcome, Prepared, Request, SupervisorChoice};
+use crate::restore::{self, Outcome, Prepared, Request};
 use crate::target::Target;
 use crate::ui;
 use anyhow::Result;
@@ -40,22 +40,8 @@ pub struct RestoreArgs {
     #[command(flatten)]
     pub keys: DecryptArgs,
 
-    /// The systemd unit that runs the server (stopped and started with systemctl)
-    #[arg(long, value_name = "UNIT", conflicts_with_all = ["stop_cmd", "config_file"])]
-    pub service: Option<String>,
-
-    /// Shell command that stops the server (docker stop, supervisorctl stop, …)
-    #[arg(
-        long,
-        value_name = "CMD",
-        requires = "start_cmd",
-        conflicts_with = "config_file"
-    )]
-    pub stop_cmd: Option<String>,
-
-    /// Shell command that starts the server
-    #[arg(long, value_name = "CMD", requires = "stop_cmd")]
-    pub start_cmd: Option<String>,
+    #[command(flatten)]
+    pub supervisor: SupervisorArgs,
 
     /// Without --service/--stop-cmd: the config file redisops starts redis-server with [default: the server's own config_file]
     #[arg(long, value_name = "PATH")]
@@ -147,11 +133,18 @@ pub async fn run(args: &RestoreArgs, ctx: &Ctx) -> Result<ExitCode> {
         Some(m) => format!("backup {} ({})", m.id, source.path.display()),
         None => source.path.display().to_string(),
     };
+    if args.config_file.is_some() && args.supervisor.given() {
+        return Err(fail(
+            ExitCode::Usage,
+            "--config-file is for the server redisops starts itself; with --service or \
+             --stop-cmd the supervisor starts it with its own",
+        ));
+    }
     let request = Request {
         source,
         source_label,
         keys: args.keys.resolve()?,
-        supervisor: supervisor_choice(args),
+        supervisor: args.supervisor.choice(args.config_file.clone()),
         quiet: ui::is_quiet() || args.json,
         cancelled: cancelled.clone(),
     };
@@ -163,6 +156,7 @@ pub async fn run(args: &RestoreArgs, ctx: &Ctx) -> Result<ExitCode> {
         print_plan(&prepared);
     }
     if let Some(w) = args
+        .supervisor
         .service
         .as_deref()
         .and_then(restore::supervisor::start_timeout_warning)
@@ -207,19 +201,6 @@ pub async fn run(args: &RestoreArgs, ctx: &Ctx) -> Result<ExitCode> {
     let head = summary(&prepared, "running");
     let outcome = prepared.execute(cancelled).await?;
     report(args, Some(head), outcome)
-}
-
-fn supervisor_choice(args: &RestoreArgs) -> SupervisorChoice {
-    match (&args.service, &args.stop_cmd, &args.start_cmd) {
-        (Some(unit), _, _) => SupervisorChoice::Service { unit: unit.clone() },
-        (None, Some(stop), Some(start)) => SupervisorChoice::Commands {
-            stop: stop.clone(),
-            start: start.clone(),
-        },
-        _ => SupervisorChoice::Managed {
-            config_file: args.config_file.clone(),
-        },
-    }
 }
 
 fn print_plan(p: &Prepared) {

@@ -32,23 +32,7 @@ use stage::{Source, Staged};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
-use supervisor::Supervisor;
-
-/// How the operator said the server is supervised.
-#[derive(Debug, Clone)]
-pub enum SupervisorChoice {
-    /// redisops stops and starts it; the config file defaults to the server's `config_file`.
-    Managed {
-        config_file: Option<PathBuf>,
-    },
-    Commands {
-        stop: String,
-        start: String,
-    },
-    Service {
-        unit: String,
-    },
-}
+pub use supervisor::SupervisorChoice;
 
 pub struct Request {
     pub source: Source,
@@ -124,7 +108,15 @@ pub async fn prepare(target: &Target, req: &Request) -> Result<Prepared> {
         ));
     }
     let ts = Utc::now().format("%Y%m%dT%H%M%SZ").to_string();
-    let supervisor = resolve_supervisor(&req.supervisor, &facts, &ts)?;
+    let supervisor = req.supervisor.resolve(
+        &supervisor::Process {
+            config_file: facts.config_file.clone(),
+            executable: facts.executable.clone(),
+            cwd: facts.cwd.clone().unwrap_or_else(|| facts.dir.clone()),
+            pid: Some(facts.pid),
+        },
+        supervisor::output_path(&facts.dir, &format!("restore-{ts}")),
+    )?;
     let staged = {
         let (source, keys, facts, ts) = (&req.source, &req.keys, facts.clone(), ts.clone());
         let (quiet, cancelled) = (req.quiet, req.cancelled.clone());
@@ -153,44 +145,6 @@ pub async fn prepare(target: &Target, req: &Request) -> Result<Prepared> {
         plan,
         ts,
         source_label: req.source_label.clone(),
-    })
-}
-
-fn resolve_supervisor(choice: &SupervisorChoice, facts: &Facts, ts: &str) -> Result<Supervisor> {
-    Ok(match choice {
-        SupervisorChoice::Commands { stop, start } => Supervisor::Commands {
-            stop: stop.clone(),
-            start: start.clone(),
-        },
-        SupervisorChoice::Service { unit } => Supervisor::Service { unit: unit.clone() },
-        SupervisorChoice::Managed { config_file } => {
-            let config_file = config_file
-                .clone()
-                .or_else(|| facts.config_file.clone())
-                .ok_or_else(|| {
-                    fail(
-                        ExitCode::Usage,
-                        "the server was started without a config file, so redisops cannot \
-                         start it again: pass --config-file PATH (a config holding its \
-                         settings), or name its supervisor with --service UNIT or \
-                         --stop-cmd/--start-cmd",
-                    )
-                })?;
-            let executable = facts.executable.clone().ok_or_else(|| {
-                fail(
-                    ExitCode::Usage,
-                    "the server does not report its executable (Redis before 7.0): name its \
-                     supervisor with --service UNIT or --stop-cmd/--start-cmd",
-                )
-            })?;
-            Supervisor::Managed {
-                executable,
-                config_file,
-                cwd: facts.cwd.clone().unwrap_or_else(|| facts.dir.clone()),
-                output: supervisor::output_path(&facts.dir, ts),
-                owner: supervisor::process_owner(facts.pid),
-            }
-        }
     })
 }
 

@@ -21,6 +21,76 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+/// How the operator said the server is supervised (`--service`, `--stop-cmd/--start-cmd`,
+/// or nothing: redisops runs it).
+#[derive(Debug, Clone)]
+pub enum SupervisorChoice {
+    /// redisops stops and starts it; the config file defaults to the server's `config_file`.
+    Managed {
+        config_file: Option<PathBuf>,
+    },
+    Commands {
+        stop: String,
+        start: String,
+    },
+    Service {
+        unit: String,
+    },
+}
+
+/// What the managed mode needs to know about the running server.
+pub struct Process {
+    /// INFO's `config_file` (None when started without one).
+    pub config_file: Option<PathBuf>,
+    pub executable: Option<PathBuf>,
+    pub cwd: PathBuf,
+    /// The pid when the server runs on this host.
+    pub pid: Option<u32>,
+}
+
+impl SupervisorChoice {
+    /// The supervisor for this server; the managed mode needs its config file and executable.
+    /// `output` receives a managed server's stdout and stderr.
+    pub fn resolve(&self, p: &Process, output: PathBuf) -> Result<Supervisor> {
+        Ok(match self {
+            SupervisorChoice::Commands { stop, start } => Supervisor::Commands {
+                stop: stop.clone(),
+                start: start.clone(),
+            },
+            SupervisorChoice::Service { unit } => Supervisor::Service { unit: unit.clone() },
+            SupervisorChoice::Managed { config_file } => {
+                let config_file = config_file
+                    .clone()
+                    .or_else(|| p.config_file.clone())
+                    .ok_or_else(|| {
+                        fail(
+                            ExitCode::Usage,
+                            "the server was started without a config file, so redisops cannot \
+                             start it again: pass --config-file PATH (a config holding its \
+                             settings), or name its supervisor with --service UNIT or \
+                             --stop-cmd/--start-cmd",
+                        )
+                    })?;
+                let executable = p.executable.clone().ok_or_else(|| {
+                    fail(
+                        ExitCode::Usage,
+                        "redisops cannot tell the server's executable (Redis before 7.0, or \
+                         not running on this host): name its supervisor with --service UNIT \
+                         or --stop-cmd/--start-cmd",
+                    )
+                })?;
+                Supervisor::Managed {
+                    executable,
+                    config_file,
+                    cwd: p.cwd.clone(),
+                    output,
+                    owner: p.pid.and_then(process_owner),
+                }
+            }
+        })
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Supervisor {
@@ -260,7 +330,7 @@ pub fn process_owner(pid: u32) -> Option<(u32, u32)> {
     Some((effective("Uid:")?, effective("Gid:")?))
 }
 
-/// The file the managed mode sends the server's output to.
-pub fn output_path(dir: &Path, ts: &str) -> PathBuf {
-    dir.join(format!(".redisops-restore-{ts}.out"))
+/// The file the managed mode sends the server's output to (`what`: e.g. `restore-<time>`).
+pub fn output_path(dir: &Path, what: &str) -> PathBuf {
+    dir.join(format!(".redisops-{what}.out"))
 }

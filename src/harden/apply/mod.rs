@@ -15,7 +15,7 @@ pub mod secrets;
 use crate::conn::Dialer;
 use crate::exit::{ExitCode, fail};
 use crate::harden::facts::{self, AuditFacts, GatherOptions, NodeKind};
-use crate::restore::supervisor::{self, Supervisor};
+use crate::restore::supervisor::{self, Supervisor, SupervisorChoice};
 use crate::target::{Auth, Endpoint, HostPort, Secret, Target, TargetKind};
 use anyhow::{Context, Result};
 use exec::{Env, NodeEnv};
@@ -24,27 +24,14 @@ use secrets::Secrets;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-/// How a server is restarted for `--restart` (the restore command's supervisor options).
-#[derive(Debug, Clone)]
-pub enum Restart {
-    /// redisops stops it with SHUTDOWN SAVE and starts its executable with its config file.
-    Managed,
-    Commands {
-        stop: String,
-        start: String,
-    },
-    Service {
-        unit: String,
-    },
-}
-
 pub struct Request {
     pub plan: PlanOptions,
     /// `--rename-commands`: commands and, when given, their new names.
     pub rename: Vec<(String, Option<String>)>,
     pub secrets_dir: PathBuf,
     pub config_file: Option<PathBuf>,
-    pub restart: Option<Restart>,
+    /// `--restart`: how.
+    pub restart: Option<SupervisorChoice>,
 }
 
 /// Facts gathered and a plan made; nothing has changed yet.
@@ -154,50 +141,30 @@ fn host_port(address: &str) -> Result<HostPort> {
 }
 
 fn supervisor_for(
-    restart: &Restart,
+    choice: &SupervisorChoice,
     n: &facts::NodeFacts,
     secrets_dir: &Path,
 ) -> Result<Supervisor> {
-    Ok(match restart {
-        Restart::Commands { stop, start } => Supervisor::Commands {
-            stop: stop.clone(),
-            start: start.clone(),
-        },
-        Restart::Service { unit } => Supervisor::Service { unit: unit.clone() },
-        Restart::Managed => {
-            let pid = n
-                .host
-                .as_ref()
-                .and_then(|h| h.process.as_ref())
-                .map(|p| p.pid as u32);
-            let config_file = n.info("config_file").filter(|f| !f.is_empty());
-            let executable =
-                pid.and_then(|pid| crate::restore::facts::executable(n.info("executable"), pid));
-            let (Some(config_file), Some(executable)) = (config_file, executable) else {
-                return Err(fail(
-                    ExitCode::Usage,
-                    format!(
-                        "{}: redisops can restart a server itself only when it runs on this \
-                         host with a config file and reports its executable (Redis 7.0+): \
-                         otherwise name its supervisor with --service UNIT or \
-                         --stop-cmd/--start-cmd",
-                        n.address
-                    ),
-                ));
-            };
-            let config_file = PathBuf::from(config_file);
-            let cwd = pid
-                .and_then(|p| std::fs::read_link(format!("/proc/{p}/cwd")).ok())
-                .or_else(|| config_file.parent().map(Path::to_path_buf))
-                .unwrap_or_else(|| PathBuf::from("/"));
-            let ts = chrono::Utc::now().format("%Y%m%dT%H%M%SZ").to_string();
-            Supervisor::Managed {
-                executable,
-                config_file,
-                cwd,
-                output: secrets_dir.join(format!(".redisops-harden-{ts}.out")),
-                owner: pid.and_then(supervisor::process_owner),
-            }
-        }
-    })
+    let pid = n
+        .host
+        .as_ref()
+        .and_then(|h| h.process.as_ref())
+        .map(|p| p.pid as u32);
+    let config_file = n.info("config_file").filter(|f| !f.is_empty());
+    let process = supervisor::Process {
+        config_file: config_file.map(PathBuf::from),
+        executable: pid
+            .and_then(|pid| crate::restore::facts::executable(n.info("executable"), pid)),
+        cwd: pid
+            .and_then(|p| std::fs::read_link(format!("/proc/{p}/cwd")).ok())
+            .unwrap_or_else(|| PathBuf::from("/")),
+        pid,
+    };
+    let ts = chrono::Utc::now().format("%Y%m%dT%H%M%SZ");
+    choice
+        .resolve(
+            &process,
+            supervisor::output_path(secrets_dir, &format!("harden-{ts}")),
+        )
+        .map_err(|e| fail(ExitCode::Usage, format!("{}: {e:#}", n.address)))
 }
