@@ -2,10 +2,11 @@
 //! the audit has nothing at or above medium, idempotence, renamed commands with a restart,
 //! a refusal that changes nothing, and a Sentinel group that still fails over afterwards.
 
-use crate::harness::{RedisServer, SentinelGroup, ServerOptions, redisops};
+use crate::harness::{RedisServer, SentinelGroup, ServerOptions, TlsFixture, redisops};
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 use std::process::Command;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 fn mode(path: &Path) -> u32 {
@@ -327,6 +328,50 @@ fn restricted_default_user_keeps_its_password_and_the_file_keeps_its_comments() 
     server.restart();
     assert!(cli(server.port, old, &["FLUSHALL"]).contains("NOPERM"));
     assert!(cli(server.port, None, &["PING"]).contains("NOAUTH"));
+}
+
+#[test]
+fn applies_over_tls_with_a_client_certificate() {
+    let fixture = Arc::new(TlsFixture::new());
+    let mut server = RedisServer::with(ServerOptions {
+        tls: Some(fixture.clone()),
+        unprivileged: true,
+        ..Default::default()
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let secrets = dir.path().join("secrets");
+    let mut args = vec!["--target".to_string(), server.url()];
+    args.extend(fixture.client_args());
+    args.extend(
+        [
+            "harden",
+            "apply",
+            "--secrets-dir",
+            secrets.to_str().unwrap(),
+            "--yes",
+        ]
+        .map(String::from),
+    );
+    let run = redisops(&args);
+    assert_eq!(
+        run.code, 0,
+        "stdout:\n{}\nstderr:\n{}",
+        run.stdout, run.stderr
+    );
+    // The harness' redis-cli speaks TLS with the fixture: without a login it is refused.
+    let out = server.cli_output(&["PING"]);
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("NOAUTH"),
+        "{out:?}"
+    );
+    server.login("admin", &password(&secrets, "admin"));
+    assert_eq!(server.cli(&["ACL", "WHOAMI"]), "admin");
+    let again = redisops(&args);
+    assert!(
+        again.stdout.contains("Nothing to change"),
+        "{}",
+        again.stdout
+    );
 }
 
 /// `SENTINEL GET-MASTER-ADDR-BY-NAME` from every Sentinel, as the admin.
