@@ -398,3 +398,28 @@ fn unreachable_target_is_not_a_finding() {
     assert_eq!(run.code, 10, "{}", run.stderr);
     assert!(run.stdout.is_empty());
 }
+
+#[test]
+fn runtime_changes_that_a_restart_would_lose_are_reported() {
+    let server = RedisServer::start();
+    server.cli(&[
+        "ACL",
+        "SETUSER",
+        "ops",
+        "on",
+        ">a-long-random-ops-password",
+        "+@read",
+    ]);
+    server.cli(&["CONFIG", "SET", "bind", "127.0.0.1 -::1"]);
+    let run = redisops(["-p", &server.port.to_string(), "harden", "audit", "--json"]);
+    let report = run.json();
+    let drift = evidence(&report, "PERS-04").join(" | ");
+    assert!(
+        drift.contains("bind (file: 127.0.0.1; running: 127.0.0.1 -::1)"),
+        "{drift}"
+    );
+    assert!(
+        drift.contains("user(s) ops exist only at runtime"),
+        "{drift}"
+    );
+}

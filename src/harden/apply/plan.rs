@@ -1110,6 +1110,8 @@ mod tests {
             process: None,
             tls_cert: None,
             file_directives: Default::default(),
+            config_users: None,
+            aclfile_users: None,
         });
         n
     }

@@ -18,6 +18,28 @@ pub(super) const CHECKS: &[Check] = &[
         run: pers01_no_config_file,
     },
     Check {
+        id: "PERS-04",
+        title: "Running settings differ from the config file: they change at the next restart",
+        category: Category::Persistence,
+        severity: Severity::Medium,
+        graded: None,
+        scope: Scope::Server,
+        remediation: "Persist what should stay (CONFIG REWRITE, ACL SAVE, or harden apply), or \
+                      restart to take up what the file says; find out who changed it",
+        run: pers04_drift,
+    },
+    Check {
+        id: "PERS-05",
+        title: "Users defined in the config file and in an aclfile",
+        category: Category::Persistence,
+        severity: Severity::High,
+        graded: None,
+        scope: Scope::Server,
+        remediation: "Keep users in one place: move the config file's user lines into the \
+                      aclfile (Redis refuses to start with both)",
+        run: pers05_users_twice,
+    },
+    Check {
         id: "PERS-03",
         title: "Config or ACL file readable or writable by other users",
         category: Category::Persistence,
@@ -82,6 +104,79 @@ fn pers01_no_config_file(s: &Subject) -> Vec<Finding> {
         "INFO reports no config_file: ACLs and settings changed at runtime disappear at the \
          next restart, and neither CONFIG REWRITE nor harden apply can persist them.",
     )]
+}
+
+/// How Redis would read a value: case and quoting do not matter.
+fn normalized(v: &str) -> String {
+    v.split_whitespace()
+        .map(|w| w.trim_matches('"').to_ascii_lowercase())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn pers04_drift(s: &Subject) -> Vec<Finding> {
+    let Some(host) = &s.node.host else {
+        return vec![];
+    };
+    let mut out = Vec::new();
+    let differ: Vec<String> = host
+        .file_directives
+        .iter()
+        .filter_map(|(key, file)| {
+            let running = s.node.config(key)?;
+            (normalized(file) != normalized(running))
+                .then(|| format!("{key} (file: {file}; running: {running})"))
+        })
+        .collect();
+    if !differ.is_empty() {
+        out.push(Finding::new(format!(
+            "the config file and the running server disagree on {}: a restart switches to \
+             the file's values.",
+            list(&differ)
+        )));
+    }
+    let aclfile = s.node.config("aclfile").is_some_and(|f| !f.is_empty());
+    let (persisted, place) = if aclfile {
+        (&host.aclfile_users, "the aclfile")
+    } else {
+        (&host.config_users, "the config file")
+    };
+    if let (Some(persisted), Some(running)) = (persisted, &s.node.users) {
+        // The default user exists whether a file names it or not.
+        let unsaved: Vec<&str> = running
+            .iter()
+            .map(|u| u.name.as_str())
+            .filter(|u| *u != "default" && !persisted.iter().any(|p| p == u))
+            .collect();
+        if !unsaved.is_empty() {
+            out.push(Finding::new(format!(
+                "user(s) {} exist only at runtime, not in {place}: they vanish at the next \
+                 restart (ACL SETUSER without {}).",
+                list(&unsaved),
+                if aclfile {
+                    "ACL SAVE"
+                } else {
+                    "CONFIG REWRITE"
+                }
+            )));
+        }
+    }
+    out
+}
+
+fn pers05_users_twice(s: &Subject) -> Vec<Finding> {
+    let Some(host) = &s.node.host else {
+        return vec![];
+    };
+    let aclfile = s.node.config("aclfile").unwrap_or("");
+    match &host.config_users {
+        Some(users) if !aclfile.is_empty() && !users.is_empty() => vec![Finding::new(format!(
+            "the config file defines user(s) {} and aclfile {aclfile} is set: Redis refuses \
+             to start with both (the next restart fails).",
+            list(users)
+        ))],
+        _ => vec![],
+    }
 }
 
 fn pers03_file_modes(s: &Subject) -> Vec<Finding> {
@@ -196,6 +291,53 @@ mod tests {
             holds_secrets: Some(secrets),
             error: None,
         }
+    }
+
+    #[test]
+    fn drift_between_the_file_and_the_running_server() {
+        let mut n = server();
+        let mut host = HostFacts {
+            config_users: Some(vec!["admin".into()]),
+            ..Default::default()
+        };
+        host.file_directives
+            .insert("protected-mode".into(), "\"YES\"".into());
+        host.file_directives
+            .insert("bind".into(), "127.0.0.1  -::1".into());
+        n.host = Some(host.clone());
+        let run = |n: &crate::harden::facts::NodeFacts| {
+            pers04_drift(&Subject {
+                node: n,
+                audit: &audit(vec![]),
+            })
+        };
+        assert!(
+            run(&n).is_empty(),
+            "quoting, case and spacing do not matter"
+        );
+        host.file_directives
+            .insert("protected-mode".into(), "no".into());
+        put_user(&mut n, user("app", "on >some-long-app-password ~* +@read"));
+        n.host = Some(host);
+        let found = run(&n);
+        assert_eq!(found.len(), 2);
+        assert!(
+            found[0]
+                .evidence
+                .contains("protected-mode (file: no; running: yes)")
+        );
+        assert!(
+            found[1]
+                .evidence
+                .contains("user(s) app exist only at runtime")
+        );
+
+        set(&mut n, "aclfile", "/etc/redis/users.acl");
+        let twice = pers05_users_twice(&Subject {
+            node: &n,
+            audit: &audit(vec![]),
+        });
+        assert!(twice[0].evidence.contains("refuses to start"));
     }
 
     #[test]

@@ -6,6 +6,7 @@
 //! never looked up here: a file at the same path on this host would be a different file.
 
 use super::{CertFacts, FILE_DIRECTIVES, FileFacts, HostFacts, NodeFacts, ProcessFacts};
+use crate::conffile::ConfFile;
 use crate::target::Endpoint;
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
@@ -54,10 +55,19 @@ pub(super) fn gather(
             .filter(|p| !p.is_empty())
             .map(|p| certificate(Path::new(p))),
         file_directives: Default::default(),
+        config_users: None,
+        aclfile_users: None,
     };
-    if let Some(text) = &config_text {
-        host.file_directives = directives(text);
+    if let Some(conf) = config_text.as_deref().and_then(|t| ConfFile::parse(t).ok()) {
+        host.file_directives = directives(&conf);
+        host.config_users = conf.includes().is_empty().then(|| users(&conf));
     }
+    host.aclfile_users = host
+        .acl_file
+        .as_ref()
+        .and_then(|f| std::fs::read_to_string(&f.path).ok())
+        .and_then(|t| ConfFile::parse(&t).ok())
+        .map(|acl| users(&acl));
     Some(host)
 }
 
@@ -173,15 +183,22 @@ fn acl_holds_secrets(text: &str) -> bool {
 }
 
 /// The last value of each of [`FILE_DIRECTIVES`] in a config file.
-fn directives(text: &str) -> std::collections::BTreeMap<String, String> {
-    text.lines()
-        .filter_map(|l| {
-            let (key, value) = l.trim().split_once(char::is_whitespace)?;
-            let key = key.to_lowercase();
-            FILE_DIRECTIVES
-                .contains(&key.as_str())
-                .then(|| (key, value.trim().trim_matches('"').to_string()))
+/// The [`FILE_DIRECTIVES`] a config file sets (the last occurrence wins, as in Redis).
+fn directives(conf: &ConfFile) -> std::collections::BTreeMap<String, String> {
+    FILE_DIRECTIVES
+        .iter()
+        .filter_map(|key| {
+            let args = conf.values(key).pop()?;
+            Some((key.to_string(), args.join(" ")))
         })
+        .collect()
+}
+
+/// The names of the `user` lines of a config or ACL file.
+fn users(conf: &ConfFile) -> Vec<String> {
+    conf.values("user")
+        .iter()
+        .filter_map(|args| args.first().cloned())
         .collect()
 }
 
@@ -203,12 +220,17 @@ mod tests {
 
     #[test]
     fn last_directive_wins() {
-        let d = directives(
-            "protected-mode yes\n# protected-mode no\nprotected-mode \"no\"\nport 26379\n",
-        );
+        let conf = ConfFile::parse(
+            "protected-mode yes\n# protected-mode no\nprotected-mode \"no\"\nport 26379\n\
+             bind 127.0.0.1 -::1\nuser app on ~* +@all\nuser admin on ~* +@all\n",
+        )
+        .unwrap();
+        let d = directives(&conf);
         assert_eq!(d["protected-mode"], "no");
         assert_eq!(d["port"], "26379");
+        assert_eq!(d["bind"], "127.0.0.1 -::1");
         assert!(!d.contains_key("#"));
+        assert_eq!(users(&conf), ["app", "admin"]);
     }
 
     #[test]

@@ -324,6 +324,11 @@ pub struct HostFacts {
     /// (a Sentinel has no `CONFIG GET`), or that only take effect at the next start
     /// (`enable-*`): see [`FILE_DIRECTIVES`].
     pub file_directives: BTreeMap<String, String>,
+    /// Users defined by `user` lines of the config file (None when it could not be read or
+    /// parsed, or pulls in other files with `include`).
+    pub config_users: Option<Vec<String>>,
+    /// Users in the aclfile (None without one, or when it could not be read).
+    pub aclfile_users: Option<Vec<String>>,
 }
 
 /// The directives kept from a config file.
@@ -335,6 +340,12 @@ pub const FILE_DIRECTIVES: &[&str] = &[
     "enable-debug-command",
     "enable-module-command",
     "enable-protected-configs",
+    "masteruser",
+    "acl-pubsub-default",
+    "tls-auth-clients",
+    "replica-read-only",
+    "maxmemory-clients",
+    "acllog-max-len",
 ];
 
 #[derive(Debug, Clone, Serialize)]
