@@ -2,7 +2,7 @@
 //! the audit has nothing at or above medium, idempotence, renamed commands with a restart,
 //! a refusal that changes nothing, and a Sentinel group that still fails over afterwards.
 
-use crate::harness::{RedisServer, SentinelGroup, ServerOptions, TlsFixture, redisops};
+use crate::harness::{RedisServer, Run, SentinelGroup, ServerOptions, TlsFixture, redisops};
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 use std::process::Command;
@@ -37,19 +37,19 @@ fn cli(port: u16, login: Option<(&str, &str)>, args: &[&str]) -> String {
     .to_string()
 }
 
-fn weak_server() -> RedisServer {
-    let server = RedisServer::with(ServerOptions {
-        unprivileged: true,
-        conf: vec![
-            "bind * -::*".into(),
-            "protected-mode no".into(),
-            "enable-debug-command yes".into(),
-            "enable-module-command yes".into(),
-        ],
-        ..Default::default()
-    });
-    std::fs::set_permissions(&server.conf_file, std::fs::Permissions::from_mode(0o644)).unwrap();
-    server
+/// `redisops -p PORT harden apply --secrets-dir SECRETS EXTRA…`
+fn apply(port: u16, secrets: &Path, extra: &[&str]) -> Run {
+    let port = port.to_string();
+    let mut args = vec![
+        "-p",
+        &port,
+        "harden",
+        "apply",
+        "--secrets-dir",
+        secrets.to_str().unwrap(),
+    ];
+    args.extend_from_slice(extra);
+    redisops(args)
 }
 
 /// Every ID at or above medium in an audit made as the admin.
@@ -79,26 +79,17 @@ fn serious_findings(port: u16, secrets: &Path) -> Vec<String> {
 
 #[test]
 fn weak_server_is_hardened_verified_persisted_and_idempotent() {
-    let mut server = weak_server();
+    let mut server = crate::audit::weak_server(true);
     server.write_keys(50);
     let dir = tempfile::tempdir().unwrap();
     let secrets = dir.path().join("secrets");
-    let port = server.port.to_string();
-    let apply = |extra: &[&str]| {
-        let mut args = vec![
-            "-p",
-            &port,
-            "harden",
-            "apply",
-            "--secrets-dir",
-            secrets.to_str().unwrap(),
-        ];
-        args.extend_from_slice(extra);
-        redisops(args)
-    };
-
     // The plan alone changes nothing.
-    let dry = apply(&["--dry-run", "--bind", "127.0.0.1,-::1", "--restart"]).ok();
+    let dry = apply(
+        server.port,
+        &secrets,
+        &["--dry-run", "--bind", "127.0.0.1,-::1", "--restart"],
+    )
+    .ok();
     assert!(
         dry.stdout.contains("ACL SETUSER default reset"),
         "{}",
@@ -108,7 +99,11 @@ fn weak_server_is_hardened_verified_persisted_and_idempotent() {
     assert!(!secrets.join("admin.password").exists());
     assert!(cli(server.port, None, &["PING"]).contains("PONG"));
 
-    let run = apply(&["--yes", "--bind", "127.0.0.1,-::1", "--restart"]);
+    let run = apply(
+        server.port,
+        &secrets,
+        &["--yes", "--bind", "127.0.0.1,-::1", "--restart"],
+    );
     assert_eq!(
         run.code, 0,
         "stdout:\n{}\nstderr:\n{}",
@@ -178,7 +173,12 @@ fn weak_server_is_hardened_verified_persisted_and_idempotent() {
     );
 
     // A second run logs in as the admin from the secrets directory and changes nothing.
-    let again = apply(&["--yes", "--bind", "127.0.0.1,-::1", "--json"]).ok();
+    let again = apply(
+        server.port,
+        &secrets,
+        &["--yes", "--bind", "127.0.0.1,-::1", "--json"],
+    )
+    .ok();
     assert_eq!(again.json()["changed"], false, "{}", again.stdout);
     assert_eq!(password(&secrets, "admin"), admin);
 }
@@ -191,18 +191,16 @@ fn renamed_commands_work_under_their_new_names_after_the_restart() {
     });
     let dir = tempfile::tempdir().unwrap();
     let secrets = dir.path().join("secrets");
-    let run = redisops([
-        "-p",
-        &server.port.to_string(),
-        "harden",
-        "apply",
-        "--secrets-dir",
-        secrets.to_str().unwrap(),
-        "--rename-commands",
-        "FLUSHALL,KEYS=KEYS_LISTED",
-        "--restart",
-        "--yes",
-    ]);
+    let run = apply(
+        server.port,
+        &secrets,
+        &[
+            "--rename-commands",
+            "FLUSHALL,KEYS=KEYS_LISTED",
+            "--restart",
+            "--yes",
+        ],
+    );
     assert_eq!(
         run.code, 0,
         "stdout:\n{}\nstderr:\n{}",
@@ -243,15 +241,7 @@ fn refuses_and_changes_nothing_when_new_credentials_cannot_be_verified() {
     let conf_before = std::fs::read_to_string(&server.conf_file).unwrap();
     let dir = tempfile::tempdir().unwrap();
     let secrets = dir.path().join("secrets");
-    let run = redisops([
-        "-p",
-        &server.port.to_string(),
-        "harden",
-        "apply",
-        "--secrets-dir",
-        secrets.to_str().unwrap(),
-        "--yes",
-    ]);
+    let run = apply(server.port, &secrets, &["--yes"]);
     assert_eq!(
         run.code, 30,
         "stdout:\n{}\nstderr:\n{}",

@@ -60,6 +60,27 @@ struct Journal<'a> {
     state: &'a str,
 }
 
+/// The persisting command of a step, and what to do when it fails.
+fn persist_command(action: &Action) -> ([&'static str; 2], &'static str) {
+    match action {
+        Action::AclSave => (
+            ["ACL", "SAVE"],
+            "ACL SAVE failed: the directory of the aclfile must be writable by redis-server",
+        ),
+        Action::SentinelFlushConfig => (
+            ["SENTINEL", "FLUSHCONFIG"],
+            "SENTINEL FLUSHCONFIG failed (SENT-07): the Sentinel's config file and its \
+             directory must be writable by redis-sentinel",
+        ),
+        _ => (
+            ["CONFIG", "REWRITE"],
+            "CONFIG REWRITE failed (PERS-02): redis-server writes a temporary file next to its \
+             config file, so that directory must be writable by it; or run apply on the \
+             server's host with --edit-config-file",
+        ),
+    }
+}
+
 /// What undoes one step.
 enum Undo {
     /// The user's `ACL LIST` line before the change, or None when it did not exist.
@@ -377,36 +398,15 @@ impl<'a> Executor<'a> {
             }
             Action::Relink => self.relink(node).await?,
             Action::CheckSentinels { master } => self.check_sentinels(master).await?,
-            Action::AclSave => {
+            Action::AclSave | Action::ConfigRewrite | Action::SentinelFlushConfig => {
+                let (command, why) = persist_command(&step.action);
+                let mut cmd = redis::cmd(command[0]);
+                cmd.arg(command[1]);
                 self.conn(node)
                     .await?
-                    .query::<()>(redis::cmd("ACL").arg("SAVE"))
+                    .query::<()>(&cmd)
                     .await
-                    .context(
-                        "ACL SAVE failed: the directory of the aclfile must be writable by \
-                         redis-server",
-                    )?;
-            }
-            Action::ConfigRewrite => {
-                self.conn(node)
-                    .await?
-                    .query::<()>(redis::cmd("CONFIG").arg("REWRITE"))
-                    .await
-                    .context(
-                        "CONFIG REWRITE failed (PERS-02): redis-server writes a temporary file \
-                         next to its config file, so that directory must be writable by it; \
-                         or run apply on the server's host with --edit-config-file",
-                    )?;
-            }
-            Action::SentinelFlushConfig => {
-                self.conn(node)
-                    .await?
-                    .query::<()>(redis::cmd("SENTINEL").arg("FLUSHCONFIG"))
-                    .await
-                    .context(
-                        "SENTINEL FLUSHCONFIG failed (SENT-07): the Sentinel's config file and \
-                         its directory must be writable by redis-sentinel",
-                    )?;
+                    .context(why)?;
             }
             Action::EditConfigFile { path, lines } => {
                 self.edit_file(node, Path::new(path), lines)?;
