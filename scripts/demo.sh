@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # End-to-end demo on a throwaway local Redis: starts a scratch redis-server on a free port in a
 # temporary directory, loads sample data, and runs redisops against it: status, backup,
-# verify, then damages the data and restores it. Never touches a Redis
-# on port 6379. Everything it starts is stopped and removed on exit.
+# verify, then damages the data and restores it, and finally audits and hardens it. Never
+# touches a Redis on port 6379. Everything it starts is stopped and removed on exit.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -67,5 +67,16 @@ after=$(redis-cli -p "$port" DEBUG DIGEST)
 echo "keys: $(redis-cli -p "$port" DBSIZE), digest before $before, after $after"
 [ "$before" = "$after" ] || { echo "restore check FAILED" >&2; exit 1; }
 ls -a "$work" | grep -E 'pre-restore|redisops-restore' || true
+
+step "redisops harden audit (findings grouped by severity; exit 3 = findings at or above high)"
+"$redisops" -p "$port" harden audit || true
+
+step "redisops harden apply (role users with generated passwords, default user closed, persisted)"
+"$redisops" -p "$port" harden apply --secrets-dir "$work/secrets" --yes
+
+step "check: no login without credentials; the admin's password file works; a second apply changes nothing"
+redis-cli -p "$port" PING
+"$redisops" -p "$port" --user admin --password-file "$work/secrets/admin.password" status
+"$redisops" -p "$port" harden apply --secrets-dir "$work/secrets" --yes
 
 step "done"

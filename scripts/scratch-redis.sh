@@ -14,7 +14,8 @@ require() {
 start_scratch_redis() {
   work=$(mktemp -d /tmp/redisops-scratch.XXXXXX)
   port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-  trap 'redis-cli -p "$port" shutdown nosave >/dev/null 2>&1 || true; rm -rf "$work"' EXIT
+  # The pidfile also stops a server the demo has hardened (SHUTDOWN then needs a login).
+  trap 'redis-cli -p "$port" shutdown nosave >/dev/null 2>&1; [ -f "$work/redis.pid" ] && kill "$(cat "$work/redis.pid")" 2>/dev/null; rm -rf "$work"' EXIT
   # A config file (not command-line settings): `redisops restore` restarts the server from
   # its config_file. Extra arguments "--name value…" become config lines.
   {
