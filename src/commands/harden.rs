@@ -265,6 +265,7 @@ pub async fn apply(args: &ApplyArgs, ctx: &Ctx) -> Result<ExitCode> {
             only: args.only.clone(),
             skip: args.skip.clone(),
             connected_via,
+            acl_forms: Default::default(),
         },
         rename,
         secrets_dir: args.secrets_dir.clone(),

@@ -38,6 +38,9 @@ pub struct NodeEnv {
 
 pub struct Env {
     pub dialer: Dialer,
+    /// The address of a Sentinel group's master (its requirepass is what the Sentinels
+    /// logged in with before apply gave them a user).
+    pub master: Option<String>,
     pub nodes: BTreeMap<String, NodeEnv>,
     pub secrets: Secrets,
     pub journal: PathBuf,
@@ -58,6 +61,25 @@ struct Journal<'a> {
     plan: &'a Plan,
     records: &'a [Record],
     state: &'a str,
+}
+
+/// The rules of an `ACL LIST` line as `ACL SETUSER` arguments: a selector `(~k +get)` is one
+/// argument, whatever spaces it holds.
+fn acl_rules(line: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut depth = 0usize;
+    for word in line.split_whitespace() {
+        if depth > 0 {
+            let last = out.last_mut().expect("a selector was opened");
+            last.push(' ');
+            last.push_str(word);
+        } else {
+            out.push(word.to_string());
+        }
+        depth += word.matches('(').count();
+        depth = depth.saturating_sub(word.matches(')').count());
+    }
+    out
 }
 
 /// The persisting command of a step, and what to do when it fails.
@@ -116,6 +138,11 @@ pub struct Executor<'a> {
     conns: BTreeMap<String, Node>,
     logins: BTreeMap<String, Auth>,
     undos: Vec<(String, Undo)>,
+    /// Saves done (ACL SAVE, CONFIG REWRITE, FLUSHCONFIG): a rollback saves again, so the
+    /// files on disk hold the restored state, not the one being undone.
+    saved: Vec<(String, Action)>,
+    /// How the nodes described the users set in this run ([`super::roles::form_key`]).
+    forms: BTreeMap<String, String>,
     pub records: Vec<Record>,
     started_at: DateTime<Utc>,
 }
@@ -133,6 +160,8 @@ impl<'a> Executor<'a> {
             conns: BTreeMap::new(),
             logins,
             undos: Vec::new(),
+            saved: Vec::new(),
+            forms: BTreeMap::new(),
             records: Vec::new(),
             started_at: Utc::now(),
         }
@@ -159,6 +188,9 @@ impl<'a> Executor<'a> {
             }
         }
         self.save("done");
+        if let Err(e) = self.env.secrets.remember_acl_forms(&self.forms) {
+            crate::ui::warn(format!("{e:#}: the next run may set the users again"));
+        }
         Ok(())
     }
 
@@ -170,12 +202,18 @@ impl<'a> Executor<'a> {
             .any(|s| matches!(s.action, Action::Restart));
         if restarted || matches!(step.action, Action::Restart) {
             self.save("incomplete");
+            let state = if restarted {
+                "The server was restarted on the new config file; this later step failed and \
+                 nothing was rolled back: check it by hand"
+            } else {
+                "The runtime changes and the config file are in place, but the restart did not \
+                 complete: start the server with its supervisor"
+            };
             return fail(
                 ExitCode::Incomplete,
                 format!(
-                    "{}: {cause:#}. The runtime changes and the config file are in place, but \
-                     the restart did not complete: start the server with its supervisor; its \
-                     previous config file is kept next to it as *.redisops-*.bak. Journal: {}",
+                    "{}: {cause:#}. {state}; the previous config file is kept next to it as \
+                     *.redisops-*.bak. Journal: {}",
                     step.node,
                     self.env.journal.display()
                 ),
@@ -298,6 +336,7 @@ impl<'a> Executor<'a> {
                     },
                 ));
                 self.conn(node).await?.query::<()>(&cmd).await?;
+                self.remember_form(node, user).await?;
             }
             Action::VerifyLogin { user } => self.verify_login(node, user).await?,
             Action::UseLogin { user } => {
@@ -359,7 +398,7 @@ impl<'a> Executor<'a> {
                 }
             }
             Action::SentinelSet { master, pairs } => {
-                let auth_pass = self.master_requirepass().await;
+                let auth_pass = self.master_requirepass().await?;
                 let mut cmd = redis::cmd("SENTINEL");
                 cmd.arg("SET").arg(master);
                 for (k, v) in pairs {
@@ -399,14 +438,8 @@ impl<'a> Executor<'a> {
             Action::Relink => self.relink(node).await?,
             Action::CheckSentinels { master } => self.check_sentinels(master).await?,
             Action::AclSave | Action::ConfigRewrite | Action::SentinelFlushConfig => {
-                let (command, why) = persist_command(&step.action);
-                let mut cmd = redis::cmd(command[0]);
-                cmd.arg(command[1]);
-                self.conn(node)
-                    .await?
-                    .query::<()>(&cmd)
-                    .await
-                    .context(why)?;
+                self.save_config(node, &step.action).await?;
+                self.saved.push((node.into(), step.action.clone()));
             }
             Action::EditConfigFile { path, lines } => {
                 self.edit_file(node, Path::new(path), lines)?;
@@ -421,20 +454,56 @@ impl<'a> Executor<'a> {
                 all.extend(lines.iter().cloned());
                 self.edit_file(node, Path::new(path), &all)?;
             }
+            // A mode that cannot be tightened is reported, not a reason to undo the rest.
             Action::Chmod { path, mode } => {
                 let path = PathBuf::from(path);
-                let old = std::fs::metadata(&path)
-                    .with_context(|| format!("cannot stat {}", path.display()))?
-                    .permissions()
-                    .mode()
-                    & 0o7777;
-                std::fs::set_permissions(&path, std::fs::Permissions::from_mode(*mode))
-                    .with_context(|| format!("cannot chmod {}", path.display()))?;
-                self.undos
-                    .push((node.into(), Undo::Mode { path, mode: old }));
+                let old = std::fs::metadata(&path).map(|m| m.permissions().mode() & 0o7777);
+                match old.and_then(|old| {
+                    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(*mode))
+                        .map(|()| old)
+                }) {
+                    Ok(old) => self
+                        .undos
+                        .push((node.into(), Undo::Mode { path, mode: old })),
+                    Err(e) => crate::ui::warn(format!(
+                        "cannot chmod {mode:o} {} ({e}): do it as its owner or root",
+                        path.display()
+                    )),
+                }
             }
             Action::Restart => self.restart(node).await?,
             Action::CheckClosed => self.check_closed(node).await?,
+            Action::CheckSentinelLogins { sentinels } => {
+                self.check_sentinel_logins(*sentinels).await?
+            }
+        }
+        Ok(())
+    }
+
+    async fn save_config(&mut self, node: &str, action: &Action) -> Result<()> {
+        let (command, why) = persist_command(action);
+        let mut cmd = redis::cmd(command[0]);
+        cmd.arg(command[1]);
+        self.conn(node).await?.query::<()>(&cmd).await.context(why)
+    }
+
+    /// Notes how the node describes `user`'s commands now, for the next run's comparison.
+    async fn remember_form(&mut self, node: &str, user: &str) -> Result<()> {
+        let sentinel = self.node_env(node)?.sentinel;
+        let con = self.conn(node).await?;
+        let version = con
+            .info("server")
+            .await?
+            .get("redis_version")
+            .unwrap_or("")
+            .to_string();
+        let described: BTreeMap<String, redis::Value> = con
+            .query(redis::cmd("ACL").arg("GETUSER").arg(user))
+            .await?;
+        if let Some(redis::Value::BulkString(commands)) = described.get("commands") {
+            let key = super::roles::form_key(sentinel, &version, user);
+            self.forms
+                .insert(key, String::from_utf8_lossy(commands).into_owned());
         }
         Ok(())
     }
@@ -453,22 +522,19 @@ impl<'a> Executor<'a> {
     }
 
     /// The master's requirepass: the password Sentinels used before apply gave them a user.
-    async fn master_requirepass(&mut self) -> String {
-        let masters: Vec<String> = self
+    async fn master_requirepass(&mut self) -> Result<String> {
+        let master = self
             .env
-            .nodes
-            .iter()
-            .filter(|(_, n)| !n.sentinel)
-            .map(|(a, _)| a.clone())
-            .collect();
-        for m in masters {
-            if let Ok(node) = self.conn(&m).await
-                && let Ok(mut v) = node.config_get("requirepass").await
-            {
-                return v.remove("requirepass").unwrap_or_default();
-            }
-        }
-        String::new()
+            .master
+            .clone()
+            .ok_or_else(|| anyhow!("no Sentinel group master to read requirepass from"))?;
+        Ok(self
+            .conn(&master)
+            .await?
+            .config_get("requirepass")
+            .await?
+            .remove("requirepass")
+            .unwrap_or_default())
     }
 
     async fn verify_login(&mut self, node: &str, user: &str) -> Result<()> {
@@ -492,11 +558,11 @@ impl<'a> Executor<'a> {
     }
 
     async fn relink(&mut self, node: &str) -> Result<()> {
-        let con = self.conn(node).await?;
-        // No master connection to kill is fine: the link is down and must come up anyway.
-        let _ = con
-            .try_query::<i64>(redis::cmd("CLIENT").arg("KILL").arg("TYPE").arg("master"))
-            .await;
+        // Killing no connection (0) is fine: a link that is down must come up anyway.
+        self.conn(node)
+            .await?
+            .query::<i64>(redis::cmd("CLIENT").arg("KILL").arg("TYPE").arg("master"))
+            .await?;
         let deadline = Instant::now() + SETTLE;
         tokio::time::sleep(POLL).await;
         loop {
@@ -528,9 +594,10 @@ impl<'a> Executor<'a> {
             .filter(|(_, n)| n.sentinel)
             .map(|(a, _)| a.clone())
             .collect();
-        let deadline = Instant::now() + SETTLE;
+        let since = Instant::now();
+        let deadline = since + SETTLE;
         loop {
-            let problem = self.sentinel_problem(&sentinels, master).await;
+            let problem = self.sentinel_problem(&sentinels, master, since).await;
             match problem {
                 None => return Ok(()),
                 Some(p) if Instant::now() > deadline => {
@@ -544,8 +611,30 @@ impl<'a> Executor<'a> {
         }
     }
 
-    /// What is wrong with the Sentinels' view, if anything.
-    async fn sentinel_problem(&mut self, sentinels: &[String], master: &str) -> Option<String> {
+    /// What is wrong with the Sentinels' view, if anything. Every link must have had a good
+    /// PING reply after `since`: a Sentinel whose login broke keeps an old one (and notices
+    /// only after down-after-milliseconds).
+    async fn sentinel_problem(
+        &mut self,
+        sentinels: &[String],
+        master: &str,
+        since: Instant,
+    ) -> Option<String> {
+        let elapsed = since.elapsed().as_millis();
+        let stale = |s: &str, peer: &BTreeMap<String, String>| {
+            let ok: u128 = peer
+                .get("last-ok-ping-reply")
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(u128::MAX);
+            (ok >= elapsed).then(|| {
+                format!(
+                    "{s} has had no PING reply from {}:{} since the change ({} ms ago)",
+                    peer.get("ip").map(String::as_str).unwrap_or("?"),
+                    peer.get("port").map(String::as_str).unwrap_or("?"),
+                    ok
+                )
+            })
+        };
         let mut addresses = Vec::new();
         for s in sentinels {
             let con = match self.conn(s).await {
@@ -565,6 +654,16 @@ impl<'a> Executor<'a> {
             let quorum = con
                 .try_query::<String>(redis::cmd("SENTINEL").arg("CKQUORUM").arg(master))
                 .await;
+            let peers: Result<Vec<BTreeMap<String, String>>> = con
+                .query(redis::cmd("SENTINEL").arg("REPLICAS").arg(master))
+                .await;
+            let others: Result<Vec<BTreeMap<String, String>>> = con
+                .query(redis::cmd("SENTINEL").arg("SENTINELS").arg(master))
+                .await;
+            let (peers, others) = match (peers, others) {
+                (Ok(p), Ok(o)) => (p, o),
+                (Err(e), _) | (_, Err(e)) => return Some(format!("{s}: {e:#}")),
+            };
             match (addr, flags, quorum) {
                 (Ok(a), Ok(f), Ok(_)) => {
                     let flags = f.get("flags").cloned().unwrap_or_default();
@@ -573,6 +672,13 @@ impl<'a> Executor<'a> {
                         .any(|bad| flags.contains(bad))
                     {
                         return Some(format!("{s} flags the master {flags}"));
+                    }
+                    if let Some(p) = std::iter::once(&f)
+                        .chain(&peers)
+                        .chain(&others)
+                        .find_map(|peer| stale(s, peer))
+                    {
+                        return Some(p);
                     }
                     addresses.push(a.join(":"));
                 }
@@ -584,20 +690,73 @@ impl<'a> Executor<'a> {
         (addresses.len() > 1).then(|| format!("they disagree on the master: {addresses:?}"))
     }
 
+    /// Every server shows, in CLIENT LIST, each Sentinel's command connection
+    /// (`name=sentinel-<id>-cmd`) logged in as the `sentinel` user.
+    async fn check_sentinel_logins(&mut self, sentinels: usize) -> Result<()> {
+        let servers: Vec<String> = self
+            .env
+            .nodes
+            .iter()
+            .filter(|(_, n)| !n.sentinel)
+            .map(|(a, _)| a.clone())
+            .collect();
+        let deadline = Instant::now() + SETTLE;
+        for server in servers {
+            loop {
+                let list: String = self
+                    .conn(&server)
+                    .await?
+                    .query(redis::cmd("CLIENT").arg("LIST"))
+                    .await?;
+                let logged_in = list
+                    .lines()
+                    .filter(|l| {
+                        let field = |k: &str| {
+                            l.split_whitespace()
+                                .find_map(|f| f.strip_prefix(k))
+                                .unwrap_or("")
+                        };
+                        let name = field("name=");
+                        name.starts_with("sentinel-")
+                            && name.ends_with("-cmd")
+                            && field("user=") == "sentinel"
+                    })
+                    .count();
+                if logged_in >= sentinels {
+                    break;
+                }
+                if Instant::now() > deadline {
+                    return Err(fail(
+                        ExitCode::Error,
+                        format!(
+                            "only {logged_in} of {sentinels} Sentinels log in to {server} as \
+                             'sentinel' {}s after auth-user/auth-pass were set: see the \
+                             Sentinels' logs and {server}'s ACL LOG",
+                            SETTLE.as_secs()
+                        ),
+                    ));
+                }
+                tokio::time::sleep(POLL).await;
+            }
+        }
+        Ok(())
+    }
+
     async fn check_closed(&mut self, node: &str) -> Result<()> {
         let env = self.node_env(node)?;
-        let answer = match Node::connect(&self.env.dialer, &env.endpoint, &Auth::default(), 0).await
-        {
-            Ok(mut fresh) => fresh.try_query::<String>(&redis::cmd("PING")).await,
-            // Refused at the connection (e.g. protected mode) is closed too.
-            Err(_) => return Ok(()),
-        };
-        match answer {
+        let mut fresh = Node::connect(&self.env.dialer, &env.endpoint, &Auth::default(), 0)
+            .await
+            .context("cannot open a connection to check that it is refused")?;
+        match fresh.try_query::<String>(&redis::cmd("PING")).await {
+            Err(e) if matches!(e.code(), Some("NOAUTH" | "WRONGPASS" | "DENIED")) => Ok(()),
             Ok(_) => Err(fail(
                 ExitCode::Error,
                 format!("{node} still answers PING without credentials"),
             )),
-            Err(_) => Ok(()),
+            Err(e) => Err(fail(
+                ExitCode::Error,
+                format!("{node}: a connection without credentials got '{e}', not NOAUTH"),
+            )),
         }
     }
 
@@ -730,19 +889,30 @@ impl<'a> Executor<'a> {
         let mut failed = Vec::new();
         let undos = std::mem::take(&mut self.undos);
         for (node, undo) in undos.into_iter().rev() {
+            // The password files go last, and only when nothing on disk may still need them.
+            if matches!(undo, Undo::Secrets) {
+                continue;
+            }
             if let Err(e) = self.undo(&node, &undo).await {
                 failed.push(format!("{node}: {e:#}"));
             }
+        }
+        let saved = std::mem::take(&mut self.saved);
+        for (node, action) in &saved {
+            crate::ui::note(format!("rolling back: {node}: {action} again"));
+            if let Err(e) = self.save_config(node, action).await {
+                failed.push(format!("{node}: {action}: {e:#}"));
+            }
+        }
+        if failed.is_empty() {
+            self.env.secrets.remove_new();
         }
         failed
     }
 
     async fn undo(&mut self, node: &str, undo: &Undo) -> Result<()> {
         match undo {
-            Undo::Secrets => {
-                self.env.secrets.remove_new();
-                Ok(())
-            }
+            Undo::Secrets => Ok(()),
             Undo::User { user, before } => {
                 crate::ui::note(format!("rolling back: {node}: user {user}"));
                 let con = self.conn(node).await?;
@@ -757,7 +927,7 @@ impl<'a> Executor<'a> {
                                 .arg("SETUSER")
                                 .arg(user)
                                 .arg("reset")
-                                .arg(rules.split_whitespace().collect::<Vec<_>>()),
+                                .arg(acl_rules(rules)),
                         )
                         .await
                     }
@@ -781,7 +951,7 @@ impl<'a> Executor<'a> {
                 set.arg("SETUSER")
                     .arg("default")
                     .arg("reset")
-                    .arg(before.split_whitespace().collect::<Vec<_>>());
+                    .arg(acl_rules(before));
                 if self.node_env(node)?.sentinel {
                     return self.conn(node).await?.query::<()>(&set).await;
                 }
@@ -840,5 +1010,25 @@ impl<'a> Executor<'a> {
                     .with_context(|| format!("cannot chmod {}", path.display()))
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::acl_rules;
+
+    #[test]
+    fn selectors_stay_one_argument() {
+        assert_eq!(
+            acl_rules("on #ab ~* (~k:* +get +set) (%R~r:* +@read) -@all"),
+            [
+                "on",
+                "#ab",
+                "~*",
+                "(~k:* +get +set)",
+                "(%R~r:* +@read)",
+                "-@all"
+            ]
+        );
     }
 }

@@ -73,14 +73,18 @@ pub async fn prepare(target: &Target, req: &Request) -> Result<Prepared> {
     };
     let facts = facts::gather(&target, &options).await?;
     let in_group = facts.group.is_some();
-    let users: Vec<String> = roles::roles(&admin, req.plan.app_scripting)
+    let mut users: Vec<String> = roles::roles(&admin, req.plan.app_scripting)
         .into_iter()
-        .filter(|r| r.on(false, in_group) || r.on(true, in_group))
+        .filter(|r| r.on(false, in_group) || (in_group && r.on(true, in_group)))
         .map(|r| r.user)
         .collect();
+    // One password per user, also for a role that has other rights on Sentinels.
+    users.sort();
+    users.dedup();
     let mut secrets = Secrets::load(&req.secrets_dir, &users)?;
     let mut options = req.plan.clone();
     options.rename = secrets.rename(&req.rename)?;
+    options.acl_forms = secrets.acl_forms();
     let hashes: BTreeMap<String, String> = users
         .iter()
         .filter_map(|u| Some((u.clone(), secrets.hash(u)?)))
@@ -118,6 +122,7 @@ pub async fn prepare(target: &Target, req: &Request) -> Result<Prepared> {
     let ts = chrono::Utc::now().format("%Y%m%dT%H%M%SZ");
     let env = Env {
         dialer: Dialer::new(target.tls.as_ref(), target.timeout)?,
+        master: facts.group.as_ref().map(|g| g.master.clone()),
         nodes,
         journal: req
             .secrets_dir

@@ -22,7 +22,7 @@
 //!    restart through the node's supervisor;
 //! 7. prove that an unauthenticated connection is refused everywhere.
 
-use super::roles::{Role, roles, same_rules};
+use super::roles::{Role, form_key, roles, same_rules};
 use crate::harden::checks::{self, NodeReport};
 use crate::harden::facts::{AuditFacts, NodeFacts, NodeKind};
 use serde::Serialize;
@@ -47,6 +47,8 @@ pub struct PlanOptions {
     pub skip: Vec<String>,
     /// Whether the connection redisops uses reaches the node on loopback (for `--bind`).
     pub connected_via: String,
+    /// How nodes described each role's commands after an earlier run ([`form_key`]).
+    pub acl_forms: BTreeMap<String, String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, Serialize)]
@@ -57,6 +59,9 @@ pub enum DefaultUser {
     /// Keep its passwords (clients using requirepass go on working) but take away the
     /// dangerous, admin and scripting commands.
     Restrict,
+    /// Leave it as it is: create and wire the users only, so clients can move to them
+    /// before a later run closes the default user.
+    Keep,
 }
 
 /// A value that may be a secret: shown masked, resolved from the secrets directory.
@@ -93,7 +98,7 @@ pub enum Action {
         user: String,
         rules: Vec<String>,
     },
-    /// A fresh connection logs in as `user` with its password and runs `ACL WHOAMI`.
+    /// A fresh connection logs in as `user` with its password.
     VerifyLogin {
         user: String,
     },
@@ -123,9 +128,15 @@ pub enum Action {
     /// On a replica: drop the master link (`CLIENT KILL TYPE master`) and wait until it is
     /// up again, proving the replication credentials.
     Relink,
-    /// Every Sentinel agrees on the master, sees it up, and `SENTINEL CKQUORUM` is OK.
+    /// Every Sentinel agrees on the master, has fresh ping replies from the master, the
+    /// replicas and the other Sentinels, and `SENTINEL CKQUORUM` is OK.
     CheckSentinels {
         master: String,
+    },
+    /// Every server's `CLIENT LIST` shows every Sentinel logged in as `sentinel` (a Sentinel
+    /// whose AUTH fails silently falls back to the default user).
+    CheckSentinelLogins {
+        sentinels: usize,
     },
     AclSave,
     ConfigRewrite,
@@ -164,6 +175,18 @@ pub struct FileLine {
     pub name: String,
     pub key: usize,
     pub args: Vec<String>,
+}
+
+impl fmt::Display for FileLine {
+    /// A renamed command's new name is a secret (it is kept in the secrets directory).
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match (self.name.as_str(), self.args.as_slice()) {
+            ("rename-command", [command, _]) => {
+                write!(f, "rename-command {command} <new name in renamed-commands>")
+            }
+            _ => write!(f, "{} {}", self.name, self.args.join(" ")),
+        }
+    }
 }
 
 impl fmt::Display for Action {
@@ -213,7 +236,12 @@ impl fmt::Display for Action {
             ),
             Action::CheckSentinels { master } => write!(
                 f,
-                "check: every Sentinel agrees on {master}'s address, sees it up, CKQUORUM OK"
+                "check: every Sentinel agrees on {master}'s address, reaches every node and \
+                 Sentinel, CKQUORUM OK"
+            ),
+            Action::CheckSentinelLogins { sentinels } => write!(
+                f,
+                "check: every server shows all {sentinels} Sentinels logged in as 'sentinel'"
             ),
             Action::AclSave => f.write_str("ACL SAVE"),
             Action::ConfigRewrite => f.write_str("CONFIG REWRITE"),
@@ -221,7 +249,7 @@ impl fmt::Display for Action {
             Action::EditConfigFile { path, lines } => {
                 write!(f, "edit {path} (backup copy kept, mode 0600):")?;
                 for l in lines {
-                    write!(f, "\n      {} {}", l.name, l.args.join(" "))?;
+                    write!(f, "\n      {l}")?;
                 }
                 Ok(())
             }
@@ -239,7 +267,7 @@ impl fmt::Display for Action {
                     users.join(", ")
                 )?;
                 for l in lines {
-                    write!(f, "\n      {} {}", l.name, l.args.join(" "))?;
+                    write!(f, "\n      {l}")?;
                 }
                 Ok(())
             }
@@ -271,6 +299,7 @@ impl Step {
                 | Action::UseLogin { .. }
                 | Action::Relink
                 | Action::CheckSentinels { .. }
+                | Action::CheckSentinelLogins { .. }
                 | Action::CheckClosed
         )
     }
@@ -315,12 +344,20 @@ impl Plan {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Refusal(pub String);
 
-/// Check IDs each kind of fix answers to.
+/// The users, their wiring and the default user go together: closing the default user
+/// before replicas and Sentinels have users of their own would cut them off, and wiring
+/// users that do not exist would too. So these IDs select (or skip) all of it at once.
+const ACCESS: &[&str] = &[
+    "NET-01", "AUTH-01", "AUTH-03", "AUTH-04", "SENT-01", "SENT-02", "SENT-03", "REPL-01",
+    "REPL-02",
+];
 const USERS: &[&str] = &["NET-01", "AUTH-01", "AUTH-03", "SENT-01"];
 const REPLICATION: &[&str] = &["REPL-01", "REPL-02"];
 const SENTINEL_AUTH: &[&str] = &["SENT-02", "SENT-03"];
-const PERSIST: &[&str] = &["PERS-01"];
 const FILE_MODES: &[&str] = &["PERS-03"];
+
+/// The user Sentinels log in to each other as (`sentinel-user`).
+const PEER: &str = "sentinel-peer";
 
 /// Which findings apply fixes at runtime, and how: (check ID, config key, value).
 const RUNTIME_FIXES: &[(&str, &str, &str)] = &[
@@ -361,7 +398,46 @@ const NEEDED: &[&str] = &[
     "SHUTDOWN",
     "SLAVEOF",
     "SYNC",
+    "TIME",
 ];
+
+/// A renamed command breaks an AOF that contains it ("Unknown command" at the next load)
+/// and replicas that receive it under its new name.
+fn refuse_unsafe_renames(facts: &AuditFacts) -> Result<(), Refusal> {
+    for n in facts.nodes.iter().filter(|n| n.kind == NodeKind::Server) {
+        if n.config("appendonly") == Some("yes") {
+            return Err(Refusal(format!(
+                "{} uses an AOF: a renamed command in it would stop the next start. Rename \
+                 commands only on servers without appendonly, or deny them through ACLs \
+                 (apply does by default)",
+                n.address
+            )));
+        }
+        if n.role != "master" || n.info("connected_slaves").is_some_and(|r| r != "0") {
+            return Err(Refusal(format!(
+                "{} replicates: replicas would receive the renamed commands under names they \
+                 do not know. Deny the commands through ACLs instead (apply does by default)",
+                n.address
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// Whether the server has the directives of Redis 7.0 (`enable-*-command`,
+/// `maxmemory-clients`).
+fn since_7(n: &NodeFacts) -> bool {
+    n.version().is_some_and(|v| v.first() >= Some(&7))
+}
+
+/// Runtime fixes that do something on this server: `maxmemory-clients` needs 7.0 and a
+/// percentage of a `maxmemory` that is set.
+fn runtime_fix_applies(n: &NodeFacts, key: &str) -> bool {
+    match key {
+        "maxmemory-clients" => since_7(n) && n.config("maxmemory").is_some_and(|m| m != "0"),
+        _ => true,
+    }
+}
 
 /// Builds the plan. `hashes` maps each role user to the SHA-256 of its password; `new` are
 /// the secrets files this run adds.
@@ -405,6 +481,9 @@ pub fn plan(
              own name. Apply denies it to everyone but the admin through ACLs already"
         )));
     }
+    if !opts.rename.is_empty() {
+        refuse_unsafe_renames(facts)?;
+    }
     let reports = checks::evaluate(facts);
     let mut p = Planner {
         facts,
@@ -432,6 +511,12 @@ struct Planner<'a> {
 }
 
 impl<'a> Planner<'a> {
+    /// Whether the users, their wiring and the default user are part of this run.
+    fn access(&self) -> bool {
+        let named = |list: &[String]| list.iter().any(|id| ACCESS.contains(&id.as_str()));
+        (self.opts.only.is_empty() || named(&self.opts.only)) && !named(&self.opts.skip)
+    }
+
     fn selected(&self, ids: &[&str]) -> bool {
         ids.iter().any(|id| {
             (self.opts.only.is_empty() || self.opts.only.iter().any(|o| o == id))
@@ -485,11 +570,12 @@ impl<'a> Planner<'a> {
     fn build(&mut self, new: &[String]) -> Result<(), Refusal> {
         let servers = self.servers();
         let sentinels = self.sentinels();
-        let users = self.selected(USERS);
+        let users = self.access();
         if users {
+            self.refuse_foreign_sentinel_users()?;
             for n in servers.iter().chain(&sentinels) {
                 self.refuse_unpersistable(n)?;
-                self.refuse_stranded_replicas(n)?;
+                self.refuse_stranded_dependants(n)?;
                 if n.users.is_none() {
                     return Err(Refusal(format!(
                         "{}: ACL LIST could not be read, so apply cannot tell which users \
@@ -505,7 +591,7 @@ impl<'a> Planner<'a> {
                 self.add_users(n);
             }
         }
-        if self.selected(REPLICATION) {
+        if users {
             // A lone replica's master is not ours to give a replication user: its
             // masterauth stays as it is.
             let in_group = self.in_group();
@@ -513,9 +599,14 @@ impl<'a> Planner<'a> {
                 self.wire_replication(n);
             }
         }
-        if self.selected(SENTINEL_AUTH) && self.in_group() {
+        if users && self.in_group() {
+            let before = self.plan.steps.len();
             for s in &sentinels {
                 self.wire_sentinel(s);
+            }
+            if self.plan.steps.len() > before {
+                let sentinels = sentinels.len();
+                self.push(servers[0], Action::CheckSentinelLogins { sentinels }, &[]);
             }
         }
         for n in &servers {
@@ -536,15 +627,17 @@ impl<'a> Planner<'a> {
             .map(|s| s.node.clone())
             .collect();
         for n in servers.iter().chain(&sentinels) {
-            self.persist(n, changed.contains(&n.address));
+            self.persist(n, changed.contains(&n.address))?;
         }
         for n in &servers {
             self.private_data_dir(n);
             self.file_only(n)?;
         }
         if self.plan.steps.iter().any(Step::changes) {
-            for n in servers.iter().chain(&sentinels) {
-                self.push(n, Action::CheckClosed, &[]);
+            if users && self.opts.default_user != DefaultUser::Keep {
+                for n in servers.iter().chain(&sentinels) {
+                    self.push(n, Action::CheckClosed, &[]);
+                }
             }
             if !new.is_empty() {
                 let write = Step {
@@ -575,24 +668,62 @@ impl<'a> Planner<'a> {
         Ok(())
     }
 
-    /// A master outside a Sentinel group whose replicas log in as the default user would
-    /// lose them at their next reconnect.
-    fn refuse_stranded_replicas(&self, n: &NodeFacts) -> Result<(), Refusal> {
+    /// Outside a Sentinel group target, replicas and Sentinels that log in as the default
+    /// user are not wired by this run: closing or restricting it would cut them off at their
+    /// next reconnect (a restricted default loses PSYNC, SLAVEOF and CONFIG REWRITE).
+    fn refuse_stranded_dependants(&self, n: &NodeFacts) -> Result<(), Refusal> {
+        if self.in_group() || self.default_rules(n).is_none() {
+            return Ok(());
+        }
         let replicas = n.info("connected_slaves").unwrap_or("0");
-        if self.in_group()
-            || replicas == "0"
-            || self.opts.default_user != DefaultUser::Disable
-            || !self.needs_tightening(n)
-        {
+        let sentinels = n
+            .sentinel_clients
+            .iter()
+            .flatten()
+            .any(|c| c.user == "default");
+        if replicas == "0" && !sentinels {
             return Ok(());
         }
         Err(Refusal(format!(
-            "{} has {replicas} replica(s) that log in as its default user; disabling it would \
-             cut them off at their next reconnect. Harden the whole group through Sentinel \
-             (redis-sentinel://…), or first give the replicas masteruser/masterauth for a \
-             user on this master, or keep the default user with --default-user restrict",
-            n.address
+            "{} has {} that log in as its default user; changing it would cut them off at \
+             their next reconnect. Harden the whole group through Sentinel \
+             (redis-sentinel://…), or run with --default-user keep first",
+            n.address,
+            if sentinels {
+                "Sentinels (CLIENT LIST)".to_string()
+            } else {
+                format!("{replicas} replica(s)")
+            }
         )))
+    }
+
+    /// Sentinels that log in with some other ACL user were set up by someone on purpose, and
+    /// the old `auth-pass` cannot be read back to undo a change: leave such groups alone.
+    fn refuse_foreign_sentinel_users(&self) -> Result<(), Refusal> {
+        if !self.in_group() {
+            return Ok(());
+        }
+        for n in self
+            .facts
+            .nodes
+            .iter()
+            .filter(|n| n.kind == NodeKind::Server)
+        {
+            if let Some(c) = n
+                .sentinel_clients
+                .iter()
+                .flatten()
+                .find(|c| c.user != "default" && c.user != "sentinel")
+            {
+                return Err(Refusal(format!(
+                    "the Sentinels log in to {} as '{}': apply gives them its own user \
+                     'sentinel' and cannot restore another user's password afterwards. Skip \
+                     the access checks (--skip NET-01) or move them to 'sentinel' by hand",
+                    n.address, c.user
+                )));
+            }
+        }
+        Ok(())
     }
 
     fn hash(&self, user: &str) -> String {
@@ -613,13 +744,16 @@ impl<'a> Planner<'a> {
         for role in &roles {
             let hash = self.hash(&role.user);
             let current = n.user(&role.user);
+            let key = form_key(sentinel, n.info("redis_version").unwrap_or(""), &role.user);
+            let remembered = self.opts.acl_forms.get(&key);
             let right = current.is_some_and(|u| {
                 u.enabled()
                     && !u.nopass()
                     && u.password_hashes.contains(&hash)
                     && same_rules(&u.keys, role.keys)
                     && same_rules(&u.channels, role.channels)
-                    && same_rules(&u.commands, &role.commands)
+                    && (same_rules(&u.commands, &role.commands)
+                        || remembered.is_some_and(|f| same_rules(&u.commands, f)))
             });
             if right {
                 continue;
@@ -669,6 +803,7 @@ impl<'a> Planner<'a> {
                     && !requirepass;
                 (!done).then(|| vec!["reset".to_string()])
             }
+            DefaultUser::Keep => None,
             DefaultUser::Restrict => {
                 let app = self.roles.iter().find(|r| r.user == "app")?;
                 let done = default.enabled()
@@ -702,10 +837,10 @@ impl<'a> Planner<'a> {
                 rules,
                 clear_requirepass: clear,
             },
-            // Closing the default user also takes Lua and the attack chains from anonymous
-            // clients (VER-01 drops to low, CMD-02 goes away) and makes protected mode moot.
+            // Closing the default user also takes the attack chains from anonymous clients
+            // (CMD-02) and makes protected mode moot (NET-02).
             &[
-                "NET-01", "NET-02", "AUTH-01", "AUTH-04", "SENT-01", "CMD-02", "VER-01",
+                "NET-01", "NET-02", "AUTH-01", "AUTH-04", "SENT-01", "CMD-02",
             ],
         );
         Ok(())
@@ -765,18 +900,18 @@ impl<'a> Planner<'a> {
                 SENTINEL_AUTH,
             );
         }
-        let admin = self.opts.admin_user.clone();
-        let peers_ok = s.config("sentinel-user") == Some(admin.as_str())
+        let peer = PEER.to_string();
+        let peers_ok = s.config("sentinel-user") == Some(PEER)
             && s.secrets
                 .get("sentinel-pass")
-                .is_some_and(|p| p.sha256 == self.hash(&admin));
+                .is_some_and(|p| p.sha256 == self.hash(PEER));
         if !peers_ok {
             self.push(
                 s,
                 Action::SentinelConfigSet {
                     pairs: vec![
-                        ("sentinel-user".into(), Val::Plain(admin.clone())),
-                        ("sentinel-pass".into(), Val::PasswordOf(admin)),
+                        ("sentinel-user".into(), Val::Plain(peer.clone())),
+                        ("sentinel-pass".into(), Val::PasswordOf(peer)),
                     ],
                 },
                 &["SENT-01"],
@@ -796,13 +931,17 @@ impl<'a> Planner<'a> {
 
     fn tighten_server(&mut self, n: &NodeFacts) -> Result<(), Refusal> {
         let before = self.plan.steps.len();
-        if self.selected(USERS) {
+        if self.access() {
             self.tighten_default(n)?;
         }
         let mut pairs = Vec::new();
         let mut ids = Vec::new();
         for (id, key, value) in RUNTIME_FIXES {
-            if self.finding(n, id) && self.selected(&[id]) && n.config(key) != Some(value) {
+            if self.finding(n, id)
+                && self.selected(&[id])
+                && n.config(key) != Some(value)
+                && runtime_fix_applies(n, key)
+            {
                 pairs.push((key.to_string(), Val::Plain(value.to_string())));
                 ids.push(*id);
             }
@@ -851,37 +990,60 @@ impl<'a> Planner<'a> {
         )))
     }
 
-    fn persist(&mut self, n: &NodeFacts, changed: bool) {
+    /// Saves what changed (always, whatever --only/--skip say: an unsaved change is lost at
+    /// the next restart) and makes the files private again.
+    fn persist(&mut self, n: &NodeFacts, changed: bool) -> Result<(), Refusal> {
         let local = n.host.as_ref();
-        if changed && self.selected(PERSIST) {
+        if changed {
             if n.kind == NodeKind::Sentinel {
-                self.push(n, Action::SentinelFlushConfig, PERSIST);
+                self.push(n, Action::SentinelFlushConfig, &[]);
             } else {
-                if n.config("aclfile").is_some_and(|f| !f.is_empty()) {
-                    self.push(n, Action::AclSave, PERSIST);
+                let aclfile = n.config("aclfile").is_some_and(|f| !f.is_empty());
+                if aclfile {
+                    self.push(n, Action::AclSave, &[]);
                 }
-                match (self.opts.edit_config_file, n.info("config_file")) {
-                    (true, Some(path)) if !path.is_empty() => {
-                        let (keys, users) = self.runtime_changes(n);
-                        self.push(
-                            n,
-                            Action::PersistToFile {
-                                path: path.to_string(),
-                                keys,
-                                users,
-                                lines: Vec::new(),
-                            },
-                            PERSIST,
-                        );
+                if self.opts.edit_config_file {
+                    let Some(path) = local.and_then(|h| h.config_file.as_ref()) else {
+                        return Err(Refusal(format!(
+                            "--edit-config-file edits {}'s config file on this host, but the \
+                             node does not run here: run apply on its host, or persist with \
+                             CONFIG REWRITE (without --edit-config-file)",
+                            n.address
+                        )));
+                    };
+                    let (keys, mut users) = self.runtime_changes(n);
+                    // With an aclfile the users live there (ACL SAVE); user lines in
+                    // redis.conf as well would stop the next start (PERS-05).
+                    if aclfile {
+                        users.clear();
                     }
-                    _ => self.push(n, Action::ConfigRewrite, PERSIST),
+                    self.push(
+                        n,
+                        Action::PersistToFile {
+                            path: path.path.clone(),
+                            keys,
+                            users,
+                            lines: Vec::new(),
+                        },
+                        &[],
+                    );
+                } else {
+                    self.push(n, Action::ConfigRewrite, &[]);
                 }
             }
         }
         // CONFIG REWRITE, ACL SAVE and FLUSHCONFIG write 0644: make the files private again.
-        if let Some(host) = local
-            && self.selected(FILE_MODES)
-        {
+        let Some(host) = local else {
+            if changed {
+                self.plan.left.push(format!(
+                    "PERS-03 on {}: the config file was saved by the server with mode 0644 & \
+                     ~umask; on its host run chmod 600 on it (and set UMask=0077 in its unit)",
+                    n.address
+                ));
+            }
+            return Ok(());
+        };
+        if self.selected(FILE_MODES) {
             for file in [&host.config_file, &host.acl_file].into_iter().flatten() {
                 let loose = file.mode.is_some_and(|m| m & 0o077 != 0);
                 if loose || changed {
@@ -896,6 +1058,7 @@ impl<'a> Planner<'a> {
                 }
             }
         }
+        Ok(())
     }
 
     /// HOST-01: Redis creates every dump with 0644 & ~umask, so the lasting fix is a data
@@ -957,7 +1120,12 @@ impl<'a> Planner<'a> {
         };
         let mut pending = false;
         for (id, key, value) in FILE_FIXES {
-            if !(self.finding(n, id) && self.selected(&[id]) && n.config(key) != Some(value)) {
+            // Before 7.0 these directives do not exist: the file would stop the next start.
+            let wanted = self.finding(n, id)
+                && self.selected(&[id])
+                && n.config(key) != Some(value)
+                && since_7(n);
+            if !wanted {
                 continue;
             }
             // Written by an earlier run: only the restart is missing.
@@ -1078,6 +1246,7 @@ mod tests {
             only: vec![],
             skip: vec![],
             connected_via: "127.0.0.1".into(),
+            acl_forms: BTreeMap::new(),
         }
     }
 
@@ -1158,7 +1327,10 @@ mod tests {
     fn hardened_server_plans_nothing() {
         let mut n = fixtures::server();
         let h = hashes();
-        for role in roles("admin", false) {
+        for role in roles("admin", false)
+            .into_iter()
+            .filter(|r| r.on(false, false))
+        {
             let mut u = user(
                 &role.user,
                 &format!("on {} {} {}", role.keys, role.channels, role.commands),
@@ -1244,7 +1416,7 @@ mod tests {
         let a = actions(&p);
         let edit = a
             .iter()
-            .position(|s| s.contains("rename-command FLUSHALL FLUSHALL_x1"));
+            .position(|s| s.contains("rename-command FLUSHALL <new name"));
         let restart = a.iter().position(|s| s.starts_with("restart"));
         let rewrite = a.iter().position(|s| s == "CONFIG REWRITE");
         assert!(rewrite < edit && edit < restart, "{a:?}");
@@ -1293,12 +1465,21 @@ mod tests {
         assert!(on(m, "ACL SETUSER default") < on(s, "ACL SETUSER default"));
         assert!(on(s, "ACL SETUSER default") < on(s, "SENTINEL FLUSHCONFIG"));
         assert!(on(m, "ACL SETUSER sentinel") < on(s, "SENTINEL SET"));
-        // Only the admin exists on Sentinels.
+        // Sentinels get the admin, a discovery user for clients and their peer user.
+        let on_sentinel: Vec<String> = p
+            .steps
+            .iter()
+            .filter(|st| st.node == s)
+            .filter_map(|st| match &st.action {
+                Action::SetUser { user, .. } => Some(user.clone()),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(on_sentinel, ["admin", "app", "sentinel-peer"]);
         assert!(
-            !p.steps
-                .iter()
-                .any(|st| st.node == s && st.action.to_string().contains("SETUSER app"))
+            on(s, "SENTINEL CONFIG SET sentinel-user sentinel-peer") < on(s, "ACL SETUSER default")
         );
+        assert!(on(r, "check: every server shows all 1 Sentinels") < on(r, "ACL SETUSER default"));
         let mut o = opts();
         o.restart = true;
         assert!(plan(&facts, &o, &hashes(), &[]).is_err());

@@ -13,6 +13,8 @@ pub enum Nodes {
     GroupServers,
     /// Every Sentinel (and every redis-server).
     Everywhere,
+    /// Every Sentinel of a group.
+    Sentinels,
 }
 
 /// One role: its user name, its ACL rules (without the password) and why it exists.
@@ -37,6 +39,21 @@ const SENTINEL_COMMANDS: &str = "-@all +multi +slaveof +ping +exec +subscribe +c
 /// replication stream.
 const BACKUP_COMMANDS: &str = "-@all +ping +info +role +time +lastsave +bgsave +config|get \
                                +sync +psync +replconf";
+
+/// What clients discovering the master through Sentinel run (redis-rs also still calls
+/// SENTINEL SLAVES), and the channels they listen to for switch-overs; no PUBLISH, so no
+/// forged hello messages.
+const DISCOVERY_COMMANDS: &str = "-@all +ping +hello +role +command +client|setname \
+                                  +client|getname +client|id +subscribe +psubscribe \
+                                  +unsubscribe +punsubscribe +sentinel|get-master-addr-by-name \
+                                  +sentinel|master +sentinel|masters +sentinel|replicas \
+                                  +sentinel|slaves +sentinel|sentinels +sentinel|myid";
+
+/// What one Sentinel runs on another (sentinel-user): hello messages, the votes of a
+/// failover (redis/redis#9772, #13192). Its password exists only on the Sentinels, so the
+/// clear copy every sentinel.conf holds opens no data node.
+const PEER_COMMANDS: &str = "-@all +ping +publish +client|setname \
+                             +sentinel|is-master-down-by-addr +role +info";
 
 /// What exporters and health checks read (no CONFIG GET: it reveals passwords in clear).
 const MONITORING_COMMANDS: &str = "-@all +ping +hello +info +client|list +slowlog|get \
@@ -64,6 +81,22 @@ pub fn roles(admin: &str, app_scripting: bool) -> Vec<Role> {
             },
             nodes: Nodes::Servers,
             purpose: "applications: every data command, no dangerous or admin command",
+        },
+        Role {
+            user: "app".into(),
+            keys: "",
+            channels: "&*",
+            commands: DISCOVERY_COMMANDS.into(),
+            nodes: Nodes::Sentinels,
+            purpose: "applications discovering the master through Sentinel",
+        },
+        Role {
+            user: "sentinel-peer".into(),
+            keys: "",
+            channels: "resetchannels &__sentinel__:hello",
+            commands: PEER_COMMANDS.into(),
+            nodes: Nodes::Sentinels,
+            purpose: "Sentinels talking to each other (sentinel-user/sentinel-pass)",
         },
         Role {
             user: "replication".into(),
@@ -107,6 +140,7 @@ impl Role {
             Nodes::Everywhere => true,
             Nodes::Servers => !sentinel,
             Nodes::GroupServers => !sentinel && in_group,
+            Nodes::Sentinels => sentinel,
         }
     }
 
@@ -114,7 +148,8 @@ impl Role {
     /// reset first so that an existing user ends with exactly these rights (its passwords are
     /// kept: an operator's own password for the admin keeps working).
     pub fn rules(&self) -> Vec<String> {
-        let mut rules = vec!["resetkeys".to_string()];
+        // Selectors would keep rights beside the ones given here.
+        let mut rules = vec!["clearselectors".to_string(), "resetkeys".to_string()];
         rules.extend(self.keys.split_whitespace().map(String::from));
         if !self.channels.starts_with("resetchannels") {
             rules.push("resetchannels".into());
@@ -126,6 +161,15 @@ impl Role {
         rules.extend(self.commands.split_whitespace().map(String::from));
         rules
     }
+}
+
+/// Redis describes rules in its own words, which depend on its command table: a Sentinel
+/// lists `-@all +ping +publish` as `-@all +@fast …`. So apply remembers how each kind of
+/// node (server or Sentinel, by version) described a role after setting it; this key names
+/// one such description.
+pub fn form_key(sentinel: bool, version: &str, user: &str) -> String {
+    let kind = if sentinel { "sentinel" } else { "server" };
+    format!("{kind}/{version}/{user}")
 }
 
 /// Rule lists compared the way Redis stores them: `ACL GETUSER` lists single commands in its
@@ -151,11 +195,12 @@ mod tests {
         let r = roles("admin", false);
         assert_eq!(
             r[0].rules().join(" "),
-            "resetkeys ~* resetchannels &* -@all +@all"
+            "clearselectors resetkeys ~* resetchannels &* -@all +@all"
         );
+        let replication = r.iter().find(|r| r.user == "replication").unwrap();
         assert_eq!(
-            r[2].rules().join(" "),
-            "resetkeys resetchannels -@all +psync +replconf +sync +ping"
+            replication.rules().join(" "),
+            "clearselectors resetkeys resetchannels -@all +psync +replconf +sync +ping"
         );
         assert!(r[1].commands.contains("-@scripting"));
         assert!(!roles("admin", true)[1].commands.contains("-@scripting"));
@@ -178,5 +223,11 @@ mod tests {
         assert!(sentinel.on(false, true) && !sentinel.on(false, false) && !sentinel.on(true, true));
         assert!(r[0].on(true, true));
         assert!(!r[1].on(true, true));
+        let on_sentinels: Vec<&str> = r
+            .iter()
+            .filter(|r| r.on(true, true))
+            .map(|r| r.user.as_str())
+            .collect();
+        assert_eq!(on_sentinels, ["admin", "app", "sentinel-peer"]);
     }
 }

@@ -24,6 +24,9 @@ pub struct Secrets {
 /// The file holding the new names of renamed commands, one `COMMAND NEW-NAME` per line.
 pub const RENAMES: &str = "renamed-commands";
 
+/// How nodes described each role's rules after apply set them (no secrets), as JSON.
+const ACL_FORMS: &str = ".acl-forms.json";
+
 struct Entry {
     password: Secret,
     /// Generated in this run: not on disk yet.
@@ -177,6 +180,23 @@ impl Secrets {
                 .with_context(|| format!("cannot write {}", path.display()))?;
         }
         Ok(())
+    }
+
+    /// The role descriptions remembered from earlier runs (empty when none).
+    pub fn acl_forms(&self) -> BTreeMap<String, String> {
+        std::fs::read_to_string(self.dir.join(ACL_FORMS))
+            .ok()
+            .and_then(|t| serde_json::from_str(&t).ok())
+            .unwrap_or_default()
+    }
+
+    /// Adds to the remembered descriptions.
+    pub fn remember_acl_forms(&self, forms: &BTreeMap<String, String>) -> Result<()> {
+        let mut all = self.acl_forms();
+        all.extend(forms.iter().map(|(k, v)| (k.clone(), v.clone())));
+        let path = self.dir.join(ACL_FORMS);
+        write_atomic(&path, serde_json::to_string_pretty(&all)?.as_bytes(), 0o600)
+            .with_context(|| format!("cannot write {}", path.display()))
     }
 
     /// Removes the files of this run's new passwords (after a rollback). The renames file
