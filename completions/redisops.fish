@@ -372,7 +372,7 @@ complete -c redisops -n "__fish_redisops_using_subcommand tls; and not __fish_se
 complete -c redisops -n "__fish_redisops_using_subcommand tls; and not __fish_seen_subcommand_from init enable rotate check help" -l tls -d 'Use TLS (like rediss://)'
 complete -c redisops -n "__fish_redisops_using_subcommand tls; and not __fish_seen_subcommand_from init enable rotate check help" -l insecure -d 'Skip TLS certificate verification (dangerous: anyone on the path can read your data)'
 complete -c redisops -n "__fish_redisops_using_subcommand tls; and not __fish_seen_subcommand_from init enable rotate check help" -f -a "init" -d 'Create a private CA, node certificates (serverAuth + clientAuth) and a client certificate'
-complete -c redisops -n "__fish_redisops_using_subcommand tls; and not __fish_seen_subcommand_from init enable rotate check help" -f -a "enable" -d 'Turn TLS on for a live server without a restart, verify it, optionally close the plaintext port, persist with CONFIG REWRITE'
+complete -c redisops -n "__fish_redisops_using_subcommand tls; and not __fish_seen_subcommand_from init enable rotate check help" -f -a "enable" -d 'Turn TLS on for a live server (or a whole Sentinel group) without a data-node restart, verify it, optionally close the plaintext ports, persist'
 complete -c redisops -n "__fish_redisops_using_subcommand tls; and not __fish_seen_subcommand_from init enable rotate check help" -f -a "rotate" -d 'Reload new or replaced certificate files without a restart and verify a fresh connection'
 complete -c redisops -n "__fish_redisops_using_subcommand tls; and not __fish_seen_subcommand_from init enable rotate check help" -f -a "check" -d 'Show the certificate each node presents: subject, SANs, issuer, days to expiry'
 complete -c redisops -n "__fish_redisops_using_subcommand tls; and not __fish_seen_subcommand_from init enable rotate check help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -406,10 +406,12 @@ complete -c redisops -n "__fish_redisops_using_subcommand tls; and __fish_seen_s
 complete -c redisops -n "__fish_redisops_using_subcommand tls; and __fish_seen_subcommand_from init" -s q -l quiet -d 'Only print warnings and errors (for cron)'
 complete -c redisops -n "__fish_redisops_using_subcommand tls; and __fish_seen_subcommand_from init" -l tls -d 'Use TLS (like rediss://)'
 complete -c redisops -n "__fish_redisops_using_subcommand tls; and __fish_seen_subcommand_from init" -l insecure -d 'Skip TLS certificate verification (dangerous: anyone on the path can read your data)'
-complete -c redisops -n "__fish_redisops_using_subcommand tls; and __fish_seen_subcommand_from enable" -l server-cert -d 'Server certificate (chain) file, a path on the server\'s host' -r
-complete -c redisops -n "__fish_redisops_using_subcommand tls; and __fish_seen_subcommand_from enable" -l server-key -d 'Server key file, a path on the server\'s host' -r
+complete -c redisops -n "__fish_redisops_using_subcommand tls; and __fish_seen_subcommand_from enable" -l server-cert -d 'Server certificate (chain) file, a path on the server\'s host; {host} and {port} expand to each node\'s address (e.g. /etc/redis/tls/{host}.crt)' -r
+complete -c redisops -n "__fish_redisops_using_subcommand tls; and __fish_seen_subcommand_from enable" -l server-key -d 'Server key file, a path on the server\'s host; {host} and {port} expand as for --server-cert' -r
 complete -c redisops -n "__fish_redisops_using_subcommand tls; and __fish_seen_subcommand_from enable" -l server-ca -d 'CA file that signed the client certificates, a path on the server\'s host' -r
-complete -c redisops -n "__fish_redisops_using_subcommand tls; and __fish_seen_subcommand_from enable" -l tls-port -d 'TLS port to open [default: the current tls-port]' -r
+complete -c redisops -n "__fish_redisops_using_subcommand tls; and __fish_seen_subcommand_from enable" -l tls-port -d 'TLS port to open [default: the current tls-port]; with a Sentinel target, on every data node' -r
+complete -c redisops -n "__fish_redisops_using_subcommand tls; and __fish_seen_subcommand_from enable" -l tls-port-offset -d 'TLS port = each node\'s current port + N (several nodes on one host; 1 gives 6380 and 26380 on the default ports)' -r
+complete -c redisops -n "__fish_redisops_using_subcommand tls; and __fish_seen_subcommand_from enable" -l sentinel-tls-port -d 'With a Sentinel target: the TLS port every Sentinel gets' -r
 complete -c redisops -n "__fish_redisops_using_subcommand tls; and __fish_seen_subcommand_from enable" -l master-tls-port -d 'On a replica: the master\'s TLS port; replication moves to TLS' -r
 complete -c redisops -n "__fish_redisops_using_subcommand tls; and __fish_seen_subcommand_from enable" -l verify-cacert -d 'CA to verify the server with [default: the connection\'s --cacert]' -r -F
 complete -c redisops -n "__fish_redisops_using_subcommand tls; and __fish_seen_subcommand_from enable" -l verify-cert -d 'Client certificate to present [default: the connection\'s --cert]' -r -F
@@ -436,8 +438,8 @@ complete -c redisops -n "__fish_redisops_using_subcommand tls; and __fish_seen_s
 complete -c redisops -n "__fish_redisops_using_subcommand tls; and __fish_seen_subcommand_from enable" -s q -l quiet -d 'Only print warnings and errors (for cron)'
 complete -c redisops -n "__fish_redisops_using_subcommand tls; and __fish_seen_subcommand_from enable" -l tls -d 'Use TLS (like rediss://)'
 complete -c redisops -n "__fish_redisops_using_subcommand tls; and __fish_seen_subcommand_from enable" -l insecure -d 'Skip TLS certificate verification (dangerous: anyone on the path can read your data)'
-complete -c redisops -n "__fish_redisops_using_subcommand tls; and __fish_seen_subcommand_from rotate" -l server-cert -d 'Server certificate (chain) file, a path on the server\'s host' -r
-complete -c redisops -n "__fish_redisops_using_subcommand tls; and __fish_seen_subcommand_from rotate" -l server-key -d 'Server key file, a path on the server\'s host' -r
+complete -c redisops -n "__fish_redisops_using_subcommand tls; and __fish_seen_subcommand_from rotate" -l server-cert -d 'Server certificate (chain) file, a path on the server\'s host; {host} and {port} expand to each node\'s address (e.g. /etc/redis/tls/{host}.crt)' -r
+complete -c redisops -n "__fish_redisops_using_subcommand tls; and __fish_seen_subcommand_from rotate" -l server-key -d 'Server key file, a path on the server\'s host; {host} and {port} expand as for --server-cert' -r
 complete -c redisops -n "__fish_redisops_using_subcommand tls; and __fish_seen_subcommand_from rotate" -l server-ca -d 'New CA file (for a CA rollover use a bundle with the old and new CA)' -r
 complete -c redisops -n "__fish_redisops_using_subcommand tls; and __fish_seen_subcommand_from rotate" -l verify-cacert -d 'CA to verify the server with [default: the connection\'s --cacert]' -r -F
 complete -c redisops -n "__fish_redisops_using_subcommand tls; and __fish_seen_subcommand_from rotate" -l verify-cert -d 'Client certificate to present [default: the connection\'s --cert]' -r -F
@@ -484,7 +486,7 @@ complete -c redisops -n "__fish_redisops_using_subcommand tls; and __fish_seen_s
 complete -c redisops -n "__fish_redisops_using_subcommand tls; and __fish_seen_subcommand_from check" -l tls -d 'Use TLS (like rediss://)'
 complete -c redisops -n "__fish_redisops_using_subcommand tls; and __fish_seen_subcommand_from check" -l insecure -d 'Skip TLS certificate verification (dangerous: anyone on the path can read your data)'
 complete -c redisops -n "__fish_redisops_using_subcommand tls; and __fish_seen_subcommand_from help" -f -a "init" -d 'Create a private CA, node certificates (serverAuth + clientAuth) and a client certificate'
-complete -c redisops -n "__fish_redisops_using_subcommand tls; and __fish_seen_subcommand_from help" -f -a "enable" -d 'Turn TLS on for a live server without a restart, verify it, optionally close the plaintext port, persist with CONFIG REWRITE'
+complete -c redisops -n "__fish_redisops_using_subcommand tls; and __fish_seen_subcommand_from help" -f -a "enable" -d 'Turn TLS on for a live server (or a whole Sentinel group) without a data-node restart, verify it, optionally close the plaintext ports, persist'
 complete -c redisops -n "__fish_redisops_using_subcommand tls; and __fish_seen_subcommand_from help" -f -a "rotate" -d 'Reload new or replaced certificate files without a restart and verify a fresh connection'
 complete -c redisops -n "__fish_redisops_using_subcommand tls; and __fish_seen_subcommand_from help" -f -a "check" -d 'Show the certificate each node presents: subject, SANs, issuer, days to expiry'
 complete -c redisops -n "__fish_redisops_using_subcommand tls; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -543,6 +545,6 @@ complete -c redisops -n "__fish_redisops_using_subcommand help; and not __fish_s
 complete -c redisops -n "__fish_redisops_using_subcommand help; and __fish_seen_subcommand_from harden" -f -a "audit" -d 'Audit the target (with a Sentinel target: the master, every replica and every Sentinel) against the check catalogue'
 complete -c redisops -n "__fish_redisops_using_subcommand help; and __fish_seen_subcommand_from harden" -f -a "checks" -d 'List every check: ID, severity, category, title and remediation'
 complete -c redisops -n "__fish_redisops_using_subcommand help; and __fish_seen_subcommand_from tls" -f -a "init" -d 'Create a private CA, node certificates (serverAuth + clientAuth) and a client certificate'
-complete -c redisops -n "__fish_redisops_using_subcommand help; and __fish_seen_subcommand_from tls" -f -a "enable" -d 'Turn TLS on for a live server without a restart, verify it, optionally close the plaintext port, persist with CONFIG REWRITE'
+complete -c redisops -n "__fish_redisops_using_subcommand help; and __fish_seen_subcommand_from tls" -f -a "enable" -d 'Turn TLS on for a live server (or a whole Sentinel group) without a data-node restart, verify it, optionally close the plaintext ports, persist'
 complete -c redisops -n "__fish_redisops_using_subcommand help; and __fish_seen_subcommand_from tls" -f -a "rotate" -d 'Reload new or replaced certificate files without a restart and verify a fresh connection'
 complete -c redisops -n "__fish_redisops_using_subcommand help; and __fish_seen_subcommand_from tls" -f -a "check" -d 'Show the certificate each node presents: subject, SANs, issuer, days to expiry'

@@ -39,7 +39,8 @@ pub enum ExitCode {
     NotFound,
     /// Restore or a TLS change failed and was rolled back: the server is as it was before.
     RolledBack,
-    /// Restore stopped half-way: run `restore --resume` or `restore --abort`.
+    /// Restore stopped half-way (`restore --resume` or `--abort`), or a Sentinel group is
+    /// partly moved to TLS (run `tls enable` again).
     Incomplete,
     /// Interrupted by SIGINT/SIGTERM.
     Interrupted,
@@ -105,7 +106,10 @@ impl ExitCode {
             ExitCode::Decrypt => "decryption failed (wrong identity or passphrase)",
             ExitCode::NotFound => "no such repository or backup",
             ExitCode::RolledBack => "restore or tls change failed and was rolled back",
-            ExitCode::Incomplete => "restore incomplete: run restore --resume or --abort",
+            ExitCode::Incomplete => {
+                "incomplete: run restore --resume or --abort; tls enable on a Sentinel group: \
+                 fix the cause and run it again"
+            }
             ExitCode::Interrupted => "interrupted by a signal",
         }
     }

@@ -187,7 +187,8 @@ fn resolve_supervisor(choice: &SupervisorChoice, facts: &Facts, ts: &str) -> Res
                 executable,
                 config_file,
                 cwd: facts.cwd.clone().unwrap_or_else(|| facts.dir.clone()),
-                output: supervisor::output_path(&facts.dir, ts),
+                output: supervisor::output_path(&facts.dir, "restore", ts),
+                args: Vec::new(),
             }
         }
     })

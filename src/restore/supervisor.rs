@@ -30,6 +30,9 @@ pub enum Supervisor {
         cwd: PathBuf,
         /// Where the started server's stdout and stderr go.
         output: PathBuf,
+        /// After the config file: `--sentinel` for a Sentinel, whatever the executable's name.
+        #[serde(default)]
+        args: Vec<String>,
     },
     Commands {
         stop: String,
@@ -54,8 +57,14 @@ impl Supervisor {
             Supervisor::Managed {
                 executable,
                 config_file,
+                args,
                 ..
-            } => format!("{} {}", executable.display(), config_file.display()),
+            } => format!(
+                "{} {}{}",
+                executable.display(),
+                config_file.display(),
+                args.iter().map(|a| format!(" {a}")).collect::<String>()
+            ),
             Supervisor::Commands { start, .. } => format!("sh -c '{start}'"),
             Supervisor::Service { unit } => format!("systemctl start --no-block {unit}"),
         }
@@ -91,6 +100,7 @@ impl Supervisor {
                 config_file,
                 cwd,
                 output,
+                args,
             } => {
                 let out = std::fs::OpenOptions::new()
                     .create(true)
@@ -99,6 +109,7 @@ impl Supervisor {
                     .with_context(|| format!("cannot open {}", output.display()))?;
                 let mut cmd = Command::new(executable);
                 cmd.arg(config_file)
+                    .args(args)
                     .current_dir(cwd)
                     .stdin(Stdio::null())
                     .stdout(out.try_clone()?)
@@ -227,13 +238,23 @@ pub async fn wait_down(endpoint: &Endpoint, pid: Option<u32>, timeout: Duration)
 
 /// The pid of a server on this host, if `pid` really is a redis-server process here.
 pub fn local_pid(pid: u32) -> Option<u32> {
-    let cmdline = std::fs::read(format!("/proc/{pid}/cmdline")).ok()?;
-    String::from_utf8_lossy(&cmdline)
-        .contains("redis")
-        .then_some(pid)
+    local_process_title(pid).map(|_| pid)
 }
 
-/// The file the managed mode sends the server's output to.
-pub fn output_path(dir: &Path, ts: &str) -> PathBuf {
-    dir.join(format!(".redisops-restore-{ts}.out"))
+/// Whether `pid` is a Redis process on this host listening on `port`: the process title
+/// names the port ("redis-sentinel *:26379 [sentinel]"), so a remote server whose pid happens
+/// to exist here does not count.
+pub fn runs_here(pid: u32, port: u16) -> bool {
+    local_process_title(pid).is_some_and(|title| title.contains(&format!(":{port}")))
+}
+
+fn local_process_title(pid: u32) -> Option<String> {
+    let cmdline = std::fs::read(format!("/proc/{pid}/cmdline")).ok()?;
+    let title = String::from_utf8_lossy(&cmdline).into_owned();
+    title.contains("redis").then_some(title)
+}
+
+/// The file the managed mode sends the server's output to (`what`: restore, tls).
+pub fn output_path(dir: &Path, what: &str, ts: &str) -> PathBuf {
+    dir.join(format!(".redisops-{what}-{ts}.out"))
 }

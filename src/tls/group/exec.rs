@@ -1,0 +1,586 @@
+//! Applying a [`GroupPlan`]: gathering the group's facts, then running the stages in order.
+//! A data-node stage is the single-node executor (rolled back on failure); a Sentinel stage
+//! stops the Sentinel, writes its file, starts it and checks the group, and on failure puts
+//! the old file back and starts it as it was. A failure after an earlier stage finished exits
+//! 31 with what is done and what to do: running the same command again skips finished steps.
+
+use super::plan::{DataNode, GroupFacts, GroupPlan, SentinelAccess, SentinelNode, Stage};
+use crate::conn::sentinel::SentinelView;
+use crate::conn::{Dialer, Node};
+use crate::exit::{ExitCode, fail};
+use crate::restore::facts::server_executable;
+use crate::restore::supervisor::{self, Supervisor, runs_here, wait_down};
+use crate::target::{Auth, Endpoint, HostPort, Target, TargetKind, TlsOptions};
+use crate::tls::exec::{self as node_exec, Verifier};
+use anyhow::Result;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+const STOP_TIMEOUT: Duration = Duration::from_secs(30);
+const START_TIMEOUT: Duration = Duration::from_secs(30);
+/// Sentinels exchange hellos every 2 s and ping every second: agreement and quorum after a
+/// restart or a reset take a few seconds, more on a loaded host.
+const SETTLE_TIMEOUT: Duration = Duration::from_secs(90);
+
+/// Connections and credentials for one run.
+pub struct Group {
+    /// Data nodes and not-yet-restarted Sentinels, as the target says.
+    dialer: Dialer,
+    /// Restarted Sentinels, and the verification connections: the local CA and client cert.
+    tls_dialer: Dialer,
+    verify_tls: TlsOptions,
+    auth: Auth,
+    sentinel_auth: Auth,
+    timeout: Duration,
+    master_name: String,
+    /// Every Sentinel's current address; changed when a restart moves it to its TLS port.
+    sentinels: Vec<(HostPort, Option<u16>)>,
+    nodes: BTreeMap<String, (Node, String)>,
+    ts: String,
+}
+
+/// Reads the group through its Sentinels: master, replicas, each node's TLS settings, and for
+/// each Sentinel whether redisops can edit and restart it here.
+pub async fn gather(
+    target: &Target,
+    verify_tls: TlsOptions,
+    ts: &str,
+) -> Result<(GroupFacts, Group)> {
+    let TargetKind::Sentinel {
+        sentinels,
+        master: name,
+        auth: sentinel_auth,
+    } = &target.kind
+    else {
+        unreachable!("gather is only called for Sentinel targets");
+    };
+    let dialer = Dialer::new(target.tls.as_ref(), target.timeout)?;
+    let view = SentinelView::gather(&dialer, sentinels, name, sentinel_auth).await?;
+    let down: Vec<String> = view
+        .replicas
+        .iter()
+        .filter(|r| r.flags.contains("down") || r.flags.contains("disconnected"))
+        .map(|r| format!("{} ({})", r.address, r.flags))
+        .collect();
+    if !down.is_empty() {
+        return Err(fail(
+            ExitCode::Target,
+            format!(
+                "the Sentinels list replicas that are down: {}. A replica that comes back \
+                 later would still use plaintext. Bring them back, or drop stale entries with \
+                 SENTINEL RESET {name} on each Sentinel, then run again.",
+                down.join(", ")
+            ),
+        ));
+    }
+    let mut group = Group {
+        tls_dialer: Dialer::new(Some(&verify_tls), target.timeout)?,
+        dialer,
+        verify_tls,
+        auth: target.auth.clone(),
+        sentinel_auth: sentinel_auth.clone(),
+        timeout: target.timeout,
+        master_name: name.clone(),
+        sentinels: sentinels.iter().map(|s| (s.clone(), None)).collect(),
+        nodes: BTreeMap::new(),
+        ts: ts.to_string(),
+    };
+    let master = group.data_node(&view.master).await?;
+    let mut replicas = Vec::new();
+    for r in &view.replicas {
+        replicas.push(group.data_node(&r.address).await?);
+    }
+    let mut sentinel_nodes = Vec::new();
+    for s in sentinels {
+        sentinel_nodes.push(group.sentinel_node(s).await?);
+    }
+    let mut first = group.sentinel(0).await?;
+    let info: BTreeMap<String, String> = first
+        .query(redis::cmd("SENTINEL").arg("MASTER").arg(name))
+        .await?;
+    let facts = GroupFacts {
+        master_name: name.clone(),
+        quorum: info.get("quorum").and_then(|q| q.parse().ok()).unwrap_or(0),
+        master,
+        replicas,
+        sentinels: sentinel_nodes,
+        sentinels_tls: target.tls.is_some(),
+    };
+    Ok((facts, group))
+}
+
+impl Group {
+    async fn data_node(&mut self, address: &HostPort) -> Result<DataNode> {
+        let mut node =
+            Node::connect(&self.dialer, &Endpoint::Tcp(address.clone()), &self.auth, 0).await?;
+        let (facts, run_id) = node_exec::gather(&mut node).await?;
+        self.nodes.insert(address.to_string(), (node, run_id));
+        Ok(DataNode {
+            address: address.clone(),
+            facts,
+        })
+    }
+
+    async fn sentinel_node(&self, address: &HostPort) -> Result<SentinelNode> {
+        let mut node = Node::connect(
+            &self.dialer,
+            &Endpoint::Tcp(address.clone()),
+            &self.sentinel_auth,
+            0,
+        )
+        .await?;
+        let server = node.info("server").await?;
+        let monitors: Option<(String, u16)> = node
+            .query(
+                redis::cmd("SENTINEL")
+                    .arg("GET-MASTER-ADDR-BY-NAME")
+                    .arg(&self.master_name),
+            )
+            .await?;
+        let (host, port) = monitors.unwrap_or_default();
+        let config_file = server.get("config_file").unwrap_or("").to_string();
+        let pid = server.u64("process_id").unwrap_or(0) as u32;
+        let executable = server_executable(server.get("executable"), pid);
+        let text = std::fs::read_to_string(&config_file).ok();
+        let access = match (text, executable) {
+            (Some(text), Some(executable)) if runs_here(pid, address.port) => {
+                let config_file = PathBuf::from(&config_file);
+                let dir = config_file
+                    .parent()
+                    .map(Path::to_path_buf)
+                    .unwrap_or_else(|| PathBuf::from("/"));
+                SentinelAccess::Local {
+                    supervisor: Supervisor::Managed {
+                        executable,
+                        config_file: config_file.clone(),
+                        cwd: std::fs::read_link(format!("/proc/{pid}/cwd"))
+                            .unwrap_or_else(|_| dir.clone()),
+                        output: supervisor::output_path(&dir, "tls", &self.ts),
+                        args: vec!["--sentinel".into()],
+                    },
+                    config_file,
+                    text,
+                }
+            }
+            _ => SentinelAccess::Remote { config_file },
+        };
+        Ok(SentinelNode {
+            address: address.clone(),
+            access,
+            monitors: HostPort { host, port },
+        })
+    }
+
+    /// Connects to the i-th Sentinel where it listens now.
+    async fn sentinel(&self, i: usize) -> Result<Node> {
+        let (address, tls_port) = &self.sentinels[i];
+        let (dialer, hp) = match tls_port {
+            Some(port) => (
+                &self.tls_dialer,
+                HostPort {
+                    host: address.host.clone(),
+                    port: *port,
+                },
+            ),
+            None => (&self.dialer, address.clone()),
+        };
+        Node::connect(dialer, &Endpoint::Tcp(hp), &self.sentinel_auth, 0).await
+    }
+
+    fn sentinel_index(&self, address: &HostPort) -> usize {
+        self.sentinels
+            .iter()
+            .position(|(a, _)| a == address)
+            .expect("planned Sentinels come from the target")
+    }
+
+    /// Runs every stage; see the module doc for what a failure leaves.
+    pub async fn apply(&mut self, plan: &GroupPlan) -> Result<()> {
+        let mut done: Vec<String> = Vec::new();
+        let mut warned_names = false;
+        for (i, stage) in plan.stages.iter().enumerate() {
+            crate::ui::note(format!(
+                "[{}/{}] {}",
+                i + 1,
+                plan.stages.len(),
+                stage.title()
+            ));
+            let sentinels_left = plan.stages[i + 1..]
+                .iter()
+                .any(|s| matches!(s, Stage::Sentinel { .. }));
+            let result = match stage {
+                Stage::Node {
+                    address, plan: p, ..
+                } => {
+                    let (node, run_id) = self
+                        .nodes
+                        .get_mut(&address.to_string())
+                        .expect("planned nodes were gathered");
+                    let verifier = Verifier {
+                        host: address.host.clone(),
+                        tls: self.verify_tls.clone(),
+                        auth: self.auth.clone(),
+                        timeout: self.timeout,
+                    };
+                    node_exec::apply(node, p, &verifier, run_id)
+                        .await
+                        .map(|applied| {
+                            let names_only = applied
+                                .certificate
+                                .is_some_and(|c| !c.sans.iter().any(|s| s.starts_with("IP:")));
+                            if names_only && !warned_names {
+                                warned_names = true;
+                                crate::ui::warn(HOSTNAMES);
+                            }
+                        })
+                }
+                Stage::Sentinel {
+                    address,
+                    tls_port,
+                    config_file,
+                    text,
+                    supervisor,
+                } => {
+                    self.restart_sentinel(
+                        plan,
+                        address,
+                        *tls_port,
+                        config_file,
+                        text,
+                        supervisor,
+                        !sentinels_left,
+                    )
+                    .await
+                }
+                Stage::Reset { address } => self.reset(plan, address).await,
+            };
+            if let Err(cause) = result {
+                return Err(incomplete(plan, i, &done, cause));
+            }
+            done.push(stage.title());
+        }
+        Ok(())
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    async fn restart_sentinel(
+        &mut self,
+        plan: &GroupPlan,
+        address: &HostPort,
+        tls_port: u16,
+        config_file: &Path,
+        text: &str,
+        supervisor: &Supervisor,
+        all_moved: bool,
+    ) -> Result<()> {
+        let i = self.sentinel_index(address);
+        let mut node = self.sentinel(i).await?;
+        let old = node.endpoint.clone();
+        let pid = node
+            .info("server")
+            .await?
+            .u64("process_id")
+            .map(|p| p as u32);
+        supervisor.stop(&mut node).await?;
+        drop(node);
+        wait_down(&old, pid, STOP_TIMEOUT).await?;
+        // Written only now: a running Sentinel rewrites its own file.
+        let backup = match crate::tls::sentinel_conf::write(config_file, text, &self.ts) {
+            Ok(b) => b,
+            Err(e) => return Err(self.put_back(i, None, supervisor, e).await),
+        };
+        crate::ui::note(format!(
+            "wrote {} (previous version: {})",
+            config_file.display(),
+            backup.display()
+        ));
+        self.sentinels[i].1 = Some(tls_port);
+        let started = async {
+            let child = supervisor.start().await?;
+            self.wait_sentinel(i, child).await?;
+            self.settle(plan, all_moved).await
+        }
+        .await;
+        match started {
+            Ok(()) => Ok(()),
+            Err(e) => {
+                let e = self.stop_new(i, supervisor, e).await;
+                self.sentinels[i].1 = None;
+                Err(self
+                    .put_back(i, Some((config_file, &backup)), supervisor, e)
+                    .await)
+            }
+        }
+    }
+
+    /// Stops a Sentinel started on the new file that did not pass its checks.
+    async fn stop_new(
+        &self,
+        i: usize,
+        supervisor: &Supervisor,
+        cause: anyhow::Error,
+    ) -> anyhow::Error {
+        let Ok(mut node) = self.sentinel(i).await else {
+            return cause;
+        };
+        let endpoint = node.endpoint.clone();
+        let pid = match node.info("server").await {
+            Ok(info) => info.u64("process_id").map(|p| p as u32),
+            Err(_) => None,
+        };
+        let stopped = async {
+            supervisor.stop(&mut node).await?;
+            wait_down(&endpoint, pid, STOP_TIMEOUT).await
+        }
+        .await;
+        match stopped {
+            Ok(()) => cause,
+            Err(e) => cause.context(format!(
+                "the Sentinel with the new config could not be stopped ({e:#}): stop it by hand"
+            )),
+        }
+    }
+
+    /// Puts the old file back (when it was replaced) and starts the Sentinel as it was.
+    async fn put_back(
+        &self,
+        i: usize,
+        replaced: Option<(&Path, &Path)>,
+        supervisor: &Supervisor,
+        cause: anyhow::Error,
+    ) -> anyhow::Error {
+        let address = &self.sentinels[i].0;
+        let restored = async {
+            if let Some((file, backup)) = replaced {
+                crate::tls::sentinel_conf::restore(file, backup)?;
+            }
+            let child = supervisor.start().await?;
+            self.wait_sentinel(i, child).await
+        }
+        .await;
+        match restored {
+            Ok(()) => cause.context(format!(
+                "Sentinel {address} was started again with its previous configuration"
+            )),
+            Err(e) => cause.context(format!(
+                "Sentinel {address} could not be started again with its previous \
+                 configuration ({e:#}): start it by hand with `{}`",
+                supervisor.describe_start()
+            )),
+        }
+    }
+
+    /// Waits until the Sentinel answers PING where it should listen now.
+    async fn wait_sentinel(&self, i: usize, mut child: Option<std::process::Child>) -> Result<()> {
+        let deadline = Instant::now() + START_TIMEOUT;
+        loop {
+            let last = match self.sentinel(i).await {
+                Ok(mut node) => match node.query::<String>(&redis::cmd("PING")).await {
+                    Ok(_) => return Ok(()),
+                    Err(e) => e,
+                },
+                Err(e) => e,
+            };
+            if let Some(status) = child.as_mut().and_then(|c| c.try_wait().ok().flatten()) {
+                return Err(last.context(format!(
+                    "the Sentinel exited ({status}) right after the start: see its log file"
+                )));
+            }
+            if Instant::now() > deadline {
+                return Err(last.context(format!(
+                    "Sentinel {} did not answer within {}s of its start",
+                    self.sentinels[i].0,
+                    START_TIMEOUT.as_secs()
+                )));
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    }
+
+    /// Waits until every Sentinel names the master and CKQUORUM is OK on every Sentinel
+    /// (`all`), or on a majority while some still use plaintext: a TLS and a plaintext
+    /// Sentinel cannot reach each other, so until all are moved only the larger side sees
+    /// enough peers.
+    async fn settle(&self, plan: &GroupPlan, all: bool) -> Result<()> {
+        let deadline = Instant::now() + SETTLE_TIMEOUT;
+        loop {
+            let mut problems = Vec::new();
+            let mut ok = 0;
+            for i in 0..self.sentinels.len() {
+                match self.ask(i, plan).await {
+                    Ok(None) => ok += 1,
+                    Ok(Some(p)) | Err(p) => problems.push(p),
+                }
+            }
+            let n = self.sentinels.len();
+            if problems.is_empty()
+                || (!all && ok * 2 > n && problems.iter().all(|p| p.contains("CKQUORUM")))
+            {
+                return Ok(());
+            }
+            if Instant::now() > deadline {
+                return Err(fail(
+                    ExitCode::Error,
+                    format!(
+                        "the Sentinels did not settle within {}s: {}",
+                        SETTLE_TIMEOUT.as_secs(),
+                        problems.join("; ")
+                    ),
+                ));
+            }
+            tokio::time::sleep(Duration::from_millis(500)).await;
+        }
+    }
+
+    /// One Sentinel's view: `Ok(None)` when it names the master and CKQUORUM is OK,
+    /// `Ok(Some(problem))` when it answers otherwise, `Err` when unreachable.
+    async fn ask(&self, i: usize, plan: &GroupPlan) -> Result<Option<String>, String> {
+        let mut node = self
+            .sentinel(i)
+            .await
+            .map_err(|e| format!("{}: {e:#}", self.sentinels[i].0))?;
+        let at = node.endpoint.clone();
+        let addr: Option<(String, u16)> = node
+            .query(
+                redis::cmd("SENTINEL")
+                    .arg("GET-MASTER-ADDR-BY-NAME")
+                    .arg(&plan.master_name),
+            )
+            .await
+            .map_err(|e| format!("{at}: {e:#}"))?;
+        let named = addr.map(|(host, port)| HostPort { host, port });
+        if !named.as_ref().is_some_and(|hp| plan.is_master(hp)) {
+            return Ok(Some(format!(
+                "{at} names {} as the master",
+                named.map(|hp| hp.to_string()).unwrap_or("nothing".into())
+            )));
+        }
+        match node
+            .try_query::<String>(
+                redis::cmd("SENTINEL")
+                    .arg("CKQUORUM")
+                    .arg(&plan.master_name),
+            )
+            .await
+        {
+            Ok(_) => Ok(None),
+            Err(e) => Ok(Some(format!("{at}: CKQUORUM {e}"))),
+        }
+    }
+
+    /// `SENTINEL RESET`, then waits until this Sentinel knows every replica (at its TLS
+    /// port, with a working link) and every other Sentinel, and the group has quorum.
+    async fn reset(&self, plan: &GroupPlan, address: &HostPort) -> Result<()> {
+        let i = self.sentinel_index(address);
+        let mut node = self.sentinel(i).await?;
+        node.query::<i64>(redis::cmd("SENTINEL").arg("RESET").arg(&plan.master_name))
+            .await?;
+        let deadline = Instant::now() + SETTLE_TIMEOUT;
+        loop {
+            let master: BTreeMap<String, String> = node
+                .query(redis::cmd("SENTINEL").arg("MASTER").arg(&plan.master_name))
+                .await?;
+            let replicas: Vec<BTreeMap<String, String>> = node
+                .query(
+                    redis::cmd("SENTINEL")
+                        .arg("REPLICAS")
+                        .arg(&plan.master_name),
+                )
+                .await?;
+            let healthy = replicas
+                .iter()
+                .filter(|r| {
+                    r.get("flags")
+                        .is_some_and(|f| !f.contains("down") && !f.contains("disconnected"))
+                        && r.get("master-link-status").map(String::as_str) == Some("ok")
+                })
+                .count();
+            let peers = master
+                .get("num-other-sentinels")
+                .and_then(|n| n.parse::<usize>().ok())
+                .unwrap_or(0);
+            let want_peers = self.sentinels.len() - 1;
+            if healthy == plan.replicas && replicas.len() == plan.replicas && peers == want_peers {
+                return self.settle(plan, true).await;
+            }
+            if Instant::now() > deadline {
+                return Err(fail(
+                    ExitCode::Error,
+                    format!(
+                        "after SENTINEL RESET, {} sees {healthy} of {} replicas healthy and {peers} \
+                         of {want_peers} other Sentinels after {}s",
+                        node.endpoint,
+                        plan.replicas,
+                        SETTLE_TIMEOUT.as_secs()
+                    ),
+                ));
+            }
+            tokio::time::sleep(Duration::from_millis(500)).await;
+        }
+    }
+
+    /// `rediss-sentinel://` URL of the group after the change, for the summary.
+    pub fn tls_url(&self, plan: &GroupPlan) -> String {
+        let hosts: Vec<String> = self
+            .sentinels
+            .iter()
+            .map(|(a, tls)| format!("{}:{}", a.host, tls.unwrap_or(a.port)))
+            .collect();
+        format!("rediss-sentinel://{}#{}", hosts.join(","), plan.master_name)
+    }
+}
+
+const HOSTNAMES: &str = "the node certificates carry names but no IP address. Sentinel hands \
+    out IP addresses: clients that verify the address they dial will fail unless every \
+    Sentinel has `SENTINEL resolve-hostnames yes` and `SENTINEL announce-hostnames yes` and \
+    every node `replica-announce-ip <its name>`, or the certificates get IP SANs";
+
+/// The error for a failed stage: what failed, what is done, what to do.
+fn incomplete(
+    plan: &GroupPlan,
+    failed: usize,
+    done: &[String],
+    cause: anyhow::Error,
+) -> anyhow::Error {
+    if done.is_empty() {
+        // Nothing else changed, and the failed stage undid itself: the group is as before.
+        return cause;
+    }
+    let stage = &plan.stages[failed];
+    let sentinels_done = plan.stages[..failed]
+        .iter()
+        .any(|s| matches!(s, Stage::Sentinel { .. }));
+    let state = match stage {
+        Stage::Node { .. } if !sentinels_done => {
+            "The nodes listed have a TLS port next to their plaintext port; replication and the \
+             Sentinels are unchanged, so clients see no difference."
+                .to_string()
+        }
+        Stage::Sentinel { .. } => format!(
+            "The Sentinels listed run with TLS and monitor the master's TLS port {}; the others \
+             are unchanged. TLS and plaintext Sentinels cannot reach each other: finish soon, \
+             because until then only the larger side can authorise a failover.",
+            plan.master_tls
+        ),
+        Stage::Reset { .. } => format!(
+            "The move is complete; some Sentinels may still list replicas at their old \
+             plaintext addresses: run SENTINEL RESET {} on the Sentinels not listed, one at a \
+             time.",
+            plan.master_name
+        ),
+        Stage::Node { .. } => "Every Sentinel uses TLS and monitors the master's TLS port; the \
+             replicas listed replicate over TLS."
+            .to_string(),
+    };
+    fail(
+        ExitCode::Incomplete,
+        format!(
+            "{cause:#}\n\nThe Sentinel group is partly moved to TLS. Failed: {}. Done:\n  {}\n{state}\n\
+             Fix the cause and run the same command again (with a rediss-sentinel:// target if \
+             the Sentinels' plaintext ports are closed): finished steps are skipped.",
+            stage.title(),
+            done.join("\n  ")
+        ),
+    )
+}
