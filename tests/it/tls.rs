@@ -579,3 +579,46 @@ fn sentinel_group_moves_to_tls_only_and_fails_over() {
         std::thread::sleep(std::time::Duration::from_millis(250));
     }
 }
+
+#[test]
+fn sentinel_group_stops_at_a_sentinel_that_cannot_start_and_puts_it_back() {
+    let fx = TlsFixture::new();
+    let group = SentinelGroup::start(1, None);
+    let certs = pki_dir();
+    let offset = free_offset(&group_ports(&group));
+    let mut args = group_enable_args(&group, &fx, certs.path(), offset);
+    args.push("--yes".into());
+    let s0 = &group.sentinels[0];
+    let conf_before = std::fs::read_to_string(&s0.conf_file).unwrap();
+    // The first Sentinel's certificate is missing: it cannot start with the TLS block.
+    std::fs::remove_file(certs.path().join(format!("{}.crt", s0.port))).unwrap();
+    let run = redisops(&args);
+    assert_eq!(run.code, 31, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("previous configuration"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("run the same command again"),
+        "{}",
+        run.stderr
+    );
+    // Back on its plaintext port with its old settings, and the group still agrees.
+    assert_eq!(s0.cli(&["PING"]), "PONG");
+    let conf = std::fs::read_to_string(&s0.conf_file).unwrap();
+    assert!(!conf.contains("tls-port"), "{conf}");
+    assert!(
+        conf.contains(&format!("port {}", s0.port)),
+        "{conf_before}\n{conf}"
+    );
+    for s in &group.sentinels {
+        assert_eq!(
+            s.cli(&["SENTINEL", "GET-MASTER-ADDR-BY-NAME", "mymaster"]),
+            format!("127.0.0.1\n{}", group.master.port)
+        );
+    }
+    // The data nodes kept their plaintext ports next to the new TLS ports.
+    assert_eq!(group.replicas[0].cli(&["PING"]), "PONG");
+    assert_eq!(fx_cli(&fx, group.master.port + offset, &["PING"]), "PONG");
+}

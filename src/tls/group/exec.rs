@@ -298,7 +298,7 @@ impl Group {
         self.sentinels[i].1 = Some(tls_port);
         let started = async {
             let child = supervisor.start().await?;
-            self.wait_sentinel(i, child).await?;
+            self.wait_sentinel(i, supervisor, child).await?;
             self.settle(plan, all_moved).await
         }
         .await;
@@ -356,7 +356,7 @@ impl Group {
                 crate::tls::sentinel_conf::restore(file, backup)?;
             }
             let child = supervisor.start().await?;
-            self.wait_sentinel(i, child).await
+            self.wait_sentinel(i, supervisor, child).await
         }
         .await;
         match restored {
@@ -372,7 +372,16 @@ impl Group {
     }
 
     /// Waits until the Sentinel answers PING where it should listen now.
-    async fn wait_sentinel(&self, i: usize, mut child: Option<std::process::Child>) -> Result<()> {
+    async fn wait_sentinel(
+        &self,
+        i: usize,
+        supervisor: &Supervisor,
+        mut child: Option<std::process::Child>,
+    ) -> Result<()> {
+        let supervisor_output = match supervisor {
+            Supervisor::Managed { output, .. } => Some(output),
+            _ => None,
+        };
         let deadline = Instant::now() + START_TIMEOUT;
         loop {
             let last = match self.sentinel(i).await {
@@ -384,7 +393,11 @@ impl Group {
             };
             if let Some(status) = child.as_mut().and_then(|c| c.try_wait().ok().flatten()) {
                 return Err(last.context(format!(
-                    "the Sentinel exited ({status}) right after the start: see its log file"
+                    "the Sentinel exited ({status}) right after the start: see its logfile{}",
+                    match supervisor_output {
+                        Some(out) => format!(" and {}", out.display()),
+                        None => String::new(),
+                    }
                 )));
             }
             if Instant::now() > deadline {
@@ -551,27 +564,29 @@ fn incomplete(
     let sentinels_done = plan.stages[..failed]
         .iter()
         .any(|s| matches!(s, Stage::Sentinel { .. }));
+    let opened = "The data nodes listed have a TLS port next to their plaintext port; \
+                  replication and the Sentinels are unchanged, so clients see no difference.";
     let state = match stage {
-        Stage::Node { .. } if !sentinels_done => {
-            "The nodes listed have a TLS port next to their plaintext port; replication and the \
-             Sentinels are unchanged, so clients see no difference."
-                .to_string()
+        Stage::Node { opens: true, .. } => opened.to_string(),
+        Stage::Sentinel { .. } if !sentinels_done => {
+            format!("{opened} The failed Sentinel runs as before (see above).")
         }
         Stage::Sentinel { .. } => format!(
-            "The Sentinels listed run with TLS and monitor the master's TLS port {}; the others \
-             are unchanged. TLS and plaintext Sentinels cannot reach each other: finish soon, \
-             because until then only the larger side can authorise a failover.",
+            "The Sentinels listed run with TLS and monitor the master's TLS port {}; the failed \
+             one runs as before (see above), the others are unchanged. TLS and plaintext \
+             Sentinels cannot reach each other: finish soon, because until then only the \
+             larger side can authorise a failover.",
             plan.master_tls
         ),
+        Stage::Node { .. } => "The Sentinels use TLS and monitor the master's TLS port; the \
+             replicas listed replicate over TLS, the failed node was rolled back (see above)."
+            .to_string(),
         Stage::Reset { .. } => format!(
-            "The move is complete; some Sentinels may still list replicas at their old \
+            "The move is complete, but some Sentinels may still list replicas at their old \
              plaintext addresses: run SENTINEL RESET {} on the Sentinels not listed, one at a \
              time.",
             plan.master_name
         ),
-        Stage::Node { .. } => "Every Sentinel uses TLS and monitors the master's TLS port; the \
-             replicas listed replicate over TLS."
-            .to_string(),
     };
     fail(
         ExitCode::Incomplete,

@@ -91,9 +91,11 @@ pub struct GroupOptions {
 pub enum Stage {
     /// The single-node steps on one data node.
     Node {
-        what: String,
+        title: String,
         address: HostPort,
         plan: Plan,
+        /// Only opens the TLS port (stage 1): nothing moves yet.
+        opens: bool,
     },
     /// A new `sentinel.conf` and a restart.
     Sentinel {
@@ -171,7 +173,7 @@ impl GroupPlan {
 impl Stage {
     pub fn title(&self) -> String {
         match self {
-            Stage::Node { what, address, .. } => format!("{what} {address}"),
+            Stage::Node { title, .. } => title.clone(),
             Stage::Sentinel {
                 address, tls_port, ..
             } => format!("Sentinel {address}: TLS on port {tls_port}, restart"),
@@ -202,14 +204,28 @@ pub fn enable(facts: &GroupFacts, opts: &GroupOptions) -> Result<GroupPlan, Stri
     // 1. TLS ports, replicas first.
     let mut stages = Vec::new();
     let mut replica_facts = Vec::new();
+    let opening = |role: &str, node: &DataNode, after: &NodeFacts| {
+        format!(
+            "{role} {}: open TLS port {}",
+            node.address,
+            after.port("tls-port")
+        )
+    };
     for r in &facts.replicas {
         let p = plan_node(r, &r.facts, None, false)?;
-        replica_facts.push(r.facts.after(&p));
-        push_node(&mut stages, "replica", r, p);
+        let after = r.facts.after(&p);
+        push_node(&mut stages, opening("replica", r, &after), r, p, true);
+        replica_facts.push(after);
     }
     let p = plan_node(&facts.master, &facts.master.facts, None, false)?;
     let master_after = facts.master.facts.after(&p);
-    push_node(&mut stages, "master", &facts.master, p);
+    push_node(
+        &mut stages,
+        opening("master", &facts.master, &master_after),
+        &facts.master,
+        p,
+        true,
+    );
     let master_tls = HostPort {
         host: facts.master.address.host.clone(),
         port: master_after.port("tls-port"),
@@ -278,15 +294,22 @@ pub fn enable(facts: &GroupFacts, opts: &GroupOptions) -> Result<GroupPlan, Stri
     }
 
     // 3. Replication over TLS, then the replicas' plaintext ports.
+    let closing = if opts.disable_plaintext {
+        ", close the plaintext port"
+    } else {
+        ""
+    };
     let mut moved = false;
     for (r, after) in facts.replicas.iter().zip(&replica_facts) {
         let p = plan_node(r, after, Some(master_tls.port), opts.disable_plaintext)?;
         moved |= p.changes();
-        push_node(&mut stages, "replica", r, p);
+        let title = format!("replica {}: replicate over TLS{closing}", r.address);
+        push_node(&mut stages, title, r, p, false);
     }
     // 4. The master's plaintext port.
     let p = plan_node(&facts.master, &master_after, None, opts.disable_plaintext)?;
-    push_node(&mut stages, "master", &facts.master, p);
+    let title = format!("master {}: close the plaintext port", facts.master.address);
+    push_node(&mut stages, title, &facts.master, p, false);
 
     // 5. Forget the replicas' old addresses.
     if moved {
@@ -321,14 +344,15 @@ pub fn enable(facts: &GroupFacts, opts: &GroupOptions) -> Result<GroupPlan, Stri
 }
 
 /// Adds a data-node stage when it changes something (a re-run skips what is done).
-fn push_node(stages: &mut Vec<Stage>, what: &str, node: &DataNode, mut plan: Plan) {
+fn push_node(stages: &mut Vec<Stage>, title: String, node: &DataNode, mut plan: Plan, opens: bool) {
     if plan.changes() {
         // The group plan says what happens next; the single-node hints do not apply.
         plan.notes.clear();
         stages.push(Stage::Node {
-            what: what.to_string(),
+            title,
             address: node.address.clone(),
             plan,
+            opens,
         });
     }
 }
@@ -437,14 +461,14 @@ mod tests {
         assert_eq!(
             titles(&plan),
             [
-                "replica 127.0.0.1:6479",
-                "replica 127.0.0.1:6579",
-                "master 127.0.0.1:6379",
+                "replica 127.0.0.1:6479: open TLS port 6480",
+                "replica 127.0.0.1:6579: open TLS port 6580",
+                "master 127.0.0.1:6379: open TLS port 6380",
                 "Sentinel 127.0.0.1:26379: TLS on port 26380, restart",
                 "Sentinel 127.0.0.1:26479: TLS on port 26480, restart",
-                "replica 127.0.0.1:6479",
-                "replica 127.0.0.1:6579",
-                "master 127.0.0.1:6379",
+                "replica 127.0.0.1:6479: replicate over TLS, close the plaintext port",
+                "replica 127.0.0.1:6579: replicate over TLS, close the plaintext port",
+                "master 127.0.0.1:6379: close the plaintext port",
                 "Sentinel 127.0.0.1:26379: forget the old addresses",
                 "Sentinel 127.0.0.1:26479: forget the old addresses",
             ]
