@@ -105,15 +105,29 @@ pub async fn gather(
         master,
         replicas,
         sentinels: sentinel_nodes,
-        sentinels_tls: target.tls.is_some(),
     };
     Ok((facts, group))
 }
 
 impl Group {
+    /// Connects as the target says, else over TLS with the verification files: after a
+    /// failed run some nodes listen only on TLS while others still speak plaintext.
+    async fn connect_either(&self, address: &HostPort, auth: &Auth) -> Result<(Node, bool)> {
+        let endpoint = Endpoint::Tcp(address.clone());
+        match Node::connect(&self.dialer, &endpoint, auth, 0).await {
+            Ok(node) => Ok((node, self.dialer.is_tls())),
+            Err(e) if !self.dialer.is_tls() => {
+                match Node::connect(&self.tls_dialer, &endpoint, auth, 0).await {
+                    Ok(node) => Ok((node, true)),
+                    Err(_) => Err(e),
+                }
+            }
+            Err(e) => Err(e),
+        }
+    }
+
     async fn data_node(&mut self, address: &HostPort) -> Result<DataNode> {
-        let mut node =
-            Node::connect(&self.dialer, &Endpoint::Tcp(address.clone()), &self.auth, 0).await?;
+        let (mut node, _) = self.connect_either(address, &self.auth).await?;
         let (facts, run_id) = node_exec::gather(&mut node).await?;
         self.nodes.insert(address.to_string(), (node, run_id));
         Ok(DataNode {
@@ -122,14 +136,12 @@ impl Group {
         })
     }
 
-    async fn sentinel_node(&self, address: &HostPort) -> Result<SentinelNode> {
-        let mut node = Node::connect(
-            &self.dialer,
-            &Endpoint::Tcp(address.clone()),
-            &self.sentinel_auth,
-            0,
-        )
-        .await?;
+    async fn sentinel_node(&mut self, address: &HostPort) -> Result<SentinelNode> {
+        let (mut node, tls) = self.connect_either(address, &self.sentinel_auth).await?;
+        if tls && !self.dialer.is_tls() {
+            let i = self.sentinel_index(address);
+            self.sentinels[i].1 = Some(address.port);
+        }
         let server = node.info("server").await?;
         let monitors: Option<(String, u16)> = node
             .query(
@@ -169,6 +181,7 @@ impl Group {
             address: address.clone(),
             access,
             monitors: HostPort { host, port },
+            tls,
         })
     }
 

@@ -53,6 +53,8 @@ pub struct SentinelNode {
     pub access: SentinelAccess,
     /// The master address this Sentinel monitors.
     pub monitors: HostPort,
+    /// Reached over TLS (a `rediss-sentinel://` target, or already moved by an earlier run).
+    pub tls: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -62,8 +64,6 @@ pub struct GroupFacts {
     pub master: DataNode,
     pub replicas: Vec<DataNode>,
     pub sentinels: Vec<SentinelNode>,
-    /// The Sentinels were reached over TLS (a `rediss-sentinel://` target).
-    pub sentinels_tls: bool,
 }
 
 /// Which TLS port each node gets.
@@ -234,7 +234,7 @@ pub fn enable(facts: &GroupFacts, opts: &GroupOptions) -> Result<GroupPlan, Stri
     // 2. Sentinels.
     let mut manual = Vec::new();
     for s in &facts.sentinels {
-        let tls_port = sentinel_tls_port(s, facts.sentinels_tls, opts.ports)?;
+        let tls_port = sentinel_tls_port(s, opts.ports)?;
         let files = opts.files.for_node(&s.address);
         let want = SentinelTls {
             tls_port,
@@ -263,7 +263,7 @@ pub fn enable(facts: &GroupFacts, opts: &GroupOptions) -> Result<GroupPlan, Stri
                 }
             }
             // Done by hand already: reached over TLS and monitoring the TLS port.
-            SentinelAccess::Remote { .. } if facts.sentinels_tls && s.monitors == master_tls => {}
+            SentinelAccess::Remote { .. } if s.tls && s.monitors == master_tls => {}
             SentinelAccess::Remote { config_file } => manual.push(format!(
                 "Sentinel {} ({}):\n{}",
                 s.address,
@@ -357,16 +357,12 @@ fn push_node(stages: &mut Vec<Stage>, title: String, node: &DataNode, mut plan: 
     }
 }
 
-fn sentinel_tls_port(
-    s: &SentinelNode,
-    reached_over_tls: bool,
-    ports: Ports,
-) -> Result<u16, String> {
+fn sentinel_tls_port(s: &SentinelNode, ports: Ports) -> Result<u16, String> {
     match ports {
         Ports::Fixed {
             sentinel: Some(p), ..
         } => Ok(p),
-        _ if reached_over_tls => Ok(s.address.port),
+        _ if s.tls => Ok(s.address.port),
         Ports::Offset(n) => s
             .address
             .port
@@ -425,6 +421,7 @@ mod tests {
                 },
             },
             monitors: hp(6379),
+            tls: false,
         }
     }
 
@@ -435,7 +432,6 @@ mod tests {
             master: node(6379, None),
             replicas: vec![node(6479, Some(6379)), node(6579, Some(6379))],
             sentinels: vec![sentinel(26379), sentinel(26479)],
-            sentinels_tls: false,
         }
     }
 
