@@ -621,4 +621,29 @@ fn sentinel_group_stops_at_a_sentinel_that_cannot_start_and_puts_it_back() {
     // The data nodes kept their plaintext ports next to the new TLS ports.
     assert_eq!(group.replicas[0].cli(&["PING"]), "PONG");
     assert_eq!(fx_cli(&fx, group.master.port + offset, &["PING"]), "PONG");
+
+    // Fixed, the same command finishes the job and skips what is done. Without
+    // --disable-plaintext the plaintext ports stay, and Sentinel hands out the TLS port.
+    std::fs::copy(
+        &fx.server_cert,
+        certs.path().join(format!("{}.crt", s0.port)),
+    )
+    .unwrap();
+    let run = redisops(&args);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(!run.stdout.contains("open TLS port"), "{}", run.stdout);
+    assert!(run.stderr.contains("dual-port phase"), "{}", run.stderr);
+    let master_tls = group.master.port + offset;
+    for s in &group.sentinels {
+        assert_eq!(
+            s.cli(&["SENTINEL", "GET-MASTER-ADDR-BY-NAME", "mymaster"]),
+            format!("127.0.0.1\n{master_tls}")
+        );
+    }
+    let info = group.replicas[0].cli(&["INFO", "replication"]);
+    assert!(
+        info.contains(&format!("master_port:{master_tls}")),
+        "{info}"
+    );
+    assert!(info.contains("master_link_status:up"), "{info}");
 }
