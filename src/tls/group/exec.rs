@@ -4,7 +4,9 @@
 //! the old file back and starts it as it was. A failure after an earlier stage finished exits
 //! 31 with what is done and what to do: running the same command again skips finished steps.
 
-use super::plan::{DataNode, GroupFacts, GroupPlan, SentinelAccess, SentinelNode, Stage};
+use super::plan::{
+    DataNode, GroupFacts, GroupPlan, SentinelAccess, SentinelNode, SentinelRestart, Stage,
+};
 use crate::conn::sentinel::SentinelView;
 use crate::conn::{Dialer, Node};
 use crate::exit::{ExitCode, fail};
@@ -12,7 +14,8 @@ use crate::restore::facts::server_executable;
 use crate::restore::supervisor::{self, Supervisor, runs_here, wait_down};
 use crate::target::{Auth, Endpoint, HostPort, Target, TargetKind, TlsOptions};
 use crate::tls::exec::{self as node_exec, Verifier};
-use anyhow::Result;
+use crate::tls::sentinel_conf;
+use anyhow::{Context, Result};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -221,7 +224,7 @@ impl Group {
             ));
             let sentinels_left = plan.stages[i + 1..]
                 .iter()
-                .any(|s| matches!(s, Stage::Sentinel { .. }));
+                .any(|s| matches!(s, Stage::Sentinel(_)));
             let result = match stage {
                 Stage::Node {
                     address, plan: p, ..
@@ -248,23 +251,8 @@ impl Group {
                             }
                         })
                 }
-                Stage::Sentinel {
-                    address,
-                    tls_port,
-                    config_file,
-                    text,
-                    supervisor,
-                } => {
-                    self.restart_sentinel(
-                        plan,
-                        address,
-                        *tls_port,
-                        config_file,
-                        text,
-                        supervisor,
-                        !sentinels_left,
-                    )
-                    .await
+                Stage::Sentinel(restart) => {
+                    self.restart_sentinel(plan, restart, !sentinels_left).await
                 }
                 Stage::Reset { address } => self.reset(plan, address).await,
             };
@@ -276,18 +264,27 @@ impl Group {
         Ok(())
     }
 
-    #[allow(clippy::too_many_arguments)]
     async fn restart_sentinel(
         &mut self,
         plan: &GroupPlan,
-        address: &HostPort,
-        tls_port: u16,
-        config_file: &Path,
-        text: &str,
-        supervisor: &Supervisor,
+        restart: &SentinelRestart,
         all_moved: bool,
     ) -> Result<()> {
+        let SentinelRestart {
+            address,
+            tls_port,
+            config_file,
+            want,
+            supervisor,
+        } = restart;
         let i = self.sentinel_index(address);
+        // A failover since planning would make the planned monitor port wrong.
+        if let Verdict::Wrong(problem) = self.ask(i, plan).await {
+            return Err(fail(
+                ExitCode::Target,
+                format!("{problem} (a failover since planning?): nothing changed on it"),
+            ));
+        }
         let mut node = self.sentinel(i).await?;
         let old = node.endpoint.clone();
         let pid = node
@@ -298,8 +295,13 @@ impl Group {
         supervisor.stop(&mut node).await?;
         drop(node);
         wait_down(&old, pid, STOP_TIMEOUT).await?;
-        // Written only now: a running Sentinel rewrites its own file.
-        let backup = match crate::tls::sentinel_conf::write(config_file, text, &self.ts) {
+        // Read and written only now: a running Sentinel rewrites its own file.
+        let written = std::fs::read_to_string(config_file)
+            .with_context(|| format!("cannot read {}", config_file.display()))
+            .and_then(|text| {
+                sentinel_conf::write(config_file, &sentinel_conf::edit(&text, want), &self.ts)
+            });
+        let backup = match written {
             Ok(b) => b,
             Err(e) => return Err(self.put_back(i, None, supervisor, e).await),
         };
@@ -308,7 +310,7 @@ impl Group {
             config_file.display(),
             backup.display()
         ));
-        self.sentinels[i].1 = Some(tls_port);
+        self.sentinels[i].1 = Some(*tls_port);
         let started = async {
             let child = supervisor.start().await?;
             self.wait_sentinel(i, supervisor, child).await?;
@@ -366,7 +368,7 @@ impl Group {
         let address = &self.sentinels[i].0;
         let restored = async {
             if let Some((file, backup)) = replaced {
-                crate::tls::sentinel_conf::restore(file, backup)?;
+                sentinel_conf::restore(file, backup)?;
             }
             let child = supervisor.start().await?;
             self.wait_sentinel(i, supervisor, child).await
@@ -432,17 +434,19 @@ impl Group {
         let deadline = Instant::now() + SETTLE_TIMEOUT;
         loop {
             let mut problems = Vec::new();
-            let mut ok = 0;
+            let (mut ok, mut wrong) = (0, 0);
             for i in 0..self.sentinels.len() {
                 match self.ask(i, plan).await {
-                    Ok(None) => ok += 1,
-                    Ok(Some(p)) | Err(p) => problems.push(p),
+                    Verdict::Good => ok += 1,
+                    Verdict::NoQuorum(p) => problems.push(p),
+                    Verdict::Wrong(p) => {
+                        wrong += 1;
+                        problems.push(p);
+                    }
                 }
             }
-            let n = self.sentinels.len();
-            if problems.is_empty()
-                || (!all && ok * 2 > n && problems.iter().all(|p| p.contains("CKQUORUM")))
-            {
+            let majority = ok * 2 > self.sentinels.len();
+            if problems.is_empty() || (!all && wrong == 0 && majority) {
                 return Ok(());
             }
             if Instant::now() > deadline {
@@ -459,28 +463,30 @@ impl Group {
         }
     }
 
-    /// One Sentinel's view: `Ok(None)` when it names the master and CKQUORUM is OK,
-    /// `Ok(Some(problem))` when it answers otherwise, `Err` when unreachable.
-    async fn ask(&self, i: usize, plan: &GroupPlan) -> Result<Option<String>, String> {
-        let mut node = self
-            .sentinel(i)
-            .await
-            .map_err(|e| format!("{}: {e:#}", self.sentinels[i].0))?;
+    /// One Sentinel's view of the master and the quorum.
+    async fn ask(&self, i: usize, plan: &GroupPlan) -> Verdict {
+        let mut node = match self.sentinel(i).await {
+            Ok(node) => node,
+            Err(e) => return Verdict::Wrong(format!("{}: {e:#}", self.sentinels[i].0)),
+        };
         let at = node.endpoint.clone();
-        let addr: Option<(String, u16)> = node
+        let addr: Option<(String, u16)> = match node
             .query(
                 redis::cmd("SENTINEL")
                     .arg("GET-MASTER-ADDR-BY-NAME")
                     .arg(&plan.master_name),
             )
             .await
-            .map_err(|e| format!("{at}: {e:#}"))?;
+        {
+            Ok(addr) => addr,
+            Err(e) => return Verdict::Wrong(format!("{at}: {e:#}")),
+        };
         let named = addr.map(|(host, port)| HostPort { host, port });
         if !named.as_ref().is_some_and(|hp| plan.is_master(hp)) {
-            return Ok(Some(format!(
+            return Verdict::Wrong(format!(
                 "{at} names {} as the master",
                 named.map(|hp| hp.to_string()).unwrap_or("nothing".into())
-            )));
+            ));
         }
         match node
             .try_query::<String>(
@@ -490,8 +496,8 @@ impl Group {
             )
             .await
         {
-            Ok(_) => Ok(None),
-            Err(e) => Ok(Some(format!("{at}: CKQUORUM {e}"))),
+            Ok(_) => Verdict::Good,
+            Err(e) => Verdict::NoQuorum(format!("{at}: CKQUORUM {e}")),
         }
     }
 
@@ -557,6 +563,16 @@ impl Group {
     }
 }
 
+/// What one Sentinel says during [`Group::settle`].
+enum Verdict {
+    /// Names the master (on either port) and CKQUORUM is OK.
+    Good,
+    /// Names the master, but does not see enough peers (yet).
+    NoQuorum(String),
+    /// Unreachable, or names another master.
+    Wrong(String),
+}
+
 const HOSTNAMES: &str = "the node certificates carry names but no IP address. Sentinel hands \
     out IP addresses: clients that verify the address they dial will fail unless every \
     Sentinel has `SENTINEL resolve-hostnames yes` and `SENTINEL announce-hostnames yes` and \
@@ -576,15 +592,15 @@ fn incomplete(
     let stage = &plan.stages[failed];
     let sentinels_done = plan.stages[..failed]
         .iter()
-        .any(|s| matches!(s, Stage::Sentinel { .. }));
+        .any(|s| matches!(s, Stage::Sentinel(_)));
     let opened = "The data nodes listed have a TLS port next to their plaintext port; \
                   replication and the Sentinels are unchanged, so clients see no difference.";
     let state = match stage {
         Stage::Node { opens: true, .. } => opened.to_string(),
-        Stage::Sentinel { .. } if !sentinels_done => {
+        Stage::Sentinel(_) if !sentinels_done => {
             format!("{opened} The failed Sentinel runs as before (see above).")
         }
-        Stage::Sentinel { .. } => format!(
+        Stage::Sentinel(_) => format!(
             "The Sentinels listed run with TLS and monitor the master's TLS port {}; the failed \
              one runs as before (see above), the others are unchanged. TLS and plaintext \
              Sentinels cannot reach each other: finish soon, because until then only the \

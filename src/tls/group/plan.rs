@@ -98,15 +98,20 @@ pub enum Stage {
         opens: bool,
     },
     /// A new `sentinel.conf` and a restart.
-    Sentinel {
-        address: HostPort,
-        tls_port: u16,
-        config_file: PathBuf,
-        text: String,
-        supervisor: Supervisor,
-    },
+    Sentinel(SentinelRestart),
     /// `SENTINEL RESET <master>` and rediscovery.
     Reset { address: HostPort },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct SentinelRestart {
+    pub address: HostPort,
+    pub tls_port: u16,
+    pub config_file: PathBuf,
+    /// Applied to the file as it is once the Sentinel is stopped (it rewrites its file on
+    /// state changes, so the text read at planning time may be stale by then).
+    pub want: SentinelTls,
+    pub supervisor: Supervisor,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -137,12 +142,12 @@ impl GroupPlan {
             let _ = writeln!(out, "{:>2}. {}", i + 1, stage.title());
             let body = match stage {
                 Stage::Node { plan, .. } => plan.render(),
-                Stage::Sentinel {
+                Stage::Sentinel(SentinelRestart {
                     config_file,
                     supervisor,
                     tls_port,
                     ..
-                } => format!(
+                }) => format!(
                     "write {} (TLS block, master monitored on {}; backup kept)\nstop: {}\n\
                      start: {}\ncheck: back over TLS on port {tls_port}; every Sentinel names \
                      the master; CKQUORUM OK on a majority\n",
@@ -174,9 +179,9 @@ impl Stage {
     pub fn title(&self) -> String {
         match self {
             Stage::Node { title, .. } => title.clone(),
-            Stage::Sentinel {
+            Stage::Sentinel(SentinelRestart {
                 address, tls_port, ..
-            } => format!("Sentinel {address}: TLS on port {tls_port}, restart"),
+            }) => format!("Sentinel {address}: TLS on port {tls_port}, restart"),
             Stage::Reset { address } => format!("Sentinel {address}: forget the old addresses"),
         }
     }
@@ -251,15 +256,14 @@ pub fn enable(facts: &GroupFacts, opts: &GroupOptions) -> Result<GroupPlan, Stri
                 text,
                 supervisor,
             } => {
-                let edited = sentinel_conf::edit(text, &want);
-                if edited != *text {
-                    stages.push(Stage::Sentinel {
+                if sentinel_conf::edit(text, &want) != *text {
+                    stages.push(Stage::Sentinel(SentinelRestart {
                         address: s.address.clone(),
                         tls_port,
                         config_file: config_file.clone(),
-                        text: edited,
+                        want,
                         supervisor: supervisor.clone(),
-                    });
+                    }));
                 }
             }
             // Done by hand already: reached over TLS and monitoring the TLS port.
@@ -476,9 +480,10 @@ mod tests {
             "{rendered}"
         );
         assert!(rendered.contains("REPLICAOF 127.0.0.1 6380"), "{rendered}");
-        let Stage::Sentinel { text, .. } = &plan.stages[3] else {
+        let Stage::Sentinel(SentinelRestart { want, .. }) = &plan.stages[3] else {
             panic!()
         };
+        let text = sentinel_conf::edit("port 26379\nsentinel monitor m 127.0.0.1 6379 2\n", want);
         assert!(
             text.contains("sentinel monitor m 127.0.0.1 6380 2"),
             "{text}"
@@ -498,10 +503,10 @@ mod tests {
         let plan = enable(&group(), &o).unwrap();
         assert_eq!(plan.stages.len(), 9, "{}", plan.render());
         assert!(!plan.render().contains("CONFIG SET port 0"));
-        let Stage::Sentinel { text, .. } = &plan.stages[3] else {
+        let Stage::Sentinel(SentinelRestart { want, .. }) = &plan.stages[3] else {
             panic!()
         };
-        assert!(text.starts_with("port 26379\n"), "{text}");
+        assert!(!want.disable_plaintext);
     }
 
     #[test]
