@@ -480,6 +480,11 @@ fn sentinel_group_dry_run_shows_the_plan_and_changes_nothing() {
             p(certs.path(), &format!("{}.crt", group.master.port))
         ),
         "SENTINEL RESET mymaster".into(),
+        format!(
+            "sentinel monitor mymaster 127.0.0.1 {} 2",
+            group.master.port + offset
+        ),
+        "tls-replication yes".into(),
         "CONFIG SET port 0".into(),
     ] {
         assert!(run.stdout.contains(&want), "{want}:\n{}", run.stdout);

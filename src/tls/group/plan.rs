@@ -146,14 +146,18 @@ impl GroupPlan {
                     config_file,
                     supervisor,
                     tls_port,
+                    want,
                     ..
                 }) => format!(
-                    "write {} (TLS block, master monitored on {}; backup kept)\nstop: {}\n\
-                     start: {}\ncheck: back over TLS on port {tls_port}; every Sentinel names \
-                     the master; CKQUORUM OK on a majority\n",
-                    config_file.display(),
-                    self.master_tls,
+                    "stop: {}\nset in {} (a backup copy is kept):\n{}start: {}\ncheck: back \
+                     over TLS on port {tls_port}; every Sentinel names the master; CKQUORUM OK \
+                     on a majority\n",
                     supervisor.describe_stop(),
+                    config_file.display(),
+                    want.manual_lines(&self.master_tls.host, self.quorum)
+                        .iter()
+                        .map(|l| format!("    {l}\n"))
+                        .collect::<String>(),
                     supervisor.describe_start()
                 ),
                 Stage::Reset { .. } => format!(
