@@ -14,6 +14,7 @@ use crate::restore::facts::server_executable;
 use crate::restore::supervisor::{self, Supervisor, runs_here, wait_down};
 use crate::target::{Auth, Endpoint, HostPort, Target, TargetKind, TlsOptions};
 use crate::tls::exec::{self as node_exec, Verifier};
+use crate::tls::plan::Plan;
 use crate::tls::sentinel_conf;
 use anyhow::{Context, Result};
 use std::collections::BTreeMap;
@@ -39,7 +40,8 @@ pub struct Group {
     master_name: String,
     /// Every Sentinel's current address; changed when a restart moves it to its TLS port.
     sentinels: Vec<(HostPort, Option<u16>)>,
-    nodes: BTreeMap<String, (Node, String)>,
+    /// Each data node's run_id: a verification must reach the same server.
+    run_ids: BTreeMap<String, String>,
     ts: String,
 }
 
@@ -86,7 +88,7 @@ pub async fn gather(
         timeout: target.timeout,
         master_name: name.clone(),
         sentinels: sentinels.iter().map(|s| (s.clone(), None)).collect(),
-        nodes: BTreeMap::new(),
+        run_ids: BTreeMap::new(),
         ts: ts.to_string(),
     };
     let master = group.data_node(&view.master).await?;
@@ -132,7 +134,7 @@ impl Group {
     async fn data_node(&mut self, address: &HostPort) -> Result<DataNode> {
         let (mut node, _) = self.connect_either(address, &self.auth).await?;
         let (facts, run_id) = node_exec::gather(&mut node).await?;
-        self.nodes.insert(address.to_string(), (node, run_id));
+        self.run_ids.insert(address.to_string(), run_id);
         Ok(DataNode {
             address: address.clone(),
             facts,
@@ -228,29 +230,15 @@ impl Group {
             let result = match stage {
                 Stage::Node {
                     address, plan: p, ..
-                } => {
-                    let (node, run_id) = self
-                        .nodes
-                        .get_mut(&address.to_string())
-                        .expect("planned nodes were gathered");
-                    let verifier = Verifier {
-                        host: address.host.clone(),
-                        tls: self.verify_tls.clone(),
-                        auth: self.auth.clone(),
-                        timeout: self.timeout,
-                    };
-                    node_exec::apply(node, p, &verifier, run_id)
-                        .await
-                        .map(|applied| {
-                            let names_only = applied
-                                .certificate
-                                .is_some_and(|c| !c.sans.iter().any(|s| s.starts_with("IP:")));
-                            if names_only && !warned_names {
-                                warned_names = true;
-                                crate::ui::warn(HOSTNAMES);
-                            }
-                        })
-                }
+                } => self.node_stage(address, p).await.map(|applied| {
+                    let names_only = applied
+                        .certificate
+                        .is_some_and(|c| !c.sans.iter().any(|s| s.starts_with("IP:")));
+                    if names_only && !warned_names {
+                        warned_names = true;
+                        crate::ui::warn(HOSTNAMES);
+                    }
+                }),
                 Stage::Sentinel(restart) => {
                     self.restart_sentinel(plan, restart, !sentinels_left).await
                 }
@@ -262,6 +250,20 @@ impl Group {
             done.push(stage.title());
         }
         Ok(())
+    }
+
+    /// The single-node executor on a fresh connection (a Sentinel stage can take minutes,
+    /// longer than a server's idle `timeout`).
+    async fn node_stage(&self, address: &HostPort, plan: &Plan) -> Result<node_exec::Applied> {
+        let run_id = &self.run_ids[&address.to_string()];
+        let (mut node, _) = self.connect_either(address, &self.auth).await?;
+        let verifier = Verifier {
+            host: address.host.clone(),
+            tls: self.verify_tls.clone(),
+            auth: self.auth.clone(),
+            timeout: self.timeout,
+        };
+        node_exec::apply(&mut node, plan, &verifier, run_id).await
     }
 
     async fn restart_sentinel(
