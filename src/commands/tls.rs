@@ -343,7 +343,9 @@ async fn enable_group(args: &EnableArgs, target: &Target) -> Result<ExitCode> {
             "not applied (answer y, or pass --yes)",
         ));
     }
-    group.apply(&plan).await?;
+    group
+        .apply(&plan, &crate::progress::cancel_on_signal())
+        .await?;
     crate::outln!(
         "Done. The group '{}' uses TLS (master {}). Connect with --target {} and the CA and \
          client certificate.",

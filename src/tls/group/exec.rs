@@ -19,6 +19,7 @@ use crate::tls::sentinel_conf;
 use anyhow::{Context, Result};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 const STOP_TIMEOUT: Duration = Duration::from_secs(30);
@@ -213,11 +214,19 @@ impl Group {
             .expect("planned Sentinels come from the target")
     }
 
-    /// Runs every stage; see the module doc for what a failure leaves.
-    pub async fn apply(&mut self, plan: &GroupPlan) -> Result<()> {
+    /// Runs every stage; see the module doc for what a failure leaves. `cancelled`
+    /// (SIGINT/SIGTERM) stops before the next stage: a Sentinel is never left stopped.
+    pub async fn apply(&mut self, plan: &GroupPlan, cancelled: &AtomicBool) -> Result<()> {
         let mut done: Vec<String> = Vec::new();
         let mut warned_names = false;
         for (i, stage) in plan.stages.iter().enumerate() {
+            if cancelled.load(Ordering::Relaxed) {
+                let cause = fail(
+                    ExitCode::Interrupted,
+                    "interrupted by a signal: stopped before this stage, nothing of it was done",
+                );
+                return Err(incomplete(plan, i, &done, cause));
+            }
             crate::ui::note(format!(
                 "[{}/{}] {}",
                 i + 1,
@@ -600,17 +609,18 @@ fn incomplete(
     let state = match stage {
         Stage::Node { opens: true, .. } => opened.to_string(),
         Stage::Sentinel(_) if !sentinels_done => {
-            format!("{opened} The failed Sentinel runs as before (see above).")
+            format!("{opened} The Sentinel it stopped at runs as before (see above).")
         }
         Stage::Sentinel(_) => format!(
-            "The Sentinels listed run with TLS and monitor the master's TLS port {}; the failed \
-             one runs as before (see above), the others are unchanged. TLS and plaintext \
+            "The Sentinels listed run with TLS and monitor the master's TLS port {}; the one it \
+             stopped at runs as before (see above), the others are unchanged. TLS and plaintext \
              Sentinels cannot reach each other: finish soon, because until then only the \
              larger side can authorise a failover.",
             plan.master_tls
         ),
         Stage::Node { .. } => "The Sentinels use TLS and monitor the master's TLS port; the \
-             replicas listed replicate over TLS, the failed node was rolled back (see above)."
+             replicas listed replicate over TLS; the node it stopped at is as before (see \
+             above)."
             .to_string(),
         Stage::Reset { .. } => format!(
             "The move is complete, but some Sentinels may still list replicas at their old \
@@ -622,9 +632,10 @@ fn incomplete(
     fail(
         ExitCode::Incomplete,
         format!(
-            "{cause:#}\n\nThe Sentinel group is partly moved to TLS. Failed: {}. Done:\n  {}\n{state}\n\
-             Fix the cause and run the same command again (with a rediss-sentinel:// target if \
-             the Sentinels' plaintext ports are closed): finished steps are skipped.",
+            "{cause:#}\n\nThe Sentinel group is partly moved to TLS. Stopped at: {}. Done:\n  {}\n{state}\n\
+             Fix the cause and run the same command again: finished steps are skipped. List a \
+             Sentinel whose plaintext port is closed by its TLS port; redisops reaches it with \
+             the --verify-* files.",
             stage.title(),
             done.join("\n  ")
         ),
