@@ -184,6 +184,19 @@ pub struct EnableArgs {
     #[arg(long, value_name = "PORT")]
     pub sentinel_tls_port: Option<u16>,
 
+    /// With a Sentinel target: each Sentinel's systemd unit ({host}/{port} expand), stopped
+    /// and started with systemctl [default: SHUTDOWN and start it detached]
+    #[arg(long, value_name = "UNIT", conflicts_with = "sentinel_stop_cmd")]
+    pub sentinel_service: Option<String>,
+
+    /// With a Sentinel target: shell command that stops one Sentinel ({host}/{port} expand)
+    #[arg(long, value_name = "CMD", requires = "sentinel_start_cmd")]
+    pub sentinel_stop_cmd: Option<String>,
+
+    /// With a Sentinel target: shell command that starts it again ({host}/{port} expand)
+    #[arg(long, value_name = "CMD", requires = "sentinel_stop_cmd")]
+    pub sentinel_start_cmd: Option<String>,
+
     /// After verification, close the plaintext port (CONFIG SET port 0)
     #[arg(long)]
     pub disable_plaintext: bool,
@@ -267,10 +280,13 @@ pub async fn enable(args: &EnableArgs, ctx: &Ctx) -> Result<ExitCode> {
     if matches!(target.kind, TargetKind::Sentinel { .. }) {
         return enable_group(args, &target).await;
     }
-    if args.sentinel_tls_port.is_some() {
+    if args.sentinel_tls_port.is_some()
+        || args.sentinel_service.is_some()
+        || args.sentinel_stop_cmd.is_some()
+    {
         return Err(fail(
             ExitCode::Usage,
-            "--sentinel-tls-port is for a Sentinel target (redis-sentinel://…#name)",
+            "--sentinel-* options are for a Sentinel target (redis-sentinel://…#name)",
         ));
     }
     let files = node_files(&target, args.files.files(Some(args.server_ca.clone())))?;
@@ -312,7 +328,19 @@ async fn enable_group(args: &EnableArgs, target: &Target) -> Result<ExitCode> {
     }
     let verify_tls = verification_tls(target, &args.verify)?;
     let ts = chrono::Utc::now().format("%Y%m%dT%H%M%SZ").to_string();
-    let (facts, mut group) = group_exec::gather(target, verify_tls, &ts).await?;
+    let supervision = match (
+        &args.sentinel_service,
+        &args.sentinel_stop_cmd,
+        &args.sentinel_start_cmd,
+    ) {
+        (Some(unit), _, _) => group_exec::Supervision::Service(unit.clone()),
+        (None, Some(stop), Some(start)) => group_exec::Supervision::Commands {
+            stop: stop.clone(),
+            start: start.clone(),
+        },
+        _ => group_exec::Supervision::Managed,
+    };
+    let (facts, mut group) = group_exec::gather(target, verify_tls, supervision, &ts).await?;
     let options = group_plan::GroupOptions {
         files: args.files.files(Some(args.server_ca.clone())),
         ports: match args.tls_port_offset {

@@ -248,6 +248,20 @@ pub fn runs_here(pid: u32, port: u16) -> bool {
     local_process_title(pid).is_some_and(|title| title.contains(&format!(":{port}")))
 }
 
+/// The systemd unit a Redis process on this host runs under (from its cgroup), when the unit
+/// looks like a Redis one: a SHUTDOWN of such a process may be answered by systemd starting
+/// it again, so it must be stopped through systemctl.
+pub fn redis_unit(pid: u32) -> Option<String> {
+    let cgroup = std::fs::read_to_string(format!("/proc/{pid}/cgroup")).ok()?;
+    cgroup
+        .lines()
+        .filter_map(|l| l.rsplit('/').next())
+        .find(|unit| {
+            unit.ends_with(".service") && (unit.contains("redis") || unit.contains("sentinel"))
+        })
+        .map(String::from)
+}
+
 fn local_process_title(pid: u32) -> Option<String> {
     let cmdline = std::fs::read(format!("/proc/{pid}/cmdline")).ok()?;
     let title = String::from_utf8_lossy(&cmdline).into_owned();

@@ -196,18 +196,22 @@ pub struct ServerFiles {
     pub ca: Option<String>,
 }
 
+/// `{host}` and `{port}` in a per-node template (a path, a unit name, a command) replaced by
+/// the address redisops reaches the node at.
+pub fn expand(template: &str, node: &HostPort) -> String {
+    template
+        .replace("{host}", &node.host)
+        .replace("{port}", &node.port.to_string())
+}
+
 impl ServerFiles {
     /// The paths for one node: `{host}` and `{port}` replaced by the address redisops reaches
     /// it at, so that one flag names every node's own certificate in a group.
     pub fn for_node(&self, node: &HostPort) -> ServerFiles {
-        let expand = |t: &str| {
-            t.replace("{host}", &node.host)
-                .replace("{port}", &node.port.to_string())
-        };
         ServerFiles {
-            cert: expand(&self.cert),
-            key: expand(&self.key),
-            ca: self.ca.as_deref().map(expand),
+            cert: expand(&self.cert, node),
+            key: expand(&self.key, node),
+            ca: self.ca.as_deref().map(|ca| expand(ca, node)),
         }
     }
 

@@ -627,16 +627,32 @@ fn sentinel_group_stops_at_a_sentinel_that_cannot_start_and_puts_it_back() {
     assert_eq!(group.replicas[0].cli(&["PING"]), "PONG");
     assert_eq!(fx_cli(&fx, group.master.port + offset, &["PING"]), "PONG");
 
-    // Fixed, the same command finishes the job and skips what is done. Without
-    // --disable-plaintext the plaintext ports stay, and Sentinel hands out the TLS port.
+    // Fixed, the same command finishes the job and skips what is done, this time with the
+    // operator's stop/start commands. Without --disable-plaintext the plaintext ports stay,
+    // and Sentinel hands out the TLS port.
     std::fs::copy(
         &fx.server_cert,
         certs.path().join(format!("{}.crt", s0.port)),
     )
     .unwrap();
+    for s in &group.sentinels {
+        let link = certs.path().join(format!("{}.conf", s.port));
+        std::os::unix::fs::symlink(&s.conf_file, link).unwrap();
+    }
+    args.extend([
+        "--sentinel-stop-cmd".to_string(),
+        "redis-cli -p {port} SHUTDOWN".into(),
+        "--sentinel-start-cmd".into(),
+        format!(
+            "redis-sentinel \"$(readlink -f {}/{{port}}.conf)\" --daemonize yes",
+            certs.path().display()
+        ),
+    ]);
     let run = redisops(&args);
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(!run.stdout.contains("open TLS port"), "{}", run.stdout);
+    let stop = format!("stop: sh -c 'redis-cli -p {} SHUTDOWN'", s0.port);
+    assert!(run.stdout.contains(&stop), "{}", run.stdout);
     assert!(run.stderr.contains("dual-port phase"), "{}", run.stderr);
     let master_tls = group.master.port + offset;
     for s in &group.sentinels {

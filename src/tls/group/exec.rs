@@ -11,10 +11,10 @@ use crate::conn::sentinel::SentinelView;
 use crate::conn::{Dialer, Node};
 use crate::exit::{ExitCode, fail};
 use crate::restore::facts::server_executable;
-use crate::restore::supervisor::{self, Supervisor, runs_here, wait_down};
+use crate::restore::supervisor::{self, Supervisor, redis_unit, runs_here, wait_down};
 use crate::target::{Auth, Endpoint, HostPort, Target, TargetKind, TlsOptions};
 use crate::tls::exec::{self as node_exec, Verifier};
-use crate::tls::plan::Plan;
+use crate::tls::plan::{Plan, expand};
 use crate::tls::sentinel_conf;
 use anyhow::{Context, Result};
 use std::collections::BTreeMap;
@@ -27,6 +27,18 @@ const START_TIMEOUT: Duration = Duration::from_secs(30);
 /// Sentinels exchange hellos every 2 s and ping every second: agreement and quorum after a
 /// restart or a reset take a few seconds, more on a loaded host.
 const SETTLE_TIMEOUT: Duration = Duration::from_secs(90);
+
+/// How the Sentinels whose file is on this host are stopped and started.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Supervision {
+    /// `SHUTDOWN`, then `<executable> <config> --sentinel` detached, as restore's managed
+    /// mode: for a Sentinel that runs here outside a service manager.
+    Managed,
+    /// A systemd unit; `{host}`/`{port}` expand per Sentinel.
+    Service(String),
+    /// The operator's shell commands; `{host}`/`{port}` expand per Sentinel.
+    Commands { stop: String, start: String },
+}
 
 /// Connections and credentials for one run.
 pub struct Group {
@@ -43,6 +55,7 @@ pub struct Group {
     sentinels: Vec<(HostPort, Option<u16>)>,
     /// Each data node's run_id: a verification must reach the same server.
     run_ids: BTreeMap<String, String>,
+    supervision: Supervision,
     ts: String,
 }
 
@@ -51,6 +64,7 @@ pub struct Group {
 pub async fn gather(
     target: &Target,
     verify_tls: TlsOptions,
+    supervision: Supervision,
     ts: &str,
 ) -> Result<(GroupFacts, Group)> {
     let TargetKind::Sentinel {
@@ -90,6 +104,7 @@ pub async fn gather(
         master_name: name.clone(),
         sentinels: sentinels.iter().map(|s| (s.clone(), None)).collect(),
         run_ids: BTreeMap::new(),
+        supervision,
         ts: ts.to_string(),
     };
     let master = group.data_node(&view.master).await?;
@@ -159,29 +174,62 @@ impl Group {
         let (host, port) = monitors.unwrap_or_default();
         let config_file = server.get("config_file").unwrap_or("").to_string();
         let pid = server.u64("process_id").unwrap_or(0) as u32;
-        let executable = server_executable(server.get("executable"), pid);
-        let text = std::fs::read_to_string(&config_file).ok();
-        let access = match (text, executable) {
-            (Some(text), Some(executable)) if runs_here(pid, address.port) => {
-                let config_file = PathBuf::from(&config_file);
+        // redisops edits the file, so it must be readable here whoever restarts the Sentinel.
+        let Ok(text) = std::fs::read_to_string(&config_file) else {
+            return Ok(SentinelNode {
+                address: address.clone(),
+                access: SentinelAccess::Remote { config_file },
+                monitors: HostPort { host, port },
+                tls,
+            });
+        };
+        let config_file = PathBuf::from(&config_file);
+        let supervisor = match &self.supervision {
+            Supervision::Service(unit) => Some(Supervisor::Service {
+                unit: expand(unit, address),
+            }),
+            Supervision::Commands { stop, start } => Some(Supervisor::Commands {
+                stop: expand(stop, address),
+                start: expand(start, address),
+            }),
+            Supervision::Managed if runs_here(pid, address.port) => {
+                if let Some(unit) = redis_unit(pid) {
+                    return Err(fail(
+                        ExitCode::Usage,
+                        format!(
+                            "Sentinel {address} runs as the systemd unit {unit}: after a \
+                             SHUTDOWN systemd may start it again on the old file. Pass \
+                             --sentinel-service {unit} (use {{port}} in the name when the units \
+                             differ per Sentinel)"
+                        ),
+                    ));
+                }
                 let dir = config_file
                     .parent()
                     .map(Path::to_path_buf)
                     .unwrap_or_else(|| PathBuf::from("/"));
-                SentinelAccess::Local {
-                    supervisor: Supervisor::Managed {
+                server_executable(server.get("executable"), pid).map(|executable| {
+                    Supervisor::Managed {
                         executable,
                         config_file: config_file.clone(),
                         cwd: std::fs::read_link(format!("/proc/{pid}/cwd"))
                             .unwrap_or_else(|_| dir.clone()),
                         output: supervisor::output_path(&dir, "tls", &self.ts),
                         args: vec!["--sentinel".into()],
-                    },
-                    config_file,
-                    text,
-                }
+                    }
+                })
             }
-            _ => SentinelAccess::Remote { config_file },
+            Supervision::Managed => None,
+        };
+        let access = match supervisor {
+            Some(supervisor) => SentinelAccess::Local {
+                config_file,
+                text,
+                supervisor,
+            },
+            None => SentinelAccess::Remote {
+                config_file: config_file.display().to_string(),
+            },
         };
         Ok(SentinelNode {
             address: address.clone(),

@@ -290,9 +290,10 @@ pub fn enable(facts: &GroupFacts, opts: &GroupOptions) -> Result<GroupPlan, Stri
     }
     if !manual.is_empty() {
         return Err(format!(
-            "redisops can only restart Sentinels that run on this host with a config file it \
-             can read. Nothing was changed. Either run redisops on each Sentinel's host, or \
-             move the group by hand (README, \"Moving production to TLS\"): first open the TLS \
+            "redisops changes only Sentinels whose config file it can read on this host (and, \
+             without --sentinel-service or --sentinel-stop-cmd/--sentinel-start-cmd, that run \
+             here). Nothing was changed. Either run redisops on the Sentinels' host, or move \
+             the group by hand (README, \"Moving production to TLS\"): first open the TLS \
              ports (tls enable on each node), then stop each Sentinel in turn, add these lines \
              to its sentinel.conf (replacing its `sentinel monitor` line), start it, and check \
              SENTINEL CKQUORUM {} before the next:\n{}",
