@@ -252,7 +252,10 @@ pub fn runs_here(pid: u32, port: u16) -> bool {
 /// looks like a Redis one: a SHUTDOWN of such a process may be answered by systemd starting
 /// it again, so it must be stopped through systemctl.
 pub fn redis_unit(pid: u32) -> Option<String> {
-    let cgroup = std::fs::read_to_string(format!("/proc/{pid}/cgroup")).ok()?;
+    unit_in_cgroup(&std::fs::read_to_string(format!("/proc/{pid}/cgroup")).ok()?)
+}
+
+fn unit_in_cgroup(cgroup: &str) -> Option<String> {
     cgroup
         .lines()
         .filter_map(|l| l.rsplit('/').next())
@@ -271,4 +274,26 @@ fn local_process_title(pid: u32) -> Option<String> {
 /// The file the managed mode sends the server's output to (`what`: restore, tls).
 pub fn output_path(dir: &Path, what: &str, ts: &str) -> PathBuf {
     dir.join(format!(".redisops-{what}-{ts}.out"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_a_redis_unit_but_not_a_session_or_another_service() {
+        let unit = "0::/system.slice/redis-sentinel@26379.service\n";
+        assert_eq!(
+            unit_in_cgroup(unit).as_deref(),
+            Some("redis-sentinel@26379.service")
+        );
+        assert_eq!(
+            unit_in_cgroup("0::/user.slice/user-1000.slice/session-2.scope\n"),
+            None
+        );
+        assert_eq!(
+            unit_in_cgroup("0::/system.slice/actions.runner.x.service\n"),
+            None
+        );
+    }
 }
