@@ -157,6 +157,28 @@ pub struct ApplyArgs {
     pub yes: bool,
 }
 
+/// How a Sentinel group's Sentinels are moved.
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Sentinel group (redis-sentinel:// target)")]
+pub struct SentinelArgs {
+    /// The TLS port every Sentinel gets
+    #[arg(long, value_name = "PORT")]
+    pub sentinel_tls_port: Option<u16>,
+
+    /// Each Sentinel's systemd unit ({host}/{port} expand), stopped and started with
+    /// systemctl [default: SHUTDOWN and start it detached]
+    #[arg(long, value_name = "UNIT", conflicts_with = "sentinel_stop_cmd")]
+    pub sentinel_service: Option<String>,
+
+    /// Shell command that stops one Sentinel ({host}/{port} expand)
+    #[arg(long, value_name = "CMD", requires = "sentinel_start_cmd")]
+    pub sentinel_stop_cmd: Option<String>,
+
+    /// Shell command that starts it again ({host}/{port} expand)
+    #[arg(long, value_name = "CMD", requires = "sentinel_stop_cmd")]
+    pub sentinel_start_cmd: Option<String>,
+}
+
 #[derive(Debug, Args)]
 pub struct EnableArgs {
     #[command(flatten)]
@@ -180,23 +202,6 @@ pub struct EnableArgs {
     )]
     pub tls_port_offset: Option<u16>,
 
-    /// With a Sentinel target: the TLS port every Sentinel gets
-    #[arg(long, value_name = "PORT")]
-    pub sentinel_tls_port: Option<u16>,
-
-    /// With a Sentinel target: each Sentinel's systemd unit ({host}/{port} expand), stopped
-    /// and started with systemctl [default: SHUTDOWN and start it detached]
-    #[arg(long, value_name = "UNIT", conflicts_with = "sentinel_stop_cmd")]
-    pub sentinel_service: Option<String>,
-
-    /// With a Sentinel target: shell command that stops one Sentinel ({host}/{port} expand)
-    #[arg(long, value_name = "CMD", requires = "sentinel_start_cmd")]
-    pub sentinel_stop_cmd: Option<String>,
-
-    /// With a Sentinel target: shell command that starts it again ({host}/{port} expand)
-    #[arg(long, value_name = "CMD", requires = "sentinel_stop_cmd")]
-    pub sentinel_start_cmd: Option<String>,
-
     /// After verification, close the plaintext port (CONFIG SET port 0)
     #[arg(long)]
     pub disable_plaintext: bool,
@@ -204,6 +209,9 @@ pub struct EnableArgs {
     /// On a replica: the master's TLS port; replication moves to TLS
     #[arg(long, value_name = "PORT")]
     pub master_tls_port: Option<u16>,
+
+    #[command(flatten)]
+    pub sentinel: SentinelArgs,
 
     #[command(flatten)]
     pub verify: VerifyArgs,
@@ -280,9 +288,10 @@ pub async fn enable(args: &EnableArgs, ctx: &Ctx) -> Result<ExitCode> {
     if matches!(target.kind, TargetKind::Sentinel { .. }) {
         return enable_group(args, &target).await;
     }
-    if args.sentinel_tls_port.is_some()
-        || args.sentinel_service.is_some()
-        || args.sentinel_stop_cmd.is_some()
+    let sentinel = &args.sentinel;
+    if sentinel.sentinel_tls_port.is_some()
+        || sentinel.sentinel_service.is_some()
+        || sentinel.sentinel_stop_cmd.is_some()
     {
         return Err(fail(
             ExitCode::Usage,
@@ -328,10 +337,11 @@ async fn enable_group(args: &EnableArgs, target: &Target) -> Result<ExitCode> {
     }
     let verify_tls = verification_tls(target, &args.verify)?;
     let ts = chrono::Utc::now().format("%Y%m%dT%H%M%SZ").to_string();
+    let sentinel = &args.sentinel;
     let supervision = match (
-        &args.sentinel_service,
-        &args.sentinel_stop_cmd,
-        &args.sentinel_start_cmd,
+        &sentinel.sentinel_service,
+        &sentinel.sentinel_stop_cmd,
+        &sentinel.sentinel_start_cmd,
     ) {
         (Some(unit), _, _) => group_exec::Supervision::Service(unit.clone()),
         (None, Some(stop), Some(start)) => group_exec::Supervision::Commands {
@@ -347,7 +357,7 @@ async fn enable_group(args: &EnableArgs, target: &Target) -> Result<ExitCode> {
             Some(n) => group_plan::Ports::Offset(n),
             None => group_plan::Ports::Fixed {
                 data: args.tls_port,
-                sentinel: args.sentinel_tls_port,
+                sentinel: sentinel.sentinel_tls_port,
             },
         },
         disable_plaintext: args.disable_plaintext,
