@@ -668,3 +668,30 @@ fn sentinel_group_stops_at_a_sentinel_that_cannot_start_and_puts_it_back() {
     );
     assert!(info.contains("master_link_status:up"), "{info}");
 }
+
+#[test]
+fn single_node_tls_port_offset_and_path_templates() {
+    let tmp = pki_dir();
+    let pki = tmp.path();
+    let server = RedisServer::start();
+    // `tls init --node <port>=…` names the files by the node's port, as {port} expects.
+    let name = server.port.to_string();
+    init(pki, &["--node", &format!("{name}=127.0.0.1")]).ok();
+    let offset = free_offset(&[server.port]);
+    let mut args = enable_args(&server, pki, "{port}", 0);
+    let pos = args.iter().position(|a| a == "--tls-port").unwrap();
+    args.splice(
+        pos..pos + 2,
+        ["--tls-port-offset".to_string(), offset.to_string()],
+    );
+    redisops(&args).ok();
+    let tls_port = server.port + offset;
+    assert_eq!(
+        String::from_utf8_lossy(&redis_cli_tls(pki, tls_port, &["PING"]).stdout).trim(),
+        "PONG"
+    );
+    assert_eq!(
+        server.cli(&["CONFIG", "GET", "tls-cert-file"]),
+        format!("tls-cert-file\n{}", p(pki, &format!("{name}.crt")))
+    );
+}
