@@ -70,11 +70,17 @@ impl Supervisor {
         }
     }
 
-    /// Asks the supervisor to stop the server (`node` is the connection to it, for the
-    /// managed mode). The caller waits for the process and port with [`wait_down`].
-    pub async fn stop(&self, node: &mut Node) -> Result<()> {
+    /// Asks the supervisor to stop the server (`node` is the connection to it, which the
+    /// managed mode needs). The caller waits for the process and port with [`wait_down`].
+    pub async fn stop(&self, node: Option<&mut Node>) -> Result<()> {
         match self {
             Supervisor::Managed { .. } => {
+                let Some(node) = node else {
+                    return Err(fail(
+                        ExitCode::Error,
+                        "cannot send SHUTDOWN: no connection to the server",
+                    ));
+                };
                 // The server closes the connection instead of replying: that is success.
                 match node
                     .try_query::<()>(redis::cmd("SHUTDOWN").arg("NOSAVE"))

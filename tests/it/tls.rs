@@ -695,3 +695,38 @@ fn single_node_tls_port_offset_and_path_templates() {
         format!("tls-cert-file\n{}", p(pki, &format!("{name}.crt")))
     );
 }
+
+#[test]
+fn sentinel_group_stops_a_sentinel_redisops_cannot_verify_and_puts_it_back() {
+    let fx = TlsFixture::new();
+    let group = SentinelGroup::start(1, None);
+    let certs = pki_dir();
+    let offset = free_offset(&group_ports(&group));
+    let mut args = group_enable_args(&group, &fx, certs.path(), offset);
+    args.push("--yes".into());
+    // The first Sentinel gets a certificate from another CA: it starts, but redisops (and
+    // every client of the group's CA) cannot verify it.
+    let other = pki_dir();
+    init(other.path(), &["--node", "stranger=127.0.0.1"]).ok();
+    let s0 = &group.sentinels[0];
+    for ext in ["crt", "key"] {
+        std::fs::copy(
+            other.path().join(format!("stranger.{ext}")),
+            certs.path().join(format!("{}.{ext}", s0.port)),
+        )
+        .unwrap();
+    }
+    let run = redisops(&args);
+    assert_eq!(run.code, 31, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("previous configuration"),
+        "{}",
+        run.stderr
+    );
+    // The Sentinel with the new file was stopped: the old one serves on its port again, and
+    // nothing listens on the TLS port.
+    assert_eq!(s0.cli(&["PING"]), "PONG");
+    assert!(refuses(s0.port + offset));
+    let conf = std::fs::read_to_string(&s0.conf_file).unwrap();
+    assert!(!conf.contains("tls-port"), "{conf}");
+}

@@ -351,7 +351,7 @@ impl Group {
             .await?
             .u64("process_id")
             .map(|p| p as u32);
-        supervisor.stop(&mut node).await?;
+        supervisor.stop(Some(&mut node)).await?;
         drop(node);
         wait_down(&old, pid, STOP_TIMEOUT).await?;
         // Read and written only now: a running Sentinel rewrites its own file.
@@ -370,16 +370,20 @@ impl Group {
             backup.display()
         ));
         self.sentinels[i].1 = Some(*tls_port);
-        let started = async {
-            let child = supervisor.start().await?;
-            self.wait_sentinel(i, supervisor, child).await?;
-            self.settle(plan, all_moved).await
-        }
-        .await;
-        match started {
+        let (result, child) = match supervisor.start().await {
+            Ok(mut child) => {
+                let up = match self.wait_sentinel(i, supervisor, child.as_mut()).await {
+                    Ok(()) => self.settle(plan, all_moved).await,
+                    Err(e) => Err(e),
+                };
+                (up, child)
+            }
+            Err(e) => (Err(e), None),
+        };
+        match result {
             Ok(()) => Ok(()),
             Err(e) => {
-                let e = self.stop_new(i, supervisor, e).await;
+                let e = self.stop_new(i, &old, supervisor, child, e).await;
                 self.sentinels[i].1 = None;
                 Err(self
                     .put_back(i, Some((config_file, &backup)), supervisor, e)
@@ -388,24 +392,38 @@ impl Group {
         }
     }
 
-    /// Stops a Sentinel started on the new file that did not pass its checks.
+    /// Stops a Sentinel started on the new file that did not pass its checks, also when
+    /// redisops cannot connect to it (a certificate it does not accept): through its
+    /// supervisor, or by killing the process redisops started.
     async fn stop_new(
         &self,
         i: usize,
+        old: &Endpoint,
         supervisor: &Supervisor,
+        child: Option<std::process::Child>,
         cause: anyhow::Error,
     ) -> anyhow::Error {
-        let Ok(mut node) = self.sentinel(i).await else {
-            return cause;
-        };
-        let endpoint = node.endpoint.clone();
-        let pid = match node.info("server").await {
-            Ok(info) => info.u64("process_id").map(|p| p as u32),
-            Err(_) => None,
-        };
         let stopped = async {
-            supervisor.stop(&mut node).await?;
-            wait_down(&endpoint, pid, STOP_TIMEOUT).await
+            let mut pid = child.as_ref().map(std::process::Child::id);
+            match (self.sentinel(i).await, child) {
+                (Ok(mut node), _) => {
+                    if let Ok(info) = node.info("server").await {
+                        pid = info.u64("process_id").map(|p| p as u32).or(pid);
+                    }
+                    supervisor.stop(Some(&mut node)).await?;
+                }
+                (Err(_), Some(mut child)) => {
+                    child.kill()?;
+                    child.wait()?;
+                }
+                (Err(e), None) => supervisor.stop(None).await.map_err(|_| e)?,
+            }
+            let tls = Endpoint::Tcp(HostPort {
+                host: self.sentinels[i].0.host.clone(),
+                port: self.sentinels[i].1.unwrap_or(self.sentinels[i].0.port),
+            });
+            wait_down(&tls, pid, STOP_TIMEOUT).await?;
+            wait_down(old, None, STOP_TIMEOUT).await
         }
         .await;
         match stopped {
@@ -429,8 +447,8 @@ impl Group {
             if let Some((file, backup)) = replaced {
                 sentinel_conf::restore(file, backup)?;
             }
-            let child = supervisor.start().await?;
-            self.wait_sentinel(i, supervisor, child).await
+            let mut child = supervisor.start().await?;
+            self.wait_sentinel(i, supervisor, child.as_mut()).await
         }
         .await;
         match restored {
@@ -450,7 +468,7 @@ impl Group {
         &self,
         i: usize,
         supervisor: &Supervisor,
-        mut child: Option<std::process::Child>,
+        mut child: Option<&mut std::process::Child>,
     ) -> Result<()> {
         let supervisor_output = match supervisor {
             Supervisor::Managed { output, .. } => Some(output),
