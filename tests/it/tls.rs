@@ -585,25 +585,43 @@ fn sentinel_group_moves_to_tls_only_and_fails_over() {
     }
 }
 
-#[test]
-fn sentinel_group_stops_at_a_sentinel_that_cannot_start_and_puts_it_back() {
+/// A plaintext group with one replica and the `tls enable --yes` arguments for it.
+fn one_replica_group() -> (
+    TlsFixture,
+    SentinelGroup,
+    tempfile::TempDir,
+    u16,
+    Vec<String>,
+) {
     let fx = TlsFixture::new();
     let group = SentinelGroup::start(1, None);
     let certs = pki_dir();
     let offset = free_offset(&group_ports(&group));
     let mut args = group_enable_args(&group, &fx, certs.path(), offset);
     args.push("--yes".into());
-    let s0 = &group.sentinels[0];
-    let conf_before = std::fs::read_to_string(&s0.conf_file).unwrap();
-    // The first Sentinel's certificate is missing: it cannot start with the TLS block.
-    std::fs::remove_file(certs.path().join(format!("{}.crt", s0.port))).unwrap();
-    let run = redisops(&args);
+    (fx, group, certs, offset, args)
+}
+
+/// Runs `tls enable`, which must stop at the first Sentinel (exit 31) and restart it as before.
+fn fails_and_puts_the_sentinel_back(args: &[String]) -> crate::harness::Run {
+    let run = redisops(args);
     assert_eq!(run.code, 31, "{}", run.stderr);
     assert!(
         run.stderr.contains("previous configuration"),
         "{}",
         run.stderr
     );
+    run
+}
+
+#[test]
+fn sentinel_group_stops_at_a_sentinel_that_cannot_start_and_puts_it_back() {
+    let (fx, group, certs, offset, mut args) = one_replica_group();
+    let s0 = &group.sentinels[0];
+    let conf_before = std::fs::read_to_string(&s0.conf_file).unwrap();
+    // The first Sentinel's certificate is missing: it cannot start with the TLS block.
+    std::fs::remove_file(certs.path().join(format!("{}.crt", s0.port))).unwrap();
+    let run = fails_and_puts_the_sentinel_back(&args);
     assert!(
         run.stderr.contains("run the same command again"),
         "{}",
@@ -698,12 +716,7 @@ fn single_node_tls_port_offset_and_path_templates() {
 
 #[test]
 fn sentinel_group_stops_a_sentinel_redisops_cannot_verify_and_puts_it_back() {
-    let fx = TlsFixture::new();
-    let group = SentinelGroup::start(1, None);
-    let certs = pki_dir();
-    let offset = free_offset(&group_ports(&group));
-    let mut args = group_enable_args(&group, &fx, certs.path(), offset);
-    args.push("--yes".into());
+    let (_fx, group, certs, offset, args) = one_replica_group();
     // The first Sentinel gets a certificate from another CA: it starts, but redisops (and
     // every client of the group's CA) cannot verify it.
     let other = pki_dir();
@@ -716,13 +729,7 @@ fn sentinel_group_stops_a_sentinel_redisops_cannot_verify_and_puts_it_back() {
         )
         .unwrap();
     }
-    let run = redisops(&args);
-    assert_eq!(run.code, 31, "{}", run.stderr);
-    assert!(
-        run.stderr.contains("previous configuration"),
-        "{}",
-        run.stderr
-    );
+    fails_and_puts_the_sentinel_back(&args);
     // The Sentinel with the new file was stopped: the old one serves on its port again, and
     // nothing listens on the TLS port.
     assert_eq!(s0.cli(&["PING"]), "PONG");
