@@ -504,9 +504,9 @@ impl Group {
     }
 
     /// Waits until every Sentinel names the master and CKQUORUM is OK on every Sentinel
-    /// (`all`), or on a majority while some still use plaintext: a TLS and a plaintext
-    /// Sentinel cannot reach each other, so until all are moved only the larger side sees
-    /// enough peers.
+    /// (`all`), or on the larger side while some still use plaintext: a TLS and a plaintext
+    /// Sentinel cannot reach each other, so until all are moved only that side sees enough
+    /// peers.
     async fn settle(&self, plan: &GroupPlan, all: bool) -> Result<()> {
         let deadline = Instant::now() + SETTLE_TIMEOUT;
         loop {
@@ -522,8 +522,10 @@ impl Group {
                     }
                 }
             }
-            let majority = ok * 2 > self.sentinels.len();
-            if problems.is_empty() || (!all && wrong == 0 && majority) {
+            // At least half: with an even number of Sentinels the rolling restart passes
+            // through an even split, which only the next restart ends.
+            let larger_side = ok * 2 >= self.sentinels.len();
+            if problems.is_empty() || (!all && wrong == 0 && larger_side) {
                 return Ok(());
             }
             if Instant::now() > deadline {

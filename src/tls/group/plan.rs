@@ -151,7 +151,7 @@ impl GroupPlan {
                 }) => format!(
                     "stop: {}\nset in {} (a backup copy is kept):\n{}start: {}\ncheck: back \
                      over TLS on port {tls_port}; every Sentinel names the master; CKQUORUM OK \
-                     on a majority\n",
+                     on the larger side\n",
                     supervisor.describe_stop(),
                     config_file.display(),
                     want.manual_lines(&self.master_tls.host, self.quorum)
