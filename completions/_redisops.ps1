@@ -526,7 +526,7 @@ Register-ArgumentCompleter -Native -CommandName 'redisops' -ScriptBlock {
             [CompletionResult]::new('--tls', '--tls', [CompletionResultType]::ParameterName, 'Use TLS (like rediss://)')
             [CompletionResult]::new('--insecure', '--insecure', [CompletionResultType]::ParameterName, 'Skip TLS certificate verification (dangerous: anyone on the path can read your data)')
             [CompletionResult]::new('init', 'init', [CompletionResultType]::ParameterValue, 'Create a private CA, node certificates (serverAuth + clientAuth) and a client certificate')
-            [CompletionResult]::new('enable', 'enable', [CompletionResultType]::ParameterValue, 'Turn TLS on for a live server without a restart, verify it, optionally close the plaintext port, persist with CONFIG REWRITE')
+            [CompletionResult]::new('enable', 'enable', [CompletionResultType]::ParameterValue, 'Turn TLS on for a live server (or a whole Sentinel group) without a data-node restart, verify it, optionally close the plaintext ports, persist')
             [CompletionResult]::new('rotate', 'rotate', [CompletionResultType]::ParameterValue, 'Reload new or replaced certificate files without a restart and verify a fresh connection')
             [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Show the certificate each node presents: subject, SANs, issuer, days to expiry')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -571,11 +571,16 @@ Register-ArgumentCompleter -Native -CommandName 'redisops' -ScriptBlock {
             break
         }
         'redisops;tls;enable' {
-            [CompletionResult]::new('--server-cert', '--server-cert', [CompletionResultType]::ParameterName, 'Server certificate (chain) file, a path on the server''s host')
-            [CompletionResult]::new('--server-key', '--server-key', [CompletionResultType]::ParameterName, 'Server key file, a path on the server''s host')
+            [CompletionResult]::new('--server-cert', '--server-cert', [CompletionResultType]::ParameterName, 'Server certificate (chain) file, a path on the server''s host; {host} and {port} expand to each node''s address (e.g. /etc/redis/tls/{host}.crt)')
+            [CompletionResult]::new('--server-key', '--server-key', [CompletionResultType]::ParameterName, 'Server key file, a path on the server''s host; {host} and {port} expand as for --server-cert')
             [CompletionResult]::new('--server-ca', '--server-ca', [CompletionResultType]::ParameterName, 'CA file that signed the client certificates, a path on the server''s host')
-            [CompletionResult]::new('--tls-port', '--tls-port', [CompletionResultType]::ParameterName, 'TLS port to open [default: the current tls-port]')
+            [CompletionResult]::new('--tls-port', '--tls-port', [CompletionResultType]::ParameterName, 'TLS port to open [default: the current tls-port]; with a Sentinel target, on every data node')
+            [CompletionResult]::new('--tls-port-offset', '--tls-port-offset', [CompletionResultType]::ParameterName, 'TLS port = each node''s current port + N (several nodes on one host; 1 gives 6380 and 26380 on the default ports)')
             [CompletionResult]::new('--master-tls-port', '--master-tls-port', [CompletionResultType]::ParameterName, 'On a replica: the master''s TLS port; replication moves to TLS')
+            [CompletionResult]::new('--sentinel-tls-port', '--sentinel-tls-port', [CompletionResultType]::ParameterName, 'The TLS port every Sentinel gets')
+            [CompletionResult]::new('--sentinel-service', '--sentinel-service', [CompletionResultType]::ParameterName, 'Each Sentinel''s systemd unit ({host}/{port} expand), stopped and started with systemctl [default: SHUTDOWN and start it detached]')
+            [CompletionResult]::new('--sentinel-stop-cmd', '--sentinel-stop-cmd', [CompletionResultType]::ParameterName, 'Shell command that stops one Sentinel ({host}/{port} expand)')
+            [CompletionResult]::new('--sentinel-start-cmd', '--sentinel-start-cmd', [CompletionResultType]::ParameterName, 'Shell command that starts it again ({host}/{port} expand)')
             [CompletionResult]::new('--verify-cacert', '--verify-cacert', [CompletionResultType]::ParameterName, 'CA to verify the server with [default: the connection''s --cacert]')
             [CompletionResult]::new('--verify-cert', '--verify-cert', [CompletionResultType]::ParameterName, 'Client certificate to present [default: the connection''s --cert]')
             [CompletionResult]::new('--verify-key', '--verify-key', [CompletionResultType]::ParameterName, 'Client key [default: the connection''s --key]')
@@ -609,8 +614,8 @@ Register-ArgumentCompleter -Native -CommandName 'redisops' -ScriptBlock {
             break
         }
         'redisops;tls;rotate' {
-            [CompletionResult]::new('--server-cert', '--server-cert', [CompletionResultType]::ParameterName, 'Server certificate (chain) file, a path on the server''s host')
-            [CompletionResult]::new('--server-key', '--server-key', [CompletionResultType]::ParameterName, 'Server key file, a path on the server''s host')
+            [CompletionResult]::new('--server-cert', '--server-cert', [CompletionResultType]::ParameterName, 'Server certificate (chain) file, a path on the server''s host; {host} and {port} expand to each node''s address (e.g. /etc/redis/tls/{host}.crt)')
+            [CompletionResult]::new('--server-key', '--server-key', [CompletionResultType]::ParameterName, 'Server key file, a path on the server''s host; {host} and {port} expand as for --server-cert')
             [CompletionResult]::new('--server-ca', '--server-ca', [CompletionResultType]::ParameterName, 'New CA file (for a CA rollover use a bundle with the old and new CA)')
             [CompletionResult]::new('--verify-cacert', '--verify-cacert', [CompletionResultType]::ParameterName, 'CA to verify the server with [default: the connection''s --cacert]')
             [CompletionResult]::new('--verify-cert', '--verify-cert', [CompletionResultType]::ParameterName, 'Client certificate to present [default: the connection''s --cert]')
@@ -673,7 +678,7 @@ Register-ArgumentCompleter -Native -CommandName 'redisops' -ScriptBlock {
         }
         'redisops;tls;help' {
             [CompletionResult]::new('init', 'init', [CompletionResultType]::ParameterValue, 'Create a private CA, node certificates (serverAuth + clientAuth) and a client certificate')
-            [CompletionResult]::new('enable', 'enable', [CompletionResultType]::ParameterValue, 'Turn TLS on for a live server without a restart, verify it, optionally close the plaintext port, persist with CONFIG REWRITE')
+            [CompletionResult]::new('enable', 'enable', [CompletionResultType]::ParameterValue, 'Turn TLS on for a live server (or a whole Sentinel group) without a data-node restart, verify it, optionally close the plaintext ports, persist')
             [CompletionResult]::new('rotate', 'rotate', [CompletionResultType]::ParameterValue, 'Reload new or replaced certificate files without a restart and verify a fresh connection')
             [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Show the certificate each node presents: subject, SANs, issuer, days to expiry')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -806,7 +811,7 @@ Register-ArgumentCompleter -Native -CommandName 'redisops' -ScriptBlock {
         }
         'redisops;help;tls' {
             [CompletionResult]::new('init', 'init', [CompletionResultType]::ParameterValue, 'Create a private CA, node certificates (serverAuth + clientAuth) and a client certificate')
-            [CompletionResult]::new('enable', 'enable', [CompletionResultType]::ParameterValue, 'Turn TLS on for a live server without a restart, verify it, optionally close the plaintext port, persist with CONFIG REWRITE')
+            [CompletionResult]::new('enable', 'enable', [CompletionResultType]::ParameterValue, 'Turn TLS on for a live server (or a whole Sentinel group) without a data-node restart, verify it, optionally close the plaintext ports, persist')
             [CompletionResult]::new('rotate', 'rotate', [CompletionResultType]::ParameterValue, 'Reload new or replaced certificate files without a restart and verify a fresh connection')
             [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Show the certificate each node presents: subject, SANs, issuer, days to expiry')
             break

@@ -725,7 +725,7 @@ _redisops() {
                     return 0
                     ;;
                 --default-user)
-                    COMPREPLY=($(compgen -W "disable restrict" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "disable restrict keep" -- "${cur}"))
                     return 0
                     ;;
                 --rename-commands)
@@ -2216,7 +2216,7 @@ _redisops() {
             return 0
             ;;
         redisops__subcmd__tls__subcmd__enable)
-            opts="-q -h -p -s -a --server-cert --server-key --server-ca --tls-port --disable-plaintext --master-tls-port --verify-cacert --verify-cert --verify-key --dry-run --yes --help --config --quiet --target --host --port --socket --user --pass --password-file --tls --cacert --cert --key --sni --insecure --sentinel-user --sentinel-password-file --timeout"
+            opts="-q -h -p -s -a --server-cert --server-key --server-ca --tls-port --tls-port-offset --disable-plaintext --master-tls-port --sentinel-tls-port --sentinel-service --sentinel-stop-cmd --sentinel-start-cmd --verify-cacert --verify-cert --verify-key --dry-run --yes --help --config --quiet --target --host --port --socket --user --pass --password-file --tls --cacert --cert --key --sni --insecure --sentinel-user --sentinel-password-file --timeout"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2238,7 +2238,27 @@ _redisops() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --tls-port-offset)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --master-tls-port)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --sentinel-tls-port)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --sentinel-service)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --sentinel-stop-cmd)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --sentinel-start-cmd)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -505,7 +505,7 @@ set edit:completion:arg-completer[redisops] = {|@words|
             cand --tls 'Use TLS (like rediss://)'
             cand --insecure 'Skip TLS certificate verification (dangerous: anyone on the path can read your data)'
             cand init 'Create a private CA, node certificates (serverAuth + clientAuth) and a client certificate'
-            cand enable 'Turn TLS on for a live server without a restart, verify it, optionally close the plaintext port, persist with CONFIG REWRITE'
+            cand enable 'Turn TLS on for a live server (or a whole Sentinel group) without a data-node restart, verify it, optionally close the plaintext ports, persist'
             cand rotate 'Reload new or replaced certificate files without a restart and verify a fresh connection'
             cand check 'Show the certificate each node presents: subject, SANs, issuer, days to expiry'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -548,11 +548,16 @@ set edit:completion:arg-completer[redisops] = {|@words|
             cand --insecure 'Skip TLS certificate verification (dangerous: anyone on the path can read your data)'
         }
         &'redisops;tls;enable'= {
-            cand --server-cert 'Server certificate (chain) file, a path on the server''s host'
-            cand --server-key 'Server key file, a path on the server''s host'
+            cand --server-cert 'Server certificate (chain) file, a path on the server''s host; {host} and {port} expand to each node''s address (e.g. /etc/redis/tls/{host}.crt)'
+            cand --server-key 'Server key file, a path on the server''s host; {host} and {port} expand as for --server-cert'
             cand --server-ca 'CA file that signed the client certificates, a path on the server''s host'
-            cand --tls-port 'TLS port to open [default: the current tls-port]'
+            cand --tls-port 'TLS port to open [default: the current tls-port]; with a Sentinel target, on every data node'
+            cand --tls-port-offset 'TLS port = each node''s current port + N (several nodes on one host; 1 gives 6380 and 26380 on the default ports)'
             cand --master-tls-port 'On a replica: the master''s TLS port; replication moves to TLS'
+            cand --sentinel-tls-port 'The TLS port every Sentinel gets'
+            cand --sentinel-service 'Each Sentinel''s systemd unit ({host}/{port} expand), stopped and started with systemctl [default: SHUTDOWN and start it detached]'
+            cand --sentinel-stop-cmd 'Shell command that stops one Sentinel ({host}/{port} expand)'
+            cand --sentinel-start-cmd 'Shell command that starts it again ({host}/{port} expand)'
             cand --verify-cacert 'CA to verify the server with [default: the connection''s --cacert]'
             cand --verify-cert 'Client certificate to present [default: the connection''s --cert]'
             cand --verify-key 'Client key [default: the connection''s --key]'
@@ -585,8 +590,8 @@ set edit:completion:arg-completer[redisops] = {|@words|
             cand --insecure 'Skip TLS certificate verification (dangerous: anyone on the path can read your data)'
         }
         &'redisops;tls;rotate'= {
-            cand --server-cert 'Server certificate (chain) file, a path on the server''s host'
-            cand --server-key 'Server key file, a path on the server''s host'
+            cand --server-cert 'Server certificate (chain) file, a path on the server''s host; {host} and {port} expand to each node''s address (e.g. /etc/redis/tls/{host}.crt)'
+            cand --server-key 'Server key file, a path on the server''s host; {host} and {port} expand as for --server-cert'
             cand --server-ca 'New CA file (for a CA rollover use a bundle with the old and new CA)'
             cand --verify-cacert 'CA to verify the server with [default: the connection''s --cacert]'
             cand --verify-cert 'Client certificate to present [default: the connection''s --cert]'
@@ -647,7 +652,7 @@ set edit:completion:arg-completer[redisops] = {|@words|
         }
         &'redisops;tls;help'= {
             cand init 'Create a private CA, node certificates (serverAuth + clientAuth) and a client certificate'
-            cand enable 'Turn TLS on for a live server without a restart, verify it, optionally close the plaintext port, persist with CONFIG REWRITE'
+            cand enable 'Turn TLS on for a live server (or a whole Sentinel group) without a data-node restart, verify it, optionally close the plaintext ports, persist'
             cand rotate 'Reload new or replaced certificate files without a restart and verify a fresh connection'
             cand check 'Show the certificate each node presents: subject, SANs, issuer, days to expiry'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -759,7 +764,7 @@ set edit:completion:arg-completer[redisops] = {|@words|
         }
         &'redisops;help;tls'= {
             cand init 'Create a private CA, node certificates (serverAuth + clientAuth) and a client certificate'
-            cand enable 'Turn TLS on for a live server without a restart, verify it, optionally close the plaintext port, persist with CONFIG REWRITE'
+            cand enable 'Turn TLS on for a live server (or a whole Sentinel group) without a data-node restart, verify it, optionally close the plaintext ports, persist'
             cand rotate 'Reload new or replaced certificate files without a restart and verify a fresh connection'
             cand check 'Show the certificate each node presents: subject, SANs, issuer, days to expiry'
         }

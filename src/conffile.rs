@@ -468,7 +468,9 @@ fn split_args(line: &str) -> Result<Vec<String>, &'static str> {
     }
 }
 
-fn render_directive(name: &str, args: &[String]) -> String {
+/// One directive line as Redis reads it back (args quoted when needed): also what redisops
+/// shows an operator who edits a file by hand.
+pub fn render_directive(name: &str, args: &[String]) -> String {
     let mut line = name.to_string();
     for arg in args {
         line.push(' ');

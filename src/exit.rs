@@ -39,7 +39,8 @@ pub enum ExitCode {
     NotFound,
     /// Restore or a TLS change failed and was rolled back: the server is as it was before.
     RolledBack,
-    /// Restore stopped half-way: run `restore --resume` or `restore --abort`.
+    /// Restore stopped half-way (`restore --resume` or `--abort`), or a Sentinel group is
+    /// partly moved to TLS (run `tls enable` again).
     Incomplete,
     /// Interrupted by SIGINT/SIGTERM.
     Interrupted,
@@ -106,7 +107,8 @@ impl ExitCode {
             ExitCode::NotFound => "no such repository or backup",
             ExitCode::RolledBack => "restore, tls or harden change failed and was rolled back",
             ExitCode::Incomplete => {
-                "incomplete: restore --resume/--abort; harden: restart the server"
+                "incomplete: restore --resume/--abort; tls group: fix the cause and run it \
+                 again; harden: see the message"
             }
             ExitCode::Interrupted => "interrupted by a signal",
         }

@@ -6,6 +6,7 @@ use crate::exit::{ExitCode, fail};
 use crate::target::{Endpoint, Target, TargetKind, TlsOptions};
 use crate::tls::certs::{self, ExistingCa, InitOptions, NodeSpec};
 use crate::tls::exec::{self, Verifier};
+use crate::tls::group::{exec as group_exec, plan as group_plan};
 use crate::tls::plan::{self, EnableOptions, Plan, ServerFiles};
 use anyhow::Result;
 use clap::{Args, Subcommand};
@@ -22,8 +23,8 @@ pub enum TlsCommand {
     /// Create a private CA, node certificates (serverAuth + clientAuth) and a client certificate
     #[command(disable_help_flag = true)]
     Init(InitArgs),
-    /// Turn TLS on for a live server without a restart, verify it, optionally close the
-    /// plaintext port, persist with CONFIG REWRITE
+    /// Turn TLS on for a live server (or a whole Sentinel group) without a data-node
+    /// restart, verify it, optionally close the plaintext ports, persist
     #[command(
         disable_help_flag = true,
         long_about = "Turn TLS on for a live server without a restart. The certificate files \
@@ -35,7 +36,17 @@ pub enum TlsCommand {
                       to TLS (tls-replication yes; REPLICAOF the master's TLS port with \
                       --master-tls-port), closes the plaintext port with --disable-plaintext, \
                       and persists with CONFIG REWRITE. A failure rolls back the runtime \
-                      changes (exit 30)."
+                      changes (exit 30).\n\nWith a Sentinel target (redis-sentinel://…#name) \
+                      the whole group moves: TLS ports on the replicas, then the master; then \
+                      each Sentinel in turn gets the TLS block in its sentinel.conf, monitors \
+                      the master's TLS port and is restarted (redisops edits and restarts \
+                      Sentinels that run on this host; for others it prints the lines and \
+                      changes nothing), checking after each that every Sentinel names the master \
+                      and has quorum; then replication moves to TLS, the plaintext ports close \
+                      with --disable-plaintext, and each Sentinel forgets the old addresses \
+                      (SENTINEL RESET). A failure after the first finished stage exits 31 with \
+                      what is done and what to do; running the command again skips finished \
+                      steps."
     )]
     Enable(EnableArgs),
     /// Reload new or replaced certificate files without a restart and verify a fresh connection
@@ -96,13 +107,25 @@ pub struct InitArgs {
 /// Certificate paths as the server sees them, on its own host.
 #[derive(Debug, Args)]
 pub struct ServerFileArgs {
-    /// Server certificate (chain) file, a path on the server's host
+    /// Server certificate (chain) file, a path on the server's host; {host} and {port} expand
+    /// to each node's address (e.g. /etc/redis/tls/{host}.crt)
     #[arg(long, value_name = "PATH")]
     pub server_cert: String,
 
-    /// Server key file, a path on the server's host
+    /// Server key file, a path on the server's host; {host} and {port} expand as for
+    /// --server-cert
     #[arg(long, value_name = "PATH")]
     pub server_key: String,
+}
+
+impl ServerFileArgs {
+    fn files(&self, ca: Option<String>) -> ServerFiles {
+        ServerFiles {
+            cert: self.server_cert.clone(),
+            key: self.server_key.clone(),
+            ca,
+        }
+    }
 }
 
 /// Files on this machine for the verification connection.
@@ -133,6 +156,28 @@ pub struct ApplyArgs {
     pub yes: bool,
 }
 
+/// How a Sentinel group's Sentinels are moved.
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Sentinel group (redis-sentinel:// target)")]
+pub struct SentinelArgs {
+    /// The TLS port every Sentinel gets
+    #[arg(long, value_name = "PORT")]
+    pub sentinel_tls_port: Option<u16>,
+
+    /// Each Sentinel's systemd unit ({host}/{port} expand), stopped and started with
+    /// systemctl [default: SHUTDOWN and start it detached]
+    #[arg(long, value_name = "UNIT", conflicts_with = "sentinel_stop_cmd")]
+    pub sentinel_service: Option<String>,
+
+    /// Shell command that stops one Sentinel ({host}/{port} expand)
+    #[arg(long, value_name = "CMD", requires = "sentinel_start_cmd")]
+    pub sentinel_stop_cmd: Option<String>,
+
+    /// Shell command that starts it again ({host}/{port} expand)
+    #[arg(long, value_name = "CMD", requires = "sentinel_stop_cmd")]
+    pub sentinel_start_cmd: Option<String>,
+}
+
 #[derive(Debug, Args)]
 pub struct EnableArgs {
     #[command(flatten)]
@@ -142,9 +187,19 @@ pub struct EnableArgs {
     #[arg(long, value_name = "PATH")]
     pub server_ca: String,
 
-    /// TLS port to open [default: the current tls-port]
+    /// TLS port to open [default: the current tls-port]; with a Sentinel target, on every
+    /// data node
     #[arg(long, value_name = "PORT")]
     pub tls_port: Option<u16>,
+
+    /// TLS port = each node's current port + N (several nodes on one host; 1 gives 6380 and
+    /// 26380 on the default ports)
+    #[arg(
+        long,
+        value_name = "N",
+        conflicts_with_all = ["tls_port", "sentinel_tls_port"]
+    )]
+    pub tls_port_offset: Option<u16>,
 
     /// After verification, close the plaintext port (CONFIG SET port 0)
     #[arg(long)]
@@ -153,6 +208,9 @@ pub struct EnableArgs {
     /// On a replica: the master's TLS port; replication moves to TLS
     #[arg(long, value_name = "PORT")]
     pub master_tls_port: Option<u16>,
+
+    #[command(flatten)]
+    pub sentinel: SentinelArgs,
 
     #[command(flatten)]
     pub verify: VerifyArgs,
@@ -225,46 +283,138 @@ pub fn init(args: &InitArgs) -> Result<ExitCode> {
 }
 
 pub async fn enable(args: &EnableArgs, ctx: &Ctx) -> Result<ExitCode> {
-    let files = ServerFiles {
-        cert: args.files.server_cert.clone(),
-        key: args.files.server_key.clone(),
-        ca: Some(args.server_ca.clone()),
-    };
-    let options = EnableOptions {
-        files,
-        tls_port: args.tls_port,
-        disable_plaintext: args.disable_plaintext,
-        master_tls_port: args.master_tls_port,
-    };
-    change(ctx, &args.verify, &args.apply, |facts| {
-        plan::enable(facts, &options)
+    let target = ctx.target()?;
+    if matches!(target.kind, TargetKind::Sentinel { .. }) {
+        return enable_group(args, &target).await;
+    }
+    let sentinel = &args.sentinel;
+    if sentinel.sentinel_tls_port.is_some()
+        || sentinel.sentinel_service.is_some()
+        || sentinel.sentinel_stop_cmd.is_some()
+    {
+        return Err(fail(
+            ExitCode::Usage,
+            "--sentinel-* options are for a Sentinel target (redis-sentinel://…#name)",
+        ));
+    }
+    let files = node_files(&target, args.files.files(Some(args.server_ca.clone())))?;
+    change(&target, &args.verify, &args.apply, |facts| {
+        let tls_port = match (args.tls_port_offset, facts.port("port")) {
+            (Some(n), port) if port != 0 => Some(port.saturating_add(n)),
+            _ => args.tls_port,
+        };
+        plan::enable(
+            facts,
+            &EnableOptions {
+                files,
+                tls_port,
+                disable_plaintext: args.disable_plaintext,
+                master_tls_port: args.master_tls_port,
+            },
+        )
     })
     .await
 }
 
 pub async fn rotate(args: &RotateArgs, ctx: &Ctx) -> Result<ExitCode> {
-    let files = ServerFiles {
-        cert: args.files.server_cert.clone(),
-        key: args.files.server_key.clone(),
-        ca: args.server_ca.clone(),
-    };
-    change(ctx, &args.verify, &args.apply, |facts| {
+    let target = ctx.target()?;
+    let files = node_files(&target, args.files.files(args.server_ca.clone()))?;
+    change(&target, &args.verify, &args.apply, |facts| {
         plan::rotate(facts, &files)
     })
     .await
 }
 
-/// Shared by enable and rotate: gather, plan, confirm, apply, report.
+/// `tls enable` with a Sentinel target: the whole group, Sentinels included.
+async fn enable_group(args: &EnableArgs, target: &Target) -> Result<ExitCode> {
+    if args.master_tls_port.is_some() {
+        return Err(fail(
+            ExitCode::Usage,
+            "--master-tls-port is for one replica; with a Sentinel target redisops finds the \
+             master and its TLS port itself",
+        ));
+    }
+    let verify_tls = verification_tls(target, &args.verify)?;
+    let ts = chrono::Utc::now().format("%Y%m%dT%H%M%SZ").to_string();
+    let sentinel = &args.sentinel;
+    let supervision = match (
+        &sentinel.sentinel_service,
+        &sentinel.sentinel_stop_cmd,
+        &sentinel.sentinel_start_cmd,
+    ) {
+        (Some(unit), _, _) => group_exec::Supervision::Service(unit.clone()),
+        (None, Some(stop), Some(start)) => group_exec::Supervision::Commands {
+            stop: stop.clone(),
+            start: start.clone(),
+        },
+        _ => group_exec::Supervision::Managed,
+    };
+    let (facts, mut group) = group_exec::gather(target, verify_tls, supervision, &ts).await?;
+    let options = group_plan::GroupOptions {
+        files: args.files.files(Some(args.server_ca.clone())),
+        ports: match args.tls_port_offset {
+            Some(n) => group_plan::Ports::Offset(n),
+            None => group_plan::Ports::Fixed {
+                data: args.tls_port,
+                sentinel: sentinel.sentinel_tls_port,
+            },
+        },
+        disable_plaintext: args.disable_plaintext,
+    };
+    let plan = group_plan::enable(&facts, &options).map_err(|e| fail(ExitCode::Usage, e))?;
+    crate::out!("{}", plan.render());
+    if !args.disable_plaintext {
+        crate::ui::warn(
+            "dual-port phase: Sentinel hands out the one port it monitors. After this run \
+             that is the TLS port, so clients that discover the master through Sentinel must \
+             speak TLS; plaintext clients must connect to the nodes directly until \
+             --disable-plaintext closes those ports",
+        );
+    }
+    if args.apply.dry_run {
+        return Ok(ExitCode::Success);
+    }
+    if !args.apply.yes && !super::confirm("Apply these changes?")? {
+        return Err(fail(
+            ExitCode::Usage,
+            "not applied (answer y, or pass --yes)",
+        ));
+    }
+    group
+        .apply(&plan, &crate::progress::cancel_on_signal())
+        .await?;
+    crate::outln!(
+        "Done. The group '{}' uses TLS (master {}). Connect with --target {} and the CA and \
+         client certificate.",
+        plan.master_name,
+        plan.master_tls,
+        group.tls_url(&plan)
+    );
+    Ok(ExitCode::Success)
+}
+
+/// The files for a single-node target, `{host}`/`{port}` expanded.
+fn node_files(target: &Target, files: ServerFiles) -> Result<ServerFiles> {
+    match &target.kind {
+        TargetKind::Node(Endpoint::Tcp(hp)) => Ok(files.for_node(hp)),
+        _ if files.is_template() => Err(fail(
+            ExitCode::Usage,
+            "{host}/{port} in the file paths need a TCP target: give the paths in full",
+        )),
+        _ => Ok(files),
+    }
+}
+
+/// Shared by enable and rotate on one node: gather, plan, confirm, apply, report.
 async fn change(
-    ctx: &Ctx,
+    target: &Target,
     verify: &VerifyArgs,
     apply: &ApplyArgs,
     make_plan: impl FnOnce(&plan::NodeFacts) -> Result<Plan, String>,
 ) -> Result<ExitCode> {
-    let target = ctx.target()?;
-    let host = node_host(&target)?;
-    let verifier_tls = verification_tls(&target, verify)?;
-    let mut connected = conn::connect(&target, Want::Master).await?;
+    let host = node_host(target)?;
+    let verifier_tls = verification_tls(target, verify)?;
+    let mut connected = conn::connect(target, Want::Master).await?;
     let node = &mut connected.node;
     let (facts, run_id) = exec::gather(node).await?;
     let plan = make_plan(&facts).map_err(|e| fail(ExitCode::Usage, e))?;
@@ -307,9 +457,9 @@ fn node_host(target: &Target) -> Result<String> {
         TargetKind::Node(Endpoint::Unix(_)) => Ok("127.0.0.1".into()),
         TargetKind::Sentinel { .. } => Err(fail(
             ExitCode::Usage,
-            "tls enable and rotate work on one node: target each node directly (replicas \
-             first, then the master); Sentinels need their tls-* lines in sentinel.conf and a \
-             restart (see the README's TLS runbook)",
+            "tls rotate works on one node: target each node directly (Sentinels read their \
+             certificate files at a restart: replace the files, then restart them one at a \
+             time)",
         )),
     }
 }

@@ -358,7 +358,7 @@ impl Executor {
             .await?
             .u64("process_id")
             .and_then(|p| local_pid(p as u32));
-        self.supervisor().stop(&mut node, false).await?;
+        self.supervisor().stop(Some(&mut node), false).await?;
         drop(node);
         wait_down(&self.endpoint, pid, STOP_TIMEOUT).await?;
         if let Some(mut child) = self.child.take() {

@@ -87,7 +87,7 @@ impl Facts {
                 .collect(),
             databases: get("databases").and_then(|d| d.parse().ok()).unwrap_or(16),
             config_file: non_empty(server.get("config_file")),
-            executable: executable(server.get("executable"), pid),
+            executable: server_executable(server.get("executable"), pid),
             cwd: std::fs::read_link(format!("/proc/{pid}/cwd")).ok(),
             logfile,
             connected_replicas: replication.u64("connected_slaves").unwrap_or(0),
@@ -135,9 +135,10 @@ impl Facts {
     }
 }
 
-/// The server's executable: INFO's `executable` when it is a file, else [`executable_of`].
-pub fn executable(reported: Option<&str>, pid: u32) -> Option<PathBuf> {
-    reported
+/// The binary to start the server (or Sentinel) again with: INFO's `executable` when it is a
+/// file, else found from the process.
+pub fn server_executable(info_executable: Option<&str>, pid: u32) -> Option<PathBuf> {
+    info_executable
         .filter(|s| !s.is_empty())
         .map(PathBuf::from)
         .filter(|p| p.is_file())

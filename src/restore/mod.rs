@@ -115,7 +115,7 @@ pub async fn prepare(target: &Target, req: &Request) -> Result<Prepared> {
             cwd: facts.cwd.clone().unwrap_or_else(|| facts.dir.clone()),
             pid: Some(facts.pid),
         },
-        supervisor::output_path(&facts.dir, &format!("restore-{ts}")),
+        supervisor::output_path(&facts.dir, "restore", &ts),
     )?;
     let staged = {
         let (source, keys, facts, ts) = (&req.source, &req.keys, facts.clone(), ts.clone());

@@ -383,6 +383,7 @@ mod tests {
             config_file: PathBuf::from("/etc/redis/redis.conf"),
             cwd: PathBuf::from("/"),
             output: PathBuf::from("/var/lib/redis/.redisops-restore-T.out"),
+            args: Vec::new(),
             owner: None,
         }
     }

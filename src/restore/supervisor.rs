@@ -84,6 +84,7 @@ impl SupervisorChoice {
                     config_file,
                     cwd: p.cwd.clone(),
                     output,
+                    args: Vec::new(),
                     owner: p.pid.and_then(process_owner),
                 }
             }
@@ -100,6 +101,9 @@ pub enum Supervisor {
         cwd: PathBuf,
         /// Where the started server's stdout and stderr go.
         output: PathBuf,
+        /// After the config file: `--sentinel` for a Sentinel, whatever the executable's name.
+        #[serde(default)]
+        args: Vec<String>,
         /// The uid and gid the server ran as: it is started as them again, never as the
         /// (root) user redisops may run as.
         #[serde(default)]
@@ -128,22 +132,34 @@ impl Supervisor {
             Supervisor::Managed {
                 executable,
                 config_file,
+                args,
                 ..
-            } => format!("{} {}", executable.display(), config_file.display()),
+            } => format!(
+                "{} {}{}",
+                executable.display(),
+                config_file.display(),
+                args.iter().map(|a| format!(" {a}")).collect::<String>()
+            ),
             Supervisor::Commands { start, .. } => format!("sh -c '{start}'"),
             Supervisor::Service { unit } => format!("systemctl start --no-block {unit}"),
         }
     }
 
-    /// Asks the supervisor to stop the server (`node` is the connection to it, for the
-    /// managed mode). The caller waits for the process and port with [`wait_down`]. `save`:
-    /// the managed mode's SHUTDOWN saves first (a restart that keeps the data) instead of
-    /// NOSAVE (a restore, whose files are about to be replaced).
-    pub async fn stop(&self, node: &mut Node, save: bool) -> Result<()> {
+    /// Asks the supervisor to stop the server (`node` is the connection to it, which the
+    /// managed mode needs). The caller waits for the process and port with [`wait_down`].
+    /// `save`: the managed mode's SHUTDOWN saves first (a restart that keeps the data)
+    /// instead of NOSAVE (a restore, whose files are about to be replaced).
+    pub async fn stop(&self, node: Option<&mut Node>, save: bool) -> Result<()> {
         match self {
             Supervisor::Managed { .. } => {
-                let how = if save { "SAVE" } else { "NOSAVE" };
+                let Some(node) = node else {
+                    return Err(fail(
+                        ExitCode::Error,
+                        "cannot send SHUTDOWN: no connection to the server",
+                    ));
+                };
                 // The server closes the connection instead of replying: that is success.
+                let how = if save { "SAVE" } else { "NOSAVE" };
                 match node.try_query::<()>(redis::cmd("SHUTDOWN").arg(how)).await {
                     Ok(()) => Ok(()),
                     Err(e) if e.is_io_error() || e.is_connection_dropped() => Ok(()),
@@ -165,6 +181,7 @@ impl Supervisor {
                 config_file,
                 cwd,
                 output,
+                args,
                 owner,
             } => {
                 let out = std::fs::OpenOptions::new()
@@ -174,6 +191,7 @@ impl Supervisor {
                     .with_context(|| format!("cannot open {}", output.display()))?;
                 let mut cmd = Command::new(executable);
                 cmd.arg(config_file)
+                    .args(args)
                     .current_dir(cwd)
                     .stdin(Stdio::null())
                     .stdout(out.try_clone()?)
@@ -308,10 +326,37 @@ pub async fn wait_down(endpoint: &Endpoint, pid: Option<u32>, timeout: Duration)
 
 /// The pid of a server on this host, if `pid` really is a redis-server process here.
 pub fn local_pid(pid: u32) -> Option<u32> {
+    local_process_title(pid).map(|_| pid)
+}
+
+/// Whether `pid` is a Redis process on this host listening on `port`: the process title
+/// names the port ("redis-sentinel *:26379 [sentinel]"), so a remote server whose pid happens
+/// to exist here does not count.
+pub fn runs_here(pid: u32, port: u16) -> bool {
+    local_process_title(pid).is_some_and(|title| title.contains(&format!(":{port}")))
+}
+
+/// The systemd unit a Redis process on this host runs under (from its cgroup), when the unit
+/// looks like a Redis one: a SHUTDOWN of such a process may be answered by systemd starting
+/// it again, so it must be stopped through systemctl.
+pub fn redis_unit(pid: u32) -> Option<String> {
+    unit_in_cgroup(&std::fs::read_to_string(format!("/proc/{pid}/cgroup")).ok()?)
+}
+
+fn unit_in_cgroup(cgroup: &str) -> Option<String> {
+    cgroup
+        .lines()
+        .filter_map(|l| l.rsplit('/').next())
+        .find(|unit| {
+            unit.ends_with(".service") && (unit.contains("redis") || unit.contains("sentinel"))
+        })
+        .map(String::from)
+}
+
+fn local_process_title(pid: u32) -> Option<String> {
     let cmdline = std::fs::read(format!("/proc/{pid}/cmdline")).ok()?;
-    String::from_utf8_lossy(&cmdline)
-        .contains("redis")
-        .then_some(pid)
+    let title = String::from_utf8_lossy(&cmdline).into_owned();
+    title.contains("redis").then_some(title)
 }
 
 /// The effective uid and gid of a process on this host (`/proc/<pid>/status`).
@@ -330,7 +375,29 @@ pub fn process_owner(pid: u32) -> Option<(u32, u32)> {
     Some((effective("Uid:")?, effective("Gid:")?))
 }
 
-/// The file the managed mode sends the server's output to (`what`: e.g. `restore-<time>`).
-pub fn output_path(dir: &Path, what: &str) -> PathBuf {
-    dir.join(format!(".redisops-{what}.out"))
+/// The file the managed mode sends the server's output to (`what`: restore, tls).
+pub fn output_path(dir: &Path, what: &str, ts: &str) -> PathBuf {
+    dir.join(format!(".redisops-{what}-{ts}.out"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_a_redis_unit_but_not_a_session_or_another_service() {
+        let unit = "0::/system.slice/redis-sentinel@26379.service\n";
+        assert_eq!(
+            unit_in_cgroup(unit).as_deref(),
+            Some("redis-sentinel@26379.service")
+        );
+        assert_eq!(
+            unit_in_cgroup("0::/user.slice/user-1000.slice/session-2.scope\n"),
+            None
+        );
+        assert_eq!(
+            unit_in_cgroup("0::/system.slice/actions.runner.x.service\n"),
+            None
+        );
+    }
 }

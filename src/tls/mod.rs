@@ -1,11 +1,14 @@
 //! `redisops tls`: a private PKI ([`certs`]), reading certificates ([`inspect`]), planning
-//! ([`plan`], pure) and applying ([`exec`]) TLS enablement and rotation on a live node, and
-//! [`check`]: the certificate every node of a target presents.
+//! ([`plan`], pure) and applying ([`exec`]) TLS enablement and rotation on a live node, the
+//! same for a whole Sentinel group ([`group`], with [`sentinel_conf`] for the Sentinels'
+//! files), and [`check`]: the certificate every node of a target presents.
 
 pub mod certs;
 pub mod exec;
+pub mod group;
 pub mod inspect;
 pub mod plan;
+pub mod sentinel_conf;
 
 use crate::conn::Dialer;
 use crate::conn::sentinel::SentinelView;

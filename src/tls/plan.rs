@@ -46,8 +46,26 @@ impl NodeFacts {
         self.config.get(key).map(String::as_str).unwrap_or("")
     }
 
-    fn port(&self, key: &str) -> u16 {
+    pub fn port(&self, key: &str) -> u16 {
         self.get(key).parse().unwrap_or(0)
+    }
+
+    /// What the node will report once `plan` ran: for planning the next stage of a group
+    /// change before anything is applied.
+    pub fn after(&self, plan: &Plan) -> NodeFacts {
+        let mut next = self.clone();
+        for step in &plan.steps {
+            match &step.action {
+                Action::Set(pairs) => {
+                    for (k, v) in pairs {
+                        next.config.insert(k.clone(), v.clone());
+                    }
+                }
+                Action::ReplicaOf(hp) => next.master = Some(hp.clone()),
+                Action::WaitLink | Action::Verify { .. } | Action::Rewrite => {}
+            }
+        }
+        next
     }
 }
 
@@ -108,6 +126,11 @@ pub struct Plan {
 }
 
 impl Plan {
+    /// Whether any step changes the node (checks and `CONFIG REWRITE` alone do not).
+    pub fn changes(&self) -> bool {
+        self.steps.iter().any(|s| s.undo.is_some())
+    }
+
     pub fn render(&self) -> String {
         let mut out = String::new();
         for (i, step) in self.steps.iter().enumerate() {
@@ -171,6 +194,33 @@ pub struct ServerFiles {
     pub cert: String,
     pub key: String,
     pub ca: Option<String>,
+}
+
+/// `{host}` and `{port}` in a per-node template (a path, a unit name, a command) replaced by
+/// the address redisops reaches the node at.
+pub fn expand(template: &str, node: &HostPort) -> String {
+    template
+        .replace("{host}", &node.host)
+        .replace("{port}", &node.port.to_string())
+}
+
+impl ServerFiles {
+    /// The paths for one node: `{host}` and `{port}` replaced by the address redisops reaches
+    /// it at, so that one flag names every node's own certificate in a group.
+    pub fn for_node(&self, node: &HostPort) -> ServerFiles {
+        ServerFiles {
+            cert: expand(&self.cert, node),
+            key: expand(&self.key, node),
+            ca: self.ca.as_deref().map(|ca| expand(ca, node)),
+        }
+    }
+
+    pub fn is_template(&self) -> bool {
+        [Some(&self.cert), Some(&self.key), self.ca.as_ref()]
+            .into_iter()
+            .flatten()
+            .any(|p| p.contains("{host}") || p.contains("{port}"))
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -436,6 +486,39 @@ mod tests {
         o.master_tls_port = Some(1);
         assert!(enable(&facts(&[]), &o).is_err());
         assert!(rotate(&facts(&[]), &o.files).is_err());
+    }
+
+    #[test]
+    fn after_applies_sets_and_replicaof() {
+        let mut f = facts(&[]);
+        f.master = Some(HostPort {
+            host: "10.0.0.5".into(),
+            port: 6379,
+        });
+        let mut o = opts();
+        o.master_tls_port = Some(6380);
+        let plan = enable(&f, &o).unwrap();
+        let next = f.after(&plan);
+        assert_eq!(next.port("tls-port"), 6380);
+        assert_eq!(next.master.as_ref().unwrap().port, 6380);
+        assert!(!enable(&next, &o).unwrap().changes());
+    }
+
+    #[test]
+    fn files_expand_host_and_port() {
+        let files = ServerFiles {
+            cert: "/tls/{host}-{port}.crt".into(),
+            key: "/tls/{host}.key".into(),
+            ca: Some("/tls/ca.crt".into()),
+        };
+        assert!(files.is_template());
+        let node = files.for_node(&HostPort {
+            host: "10.0.0.5".into(),
+            port: 6379,
+        });
+        assert_eq!(node.cert, "/tls/10.0.0.5-6379.crt");
+        assert_eq!(node.key, "/tls/10.0.0.5.key");
+        assert!(!node.is_template());
     }
 
     #[test]

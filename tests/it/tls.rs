@@ -391,3 +391,349 @@ fn replica_moves_its_replication_link_to_tls() {
         std::thread::sleep(std::time::Duration::from_millis(50));
     }
 }
+
+/// Every port of a plaintext group (data nodes and Sentinels).
+fn group_ports(group: &SentinelGroup) -> Vec<u16> {
+    let mut ports = vec![group.master.port];
+    ports.extend(group.replicas.iter().map(|r| r.port));
+    ports.extend(group.sentinels.iter().map(|s| s.port));
+    ports
+}
+
+/// An offset that puts every TLS port (port + offset) on a free port.
+fn free_offset(ports: &[u16]) -> u16 {
+    (1..1000u16)
+        .find(|n| {
+            ports.iter().all(|p| {
+                p.checked_add(*n).is_some_and(|tp| {
+                    !ports.contains(&tp) && std::net::TcpListener::bind(("127.0.0.1", tp)).is_ok()
+                })
+            })
+        })
+        .expect("a free offset")
+}
+
+/// `tls enable` for the group: one certificate per node, named by its port (`{port}.crt`,
+/// copies of the fixture's 127.0.0.1 certificate).
+fn group_enable_args(
+    group: &SentinelGroup,
+    fx: &TlsFixture,
+    certs: &Path,
+    offset: u16,
+) -> Vec<String> {
+    for port in group_ports(group) {
+        std::fs::copy(&fx.server_cert, certs.join(format!("{port}.crt"))).unwrap();
+        std::fs::copy(&fx.server_key, certs.join(format!("{port}.key"))).unwrap();
+    }
+    let mut args = vec![
+        "--target".to_string(),
+        group.url(),
+        "tls".into(),
+        "enable".into(),
+        "--server-cert".into(),
+        p(certs, "{port}.crt"),
+        "--server-key".into(),
+        p(certs, "{port}.key"),
+        "--server-ca".into(),
+        fx.ca.display().to_string(),
+        "--tls-port-offset".into(),
+        offset.to_string(),
+    ];
+    args.extend(verify_flags(fx.ca.parent().unwrap()));
+    args
+}
+
+/// redis-cli over TLS with the fixture's CA and client certificate (same file names as
+/// `tls init`).
+fn fx_cli(fx: &TlsFixture, port: u16, args: &[&str]) -> String {
+    let out = redis_cli_tls(fx.ca.parent().unwrap(), port, args);
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
+
+fn refuses(port: u16) -> bool {
+    std::net::TcpStream::connect(("127.0.0.1", port)).is_err()
+}
+
+#[test]
+fn sentinel_group_dry_run_shows_the_plan_and_changes_nothing() {
+    let fx = TlsFixture::new();
+    let group = SentinelGroup::start(2, None);
+    let certs = pki_dir();
+    let offset = free_offset(&group_ports(&group));
+    let confs: Vec<String> = group
+        .sentinels
+        .iter()
+        .map(|s| std::fs::read_to_string(&s.conf_file).unwrap())
+        .collect();
+    let mut args = group_enable_args(&group, &fx, certs.path(), offset);
+    args.extend(["--disable-plaintext".to_string(), "--dry-run".into()]);
+    let run = redisops(&args).ok();
+    let s0 = group.sentinels[0].port;
+    for want in [
+        format!(
+            "Sentinel 127.0.0.1:{s0}: TLS on port {}, restart",
+            s0 + offset
+        ),
+        format!("REPLICAOF 127.0.0.1 {}", group.master.port + offset),
+        format!(
+            "tls-cert-file {}",
+            p(certs.path(), &format!("{}.crt", group.master.port))
+        ),
+        "SENTINEL RESET mymaster".into(),
+        format!(
+            "sentinel monitor mymaster 127.0.0.1 {} 2",
+            group.master.port + offset
+        ),
+        "tls-replication yes".into(),
+        "CONFIG SET port 0".into(),
+    ] {
+        assert!(run.stdout.contains(&want), "{want}:\n{}", run.stdout);
+    }
+    assert_eq!(
+        group.master.cli(&["CONFIG", "GET", "tls-port"]),
+        "tls-port\n0"
+    );
+    for (s, before) in group.sentinels.iter().zip(&confs) {
+        assert_eq!(&std::fs::read_to_string(&s.conf_file).unwrap(), before);
+        assert_eq!(s.cli(&["PING"]), "PONG");
+    }
+}
+
+#[test]
+fn sentinel_group_moves_to_tls_only_and_fails_over() {
+    let fx = TlsFixture::new();
+    let group = SentinelGroup::start(2, None);
+    group.master.write_keys(100);
+    group.wait_discovered();
+    let digest = group.master.digest();
+    let certs = pki_dir();
+    let offset = free_offset(&group_ports(&group));
+    let mut args = group_enable_args(&group, &fx, certs.path(), offset);
+    args.extend(["--disable-plaintext".to_string(), "--yes".into()]);
+    let run = redisops(&args);
+    assert_eq!(
+        run.code,
+        0,
+        "stdout:\n{}\nstderr:\n{}\nsentinel log:\n{}",
+        run.stdout,
+        run.stderr,
+        group.sentinels[0].log()
+    );
+    assert!(run.stdout.contains("rediss-sentinel://"), "{}", run.stdout);
+
+    let master_tls = group.master.port + offset;
+    for r in &group.replicas {
+        let info = fx_cli(&fx, r.port + offset, &["INFO", "replication"]);
+        assert!(info.contains("master_link_status:up"), "{info}");
+        assert!(
+            info.contains(&format!("master_port:{master_tls}")),
+            "{info}"
+        );
+        assert_eq!(fx_cli(&fx, r.port + offset, &["DEBUG", "DIGEST"]), digest);
+    }
+    assert_eq!(fx_cli(&fx, master_tls, &["DBSIZE"]), "100");
+    for s in &group.sentinels {
+        let tp = s.port + offset;
+        assert_eq!(
+            fx_cli(
+                &fx,
+                tp,
+                &["SENTINEL", "GET-MASTER-ADDR-BY-NAME", "mymaster"]
+            ),
+            format!("127.0.0.1\n{master_tls}")
+        );
+        let ok = fx_cli(&fx, tp, &["SENTINEL", "CKQUORUM", "mymaster"]);
+        assert!(ok.starts_with("OK"), "{ok}");
+    }
+    for port in group_ports(&group) {
+        assert!(refuses(port), "plaintext port {port} still open");
+    }
+
+    // A failover over TLS: a replica becomes master and every Sentinel says so.
+    let s0 = group.sentinels[0].port + offset;
+    assert_eq!(fx_cli(&fx, s0, &["SENTINEL", "FAILOVER", "mymaster"]), "OK");
+    let replica_ports: Vec<String> = group
+        .replicas
+        .iter()
+        .map(|r| format!("127.0.0.1\n{}", r.port + offset))
+        .collect();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    loop {
+        let answers: Vec<String> = group
+            .sentinels
+            .iter()
+            .map(|s| {
+                fx_cli(
+                    &fx,
+                    s.port + offset,
+                    &["SENTINEL", "GET-MASTER-ADDR-BY-NAME", "mymaster"],
+                )
+            })
+            .collect();
+        if replica_ports.contains(&answers[0]) && answers.iter().all(|a| *a == answers[0]) {
+            let port: u16 = answers[0].lines().nth(1).unwrap().parse().unwrap();
+            let role = fx_cli(&fx, port, &["ROLE"]);
+            if role.starts_with("master") {
+                break;
+            }
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no agreed failover within 60 s: {answers:?}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(250));
+    }
+}
+
+/// A plaintext group with one replica and the `tls enable --yes` arguments for it.
+fn one_replica_group() -> (
+    TlsFixture,
+    SentinelGroup,
+    tempfile::TempDir,
+    u16,
+    Vec<String>,
+) {
+    let fx = TlsFixture::new();
+    let group = SentinelGroup::start(1, None);
+    let certs = pki_dir();
+    let offset = free_offset(&group_ports(&group));
+    let mut args = group_enable_args(&group, &fx, certs.path(), offset);
+    args.push("--yes".into());
+    (fx, group, certs, offset, args)
+}
+
+/// Runs `tls enable`, which must stop at the first Sentinel (exit 31) and restart it as before.
+fn fails_and_puts_the_sentinel_back(args: &[String]) -> crate::harness::Run {
+    let run = redisops(args);
+    assert_eq!(run.code, 31, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("previous configuration"),
+        "{}",
+        run.stderr
+    );
+    run
+}
+
+#[test]
+fn sentinel_group_stops_at_a_sentinel_that_cannot_start_and_puts_it_back() {
+    let (fx, group, certs, offset, mut args) = one_replica_group();
+    let s0 = &group.sentinels[0];
+    let conf_before = std::fs::read_to_string(&s0.conf_file).unwrap();
+    // The first Sentinel's certificate is missing: it cannot start with the TLS block.
+    std::fs::remove_file(certs.path().join(format!("{}.crt", s0.port))).unwrap();
+    let run = fails_and_puts_the_sentinel_back(&args);
+    assert!(
+        run.stderr.contains("run the same command again"),
+        "{}",
+        run.stderr
+    );
+    // Back on its plaintext port with its old settings, and the group still agrees.
+    assert_eq!(s0.cli(&["PING"]), "PONG");
+    let conf = std::fs::read_to_string(&s0.conf_file).unwrap();
+    assert!(!conf.contains("tls-port"), "{conf}");
+    assert!(
+        conf.contains(&format!("port {}", s0.port)),
+        "{conf_before}\n{conf}"
+    );
+    for s in &group.sentinels {
+        assert_eq!(
+            s.cli(&["SENTINEL", "GET-MASTER-ADDR-BY-NAME", "mymaster"]),
+            format!("127.0.0.1\n{}", group.master.port)
+        );
+    }
+    // The data nodes kept their plaintext ports next to the new TLS ports.
+    assert_eq!(group.replicas[0].cli(&["PING"]), "PONG");
+    assert_eq!(fx_cli(&fx, group.master.port + offset, &["PING"]), "PONG");
+
+    // Fixed, the same command finishes the job and skips what is done, this time with the
+    // operator's stop/start commands. Without --disable-plaintext the plaintext ports stay,
+    // and Sentinel hands out the TLS port.
+    std::fs::copy(
+        &fx.server_cert,
+        certs.path().join(format!("{}.crt", s0.port)),
+    )
+    .unwrap();
+    for s in &group.sentinels {
+        let link = certs.path().join(format!("{}.conf", s.port));
+        std::os::unix::fs::symlink(&s.conf_file, link).unwrap();
+    }
+    args.extend([
+        "--sentinel-stop-cmd".to_string(),
+        "redis-cli -p {port} SHUTDOWN".into(),
+        "--sentinel-start-cmd".into(),
+        format!(
+            "redis-sentinel \"$(readlink -f {}/{{port}}.conf)\" --daemonize yes",
+            certs.path().display()
+        ),
+    ]);
+    let run = redisops(&args);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(!run.stdout.contains("open TLS port"), "{}", run.stdout);
+    let stop = format!("stop: sh -c 'redis-cli -p {} SHUTDOWN'", s0.port);
+    assert!(run.stdout.contains(&stop), "{}", run.stdout);
+    assert!(run.stderr.contains("dual-port phase"), "{}", run.stderr);
+    let master_tls = group.master.port + offset;
+    for s in &group.sentinels {
+        assert_eq!(
+            s.cli(&["SENTINEL", "GET-MASTER-ADDR-BY-NAME", "mymaster"]),
+            format!("127.0.0.1\n{master_tls}")
+        );
+    }
+    let info = group.replicas[0].cli(&["INFO", "replication"]);
+    assert!(
+        info.contains(&format!("master_port:{master_tls}")),
+        "{info}"
+    );
+    assert!(info.contains("master_link_status:up"), "{info}");
+}
+
+#[test]
+fn single_node_tls_port_offset_and_path_templates() {
+    let tmp = pki_dir();
+    let pki = tmp.path();
+    let server = RedisServer::start();
+    // `tls init --node <port>=…` names the files by the node's port, as {port} expects.
+    let name = server.port.to_string();
+    init(pki, &["--node", &format!("{name}=127.0.0.1")]).ok();
+    let offset = free_offset(&[server.port]);
+    let mut args = enable_args(&server, pki, "{port}", 0);
+    let pos = args.iter().position(|a| a == "--tls-port").unwrap();
+    args.splice(
+        pos..pos + 2,
+        ["--tls-port-offset".to_string(), offset.to_string()],
+    );
+    redisops(&args).ok();
+    let tls_port = server.port + offset;
+    assert_eq!(
+        String::from_utf8_lossy(&redis_cli_tls(pki, tls_port, &["PING"]).stdout).trim(),
+        "PONG"
+    );
+    assert_eq!(
+        server.cli(&["CONFIG", "GET", "tls-cert-file"]),
+        format!("tls-cert-file\n{}", p(pki, &format!("{name}.crt")))
+    );
+}
+
+#[test]
+fn sentinel_group_stops_a_sentinel_redisops_cannot_verify_and_puts_it_back() {
+    let (_fx, group, certs, offset, args) = one_replica_group();
+    // The first Sentinel gets a certificate from another CA: it starts, but redisops (and
+    // every client of the group's CA) cannot verify it.
+    let other = pki_dir();
+    init(other.path(), &["--node", "stranger=127.0.0.1"]).ok();
+    let s0 = &group.sentinels[0];
+    for ext in ["crt", "key"] {
+        std::fs::copy(
+            other.path().join(format!("stranger.{ext}")),
+            certs.path().join(format!("{}.{ext}", s0.port)),
+        )
+        .unwrap();
+    }
+    fails_and_puts_the_sentinel_back(&args);
+    // The Sentinel with the new file was stopped: the old one serves on its port again, and
+    // nothing listens on the TLS port.
+    assert_eq!(s0.cli(&["PING"]), "PONG");
+    assert!(refuses(s0.port + offset));
+    let conf = std::fs::read_to_string(&s0.conf_file).unwrap();
+    assert!(!conf.contains("tls-port"), "{conf}");
+}

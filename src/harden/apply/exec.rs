@@ -852,7 +852,7 @@ impl<'a> Executor<'a> {
             .u64("process_id")
             .and_then(|p| local_pid(p as u32));
         // Saved first: a restart must not lose what was written since the last save.
-        supervisor.stop(con, true).await?;
+        supervisor.stop(Some(con), true).await?;
         self.conns.remove(node);
         wait_down(&env.endpoint, pid, SETTLE).await?;
         let mut child = supervisor.start().await?;

@@ -159,17 +159,17 @@ fn supervisor_for(
     let process = supervisor::Process {
         config_file: config_file.map(PathBuf::from),
         executable: pid
-            .and_then(|pid| crate::restore::facts::executable(n.info("executable"), pid)),
+            .and_then(|pid| crate::restore::facts::server_executable(n.info("executable"), pid)),
         cwd: pid
             .and_then(|p| std::fs::read_link(format!("/proc/{p}/cwd")).ok())
             .unwrap_or_else(|| PathBuf::from("/")),
         pid,
     };
-    let ts = chrono::Utc::now().format("%Y%m%dT%H%M%SZ");
+    let ts = chrono::Utc::now().format("%Y%m%dT%H%M%SZ").to_string();
     choice
         .resolve(
             &process,
-            supervisor::output_path(secrets_dir, &format!("harden-{ts}")),
+            supervisor::output_path(secrets_dir, "harden", &ts),
         )
         .map_err(|e| fail(ExitCode::Usage, format!("{}: {e:#}", n.address)))
 }

@@ -474,6 +474,8 @@ fn start_sentinel(name: &str, master_port: u16, tls: Option<Arc<TlsFixture>>) ->
         "bind 127.0.0.1".into(),
         format!("dir {}", dir.path().display()),
         format!("logfile {}", log_file.display()),
+        // A Sentinel restarted by redisops is not our child: drop finds it by its pidfile.
+        format!("pidfile {}", dir.path().join("redis.pid").display()),
         format!("sentinel monitor {name} 127.0.0.1 {master_port} 2"),
         format!("sentinel down-after-milliseconds {name} 2000"),
         format!("sentinel failover-timeout {name} 10000"),
