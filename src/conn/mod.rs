@@ -222,6 +222,26 @@ impl Node {
             .map_err(|e| self.explain(&e).into())
     }
 
+    /// Waits up to `limit` for `master_link_status:up`; on timeout hands back the last status
+    /// seen, for the caller's explanation.
+    pub async fn wait_link_up(
+        &mut self,
+        limit: Duration,
+    ) -> Result<std::result::Result<(), String>> {
+        let deadline = std::time::Instant::now() + limit;
+        loop {
+            let info = self.info("replication").await?;
+            let status = info.get("master_link_status").unwrap_or("?");
+            if status == "up" {
+                return Ok(Ok(()));
+            }
+            if std::time::Instant::now() > deadline {
+                return Ok(Err(status.to_string()));
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    }
+
     /// Runs a pipeline (a MULTI/EXEC transaction when it is atomic).
     pub async fn query_pipe(&mut self, pipe: &redis::Pipeline) -> Result<()> {
         pipe.query_async::<()>(&mut self.con)

@@ -8,7 +8,7 @@ use crate::conn::{Dialer, Node};
 use crate::exit::{ExitCode, fail};
 use crate::target::{Auth, Endpoint, HostPort, TlsOptions};
 use anyhow::{Context, Result};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// Reads what a plan needs from the node.
 pub async fn gather(node: &mut Node) -> Result<(NodeFacts, String)> {
@@ -199,24 +199,15 @@ async fn config_set(node: &mut Node, pairs: &[(String, String)]) -> Result<()> {
 }
 
 async fn wait_link(node: &mut Node, limit: Duration) -> Result<()> {
-    let deadline = Instant::now() + limit;
-    loop {
-        let info = node.info("replication").await?;
-        if info.get("master_link_status") == Some("up") {
-            return Ok(());
-        }
-        if Instant::now() > deadline {
-            return Err(fail(
-                ExitCode::Error,
-                format!(
-                    "the replication link did not come up over TLS within {}s (master_link_status \
-                     {}): check the master's tls-port and that this node's certificate has \
-                     clientAuth and is signed by the master's CA",
-                    limit.as_secs(),
-                    info.get("master_link_status").unwrap_or("?")
-                ),
-            ));
-        }
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
+    node.wait_link_up(limit).await?.map_err(|status| {
+        fail(
+            ExitCode::Error,
+            format!(
+                "the replication link did not come up over TLS within {}s (master_link_status \
+                 {status}): check the master's tls-port and that this node's certificate has \
+                 clientAuth and is signed by the master's CA",
+                limit.as_secs(),
+            ),
+        )
+    })
 }

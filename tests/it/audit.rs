@@ -30,7 +30,7 @@ fn chmod(path: &std::path::Path, mode: u32) {
 }
 
 /// IDs of the findings at or above medium on every node.
-fn serious_ids(report: &Value) -> BTreeSet<String> {
+pub(crate) fn serious_ids(report: &Value) -> BTreeSet<String> {
     report["nodes"]
         .as_array()
         .unwrap()

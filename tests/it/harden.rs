@@ -3,6 +3,7 @@
 //! a refusal that changes nothing, and a Sentinel group that still fails over afterwards.
 
 use crate::harness::{RedisServer, Run, SentinelGroup, ServerOptions, TlsFixture, redisops};
+use std::collections::BTreeSet;
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 use std::process::Command;
@@ -52,8 +53,8 @@ fn apply(port: u16, secrets: &Path, extra: &[&str]) -> Run {
     redisops(args)
 }
 
-/// Every ID at or above medium in an audit made as the admin.
-fn serious_findings(port: u16, secrets: &Path) -> Vec<String> {
+/// Every ID at or above medium in an audit made as the admin, and the report.
+fn serious_findings(port: u16, secrets: &Path) -> (BTreeSet<String>, serde_json::Value) {
     let pw = secrets.join("admin.password");
     let run = redisops([
         "-p",
@@ -67,14 +68,7 @@ fn serious_findings(port: u16, secrets: &Path) -> Vec<String> {
         "--json",
     ]);
     let report = run.json();
-    report["nodes"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .flat_map(|n| n["findings"].as_array().unwrap().iter())
-        .filter(|f| ["medium", "high", "critical"].contains(&f["severity"].as_str().unwrap()))
-        .map(|f| format!("{} {}", f["id"], f["evidence"]))
-        .collect()
+    (crate::audit::serious_ids(&report), report)
 }
 
 #[test]
@@ -157,20 +151,16 @@ fn weak_server_is_hardened_verified_persisted_and_idempotent() {
         "{conf}"
     );
     assert_eq!(mode(&server.conf_file), 0o600);
-    assert_eq!(
-        serious_findings(server.port, &secrets),
-        Vec::<String>::new()
-    );
+    let (serious, report) = serious_findings(server.port, &secrets);
+    assert!(serious.is_empty(), "{report:#}");
 
     // Everything survives a restart (the harness' SHUTDOWN does not save: the data is what
     // apply's own restart saved).
     server.restart();
     assert!(cli(server.port, None, &["PING"]).contains("NOAUTH"));
     assert_eq!(cli(server.port, app_login, &["GET", "key:7"]), "value-7");
-    assert_eq!(
-        serious_findings(server.port, &secrets),
-        Vec::<String>::new()
-    );
+    let (serious, report) = serious_findings(server.port, &secrets);
+    assert!(serious.is_empty(), "{report:#}");
 
     // A second run logs in as the admin from the secrets directory and changes nothing.
     let again = apply(

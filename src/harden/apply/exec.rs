@@ -423,16 +423,7 @@ impl<'a> Executor<'a> {
                     let before = vec![(k.clone(), old.get(1).cloned().unwrap_or_default())];
                     let value = self.resolve(v)?;
                     self.undos.push((node.into(), Undo::SentinelConfig(before)));
-                    self.conn(node)
-                        .await?
-                        .query::<()>(
-                            redis::cmd("SENTINEL")
-                                .arg("CONFIG")
-                                .arg("SET")
-                                .arg(k)
-                                .arg(value),
-                        )
-                        .await?;
+                    self.sentinel_config_set(node, k, &value).await?;
                 }
             }
             Action::Relink => self.relink(node).await?,
@@ -478,6 +469,12 @@ impl<'a> Executor<'a> {
             }
         }
         Ok(())
+    }
+
+    async fn sentinel_config_set(&mut self, node: &str, key: &str, value: &str) -> Result<()> {
+        let mut cmd = redis::cmd("SENTINEL");
+        cmd.arg("CONFIG").arg("SET").arg(key).arg(value);
+        self.conn(node).await?.query::<()>(&cmd).await
     }
 
     async fn save_config(&mut self, node: &str, action: &Action) -> Result<()> {
@@ -563,27 +560,22 @@ impl<'a> Executor<'a> {
             .await?
             .query::<i64>(redis::cmd("CLIENT").arg("KILL").arg("TYPE").arg("master"))
             .await?;
-        let deadline = Instant::now() + SETTLE;
         tokio::time::sleep(POLL).await;
-        loop {
-            let info = self.conn(node).await?.info("replication").await?;
-            if info.get("master_link_status") == Some("up") {
-                return Ok(());
-            }
-            if Instant::now() > deadline {
-                return Err(fail(
+        self.conn(node)
+            .await?
+            .wait_link_up(SETTLE)
+            .await?
+            .map_err(|status| {
+                fail(
                     ExitCode::Error,
                     format!(
                         "the replication link of {node} did not come up within {}s after the \
-                         change (master_link_status {}): the master may refuse the replication \
-                         user; see the master's ACL LOG",
+                         change (master_link_status {status}): the master may refuse the \
+                         replication user; see the master's ACL LOG",
                         SETTLE.as_secs(),
-                        info.get("master_link_status").unwrap_or("?")
                     ),
-                ));
-            }
-            tokio::time::sleep(POLL).await;
-        }
+                )
+            })
     }
 
     async fn check_sentinels(&mut self, master: &str) -> Result<()> {
@@ -968,16 +960,7 @@ impl<'a> Executor<'a> {
             }
             Undo::SentinelConfig(pairs) => {
                 for (k, v) in pairs {
-                    self.conn(node)
-                        .await?
-                        .query::<()>(
-                            redis::cmd("SENTINEL")
-                                .arg("CONFIG")
-                                .arg("SET")
-                                .arg(k)
-                                .arg(v),
-                        )
-                        .await?;
+                    self.sentinel_config_set(node, k, v).await?;
                 }
                 Ok(())
             }
