@@ -46,8 +46,8 @@ pub enum HardenCommand {
                       app, replication, backup, monitoring, and sentinel in a Sentinel group) \
                       get generated passwords in --secrets-dir (files <user>.password, mode \
                       0600); each new login is verified with a fresh connection before \
-                      redisops relies on it, and only then is the default user disabled (or \
-                      restricted). With a Sentinel target the nodes are changed in a safe \
+                      redisops relies on it, and only then is the default user disabled \
+                      (--default-user: disable, restrict or keep). With a Sentinel target the nodes are changed in a safe \
                       order: every user everywhere, then replicas' masteruser/masterauth and \
                       the Sentinels' auth-user/auth-pass, then the replicas, the master and \
                       the Sentinels one at a time, checking replication links and the \
