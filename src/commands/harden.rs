@@ -43,13 +43,14 @@ pub enum HardenCommand {
         disable_help_flag = true,
         long_about = "Plan from the same facts and findings as the audit, print the plan \
                       (secrets masked), and with --yes apply it. Users for each role (admin, \
-                      app, replication, backup, monitoring, and sentinel in a Sentinel group) \
-                      get generated passwords in --secrets-dir (files <user>.password, mode \
-                      0600); each new login is verified with a fresh connection before \
+                      app, replication, backup, monitoring; sentinel and sentinel-peer in a \
+                      Sentinel group) get generated passwords in --secrets-dir (files \
+                      <user>.password, mode 0600); each new login is verified with a fresh connection before \
                       redisops relies on it, and only then is the default user disabled \
-                      (--default-user: disable, restrict or keep). With a Sentinel target the nodes are changed in a safe \
-                      order: every user everywhere, then replicas' masteruser/masterauth and \
-                      the Sentinels' auth-user/auth-pass, then the replicas, the master and \
+                      (--default-user: disable, restrict or keep). With a Sentinel target \
+                      the nodes are changed in a safe order: every user everywhere, then \
+                      replicas' masteruser/masterauth and the Sentinels' auth-user/auth-pass \
+                      and sentinel-user/sentinel-pass, then the replicas, the master and \
                       the Sentinels one at a time, checking replication links and the \
                       Sentinels' agreement after each. Changes are persisted (ACL SAVE, \
                       CONFIG REWRITE or --edit-config-file, SENTINEL FLUSHCONFIG) and the \
