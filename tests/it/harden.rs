@@ -77,7 +77,8 @@ fn weak_server_is_hardened_verified_persisted_and_idempotent() {
     server.write_keys(50);
     let dir = tempfile::tempdir().unwrap();
     let secrets = dir.path().join("secrets");
-    // The plan alone changes nothing.
+    // The plan alone changes nothing; it warns about a client still on the default user.
+    let client = std::net::TcpStream::connect(("127.0.0.1", server.port)).unwrap();
     let dry = apply(
         server.port,
         &secrets,
@@ -90,6 +91,13 @@ fn weak_server_is_hardened_verified_persisted_and_idempotent() {
         dry.stdout
     );
     assert!(dry.stdout.contains("masterauth <password of replication>"));
+    assert!(
+        dry.stdout
+            .contains("1 client(s) logged in as the default user"),
+        "{}",
+        dry.stdout
+    );
+    drop(client);
     assert!(!secrets.join("admin.password").exists());
     assert!(cli(server.port, None, &["PING"]).contains("PONG"));
 

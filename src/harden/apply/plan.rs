@@ -308,6 +308,8 @@ impl Step {
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Plan {
     pub steps: Vec<Step>,
+    /// What the operator should know before saying yes.
+    pub warnings: Vec<String>,
     /// Findings the plan leaves to the operator, with why.
     pub left: Vec<String>,
 }
@@ -335,6 +337,9 @@ impl Plan {
         }
         for l in &self.left {
             out.push_str(&format!("left for you: {l}\n"));
+        }
+        for w in &self.warnings {
+            out.push_str(&format!("warning: {w}\n"));
         }
         out
     }
@@ -831,6 +836,27 @@ impl<'a> Planner<'a> {
         }
         let clear =
             n.secrets.contains_key("requirepass") && self.opts.default_user == DefaultUser::Disable;
+        if let Some(clients) = n.default_clients.as_ref().filter(|c| !c.is_empty()) {
+            let shown: Vec<&str> = clients.iter().take(5).map(String::as_str).collect();
+            self.plan.warnings.push(format!(
+                "{} has {} client(s) logged in as the default user ({}{}): they lose access \
+                 when it is {}. Move them to the app user first (--default-user keep now, \
+                 disable later) unless they are meant to go",
+                n.address,
+                clients.len(),
+                shown.join(", "),
+                if clients.len() > shown.len() {
+                    ", …"
+                } else {
+                    ""
+                },
+                if self.opts.default_user == DefaultUser::Disable {
+                    "disabled"
+                } else {
+                    "restricted (no dangerous, admin or scripting commands)"
+                }
+            ));
+        }
         self.push(
             n,
             Action::SetDefault {
@@ -1397,6 +1423,27 @@ mod tests {
         n.info.insert("config_file".into(), String::new());
         let err = plan(&fixtures::audit(vec![n]), &opts(), &hashes(), &[]).unwrap_err();
         assert!(err.0.contains("without a config file"));
+    }
+
+    #[test]
+    fn clients_on_the_default_user_are_a_warning_not_a_refusal() {
+        let mut n = weak();
+        n.default_clients = Some(vec!["10.0.0.7:5000".into()]);
+        let p = plan(&fixtures::audit(vec![n.clone()]), &opts(), &hashes(), &[]).unwrap();
+        assert!(
+            p.warnings[0].contains("1 client(s) logged in as the default user (10.0.0.7:5000)")
+        );
+        assert!(p.render().contains("warning: "));
+        let mut o = opts();
+        o.default_user = DefaultUser::Keep;
+        let p = plan(&fixtures::audit(vec![n]), &o, &hashes(), &[]).unwrap();
+        assert!(p.warnings.is_empty());
+        assert!(!actions(&p).iter().any(|a| a.contains("SETUSER default")));
+        assert!(
+            !actions(&p)
+                .iter()
+                .any(|a| a.contains("without credentials"))
+        );
     }
 
     #[test]

@@ -101,6 +101,26 @@ pub async fn gather(target: &Target, options: &GatherOptions) -> Result<AuditFac
     })
 }
 
+/// The `key=value` fields of one `CLIENT LIST` line.
+fn client_fields(line: &str) -> BTreeMap<&str, &str> {
+    line.split_whitespace()
+        .filter_map(|f| f.split_once('='))
+        .collect()
+}
+
+/// Ordinary clients logged in as the default user: not replicas or masters (flags S/M), not
+/// Sentinels, not the connection running this very CLIENT LIST.
+fn default_clients(list: &str) -> Vec<String> {
+    list.lines()
+        .map(client_fields)
+        .filter(|f| f.get("user") == Some(&"default"))
+        .filter(|f| !f.get("flags").is_some_and(|fl| fl.contains(['S', 'M'])))
+        .filter(|f| !f.get("name").is_some_and(|n| n.starts_with("sentinel-")))
+        .filter(|f| f.get("cmd") != Some(&"client|list"))
+        .filter_map(|f| f.get("addr").map(|a| a.to_string()))
+        .collect()
+}
+
 fn unreachable(endpoint: &Endpoint, kind: NodeKind, e: &anyhow::Error) -> NodeFacts {
     let mut facts = NodeFacts::new(endpoint.to_string(), kind);
     facts.unreachable = Some(format!("{e:#}"));
@@ -189,7 +209,17 @@ impl NodeEnv<'_> {
                 facts.lua_package_exposed = ask.lua_package().await;
             }
             facts.auth_failures = ask.auth_failures().await;
-            facts.sentinel_clients = ask.sentinel_clients().await;
+            if let Some(list) = ask
+                .get(
+                    "connected clients (CLIENT LIST)",
+                    redis_cmd(&["CLIENT", "LIST"]),
+                )
+                .await
+            {
+                let list: String = list;
+                facts.default_clients = Some(default_clients(&list));
+                facts.sentinel_clients = Some(ask.sentinel_clients(&list).await);
+            }
         }
         facts.gaps = ask.gaps;
         facts.listeners = probe::listeners(
@@ -399,20 +429,11 @@ impl Asker<'_> {
 
     /// The users Sentinels are logged in as (`name=sentinel-<id>-cmd` in CLIENT LIST) and the
     /// failover commands the node would refuse them.
-    async fn sentinel_clients(&mut self) -> Option<Vec<SentinelClientFacts>> {
-        let list: String = self
-            .get(
-                "Sentinel connections (CLIENT LIST)",
-                redis_cmd(&["CLIENT", "LIST"]),
-            )
-            .await?;
+    async fn sentinel_clients(&mut self, list: &str) -> Vec<SentinelClientFacts> {
         let mut users: Vec<String> = list
             .lines()
             .filter_map(|line| {
-                let fields: BTreeMap<&str, &str> = line
-                    .split_whitespace()
-                    .filter_map(|f| f.split_once('='))
-                    .collect();
+                let fields = client_fields(line);
                 let name = fields.get("name")?;
                 (name.starts_with("sentinel-") && name.ends_with("-cmd"))
                     .then(|| fields.get("user").map(|u| u.to_string()))?
@@ -437,7 +458,7 @@ impl Asker<'_> {
             };
             out.push(SentinelClientFacts { user, denied });
         }
-        Some(out)
+        out
     }
 
     /// Sentinel's `deny-scripts-reconfig` is not readable; setting a script path that does
@@ -500,6 +521,21 @@ fn user_facts(name: &str, reply: &BTreeMap<String, Value>) -> UserFacts {
         keys: field(reply, "keys").unwrap_or_default(),
         channels: field(reply, "channels").unwrap_or_default(),
         dangerous: None,
+    }
+}
+
+#[cfg(test)]
+mod client_tests {
+    use super::default_clients;
+
+    #[test]
+    fn ordinary_default_clients_only() {
+        let list = "id=3 addr=10.0.0.7:5000 name= flags=N user=default cmd=get\n\
+                    id=4 addr=10.0.0.8:6000 name= flags=S user=default cmd=replconf\n\
+                    id=5 addr=10.0.0.9:7000 name=sentinel-ab12cd34-cmd flags=N user=default cmd=ping\n\
+                    id=6 addr=127.0.0.1:8000 name= flags=N user=default cmd=client|list\n\
+                    id=7 addr=10.0.0.5:9000 name= flags=N user=app cmd=set\n";
+        assert_eq!(default_clients(list), ["10.0.0.7:5000"]);
     }
 }
 

@@ -72,6 +72,9 @@ pub struct NodeFacts {
     pub auth_failures: Option<BTreeMap<String, u64>>,
     /// ACL users the Sentinels log in as (`CLIENT LIST`), with failover commands they lack.
     pub sentinel_clients: Option<Vec<SentinelClientFacts>>,
+    /// Addresses of ordinary clients logged in as the default user (`CLIENT LIST`, without
+    /// replicas, Sentinels and the audit's own connection).
+    pub default_clients: Option<Vec<String>>,
     /// Fresh unauthenticated connection attempts to every listener.
     pub listeners: Vec<ListenerFacts>,
     /// Sentinels only: `SENTINEL MASTER <name>`.
@@ -102,6 +105,7 @@ impl NodeFacts {
             lua_package_exposed: None,
             auth_failures: None,
             sentinel_clients: None,
+            default_clients: None,
             listeners: Vec::new(),
             monitored_master: None,
             scripts_reconfig_denied: None,
