@@ -763,6 +763,18 @@ impl<'a> Planner<'a> {
             if right {
                 continue;
             }
+            // A user apply did not make (not one of its passwords) whose rights change: its
+            // clients may depend on them.
+            if let Some(u) = current.filter(|u| !u.password_hashes.contains(&hash))
+                && role.user != self.opts.admin_user
+                && !(same_rules(&u.commands, &role.commands) && same_rules(&u.keys, role.keys))
+            {
+                self.plan.warnings.push(format!(
+                    "{}: the existing user '{}' ({} {}) gets the {} role's rights; its \
+                     passwords are kept",
+                    n.address, u.name, u.commands, u.keys, role.user
+                ));
+            }
             let mut rules = Vec::new();
             // `nopass` would let anyone in as this user whatever its passwords.
             if current.is_some_and(|u| u.nopass()) {
@@ -1443,6 +1455,23 @@ mod tests {
             !actions(&p)
                 .iter()
                 .any(|a| a.contains("without credentials"))
+        );
+    }
+
+    #[test]
+    fn taking_over_an_existing_user_is_a_warning() {
+        let mut n = weak();
+        put_user(
+            &mut n,
+            user("backup", "on >their-own-long-password ~* +@all"),
+        );
+        let p = plan(&fixtures::audit(vec![n]), &opts(), &hashes(), &[]).unwrap();
+        assert!(
+            p.warnings
+                .iter()
+                .any(|w| w.contains("the existing user 'backup' (+@all ~*)")),
+            "{:?}",
+            p.warnings
         );
     }
 
