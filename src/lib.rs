@@ -22,6 +22,7 @@ pub mod exit;
 pub mod fsutil;
 pub mod harden;
 pub mod info;
+pub mod journal;
 pub mod metrics;
 pub mod progress;
 pub mod prune;

@@ -312,7 +312,7 @@ pub async fn apply(args: &ApplyArgs, ctx: &Ctx) -> Result<ExitCode> {
         crate::outln!(
             "{}",
             serde_json::to_string_pretty(&serde_json::json!({
-                "changed": true, "plan": plan, "records": executor.records, "left": plan.left,
+                "changed": true, "plan": plan, "records": executor.journal.records(), "left": plan.left,
                 "secrets_dir": args.secrets_dir,
             }))?
         );

@@ -3,6 +3,7 @@
 use super::Ctx;
 use crate::conn::{self, Want};
 use crate::exit::{ExitCode, fail};
+use crate::journal::{Journal, state_dir};
 use crate::target::{Endpoint, Target, TargetKind, TlsOptions};
 use crate::tls::certs::{self, ExistingCa, InitOptions, NodeSpec};
 use crate::tls::exec::{self, Verifier};
@@ -380,8 +381,10 @@ async fn enable_group(args: &EnableArgs, target: &Target) -> Result<ExitCode> {
             "not applied (answer y, or pass --yes)",
         ));
     }
+    let mut journal = Journal::new(&state_dir(), "tls", &target.describe(), &plan.render());
+    crate::ui::note(format!("journal: {}", journal.path().display()));
     group
-        .apply(&plan, &crate::progress::cancel_on_signal())
+        .apply(&plan, &crate::progress::cancel_on_signal(), &mut journal)
         .await?;
     crate::outln!(
         "Done. The group '{}' uses TLS (master {}). Connect with --target {} and the CA and \
@@ -434,7 +437,9 @@ async fn change(
         auth: target.auth.clone(),
         timeout: target.timeout,
     };
-    let applied = exec::apply(node, &plan, &verifier, &run_id).await?;
+    let mut journal = Journal::new(&state_dir(), "tls", &target.describe(), &plan.render());
+    crate::ui::note(format!("journal: {}", journal.path().display()));
+    let applied = exec::apply(node, &plan, &verifier, &run_id, Some(&mut journal)).await?;
     if let Some(cert) = applied.certificate {
         let now = chrono::Utc::now().timestamp();
         crate::outln!(

@@ -6,6 +6,7 @@ use super::inspect::CertSummary;
 use super::plan::{Action, CONFIG_KEYS, NodeFacts, Plan};
 use crate::conn::{Dialer, Node};
 use crate::exit::{ExitCode, fail};
+use crate::journal::Journal;
 use crate::target::{Auth, Endpoint, HostPort, TlsOptions};
 use anyhow::{Context, Result};
 use std::time::Duration;
@@ -83,24 +84,43 @@ pub struct Applied {
     pub certificate: Option<CertSummary>,
 }
 
-/// Runs the plan; on failure undoes the runtime changes made so far.
+/// Runs the plan; on failure undoes the runtime changes made so far. Each step is recorded
+/// in `journal` when there is one (a Sentinel group journals its stages instead).
 pub async fn apply(
     node: &mut Node,
     plan: &Plan,
     verifier: &Verifier,
     run_id: &str,
+    mut journal: Option<&mut Journal>,
 ) -> Result<Applied> {
     let mut done: Vec<&Action> = Vec::new();
     let mut certificate = None;
-    for step in &plan.steps {
+    let on = node.endpoint.to_string();
+    for (i, step) in plan.steps.iter().enumerate() {
         crate::ui::note(format!("{}", step.action));
+        if let Some(j) = journal.as_deref_mut() {
+            j.begin(i, &on, step.action.to_string());
+        }
         match run(node, &step.action, verifier, run_id).await {
             Ok(shown) => {
                 certificate = shown.or(certificate);
                 done.extend(step.undo.as_ref());
+                if let Some(j) = journal.as_deref_mut() {
+                    j.outcome(i, "done");
+                }
             }
-            Err(e) => return Err(roll_back(node, &done, e, verifier, run_id).await),
+            Err(e) => {
+                let e = roll_back(node, &done, e, verifier, run_id).await;
+                if let Some(j) = journal {
+                    j.outcome(i, format!("failed: {e:#}"));
+                    j.end("rolled back");
+                }
+                return Err(e);
+            }
         }
+    }
+    if let Some(j) = journal {
+        j.end("done");
     }
     Ok(Applied { certificate })
 }

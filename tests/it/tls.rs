@@ -214,11 +214,33 @@ fn failed_verification_rolls_back() {
     init(pki, &["--node", "elsewhere=redis.example.internal"]).ok();
     let server = RedisServer::start();
     let before = server.cli(&["CONFIG", "GET", "tls-*"]);
-    let run = redisops(enable_args(&server, pki, "elsewhere", free_port()));
+    let state = tempfile::tempdir().unwrap();
+    let mut cmd = crate::harness::redisops_cmd();
+    cmd.env("XDG_STATE_HOME", state.path()).args(enable_args(
+        &server,
+        pki,
+        "elsewhere",
+        free_port(),
+    ));
+    let run = crate::harness::run_cmd(cmd);
     assert_eq!(run.code, 13, "{}", run.stderr);
     assert!(run.stderr.contains("rolled back"), "{}", run.stderr);
     assert_eq!(server.cli(&["CONFIG", "GET", "tls-*"]), before);
     assert_eq!(server.cli(&["PING"]), "PONG");
+    // The journal says which step failed and that the run was rolled back.
+    let journals: Vec<_> = std::fs::read_dir(state.path().join("redisops"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert_eq!(journals.len(), 1, "{journals:?}");
+    let journal: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&journals[0]).unwrap()).unwrap();
+    assert_eq!(journal["state"], "rolled back", "{journal:#}");
+    let last = journal["records"].as_array().unwrap().last().unwrap();
+    assert!(
+        last["outcome"].as_str().unwrap().starts_with("failed"),
+        "{journal:#}"
+    );
 }
 
 #[test]

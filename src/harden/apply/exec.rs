@@ -9,12 +9,10 @@ use super::secrets::Secrets;
 use crate::conffile::{ConfFile, masked_diff};
 use crate::conn::{Dialer, Node};
 use crate::exit::{ExitCode, fail};
-use crate::fsutil::write_atomic;
+use crate::journal::Journal;
 use crate::restore::supervisor::{Supervisor, listening, local_pid, wait_down};
 use crate::target::{Auth, Endpoint, Secret};
 use anyhow::{Context, Result, anyhow};
-use chrono::{DateTime, Utc};
-use serde::Serialize;
 use std::collections::BTreeMap;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
@@ -43,24 +41,8 @@ pub struct Env {
     pub master: Option<String>,
     pub nodes: BTreeMap<String, NodeEnv>,
     pub secrets: Secrets,
-    pub journal: PathBuf,
-}
-
-/// What happened, step by step (also the journal's content).
-#[derive(Debug, Clone, Serialize)]
-pub struct Record {
-    pub step: usize,
-    pub node: String,
-    pub action: String,
-    pub outcome: String,
-}
-
-#[derive(Debug, Serialize)]
-struct Journal<'a> {
-    started_at: DateTime<Utc>,
-    plan: &'a Plan,
-    records: &'a [Record],
-    state: &'a str,
+    /// The target as the operator named it (for the journal).
+    pub target: String,
 }
 
 /// The rules of an `ACL LIST` line as `ACL SETUSER` arguments: a selector `(~k +get)` is one
@@ -143,8 +125,7 @@ pub struct Executor<'a> {
     saved: Vec<(String, Action)>,
     /// How the nodes described the users set in this run ([`super::roles::form_key`]).
     forms: BTreeMap<String, String>,
-    pub records: Vec<Record>,
-    started_at: DateTime<Utc>,
+    pub journal: Journal,
 }
 
 impl<'a> Executor<'a> {
@@ -162,8 +143,7 @@ impl<'a> Executor<'a> {
             undos: Vec::new(),
             saved: Vec::new(),
             forms: BTreeMap::new(),
-            records: Vec::new(),
-            started_at: Utc::now(),
+            journal: Journal::new(&env.secrets.dir, "harden", &env.target, plan),
         }
     }
 
@@ -178,16 +158,16 @@ impl<'a> Executor<'a> {
                 step.node,
                 step.action
             ));
-            self.record(i, step, "running");
+            self.journal.begin(i, &step.node, step.action.to_string());
             match self.apply(step).await {
-                Ok(()) => self.update(i, "done"),
+                Ok(()) => self.journal.outcome(i, "done"),
                 Err(e) => {
-                    self.update(i, &format!("failed: {e:#}"));
+                    self.journal.outcome(i, format!("failed: {e:#}"));
                     return Err(self.fail(i, step, e).await);
                 }
             }
         }
-        self.save("done");
+        self.journal.end("done");
         if let Err(e) = self.env.secrets.remember_acl_forms(&self.forms) {
             crate::ui::warn(format!("{e:#}: the next run may set the users again"));
         }
@@ -201,7 +181,7 @@ impl<'a> Executor<'a> {
             .iter()
             .any(|s| matches!(s.action, Action::Restart));
         if restarted || matches!(step.action, Action::Restart) {
-            self.save("incomplete");
+            self.journal.end("incomplete");
             let state = if restarted {
                 "The server was restarted on the new config file; this later step failed and \
                  nothing was rolled back: check it by hand"
@@ -215,14 +195,14 @@ impl<'a> Executor<'a> {
                     "{}: {cause:#}. {state}; the previous config file is kept next to it as \
                      *.redisops-*.bak. Journal: {}",
                     step.node,
-                    self.env.journal.display()
+                    self.journal.path().display()
                 ),
             );
         }
         let failed = self.roll_back().await;
         let code = crate::exit::code_for(&cause);
         if failed.is_empty() {
-            self.save("rolled back");
+            self.journal.end("rolled back");
             fail(
                 if matches!(code, ExitCode::Error | ExitCode::Auth) {
                     ExitCode::RolledBack
@@ -233,54 +213,20 @@ impl<'a> Executor<'a> {
                     "{}: {cause:#}. Every change made was rolled back: the nodes are as before \
                      and no new password was kept. Journal: {}",
                     step.node,
-                    self.env.journal.display()
+                    self.journal.path().display()
                 ),
             )
         } else {
-            self.save("rollback failed");
+            self.journal.end("rollback failed");
             fail(
                 ExitCode::Error,
                 format!(
                     "{}: {cause:#}. Rolling back also failed; fix these by hand: {}. Journal: {}",
                     step.node,
                     failed.join("; "),
-                    self.env.journal.display()
+                    self.journal.path().display()
                 ),
             )
-        }
-    }
-
-    fn record(&mut self, i: usize, step: &Step, outcome: &str) {
-        self.records.push(Record {
-            step: i + 1,
-            node: step.node.clone(),
-            action: step.action.to_string(),
-            outcome: outcome.into(),
-        });
-        self.save("running");
-    }
-
-    fn update(&mut self, i: usize, outcome: &str) {
-        if let Some(r) = self.records.iter_mut().rev().find(|r| r.step == i + 1) {
-            r.outcome = outcome.into();
-        }
-        self.save("running");
-    }
-
-    /// The journal is best effort: a full disk must not stop a rollback.
-    fn save(&self, state: &str) {
-        let journal = Journal {
-            started_at: self.started_at,
-            plan: self.plan,
-            records: &self.records,
-            state,
-        };
-        let text = serde_json::to_string_pretty(&journal).unwrap_or_default();
-        if let Err(e) = write_atomic(&self.env.journal, text.as_bytes(), 0o600) {
-            crate::ui::warn(format!(
-                "cannot write the journal {}: {e}",
-                self.env.journal.display()
-            ));
         }
     }
 

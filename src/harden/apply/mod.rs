@@ -119,14 +119,11 @@ pub async fn prepare(target: &Target, req: &Request) -> Result<Prepared> {
             },
         );
     }
-    let ts = chrono::Utc::now().format("%Y%m%dT%H%M%SZ");
     let env = Env {
         dialer: Dialer::new(target.tls.as_ref(), target.timeout)?,
         master: facts.group.as_ref().map(|g| g.master.clone()),
         nodes,
-        journal: req
-            .secrets_dir
-            .join(format!(".redisops-harden-{ts}.journal")),
+        target: target.describe(),
         secrets,
     };
     Ok(Prepared { facts, plan, env })

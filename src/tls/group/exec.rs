@@ -10,6 +10,7 @@ use super::plan::{
 use crate::conn::sentinel::SentinelView;
 use crate::conn::{Dialer, Node};
 use crate::exit::{ExitCode, fail};
+use crate::journal::Journal;
 use crate::restore::facts::server_executable;
 use crate::restore::supervisor::{self, Supervisor, redis_unit, runs_here, wait_down};
 use crate::target::{Auth, Endpoint, HostPort, Target, TargetKind, TlsOptions};
@@ -265,7 +266,13 @@ impl Group {
 
     /// Runs every stage; see the module doc for what a failure leaves. `cancelled`
     /// (SIGINT/SIGTERM) stops before the next stage: a Sentinel is never left stopped.
-    pub async fn apply(&mut self, plan: &GroupPlan, cancelled: &AtomicBool) -> Result<()> {
+    /// Runs the stages in order, each recorded in `journal`.
+    pub async fn apply(
+        &mut self,
+        plan: &GroupPlan,
+        cancelled: &AtomicBool,
+        journal: &mut Journal,
+    ) -> Result<()> {
         let mut done: Vec<String> = Vec::new();
         let mut warned_names = false;
         for (i, stage) in plan.stages.iter().enumerate() {
@@ -274,8 +281,10 @@ impl Group {
                     ExitCode::Interrupted,
                     "interrupted by a signal: stopped before this stage, nothing of it was done",
                 );
+                journal.end("interrupted");
                 return Err(incomplete(plan, i, &done, cause));
             }
+            journal.begin(i, &plan.master_name, stage.title());
             crate::ui::note(format!(
                 "[{}/{}] {}",
                 i + 1,
@@ -303,10 +312,19 @@ impl Group {
                 Stage::Reset { address } => self.reset(plan, address).await,
             };
             if let Err(cause) = result {
-                return Err(incomplete(plan, i, &done, cause));
+                let e = incomplete(plan, i, &done, cause);
+                journal.outcome(i, format!("failed: {e:#}"));
+                journal.end(if done.is_empty() {
+                    "rolled back"
+                } else {
+                    "incomplete"
+                });
+                return Err(e);
             }
+            journal.outcome(i, "done");
             done.push(stage.title());
         }
+        journal.end("done");
         Ok(())
     }
 
@@ -321,7 +339,7 @@ impl Group {
             auth: self.auth.clone(),
             timeout: self.timeout,
         };
-        node_exec::apply(&mut node, plan, &verifier, run_id).await
+        node_exec::apply(&mut node, plan, &verifier, run_id, None).await
     }
 
     async fn restart_sentinel(

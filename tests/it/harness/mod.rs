@@ -537,10 +537,13 @@ pub fn redisops_cmd() -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_redisops"));
     let empty = std::env::temp_dir().join("redisops-it-empty-xdg");
     std::fs::create_dir_all(&empty).unwrap();
+    // Journals of tls runs go here, not to /var/lib/redisops.
+    let state = std::env::temp_dir().join("redisops-it-state");
     cmd.env_remove("REDISCLI_AUTH")
         .env_remove("REDISOPS_CONFIG")
         .env_remove("REDISOPS_TARGET")
         .env("XDG_CONFIG_HOME", &empty)
+        .env("XDG_STATE_HOME", &state)
         .stdin(Stdio::null());
     cmd
 }

@@ -1,0 +1,161 @@
+//! The step journal of `harden apply` and `tls enable`/`rotate`: the plan and each step's
+//! outcome, rewritten atomically (mode 0600) before and after every step, so that after a
+//! failure, a crash or a kill an operator can see exactly what was done. It holds no secret
+//! (plans mask them). Restore keeps a richer journal of its own, because it can resume.
+//!
+//! Writing it is best effort: a full disk must not stop a rollback.
+
+use crate::fsutil::write_atomic;
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use std::os::unix::fs::DirBuilderExt;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Record {
+    pub step: usize,
+    /// The node or stage the step is about.
+    pub on: String,
+    pub action: String,
+    /// `running`, `done`, `failed: …`, `rolled back`, …
+    pub outcome: String,
+}
+
+pub struct Journal {
+    path: PathBuf,
+    started_at: DateTime<Utc>,
+    command: String,
+    target: String,
+    plan: serde_json::Value,
+    records: Vec<Record>,
+    state: String,
+}
+
+#[derive(Serialize)]
+struct Written<'a> {
+    command: &'a str,
+    target: &'a str,
+    started_at: DateTime<Utc>,
+    state: &'a str,
+    plan: &'a serde_json::Value,
+    records: &'a [Record],
+}
+
+impl Journal {
+    /// A journal `<dir>/.redisops-<command>-<time>.journal`; nothing is written until the
+    /// first step.
+    pub fn new(dir: &Path, command: &str, target: &str, plan: &impl Serialize) -> Self {
+        let started_at = Utc::now();
+        let name = format!(
+            ".redisops-{command}-{}.journal",
+            started_at.format("%Y%m%dT%H%M%SZ")
+        );
+        Self {
+            path: dir.join(name),
+            started_at,
+            command: command.into(),
+            target: target.into(),
+            plan: serde_json::to_value(plan).unwrap_or_default(),
+            records: Vec::new(),
+            state: "running".into(),
+        }
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    pub fn records(&self) -> &[Record] {
+        &self.records
+    }
+
+    /// Step `step` (0-based) starts.
+    pub fn begin(&mut self, step: usize, on: &str, action: impl Into<String>) {
+        self.records.push(Record {
+            step: step + 1,
+            on: on.into(),
+            action: action.into(),
+            outcome: "running".into(),
+        });
+        self.save();
+    }
+
+    /// The last record of step `step` (0-based) ended with `outcome`.
+    pub fn outcome(&mut self, step: usize, outcome: impl Into<String>) {
+        if let Some(r) = self.records.iter_mut().rev().find(|r| r.step == step + 1) {
+            r.outcome = outcome.into();
+        }
+        self.save();
+    }
+
+    /// The run ended: `done`, `rolled back`, `incomplete`, …
+    pub fn end(&mut self, state: &str) {
+        self.state = state.into();
+        self.save();
+    }
+
+    fn save(&self) {
+        let written = Written {
+            command: &self.command,
+            target: &self.target,
+            started_at: self.started_at,
+            state: &self.state,
+            plan: &self.plan,
+            records: &self.records,
+        };
+        let text = serde_json::to_string_pretty(&written).unwrap_or_default();
+        let dir = self.path.parent().unwrap_or(Path::new("."));
+        let saved = std::fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(dir)
+            .and_then(|()| write_atomic(&self.path, text.as_bytes(), 0o600));
+        if let Err(e) = saved {
+            crate::ui::warn(format!(
+                "cannot write the journal {}: {e}",
+                self.path.display()
+            ));
+        }
+    }
+}
+
+/// Where journals go when the command has no directory of its own: `$XDG_STATE_HOME/redisops`
+/// when set; else `/var/lib/redisops` for root, as system services keep their state, and
+/// `~/.local/state/redisops` for other users.
+pub fn state_dir() -> PathBuf {
+    if let Some(dir) = std::env::var_os("XDG_STATE_HOME").filter(|d| !d.is_empty()) {
+        return PathBuf::from(dir).join("redisops");
+    }
+    // SAFETY: geteuid has no preconditions and cannot fail.
+    if unsafe { libc::geteuid() } == 0 {
+        return PathBuf::from("/var/lib/redisops");
+    }
+    std::env::var_os("HOME")
+        .map(|h| PathBuf::from(h).join(".local/state"))
+        .unwrap_or_else(std::env::temp_dir)
+        .join("redisops")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn records_each_step_and_the_end() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut j = Journal::new(&dir.path().join("j"), "harden", "t", &vec!["a", "b"]);
+        j.begin(0, "n1", "first");
+        j.outcome(0, "done");
+        j.begin(1, "n1", "second");
+        j.outcome(1, "failed: boom");
+        j.end("rolled back");
+        let v: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(j.path()).unwrap()).unwrap();
+        assert_eq!(v["state"], "rolled back");
+        assert_eq!(v["plan"][1], "b");
+        assert_eq!(v["records"][1]["outcome"], "failed: boom");
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(j.path()).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+}
