@@ -4,7 +4,7 @@
 use super::{Ctx, SupervisorArgs};
 use crate::exit::{ExitCode, fail};
 use crate::harden::apply::plan::{DefaultUser, PlanOptions};
-use crate::harden::apply::{self, Request, exec::Executor};
+use crate::harden::apply::{self, Request, exec::Executor, roles};
 use crate::harden::checks::{self, Severity};
 use crate::harden::facts::{self, GatherOptions};
 use crate::harden::report::Report;
@@ -318,11 +318,18 @@ pub async fn apply(args: &ApplyArgs, ctx: &Ctx) -> Result<ExitCode> {
         );
     } else {
         crate::outln!(
-            "Applied {} steps. Passwords are in {} (<user>.password); run `redisops harden \
-             audit` to see what is left.",
+            "Applied {} steps. Run `redisops harden audit` to see what is left. Passwords, \
+             one file per user in {}:",
             plan.steps.len(),
             args.secrets_dir.display()
         );
+        let in_group = prepared.facts.group.is_some();
+        for role in roles::roles(&args.admin_user, args.app_scripting)
+            .iter()
+            .filter(|r| r.on(false, in_group) || (in_group && r.on(true, in_group)))
+        {
+            crate::outln!("  {}.password  {}", role.user, role.purpose);
+        }
     }
     Ok(ExitCode::Success)
 }

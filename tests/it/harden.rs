@@ -111,6 +111,11 @@ fn weak_server_is_hardened_verified_persisted_and_idempotent() {
         "stdout:\n{}\nstderr:\n{}",
         run.stdout, run.stderr
     );
+    assert!(
+        run.stdout.contains("app.password  applications"),
+        "{}",
+        run.stdout
+    );
     let admin = password(&secrets, "admin");
     let app = password(&secrets, "app");
     for secret in [&admin, &app] {

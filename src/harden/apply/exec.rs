@@ -9,6 +9,9 @@ use super::secrets::Secrets;
 use crate::conffile::{ConfFile, masked_diff};
 use crate::conn::{Dialer, Node};
 use crate::exit::{ExitCode, fail};
+use crate::harden::facts::Access;
+use crate::harden::facts::gather::client_fields;
+use crate::harden::facts::probe::without_credentials;
 use crate::journal::Journal;
 use crate::restore::supervisor::{Supervisor, listening, local_pid, wait_down};
 use crate::target::{Auth, Endpoint, Secret};
@@ -30,6 +33,8 @@ pub struct NodeEnv {
     pub auth: Auth,
     /// The user redis-server runs as, when it runs here (for config-file ownership).
     pub process_uid: Option<u32>,
+    /// `redis_version` (how it describes ACL rules depends on it).
+    pub version: String,
     /// How to restart it (`--restart`).
     pub supervisor: Option<Supervisor>,
 }
@@ -432,14 +437,9 @@ impl<'a> Executor<'a> {
 
     /// Notes how the node describes `user`'s commands now, for the next run's comparison.
     async fn remember_form(&mut self, node: &str, user: &str) -> Result<()> {
-        let sentinel = self.node_env(node)?.sentinel;
+        let env = self.node_env(node)?;
+        let (sentinel, version) = (env.sentinel, env.version.clone());
         let con = self.conn(node).await?;
-        let version = con
-            .info("server")
-            .await?
-            .get("redis_version")
-            .unwrap_or("")
-            .to_string();
         let described: BTreeMap<String, redis::Value> = con
             .query(redis::cmd("ACL").arg("GETUSER").arg(user))
             .await?;
@@ -648,16 +648,12 @@ impl<'a> Executor<'a> {
                     .await?;
                 let logged_in = list
                     .lines()
-                    .filter(|l| {
-                        let field = |k: &str| {
-                            l.split_whitespace()
-                                .find_map(|f| f.strip_prefix(k))
-                                .unwrap_or("")
-                        };
-                        let name = field("name=");
+                    .map(client_fields)
+                    .filter(|f| {
+                        let name = f.get("name").copied().unwrap_or("");
                         name.starts_with("sentinel-")
                             && name.ends_with("-cmd")
-                            && field("user=") == "sentinel"
+                            && f.get("user") == Some(&"sentinel")
                     })
                     .count();
                 if logged_in >= sentinels {
@@ -682,18 +678,15 @@ impl<'a> Executor<'a> {
 
     async fn check_closed(&mut self, node: &str) -> Result<()> {
         let env = self.node_env(node)?;
-        let mut fresh = Node::connect(&self.env.dialer, &env.endpoint, &Auth::default(), 0)
-            .await
-            .context("cannot open a connection to check that it is refused")?;
-        match fresh.try_query::<String>(&redis::cmd("PING")).await {
-            Err(e) if matches!(e.code(), Some("NOAUTH" | "WRONGPASS" | "DENIED")) => Ok(()),
-            Ok(_) => Err(fail(
+        let seen = without_credentials(&self.env.dialer, &env.endpoint).await;
+        match seen {
+            Access::AuthRequired | Access::Denied => Ok(()),
+            other => Err(fail(
                 ExitCode::Error,
-                format!("{node} still answers PING without credentials"),
-            )),
-            Err(e) => Err(fail(
-                ExitCode::Error,
-                format!("{node}: a connection without credentials got '{e}', not NOAUTH"),
+                format!(
+                    "{node}: a connection without credentials was not refused with NOAUTH \
+                     ({other:?})"
+                ),
             )),
         }
     }

@@ -115,6 +115,7 @@ pub async fn prepare(target: &Target, req: &Request) -> Result<Prepared> {
                 sentinel,
                 auth,
                 process_uid: process.map(|p| p.uid),
+                version: n.info("redis_version").unwrap_or("").to_string(),
                 supervisor,
             },
         );

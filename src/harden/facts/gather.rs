@@ -102,7 +102,7 @@ pub async fn gather(target: &Target, options: &GatherOptions) -> Result<AuditFac
 }
 
 /// The `key=value` fields of one `CLIENT LIST` line.
-fn client_fields(line: &str) -> BTreeMap<&str, &str> {
+pub(crate) fn client_fields(line: &str) -> BTreeMap<&str, &str> {
     line.split_whitespace()
         .filter_map(|f| f.split_once('='))
         .collect()

@@ -8,7 +8,7 @@
 
 pub mod gather;
 mod host;
-mod probe;
+pub(crate) mod probe;
 
 use serde::{Serialize, Serializer};
 use std::collections::BTreeMap;

@@ -114,10 +114,15 @@ fn describe_tls(opts: &TlsOptions) -> String {
 }
 
 async fn attempt(dialer: anyhow::Result<Dialer>, endpoint: &Endpoint) -> Access {
-    let connected = match dialer {
-        Ok(d) => Node::connect(&d, endpoint, &Auth::default(), 0).await,
-        Err(e) => Err(e),
-    };
+    match dialer {
+        Ok(d) => without_credentials(&d, endpoint).await,
+        Err(e) => Access::Failed(format!("{e:#}")),
+    }
+}
+
+/// What a fresh connection without credentials gets: `INFO server`, as scanners send.
+pub(crate) async fn without_credentials(dialer: &Dialer, endpoint: &Endpoint) -> Access {
+    let connected = Node::connect(dialer, endpoint, &Auth::default(), 0).await;
     let mut node = match connected {
         Ok(node) => node,
         Err(e) => return Access::Failed(format!("{e:#}")),
