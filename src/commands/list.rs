@@ -43,7 +43,7 @@ pub async fn run(args: &ListArgs, ctx: &Ctx) -> Result<ExitCode> {
         return Ok(ExitCode::Success);
     }
     crate::outln!(
-        "{:<26} {:<20} {:<20} {:<7} {:<8} {:>10} {:>10} {:>10}  encryption",
+        "{:<26} {:<20} {:<20} {:<7} {:<8} {:>10} {:>10} {:>10}  {:<8} encryption",
         "backup",
         "target",
         "created (UTC)",
@@ -51,12 +51,13 @@ pub async fn run(args: &ListArgs, ctx: &Ctx) -> Result<ExitCode> {
         "role",
         "rdb",
         "archive",
-        "keys"
+        "keys",
+        "codec"
     );
     for b in &listed.backups {
         let m = &b.manifest;
         crate::outln!(
-            "{:<26} {:<20} {:<20} {:<7} {:<8} {:>10} {:>10} {:>10}  {}",
+            "{:<26} {:<20} {:<20} {:<7} {:<8} {:>10} {:>10} {:>10}  {:<8} {}",
             m.id,
             b.target.to_string(),
             m.created_at.format("%Y-%m-%d %H:%M:%S"),
@@ -65,6 +66,7 @@ pub async fn run(args: &ListArgs, ctx: &Ctx) -> Result<ExitCode> {
             ui::bytes(m.rdb.size),
             ui::bytes(m.archive.size),
             m.total_keys(),
+            format!("{} {}", m.archive.compression, m.archive.compression_level),
             m.archive.encryption
         );
     }
