@@ -1,8 +1,9 @@
-//! Applying a hardening [`Plan`]: one connection per node, the steps in order, each recorded
-//! in a journal before and after it runs. Before a step changes anything the executor reads
-//! what it will replace (the user's ACL rules, the config values, the file) and keeps the
-//! undo in memory only, because it may hold passwords. When a step fails before the plan's
-//! file-only part, the undos run in reverse and the nodes are as before (exit 30).
+//! Applying a hardening [`Plan`] on the step runner ([`crate::steps`]): one connection per
+//! node, the steps in order, each recorded in a journal before and after it runs. Before a
+//! step changes anything the executor reads what it will replace (the user's ACL rules, the
+//! config values, the file) and keeps the undo in memory only, because it may hold passwords.
+//! When a step fails, or a signal comes, before a restart, the undos run newest first and
+//! the nodes are as before (exit 30, or 130 after a signal).
 
 use super::plan::{Action, FileLine, Plan, Step, Val};
 use super::secrets::Secrets;
@@ -12,16 +13,19 @@ use crate::exit::{ExitCode, fail};
 use crate::harden::facts::Access;
 use crate::harden::facts::gather::client_fields;
 use crate::harden::facts::probe::without_credentials;
-use crate::journal::Journal;
-use crate::restore::supervisor::{Supervisor, listening, local_pid, wait_down};
+use crate::host::{Server, Supervisor};
+use crate::steps::cancel::{self, CancellationToken};
+use crate::steps::journal::{Journal, State};
+use crate::steps::{Executor as StepExecutor, Kept};
 use crate::target::{Auth, Endpoint, Secret};
 use anyhow::{Context, Result, anyhow};
 use std::collections::BTreeMap;
+use std::fmt;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-/// How long links, Sentinels and restarts get to settle.
+/// How long links and Sentinels get to settle (a restart waits as long as the load goes on).
 const SETTLE: Duration = Duration::from_secs(30);
 const POLL: Duration = Duration::from_millis(200);
 
@@ -90,8 +94,43 @@ fn persist_command(action: &Action) -> ([&'static str; 2], &'static str) {
     }
 }
 
-/// What undoes one step.
-enum Undo {
+/// What undoes one change on one node.
+pub struct Undo {
+    node: String,
+    what: Change,
+}
+
+impl fmt::Display for Undo {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let what = match &self.what {
+            Change::User { user, .. } => format!("user {user}"),
+            Change::Config(pairs) => format!(
+                "CONFIG SET {}",
+                pairs
+                    .iter()
+                    .map(|(k, _)| k.as_str())
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            ),
+            Change::Default { .. } => "the default user".into(),
+            Change::SentinelConfig(pairs) => format!(
+                "SENTINEL CONFIG SET {}",
+                pairs
+                    .iter()
+                    .map(|(k, _)| k.as_str())
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            ),
+            Change::SentinelAuth { master, .. } => format!("SENTINEL SET {master} auth-pass"),
+            Change::File { path, .. } => format!("{} back", path.display()),
+            Change::Mode { path, mode } => format!("chmod {mode:o} {}", path.display()),
+        };
+        write!(f, "{}: {what}", self.node)
+    }
+}
+
+/// What one change replaced.
+enum Change {
     /// The user's `ACL LIST` line before the change, or None when it did not exist.
     User {
         user: String,
@@ -116,7 +155,6 @@ enum Undo {
         path: PathBuf,
         mode: u32,
     },
-    Secrets,
 }
 
 pub struct Executor<'a> {
@@ -124,13 +162,16 @@ pub struct Executor<'a> {
     plan: &'a Plan,
     conns: BTreeMap<String, Node>,
     logins: BTreeMap<String, Auth>,
-    undos: Vec<(String, Undo)>,
+    /// The undos of the step under way, handed to the runner when it ends.
+    undos: Vec<Undo>,
     /// Saves done (ACL SAVE, CONFIG REWRITE, FLUSHCONFIG): a rollback saves again, so the
     /// files on disk hold the restored state, not the one being undone.
     saved: Vec<(String, Action)>,
     /// How the nodes described the users set in this run ([`super::roles::form_key`]).
     forms: BTreeMap<String, String>,
-    pub journal: Journal,
+    /// The signal token of the step under way: its waits end early.
+    cancel: CancellationToken,
+    journal_path: PathBuf,
 }
 
 impl<'a> Executor<'a> {
@@ -148,91 +189,26 @@ impl<'a> Executor<'a> {
             undos: Vec::new(),
             saved: Vec::new(),
             forms: BTreeMap::new(),
-            journal: Journal::new(&env.secrets.dir, "harden", &env.target, plan),
+            cancel: CancellationToken::new(),
+            journal_path: PathBuf::new(),
         }
     }
 
-    /// Runs every step. On failure before the restart, rolls back and returns the error.
-    pub async fn run(&mut self) -> Result<()> {
+    /// The journal of this run, in the secrets directory.
+    pub fn journal(&self) -> Journal {
+        Journal::new(&self.env.secrets.dir, "harden", &self.env.target, self.plan)
+    }
+
+    /// Runs every step on the step runner; see the module doc for what a failure leaves.
+    pub async fn run(&mut self, journal: &mut Journal, cancel: &CancellationToken) -> Result<()> {
         self.env.secrets.create_dir()?;
-        for (i, step) in self.plan.steps.iter().enumerate() {
-            crate::ui::note(format!(
-                "[{}/{}] {}: {}",
-                i + 1,
-                self.plan.steps.len(),
-                step.node,
-                step.action
-            ));
-            self.journal.begin(i, &step.node, step.action.to_string());
-            match self.apply(step).await {
-                Ok(()) => self.journal.outcome(i, "done"),
-                Err(e) => {
-                    self.journal.outcome(i, format!("failed: {e:#}"));
-                    return Err(self.fail(i, step, e).await);
-                }
-            }
-        }
-        self.journal.end("done");
+        self.journal_path = journal.path().to_path_buf();
+        let plan = self.plan;
+        crate::steps::run(self, &plan.steps, Some(journal), cancel).await?;
         if let Err(e) = self.env.secrets.remember_acl_forms(&self.forms) {
             crate::ui::warn(format!("{e:#}: the next run may set the users again"));
         }
         Ok(())
-    }
-
-    /// After a failure: roll back what can be, or (once a server restarted on an edited
-    /// file) say what state it is in.
-    async fn fail(&mut self, i: usize, step: &Step, cause: anyhow::Error) -> anyhow::Error {
-        let restarted = self.plan.steps[..i]
-            .iter()
-            .any(|s| matches!(s.action, Action::Restart));
-        if restarted || matches!(step.action, Action::Restart) {
-            self.journal.end("incomplete");
-            let state = if restarted {
-                "The server was restarted on the new config file; this later step failed and \
-                 nothing was rolled back: check it by hand"
-            } else {
-                "The runtime changes and the config file are in place, but the restart did not \
-                 complete: start the server with its supervisor"
-            };
-            return fail(
-                ExitCode::Incomplete,
-                format!(
-                    "{}: {cause:#}. {state}; the previous config file is kept next to it as \
-                     *.redisops-*.bak. Journal: {}",
-                    step.node,
-                    self.journal.path().display()
-                ),
-            );
-        }
-        let failed = self.roll_back().await;
-        let code = crate::exit::code_for(&cause);
-        if failed.is_empty() {
-            self.journal.end("rolled back");
-            fail(
-                if matches!(code, ExitCode::Error | ExitCode::Auth) {
-                    ExitCode::RolledBack
-                } else {
-                    code
-                },
-                format!(
-                    "{}: {cause:#}. Every change made was rolled back: the nodes are as before \
-                     and no new password was kept. Journal: {}",
-                    step.node,
-                    self.journal.path().display()
-                ),
-            )
-        } else {
-            self.journal.end("rollback failed");
-            fail(
-                ExitCode::Error,
-                format!(
-                    "{}: {cause:#}. Rolling back also failed; fix these by hand: {}. Journal: {}",
-                    step.node,
-                    failed.join("; "),
-                    self.journal.path().display()
-                ),
-            )
-        }
     }
 
     fn node_env(&self, address: &str) -> Result<&'a NodeEnv> {
@@ -267,25 +243,31 @@ impl<'a> Executor<'a> {
         })
     }
 
-    async fn apply(&mut self, step: &Step) -> Result<()> {
+    /// Records what `what` replaced on `node`, before the change is made.
+    fn changed(&mut self, node: &str, what: Change) {
+        self.undos.push(Undo {
+            node: node.into(),
+            what,
+        });
+    }
+
+    async fn apply_step(&mut self, step: &Step) -> Result<()> {
         let node = step.node.as_str();
         match &step.action {
-            Action::WriteSecrets { .. } => {
-                self.env.secrets.write_new()?;
-                self.undos.push((node.into(), Undo::Secrets));
-            }
+            // The new password files are removed after a complete rollback.
+            Action::WriteSecrets { .. } => self.env.secrets.write_new()?,
             Action::SetUser { user, rules } => {
                 let before = self.acl_line(node, user).await?;
                 let hash = format!("#{}", self.env.secrets.hash(user).unwrap_or_default());
                 let mut cmd = redis::cmd("ACL");
                 cmd.arg("SETUSER").arg(user).arg("on").arg(rules).arg(&hash);
-                self.undos.push((
-                    node.into(),
-                    Undo::User {
+                self.changed(
+                    node,
+                    Change::User {
                         user: user.clone(),
                         before,
                     },
-                ));
+                );
                 self.conn(node).await?.query::<()>(&cmd).await?;
                 self.remember_form(node, user).await?;
             }
@@ -308,7 +290,7 @@ impl<'a> Executor<'a> {
                     before.push((k.clone(), old.get(k).cloned().unwrap_or_default()));
                     cmd.arg(k).arg(self.resolve(v)?);
                 }
-                self.undos.push((node.into(), Undo::Config(before)));
+                self.changed(node, Change::Config(before));
                 self.conn(node).await?.query::<()>(&cmd).await?;
             }
             Action::SetDefault {
@@ -327,13 +309,13 @@ impl<'a> Executor<'a> {
                         .remove("requirepass")
                         .unwrap_or_default()
                 };
-                self.undos.push((
-                    node.into(),
-                    Undo::Default {
+                self.changed(
+                    node,
+                    Change::Default {
                         before,
                         requirepass,
                     },
-                ));
+                );
                 let mut set = redis::cmd("ACL");
                 set.arg("SETUSER").arg("default").arg(rules);
                 let con = self.conn(node).await?;
@@ -355,13 +337,13 @@ impl<'a> Executor<'a> {
                 for (k, v) in pairs {
                     cmd.arg(k).arg(self.resolve(v)?);
                 }
-                self.undos.push((
-                    node.into(),
-                    Undo::SentinelAuth {
+                self.changed(
+                    node,
+                    Change::SentinelAuth {
                         master: master.clone(),
                         auth_pass,
                     },
-                ));
+                );
                 self.conn(node).await?.query::<()>(&cmd).await?;
             }
             Action::SentinelConfigSet { pairs } => {
@@ -373,7 +355,7 @@ impl<'a> Executor<'a> {
                         .await?;
                     let before = vec![(k.clone(), old.get(1).cloned().unwrap_or_default())];
                     let value = self.resolve(v)?;
-                    self.undos.push((node.into(), Undo::SentinelConfig(before)));
+                    self.changed(node, Change::SentinelConfig(before));
                     self.sentinel_config_set(node, k, &value).await?;
                 }
             }
@@ -404,9 +386,7 @@ impl<'a> Executor<'a> {
                     std::fs::set_permissions(&path, std::fs::Permissions::from_mode(*mode))
                         .map(|()| old)
                 }) {
-                    Ok(old) => self
-                        .undos
-                        .push((node.into(), Undo::Mode { path, mode: old })),
+                    Ok(old) => self.changed(node, Change::Mode { path, mode: old }),
                     Err(e) => crate::ui::warn(format!(
                         "cannot chmod {mode:o} {} ({e}): do it as its owner or root",
                         path.display()
@@ -507,9 +487,10 @@ impl<'a> Executor<'a> {
             .query::<i64>(redis::cmd("CLIENT").arg("KILL").arg("TYPE").arg("master"))
             .await?;
         tokio::time::sleep(POLL).await;
+        let cancel = self.cancel.clone();
         self.conn(node)
             .await?
-            .wait_link_up(SETTLE)
+            .wait_link_up(SETTLE, &cancel)
             .await?
             .map_err(|status| {
                 fail(
@@ -544,7 +525,7 @@ impl<'a> Executor<'a> {
                         format!("the Sentinels are not healthy after the change: {p}"),
                     ));
                 }
-                Some(_) => tokio::time::sleep(POLL).await,
+                Some(_) => cancel::sleep(POLL, &self.cancel).await?,
             }
         }
     }
@@ -670,7 +651,7 @@ impl<'a> Executor<'a> {
                         ),
                     ));
                 }
-                tokio::time::sleep(POLL).await;
+                cancel::sleep(POLL, &self.cancel).await?;
             }
         }
         Ok(())
@@ -760,92 +741,43 @@ impl<'a> Executor<'a> {
                 path.display(),
                 backup.display()
             ));
-            self.undos.push((
-                node.into(),
-                Undo::File {
+            self.changed(
+                node,
+                Change::File {
                     path: loaded.path.clone(),
                     backup,
                 },
-            ));
+            );
         }
         Ok(())
     }
 
+    /// Stops the node with a saving SHUTDOWN (through its supervisor), starts it and waits
+    /// as long as it loads, as restore does.
     async fn restart(&mut self, node: &str) -> Result<()> {
         let env = self.node_env(node)?;
-        let supervisor = env.supervisor.as_ref().ok_or_else(|| {
+        let supervisor: &Supervisor = env.supervisor.as_ref().ok_or_else(|| {
             anyhow!("no supervisor for {node}: pass --service, --stop-cmd/--start-cmd")
         })?;
-        let con = self.conn(node).await?;
-        let pid = con
-            .info("server")
-            .await?
-            .u64("process_id")
-            .and_then(|p| local_pid(p as u32));
-        // Saved first: a restart must not lose what was written since the last save.
-        supervisor.stop(Some(con), true).await?;
         self.conns.remove(node);
-        wait_down(&env.endpoint, pid, SETTLE).await?;
-        let mut child = supervisor.start().await?;
-        let deadline = Instant::now() + SETTLE;
-        loop {
-            if listening(&env.endpoint)
-                && let Ok(con) = self.conn(node).await
-                && con
-                    .info("persistence")
-                    .await
-                    .is_ok_and(|i| i.get("loading") == Some("0"))
-            {
-                return Ok(());
-            }
-            self.conns.remove(node);
-            if let Some(c) = child.as_mut()
-                && let Some(status) = c.try_wait()?
-                && !status.success()
-            {
-                anyhow::bail!("redis-server exited with {status} after the restart");
-            }
-            if Instant::now() > deadline {
-                anyhow::bail!(
-                    "{node} did not come back within {}s of the restart",
-                    SETTLE.as_secs()
-                );
-            }
-            tokio::time::sleep(POLL).await;
-        }
+        let mut server = Server::new(
+            self.env.dialer.clone(),
+            env.endpoint.clone(),
+            self.logins[node].clone(),
+            None,
+        );
+        // Saved first: a restart must not lose what was written since the last save. The
+        // stop is not cancelled: a server half-way down must come back.
+        server
+            .stop(supervisor, true, &CancellationToken::new())
+            .await?;
+        server.start_loaded(supervisor, &self.cancel).await
     }
 
-    /// Runs the undos in reverse; returns what could not be undone.
-    async fn roll_back(&mut self) -> Vec<String> {
-        let mut failed = Vec::new();
-        let undos = std::mem::take(&mut self.undos);
-        for (node, undo) in undos.into_iter().rev() {
-            // The password files go last, and only when nothing on disk may still need them.
-            if matches!(undo, Undo::Secrets) {
-                continue;
-            }
-            if let Err(e) = self.undo(&node, &undo).await {
-                failed.push(format!("{node}: {e:#}"));
-            }
-        }
-        let saved = std::mem::take(&mut self.saved);
-        for (node, action) in &saved {
-            crate::ui::note(format!("rolling back: {node}: {action} again"));
-            if let Err(e) = self.save_config(node, action).await {
-                failed.push(format!("{node}: {action}: {e:#}"));
-            }
-        }
-        if failed.is_empty() {
-            self.env.secrets.remove_new();
-        }
-        failed
-    }
-
-    async fn undo(&mut self, node: &str, undo: &Undo) -> Result<()> {
-        match undo {
-            Undo::Secrets => Ok(()),
-            Undo::User { user, before } => {
-                crate::ui::note(format!("rolling back: {node}: user {user}"));
+    async fn undo_change(&mut self, undo: &Undo) -> Result<()> {
+        let node = undo.node.as_str();
+        match &undo.what {
+            Change::User { user, before } => {
                 let con = self.conn(node).await?;
                 match before {
                     None => {
@@ -864,8 +796,7 @@ impl<'a> Executor<'a> {
                     }
                 }
             }
-            Undo::Config(pairs) => {
-                crate::ui::note(format!("rolling back: {node}: CONFIG SET"));
+            Change::Config(pairs) => {
                 let mut cmd = redis::cmd("CONFIG");
                 cmd.arg("SET");
                 for (k, v) in pairs {
@@ -873,11 +804,10 @@ impl<'a> Executor<'a> {
                 }
                 self.conn(node).await?.query::<()>(&cmd).await
             }
-            Undo::Default {
+            Change::Default {
                 before,
                 requirepass,
             } => {
-                crate::ui::note(format!("rolling back: {node}: the default user"));
                 let mut set = redis::cmd("ACL");
                 set.arg("SETUSER")
                     .arg("default")
@@ -897,13 +827,13 @@ impl<'a> Executor<'a> {
                 pipe.add_command(set);
                 self.conn(node).await?.query_pipe(&pipe).await
             }
-            Undo::SentinelConfig(pairs) => {
+            Change::SentinelConfig(pairs) => {
                 for (k, v) in pairs {
                     self.sentinel_config_set(node, k, v).await?;
                 }
                 Ok(())
             }
-            Undo::SentinelAuth { master, auth_pass } => {
+            Change::SentinelAuth { master, auth_pass } => {
                 self.conn(node)
                     .await?
                     .query::<()>(
@@ -918,7 +848,7 @@ impl<'a> Executor<'a> {
                     .await
             }
             // Copied over the file (not renamed) so it keeps its owner.
-            Undo::File { path, backup } => {
+            Change::File { path, backup } => {
                 std::fs::copy(backup, path).map(drop).with_context(|| {
                     format!(
                         "cannot copy {} back to {}",
@@ -927,11 +857,88 @@ impl<'a> Executor<'a> {
                     )
                 })
             }
-            Undo::Mode { path, mode } => {
+            Change::Mode { path, mode } => {
                 std::fs::set_permissions(path, std::fs::Permissions::from_mode(*mode))
                     .with_context(|| format!("cannot chmod {}", path.display()))
             }
         }
+    }
+}
+
+impl StepExecutor for Executor<'_> {
+    type Step = Step;
+    type Undo = Undo;
+
+    async fn apply(
+        &mut self,
+        step: &Step,
+        undos: &mut Vec<Undo>,
+        cancel: &CancellationToken,
+    ) -> Result<()> {
+        self.cancel = cancel.clone();
+        let result = self.apply_step(step).await;
+        undos.append(&mut self.undos);
+        result
+    }
+
+    async fn undo(&mut self, undo: &Undo) -> Result<()> {
+        self.undo_change(undo).await
+    }
+
+    fn describe(&self, step: &Step) -> (String, String) {
+        (step.node.clone(), step.action.to_string())
+    }
+
+    /// Once a server restarted on an edited file, nothing is rolled back: say what state it
+    /// is in.
+    fn keep(&mut self, steps: &[Step], i: usize, ran: bool, cause: anyhow::Error) -> Result<Kept> {
+        let restarted = steps[..i]
+            .iter()
+            .any(|s| matches!(s.action, Action::Restart));
+        let restarting = ran && matches!(steps[i].action, Action::Restart);
+        if !restarted && !restarting {
+            return Err(cause);
+        }
+        let state = if restarted {
+            "The server was restarted on the new config file; this later step failed and \
+             nothing was rolled back: check it by hand"
+        } else {
+            "The runtime changes and the config file are in place, but the restart did not \
+             complete: start the server with its supervisor"
+        };
+        Ok(Kept {
+            error: fail(
+                ExitCode::Incomplete,
+                format!(
+                    "{}: {cause:#}. {state}; the previous config file is kept next to it as \
+                     *.redisops-*.bak. Journal: {}",
+                    steps[i].node,
+                    self.journal_path.display()
+                ),
+            ),
+            state: State::Incomplete,
+        })
+    }
+
+    /// Saves again what was saved (so the files on disk hold the restored state), and removes
+    /// the new password files once nothing on disk may still need them.
+    async fn after_rollback(&mut self, failed: &mut Vec<String>) {
+        let saved = std::mem::take(&mut self.saved);
+        for (node, action) in &saved {
+            crate::ui::note(format!("rolling back: {node}: {action} again"));
+            if let Err(e) = self.save_config(node, action).await {
+                failed.push(format!("{node}: {action}: {e:#}"));
+            }
+        }
+        if failed.is_empty() {
+            self.env.secrets.remove_new();
+        }
+    }
+
+    fn rolled_back_note(&self) -> String {
+        "Every change made was rolled back: the nodes are as before and no new password was \
+         kept."
+            .into()
     }
 }
 
