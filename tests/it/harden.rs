@@ -596,3 +596,40 @@ fn sigint_mid_apply_on_a_sentinel_group_rolls_everything_back() {
     // No new password was kept.
     assert!(!secrets.join("admin.password").exists());
 }
+
+#[test]
+fn restart_waits_for_a_load_longer_than_30_seconds() {
+    // 36 000 keys at 1 ms each: the restarted server loads for about 36 s, answering
+    // (INFO: loading:1) every KiB read.
+    let server = RedisServer::with(ServerOptions {
+        unprivileged: true,
+        conf: vec![
+            "key-load-delay 1000".into(),
+            "loading-process-events-interval-bytes 1024".into(),
+        ],
+        ..Default::default()
+    });
+    server.write_keys(36_000);
+    let dir = tempfile::tempdir().unwrap();
+    let secrets = dir.path().join("secrets");
+    let run = apply(
+        server.port,
+        &secrets,
+        &[
+            "--rename-commands",
+            "KEYS=KEYS_LISTED",
+            "--restart",
+            "--yes",
+        ],
+    );
+    assert_eq!(
+        run.code, 0,
+        "stdout:\n{}\nstderr:\n{}",
+        run.stdout, run.stderr
+    );
+    assert!(run.stderr.contains("loading:"), "{}", run.stderr);
+    let admin = password(&secrets, "admin");
+    let login = Some(("admin", admin.as_str()));
+    assert_eq!(cli(server.port, login, &["DBSIZE"]), "36000");
+    assert!(cli(server.port, login, &["INFO", "persistence"]).contains("loading:0"));
+}
