@@ -8,6 +8,7 @@
 use super::plan::{Action, FileLine, Plan, Step, Val};
 use super::secrets::Secrets;
 use crate::conffile::{ConfFile, masked_diff};
+use crate::conn::sentinel::Health;
 use crate::conn::{Dialer, Node};
 use crate::exit::{ExitCode, fail};
 use crate::harden::facts::Access;
@@ -540,70 +541,28 @@ impl<'a> Executor<'a> {
         since: Instant,
     ) -> Option<String> {
         let elapsed = since.elapsed().as_millis();
-        let stale = |s: &str, peer: &BTreeMap<String, String>| {
-            let ok: u128 = peer
-                .get("last-ok-ping-reply")
-                .and_then(|v| v.parse().ok())
-                .unwrap_or(u128::MAX);
-            (ok >= elapsed).then(|| {
-                format!(
-                    "{s} has had no PING reply from {}:{} since the change ({} ms ago)",
-                    peer.get("ip").map(String::as_str).unwrap_or("?"),
-                    peer.get("port").map(String::as_str).unwrap_or("?"),
-                    ok
-                )
-            })
-        };
         let mut addresses = Vec::new();
         for s in sentinels {
-            let con = match self.conn(s).await {
-                Ok(c) => c,
+            let health = match self.conn(s).await {
+                Ok(con) => Health::probe(con, master).await,
+                Err(e) => Err(e),
+            };
+            let health = match health {
+                Ok(h) => h,
                 Err(e) => return Some(format!("{s}: {e:#}")),
             };
-            let addr: Result<Vec<String>> = con
-                .query(
-                    redis::cmd("SENTINEL")
-                        .arg("GET-MASTER-ADDR-BY-NAME")
-                        .arg(master),
-                )
-                .await;
-            let flags: Result<BTreeMap<String, String>> = con
-                .query(redis::cmd("SENTINEL").arg("MASTER").arg(master))
-                .await;
-            let quorum = con
-                .try_query::<String>(redis::cmd("SENTINEL").arg("CKQUORUM").arg(master))
-                .await;
-            let peers: Result<Vec<BTreeMap<String, String>>> = con
-                .query(redis::cmd("SENTINEL").arg("REPLICAS").arg(master))
-                .await;
-            let others: Result<Vec<BTreeMap<String, String>>> = con
-                .query(redis::cmd("SENTINEL").arg("SENTINELS").arg(master))
-                .await;
-            let (peers, others) = match (peers, others) {
-                (Ok(p), Ok(o)) => (p, o),
-                (Err(e), _) | (_, Err(e)) => return Some(format!("{s}: {e:#}")),
-            };
-            match (addr, flags, quorum) {
-                (Ok(a), Ok(f), Ok(_)) => {
-                    let flags = f.get("flags").cloned().unwrap_or_default();
-                    if ["s_down", "o_down", "disconnected"]
-                        .iter()
-                        .any(|bad| flags.contains(bad))
-                    {
-                        return Some(format!("{s} flags the master {flags}"));
-                    }
-                    if let Some(p) = std::iter::once(&f)
-                        .chain(&peers)
-                        .chain(&others)
-                        .find_map(|peer| stale(s, peer))
-                    {
-                        return Some(p);
-                    }
-                    addresses.push(a.join(":"));
-                }
-                (Err(e), _, _) | (_, Err(e), _) => return Some(format!("{s}: {e:#}")),
-                (_, _, Err(e)) => return Some(format!("{s}: CKQUORUM: {e}")),
+            if let Some(flags) = health.bad_flags() {
+                return Some(format!("{s} flags the master {flags}"));
             }
+            if let Some((at, ok)) = health.stale(elapsed) {
+                return Some(format!(
+                    "{s} has had no PING reply from {at} since the change ({ok} ms ago)"
+                ));
+            }
+            if let Err(e) = &health.quorum {
+                return Some(format!("{s}: CKQUORUM: {e}"));
+            }
+            addresses.push(health.master.map(|m| m.to_string()).unwrap_or_default());
         }
         addresses.dedup();
         (addresses.len() > 1).then(|| format!("they disagree on the master: {addresses:?}"))

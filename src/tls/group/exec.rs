@@ -7,7 +7,7 @@
 use super::plan::{
     DataNode, GroupFacts, GroupPlan, SentinelAccess, SentinelNode, SentinelRestart, Stage,
 };
-use crate::conn::sentinel::SentinelView;
+use crate::conn::sentinel::{Health, SentinelView};
 use crate::conn::{Dialer, Node};
 use crate::exit::{ExitCode, fail};
 use crate::host::supervisor::output_path;
@@ -511,33 +511,21 @@ impl Group {
             Err(e) => return Verdict::Wrong(format!("{}: {e:#}", self.sentinels[i].0)),
         };
         let at = node.endpoint.clone();
-        let addr: Option<(String, u16)> = match node
-            .query(
-                redis::cmd("SENTINEL")
-                    .arg("GET-MASTER-ADDR-BY-NAME")
-                    .arg(&plan.master_name),
-            )
-            .await
-        {
-            Ok(addr) => addr,
+        let health = match Health::probe(&mut node, &plan.master_name).await {
+            Ok(h) => h,
             Err(e) => return Verdict::Wrong(format!("{at}: {e:#}")),
         };
-        let named = addr.map(|(host, port)| HostPort { host, port });
-        if !named.as_ref().is_some_and(|hp| plan.is_master(hp)) {
+        if !health.master.as_ref().is_some_and(|hp| plan.is_master(hp)) {
             return Verdict::Wrong(format!(
                 "{at} names {} as the master",
-                named.map(|hp| hp.to_string()).unwrap_or("nothing".into())
+                health
+                    .master
+                    .map(|hp| hp.to_string())
+                    .unwrap_or("nothing".into())
             ));
         }
-        match node
-            .try_query::<String>(
-                redis::cmd("SENTINEL")
-                    .arg("CKQUORUM")
-                    .arg(&plan.master_name),
-            )
-            .await
-        {
-            Ok(_) => Verdict::Good,
+        match health.quorum {
+            Ok(()) => Verdict::Good,
             Err(e) => Verdict::NoQuorum(format!("{at}: CKQUORUM {e}")),
         }
     }
