@@ -160,14 +160,7 @@ enum Answer {
 /// Asks one Sentinel for the master's address and its replicas.
 async fn ask(dialer: &Dialer, endpoint: &Endpoint, name: &str, auth: &Auth) -> Result<Answer> {
     let mut node = Node::connect(dialer, endpoint, auth, 0).await?;
-    let addr: Option<(String, u16)> = node
-        .query(
-            redis::cmd("SENTINEL")
-                .arg("GET-MASTER-ADDR-BY-NAME")
-                .arg(name),
-        )
-        .await?;
-    let Some((host, port)) = addr else {
+    let Some(master) = master_addr(&mut node, name).await? else {
         let masters: Vec<BTreeMap<String, String>> =
             node.query(redis::cmd("SENTINEL").arg("MASTERS")).await?;
         let names = masters
@@ -194,7 +187,7 @@ async fn ask(dialer: &Dialer, endpoint: &Endpoint, name: &str, auth: &Auth) -> R
             })
         })
         .collect();
-    Ok(Answer::Master(HostPort { host, port }, replicas))
+    Ok(Answer::Master(master, replicas))
 }
 
 /// The master a Sentinel names for `name` (`GET-MASTER-ADDR-BY-NAME`), if it knows the name.

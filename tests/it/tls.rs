@@ -228,13 +228,7 @@ fn failed_verification_rolls_back() {
     assert_eq!(server.cli(&["CONFIG", "GET", "tls-*"]), before);
     assert_eq!(server.cli(&["PING"]), "PONG");
     // The journal says which step failed and that the run was rolled back.
-    let journals: Vec<_> = std::fs::read_dir(state.path().join("redisops"))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .collect();
-    assert_eq!(journals.len(), 1, "{journals:?}");
-    let journal: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(&journals[0]).unwrap()).unwrap();
+    let journal = only_journal(state.path());
     assert_eq!(journal["state"], "rolled back", "{journal:#}");
     let last = journal["records"].as_array().unwrap().last().unwrap();
     assert!(
@@ -786,11 +780,16 @@ fn sigint_mid_enable_rolls_back_and_exits_130() {
     assert!(refuses(tls_port), "the TLS port is still open");
     assert_eq!(server.cli(&["CONFIG", "GET", "tls-*"]), before);
     assert_eq!(server.cli(&["PING"]), "PONG");
-    let journals: Vec<_> = std::fs::read_dir(state.path().join("redisops"))
+    let journal = only_journal(state.path());
+    assert_eq!(journal["state"], "rolled back", "{journal:#}");
+}
+
+/// The one journal in `$XDG_STATE_HOME/redisops`.
+fn only_journal(state: &Path) -> serde_json::Value {
+    let journals: Vec<_> = std::fs::read_dir(state.join("redisops"))
         .unwrap()
         .map(|e| e.unwrap().path())
         .collect();
-    let journal: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(&journals[0]).unwrap()).unwrap();
-    assert_eq!(journal["state"], "rolled back", "{journal:#}");
+    assert_eq!(journals.len(), 1, "{journals:?}");
+    serde_json::from_str(&std::fs::read_to_string(&journals[0]).unwrap()).unwrap()
 }
