@@ -1,5 +1,6 @@
 //! What a hardening plan is made of: the operator's options, the actions and the steps.
 
+use crate::harden::checks::CheckId;
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::fmt;
@@ -262,7 +263,7 @@ pub struct Step {
     #[serde(flatten)]
     pub action: Action,
     /// The check IDs this step fixes (empty for checks and bookkeeping).
-    pub fixes: Vec<&'static str>,
+    pub fixes: Vec<CheckId>,
 }
 
 impl Step {
@@ -306,7 +307,8 @@ impl Plan {
             let fixes = if step.fixes.is_empty() {
                 String::new()
             } else {
-                format!("   [{}]", step.fixes.join(", "))
+                let ids: Vec<&str> = step.fixes.iter().map(|c| c.as_str()).collect();
+                format!("   [{}]", ids.join(", "))
             };
             out.push_str(&format!("{:>3}. {}{fixes}\n", i + 1, step.action));
         }

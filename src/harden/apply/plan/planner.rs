@@ -4,39 +4,51 @@
 use super::refusals::refuse;
 use super::{Action, DefaultUser, FileLine, Plan, PlanOptions, Refusal, Step, Val};
 use crate::harden::apply::roles::{Role, form_key, roles, same_rules};
-use crate::harden::checks::{self, NodeReport};
+use crate::harden::checks::{self, CheckId, NodeReport};
 use crate::harden::facts::{AuditFacts, NodeFacts, NodeKind};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// The users, their wiring and the default user go together: closing the default user
 /// before replicas and Sentinels have users of their own would cut them off, and wiring
 /// users that do not exist would too. So these IDs select (or skip) all of it at once.
-const ACCESS: &[&str] = &[
-    "NET-01", "AUTH-01", "AUTH-03", "AUTH-04", "SENT-01", "SENT-02", "SENT-03", "REPL-01",
-    "REPL-02",
+const ACCESS: &[CheckId] = &[
+    CheckId("NET-01"),
+    CheckId("AUTH-01"),
+    CheckId("AUTH-03"),
+    CheckId("AUTH-04"),
+    CheckId("SENT-01"),
+    CheckId("SENT-02"),
+    CheckId("SENT-03"),
+    CheckId("REPL-01"),
+    CheckId("REPL-02"),
 ];
-const USERS: &[&str] = &["NET-01", "AUTH-01", "AUTH-03", "SENT-01"];
-const REPLICATION: &[&str] = &["REPL-01", "REPL-02"];
-const SENTINEL_AUTH: &[&str] = &["SENT-02", "SENT-03"];
-const FILE_MODES: &[&str] = &["PERS-03"];
+const USERS: &[CheckId] = &[
+    CheckId("NET-01"),
+    CheckId("AUTH-01"),
+    CheckId("AUTH-03"),
+    CheckId("SENT-01"),
+];
+const REPLICATION: &[CheckId] = &[CheckId("REPL-01"), CheckId("REPL-02")];
+const SENTINEL_AUTH: &[CheckId] = &[CheckId("SENT-02"), CheckId("SENT-03")];
+const FILE_MODES: &[CheckId] = &[CheckId("PERS-03")];
 
 /// The user Sentinels log in to each other as (`sentinel-user`).
 const PEER: &str = "sentinel-peer";
 
 /// Which findings apply fixes at runtime, and how: (check ID, config key, value).
-const RUNTIME_FIXES: &[(&str, &str, &str)] = &[
-    ("NET-02", "protected-mode", "yes"),
-    ("ACL-02", "acl-pubsub-default", "resetchannels"),
-    ("LOG-01", "acllog-max-len", "128"),
-    ("DOS-01", "maxmemory-clients", "5%"),
-    ("REPL-03", "replica-read-only", "yes"),
+const RUNTIME_FIXES: &[(CheckId, &str, &str)] = &[
+    (CheckId("NET-02"), "protected-mode", "yes"),
+    (CheckId("ACL-02"), "acl-pubsub-default", "resetchannels"),
+    (CheckId("LOG-01"), "acllog-max-len", "128"),
+    (CheckId("DOS-01"), "maxmemory-clients", "5%"),
+    (CheckId("REPL-03"), "replica-read-only", "yes"),
 ];
 
 /// File-only fixes: (check ID, directive, value); they take effect at the next restart.
-const FILE_FIXES: &[(&str, &str, &str)] = &[
-    ("CMD-01", "enable-debug-command", "no"),
-    ("CMD-01", "enable-module-command", "no"),
-    ("CMD-01", "enable-protected-configs", "no"),
+const FILE_FIXES: &[(CheckId, &str, &str)] = &[
+    (CheckId("CMD-01"), "enable-debug-command", "no"),
+    (CheckId("CMD-01"), "enable-module-command", "no"),
+    (CheckId("CMD-01"), "enable-protected-configs", "no"),
 ];
 
 /// Whether the server has the directives of Redis 7.0 (`enable-*-command`,
@@ -86,26 +98,26 @@ struct Planner<'a> {
     plan: Plan,
     roles: Vec<Role>,
     /// (node, check ID) pairs some step fixes.
-    fixed: BTreeSet<(String, &'static str)>,
+    fixed: BTreeSet<(String, CheckId)>,
 }
 
 impl<'a> Planner<'a> {
     /// Whether the users, their wiring and the default user are part of this run.
     fn access(&self) -> bool {
-        let named = |list: &[String]| list.iter().any(|id| ACCESS.contains(&id.as_str()));
+        let named = |list: &[String]| list.iter().any(|id| ACCESS.iter().any(|a| a.0 == id));
         (self.opts.only.is_empty() || named(&self.opts.only)) && !named(&self.opts.skip)
     }
 
-    fn selected(&self, ids: &[&str]) -> bool {
+    fn selected(&self, ids: &[CheckId]) -> bool {
         ids.iter().any(|id| {
-            (self.opts.only.is_empty() || self.opts.only.iter().any(|o| o == id))
-                && !self.opts.skip.iter().any(|s| s == id)
+            (self.opts.only.is_empty() || self.opts.only.iter().any(|o| o == id.0))
+                && !self.opts.skip.iter().any(|s| s == id.0)
         })
     }
 
-    fn push(&mut self, node: &NodeFacts, action: Action, fixes: &[&'static str]) {
+    fn push(&mut self, node: &NodeFacts, action: Action, fixes: &[CheckId]) {
         for id in fixes {
-            self.fixed.insert((node.address.clone(), id));
+            self.fixed.insert((node.address.clone(), *id));
         }
         self.plan.steps.push(Step {
             node: node.address.clone(),
@@ -114,11 +126,11 @@ impl<'a> Planner<'a> {
         });
     }
 
-    fn finding(&self, node: &NodeFacts, id: &str) -> bool {
+    fn finding(&self, node: &NodeFacts, id: CheckId) -> bool {
         self.reports
             .iter()
             .find(|r| r.address == node.address)
-            .is_some_and(|r| r.findings.iter().any(|f| f.id == id))
+            .is_some_and(|r| r.findings.iter().any(|f| f.id == id.0))
     }
 
     fn in_group(&self) -> bool {
@@ -452,7 +464,12 @@ impl<'a> Planner<'a> {
             // Closing the default user also takes the attack chains from anonymous clients
             // (CMD-02) and makes protected mode moot (NET-02).
             &[
-                "NET-01", "NET-02", "AUTH-01", "AUTH-04", "SENT-01", "CMD-02",
+                CheckId("NET-01"),
+                CheckId("NET-02"),
+                CheckId("AUTH-01"),
+                CheckId("AUTH-04"),
+                CheckId("SENT-01"),
+                CheckId("CMD-02"),
             ],
         );
         Ok(())
@@ -526,7 +543,7 @@ impl<'a> Planner<'a> {
                         ("sentinel-pass".into(), Val::PasswordOf(peer)),
                     ],
                 },
-                &["SENT-01"],
+                &[CheckId("SENT-01")],
             );
         }
         if !logged_in_as_sentinel || !peers_ok {
@@ -549,8 +566,8 @@ impl<'a> Planner<'a> {
         let mut pairs = Vec::new();
         let mut ids = Vec::new();
         for (id, key, value) in RUNTIME_FIXES {
-            if self.finding(n, id)
-                && self.selected(&[id])
+            if self.finding(n, *id)
+                && self.selected(&[*id])
                 && n.config(key) != Some(value)
                 && runtime_fix_applies(n, key)
             {
@@ -559,13 +576,13 @@ impl<'a> Planner<'a> {
             }
         }
         if let Some(bind) = &self.opts.bind
-            && self.selected(&["NET-03"])
+            && self.selected(&[CheckId("NET-03")])
         {
             let wanted = bind.join(" ");
             if n.config("bind") != Some(wanted.as_str()) {
                 self.refuse_lockout(bind)?;
                 pairs.push(("bind".into(), Val::Plain(wanted)));
-                ids.push("NET-03");
+                ids.push(CheckId("NET-03"));
             }
         }
         if !pairs.is_empty() {
@@ -685,15 +702,15 @@ impl<'a> Planner<'a> {
         let owned = dir.uid == Some(process.uid);
         let sticky = mode & 0o1000 != 0;
         // Also before any dump exists: the next save (or apply's own restart) makes one.
-        let open = self.finding(n, "HOST-01") || mode & 0o007 != 0;
-        if open && self.selected(&["HOST-01"]) && owned && !sticky {
+        let open = self.finding(n, CheckId("HOST-01")) || mode & 0o007 != 0;
+        if open && self.selected(&[CheckId("HOST-01")]) && owned && !sticky {
             self.push(
                 n,
                 Action::Chmod {
                     path: dir.path.clone(),
                     mode: mode & 0o750,
                 },
-                &["HOST-01"],
+                &[CheckId("HOST-01")],
             );
         }
     }
@@ -733,8 +750,8 @@ impl<'a> Planner<'a> {
         let mut pending = false;
         for (id, key, value) in FILE_FIXES {
             // Before 7.0 these directives do not exist: the file would stop the next start.
-            let wanted = self.finding(n, id)
-                && self.selected(&[id])
+            let wanted = self.finding(n, *id)
+                && self.selected(&[*id])
                 && n.config(key) != Some(value)
                 && since_7(n);
             if !wanted {
@@ -743,7 +760,7 @@ impl<'a> Planner<'a> {
             // Written by an earlier run: only the restart is missing.
             if in_file(key) == Some(value) {
                 pending = true;
-                self.fixed.insert((n.address.clone(), id));
+                self.fixed.insert((n.address.clone(), *id));
             } else {
                 lines.push(FileLine {
                     name: key.to_string(),
@@ -763,7 +780,7 @@ impl<'a> Planner<'a> {
                 key: 1,
                 args: vec![command.clone(), new_name.clone()],
             });
-            ids.push("ACL-01");
+            ids.push(CheckId("ACL-01"));
         }
         if lines.is_empty() {
             if pending && self.opts.restart {
@@ -801,7 +818,7 @@ impl<'a> Planner<'a> {
             Some(persisted) => {
                 persisted.extend(lines);
                 for id in &ids {
-                    self.fixed.insert((n.address.clone(), id));
+                    self.fixed.insert((n.address.clone(), *id));
                 }
             }
             None => self.push(n, Action::EditConfigFile { path, lines }, &ids),
@@ -817,8 +834,9 @@ impl<'a> Planner<'a> {
     fn leave_the_rest(&mut self) {
         for report in self.reports {
             for f in &report.findings {
-                let fixed = self.fixed.contains(&(report.address.clone(), f.id));
-                let file_only = FILE_FIXES.iter().any(|(id, ..)| *id == f.id);
+                let id = CheckId(f.id);
+                let fixed = self.fixed.contains(&(report.address.clone(), id));
+                let file_only = FILE_FIXES.iter().any(|(fix, ..)| *fix == id);
                 let why = if f.severity < checks::Severity::Low {
                     continue;
                 } else if fixed && file_only && !self.opts.restart {
@@ -826,7 +844,7 @@ impl<'a> Planner<'a> {
                         .to_string()
                 } else if fixed {
                     continue;
-                } else if !self.selected(&[f.id]) {
+                } else if !self.selected(&[id]) {
                     "not selected".to_string()
                 } else {
                     f.remediation.clone()

@@ -293,3 +293,20 @@ fn sentinel_group_is_wired_before_it_is_tightened() {
     o.restart = true;
     assert!(plan(&facts, &o, &hashes(), &[]).is_err());
 }
+
+#[test]
+fn every_check_id_the_planner_names_is_in_the_catalogue() {
+    let source = include_str!("planner.rs");
+    let named: Vec<&str> = source
+        .split("CheckId(\"")
+        .skip(1)
+        .filter_map(|rest| rest.split('"').next())
+        .collect();
+    assert!(named.len() > 20, "{named:?}");
+    for id in named {
+        assert!(
+            crate::harden::checks::CheckId(id).known(),
+            "the planner names {id}, which is not in the catalogue"
+        );
+    }
+}
