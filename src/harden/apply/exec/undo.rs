@@ -15,25 +15,18 @@ pub struct Undo {
 
 impl fmt::Display for Undo {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let keys = |pairs: &[(String, String)]| {
+            pairs
+                .iter()
+                .map(|(k, _)| k.as_str())
+                .collect::<Vec<_>>()
+                .join(" ")
+        };
         let what = match &self.what {
             Change::User { user, .. } => format!("user {user}"),
-            Change::Config(pairs) => format!(
-                "CONFIG SET {}",
-                pairs
-                    .iter()
-                    .map(|(k, _)| k.as_str())
-                    .collect::<Vec<_>>()
-                    .join(" ")
-            ),
+            Change::Config(pairs) => format!("CONFIG SET {}", keys(pairs)),
             Change::Default { .. } => "the default user".into(),
-            Change::SentinelConfig(pairs) => format!(
-                "SENTINEL CONFIG SET {}",
-                pairs
-                    .iter()
-                    .map(|(k, _)| k.as_str())
-                    .collect::<Vec<_>>()
-                    .join(" ")
-            ),
+            Change::SentinelConfig(pairs) => format!("SENTINEL CONFIG SET {}", keys(pairs)),
             Change::SentinelAuth { master, .. } => format!("SENTINEL SET {master} auth-pass"),
             Change::File { path, .. } => format!("{} back", path.display()),
             Change::Mode { path, mode } => format!("chmod {mode:o} {}", path.display()),
