@@ -5,6 +5,7 @@
 use super::{Ctx, EncryptArgs, RepoArgs};
 use crate::archive::DEFAULT_LEVEL;
 use crate::backup::{self, Method, Outcome, Request};
+use crate::cluster::guard::{Guarded, refuse_cluster_node};
 use crate::conn::Want;
 use crate::exit::{self, ExitCode, fail};
 use crate::metrics::{self, RunResult};
@@ -69,6 +70,7 @@ pub struct BackupArgs {
 
 pub async fn run(args: &BackupArgs, ctx: &Ctx) -> Result<ExitCode> {
     let target = ctx.target()?;
+    refuse_cluster_node(&target, Guarded::Backup).await?;
     let repo = Repository::open_or_init(&args.repo.resolve(&ctx.config)?)?;
     let cfg = &ctx.config.backup;
     let cancelled = cancel_on_signal();

@@ -1,6 +1,7 @@
 //! `redisops tls init | enable | rotate | check`: wires `crate::tls` to the command line.
 
 use super::Ctx;
+use crate::cluster::guard::{Guarded, refuse_cluster_node};
 use crate::conn::{self, Want};
 use crate::exit::{ExitCode, fail};
 use crate::journal::{Journal, state_dir};
@@ -285,6 +286,7 @@ pub fn init(args: &InitArgs) -> Result<ExitCode> {
 
 pub async fn enable(args: &EnableArgs, ctx: &Ctx) -> Result<ExitCode> {
     let target = ctx.target()?;
+    refuse_cluster_node(&target, Guarded::TlsEnable).await?;
     if matches!(target.kind, TargetKind::Sentinel { .. }) {
         return enable_group(args, &target).await;
     }
@@ -319,6 +321,7 @@ pub async fn enable(args: &EnableArgs, ctx: &Ctx) -> Result<ExitCode> {
 
 pub async fn rotate(args: &RotateArgs, ctx: &Ctx) -> Result<ExitCode> {
     let target = ctx.target()?;
+    refuse_cluster_node(&target, Guarded::TlsRotate).await?;
     let files = node_files(&target, args.files.files(args.server_ca.clone()))?;
     change(&target, &args.verify, &args.apply, |facts| {
         plan::rotate(facts, &files)

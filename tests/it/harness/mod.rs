@@ -6,13 +6,13 @@
 pub mod cluster;
 pub mod tls;
 
+pub use cluster::Cluster;
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tempfile::TempDir;
-pub use cluster::Cluster;
 pub use tls::TlsFixture;
 
 const INSTALL: &str = "redis-server is required for the integration tests. Install it with \
