@@ -17,7 +17,7 @@ impl SlotRange {
         Self { start, end }
     }
 
-    pub fn len(&self) -> usize {
+    pub fn count(&self) -> usize {
         usize::from(self.end - self.start) + 1
     }
 
@@ -93,7 +93,7 @@ mod tests {
         assert_eq!(SlotRange::parse("5-3"), None);
         assert_eq!(SlotRange::parse("[93->-abc]"), None);
         assert_eq!(SlotRange::new(7, 7).to_string(), "7");
-        assert_eq!(SlotRange::new(0, 99).len(), 100);
+        assert_eq!(SlotRange::new(0, 99).count(), 100);
         assert_eq!(
             serde_json::to_string(&SlotRange::new(1, 2)).unwrap(),
             "[1,2]"

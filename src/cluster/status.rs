@@ -118,7 +118,7 @@ impl ClusterStatus {
             .iter()
             .filter_map(|s: &Shard| {
                 Some(ShardStatus {
-                    slot_count: s.slots.iter().map(SlotRange::len).sum(),
+                    slot_count: s.slots.iter().map(SlotRange::count).sum(),
                     slots: s.slots.clone(),
                     master: node(&s.master)?,
                     replicas: s.replicas.iter().filter_map(|r| node(r)).collect(),
@@ -165,7 +165,7 @@ impl ClusterStatus {
                 .max()
                 .unwrap_or(0),
             slots: SlotCoverage {
-                assigned: SLOTS - t.gaps.iter().map(SlotRange::len).sum::<usize>(),
+                assigned: SLOTS - t.gaps.iter().map(SlotRange::count).sum::<usize>(),
                 gaps: t.gaps.clone(),
                 failing: t.failing.clone(),
             },

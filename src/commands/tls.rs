@@ -5,7 +5,7 @@ use crate::cluster::guard::{Guarded, refuse_cluster_node};
 use crate::conn::{self, Want};
 use crate::exit::{ExitCode, fail};
 use crate::journal::{Journal, state_dir};
-use crate::target::{Endpoint, Target, TargetKind, TlsOptions};
+use crate::target::{AnyTarget, Endpoint, Target, TargetKind, TlsOptions};
 use crate::tls::certs::{self, ExistingCa, InitOptions, NodeSpec};
 use crate::tls::exec::{self, Verifier};
 use crate::tls::group::{exec as group_exec, plan as group_plan};
@@ -493,9 +493,11 @@ fn verification_tls(target: &Target, v: &VerifyArgs) -> Result<TlsOptions> {
 }
 
 pub async fn check(args: &CheckArgs, ctx: &Ctx) -> Result<ExitCode> {
-    let target = ctx.target()?;
     let now = chrono::Utc::now().timestamp();
-    let nodes = crate::tls::check(&target, now).await?;
+    let nodes = match AnyTarget::resolve(&ctx.conn, &ctx.config)? {
+        AnyTarget::Single(target) => crate::tls::check(&target, now).await?,
+        AnyTarget::Cluster(target) => crate::cluster::tls_check(&target, now).await?,
+    };
     if args.json {
         crate::outln!("{}", serde_json::to_string_pretty(&nodes)?);
     } else {

@@ -196,6 +196,28 @@ fn status_of_a_tls_cluster() {
         assert_eq!(shard["master"]["tls_port"], master.tls_port.unwrap());
         assert_eq!(shard["replicas"][0]["master_link_status"], "up");
     }
+
+    // tls check: every node's certificate, labelled with its role and shard.
+    let mut args = vec!["--target".to_string(), cluster.url()];
+    args.extend(fx.client_args());
+    args.extend(["tls".into(), "check".into(), "--json".into()]);
+    let certs = redisops(args).ok().json();
+    let certs = certs.as_array().unwrap();
+    assert_eq!(certs.len(), 6, "{certs:#?}");
+    assert!(
+        certs
+            .iter()
+            .all(|c| c["error"].is_null() && c["days_left"].is_i64())
+    );
+    let roles: Vec<&str> = certs.iter().map(|c| c["role"].as_str().unwrap()).collect();
+    assert!(roles.contains(&"master of slots 0-5460"), "{roles:?}");
+    assert_eq!(
+        roles
+            .iter()
+            .filter(|r| r.starts_with("replica of slots"))
+            .count(),
+        3
+    );
 }
 
 /// Every master's digest and the settings a changing command would touch.
@@ -293,6 +315,9 @@ fn commands_for_one_server_refuse_a_cluster_and_its_nodes() {
             ],
         ),
     ];
+    // harden audit reads one node at a time for now.
+    let run = redisops(["--target", &cluster.url(), "harden", "audit"]);
+    assert_eq!(run.code, 14, "{}", run.stderr);
     let node = format!("redis://127.0.0.1:{}", cluster.masters[0].port);
     for (what, args) in &commands {
         let on = |target: &str| {
