@@ -284,8 +284,16 @@ impl ClusterStatus {
             ));
         }
         for n in &self.other_nodes {
+            let what = if n.flags.iter().any(|f| f == "handshake" || f == "noaddr") {
+                "is not (yet) a member: still in handshake or without address"
+            } else if n.role == "replica" {
+                "replicates a node that is not a known master"
+            } else {
+                "owns no slots (a former master after a failover, or a node never given slots)"
+            };
             w.push(format!(
-                "node {} ({}, flags {}) is in no shard",
+                "{} {} ({}, flags {}) {what}",
+                n.role,
                 n.address,
                 short(&n.id),
                 n.flags.join(",")
