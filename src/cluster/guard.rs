@@ -2,8 +2,10 @@
 //! or one node of it, as a standalone server. Both refusals use one exit code
 //! ([`ExitCode::Target`]) and happen before anything is changed.
 
+use super::url_via;
 use crate::conn::{Dialer, Node};
 use crate::exit::{ExitCode, fail};
+use crate::harden::facts::AuditFacts;
 use crate::target::{ClusterTarget, Target, TargetKind};
 use anyhow::Result;
 
@@ -75,27 +77,97 @@ impl Guarded {
     }
 }
 
-/// Refuses `command` on a node with `cluster_enabled:1`. Reads INFO only; a Sentinel target
-/// is not probed (Sentinel does not manage cluster nodes).
+/// Refuses `command` on a node that says it is a cluster node. Reads INFO only, over its own
+/// connection. When that fails (unreachable, authentication, a user without `+info` or
+/// `+cluster|myid`), the command goes on and its own connection reports the problem: a probe
+/// must not turn a documented failure (with its metrics) into a different one. A Sentinel
+/// target is not probed (Sentinel does not manage cluster nodes).
 pub async fn refuse_cluster_node(target: &Target, command: Guarded) -> Result<()> {
     let TargetKind::Node(endpoint) = &target.kind else {
         return Ok(());
     };
     let dialer = Dialer::new(target.tls.as_ref(), target.timeout)?;
-    let mut node = Node::connect(&dialer, endpoint, &target.auth, target.db).await?;
-    let info = node.info("cluster").await?;
-    if info.flag("cluster_enabled") != Some(true) {
+    let Ok(mut node) = Node::connect(&dialer, endpoint, &target.auth, target.db).await else {
+        return Ok(());
+    };
+    let member = match node.info("cluster").await {
+        Ok(info) => info.flag("cluster_enabled") == Some(true),
+        // A user without +info may still run CLUSTER MYID, which only a cluster node answers.
+        Err(_) => node
+            .try_query::<String>(redis::cmd("CLUSTER").arg("MYID"))
+            .await
+            .is_ok(),
+    };
+    refuse_member(
+        member,
+        &endpoint.to_string(),
+        &url_via(endpoint, dialer.is_tls()),
+        command,
+    )
+}
+
+/// Refuses `harden apply` when any node its audit read says `cluster_enabled:1`.
+pub fn refuse_audited(facts: &AuditFacts, tls: bool) -> Result<()> {
+    for n in &facts.nodes {
+        let member = n.info.get("cluster_enabled").is_some_and(|v| v == "1");
+        let url = url_via_address(&n.address, tls);
+        refuse_member(member, &n.address, &url, Guarded::HardenApply)?;
+    }
+    Ok(())
+}
+
+fn url_via_address(address: &str, tls: bool) -> String {
+    format!(
+        "{}://{address}",
+        if tls {
+            "rediss-cluster"
+        } else {
+            "redis-cluster"
+        }
+    )
+}
+
+fn refuse_member(member: bool, address: &str, url: &str, command: Guarded) -> Result<()> {
+    if !member {
         return Ok(());
     }
-    let url = super::url_via(endpoint, dialer.is_tls());
     Err(fail(
         ExitCode::Target,
         format!(
-            "{endpoint} is a node of a Redis Cluster (cluster_enabled:1), and {} of a cluster \
+            "{address} is a node of a Redis Cluster (cluster_enabled:1), and {} of a cluster \
              node is not supported: {}. Nothing was changed. `redisops status --target {url}` \
              shows the whole cluster; {README} for the manual procedure.",
             command.name(),
             command.why()
         ),
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refusal_names_the_command_the_reason_and_the_cluster_url() {
+        assert!(refuse_member(false, "h:1", "u", Guarded::Restore).is_ok());
+        let err = refuse_member(
+            true,
+            "10.0.0.5:7000",
+            "redis-cluster://10.0.0.5:7000",
+            Guarded::Restore,
+        )
+        .unwrap_err();
+        assert_eq!(crate::exit::code_for(&err), ExitCode::Target);
+        let text = format!("{err:#}");
+        for needle in [
+            "10.0.0.5:7000 is a node of a Redis Cluster",
+            "restore of a cluster node is not supported",
+            "importing",
+            "Nothing was changed",
+            "--target redis-cluster://10.0.0.5:7000",
+        ] {
+            assert!(text.contains(needle), "{needle}: {text}");
+        }
+        assert_eq!(url_via_address("h:1", true), "rediss-cluster://h:1");
+    }
 }

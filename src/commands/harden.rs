@@ -2,7 +2,6 @@
 //! exit codes; the work is in [`crate::harden`].
 
 use super::{Ctx, SupervisorArgs};
-use crate::cluster::guard::{Guarded, refuse_cluster_node};
 use crate::exit::{ExitCode, fail};
 use crate::harden::apply::plan::{DefaultUser, PlanOptions};
 use crate::harden::apply::{self, Request, exec::Executor, roles};
@@ -233,7 +232,6 @@ pub async fn apply(args: &ApplyArgs, ctx: &Ctx) -> Result<ExitCode> {
         ));
     }
     let target = ctx.target()?;
-    refuse_cluster_node(&target, Guarded::HardenApply).await?;
     let connected_via = match &target.kind {
         crate::target::TargetKind::Node(crate::target::Endpoint::Tcp(hp)) => hp.host.clone(),
         crate::target::TargetKind::Node(crate::target::Endpoint::Unix(p)) => {
