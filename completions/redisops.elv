@@ -19,7 +19,7 @@ set edit:completion:arg-completer[redisops] = {|@words|
     var completions = [
         &'redisops'= {
             cand --config 'Configuration file [default: $XDG_CONFIG_HOME/redisops/config.toml, then /etc/redisops/config.toml]'
-            cand --target 'Target URL (redis://, rediss://, unix://, redis-sentinel://h1,h2#master) or a target name from the config file'
+            cand --target 'Target URL (redis://, rediss://, unix://, redis-sentinel://h1,h2#master, redis-cluster://h1,h2) or a target name from the config file'
             cand -h 'Server hostname or IP'
             cand --host 'Server hostname or IP'
             cand -p 'Server port'
@@ -60,7 +60,7 @@ set edit:completion:arg-completer[redisops] = {|@words|
         }
         &'redisops;status'= {
             cand --config 'Configuration file [default: $XDG_CONFIG_HOME/redisops/config.toml, then /etc/redisops/config.toml]'
-            cand --target 'Target URL (redis://, rediss://, unix://, redis-sentinel://h1,h2#master) or a target name from the config file'
+            cand --target 'Target URL (redis://, rediss://, unix://, redis-sentinel://h1,h2#master, redis-cluster://h1,h2) or a target name from the config file'
             cand -h 'Server hostname or IP'
             cand --host 'Server hostname or IP'
             cand -p 'Server port'
@@ -108,7 +108,7 @@ set edit:completion:arg-completer[redisops] = {|@words|
             cand --schedule 'Stay in the foreground and back up on this crontab schedule ("0 3 * * *", @daily)'
             cand --metrics-file 'Write Prometheus textfile-collector metrics to FILE (atomically)'
             cand --config 'Configuration file [default: $XDG_CONFIG_HOME/redisops/config.toml, then /etc/redisops/config.toml]'
-            cand --target 'Target URL (redis://, rediss://, unix://, redis-sentinel://h1,h2#master) or a target name from the config file'
+            cand --target 'Target URL (redis://, rediss://, unix://, redis-sentinel://h1,h2#master, redis-cluster://h1,h2) or a target name from the config file'
             cand -h 'Server hostname or IP'
             cand --host 'Server hostname or IP'
             cand -p 'Server port'
@@ -137,7 +137,7 @@ set edit:completion:arg-completer[redisops] = {|@words|
         &'redisops;list'= {
             cand --repo 'Backup repository directory [default: [repository] path in the config file]'
             cand --config 'Configuration file [default: $XDG_CONFIG_HOME/redisops/config.toml, then /etc/redisops/config.toml]'
-            cand --target 'Target URL (redis://, rediss://, unix://, redis-sentinel://h1,h2#master) or a target name from the config file'
+            cand --target 'Target URL (redis://, rediss://, unix://, redis-sentinel://h1,h2#master, redis-cluster://h1,h2) or a target name from the config file'
             cand -h 'Server hostname or IP'
             cand --host 'Server hostname or IP'
             cand -p 'Server port'
@@ -168,7 +168,7 @@ set edit:completion:arg-completer[redisops] = {|@words|
             cand --identity 'age identity file (private key, as written by redisops keygen or age-keygen); repeatable'
             cand --passphrase-file 'Passphrase file, for archives encrypted with --passphrase-file'
             cand --config 'Configuration file [default: $XDG_CONFIG_HOME/redisops/config.toml, then /etc/redisops/config.toml]'
-            cand --target 'Target URL (redis://, rediss://, unix://, redis-sentinel://h1,h2#master) or a target name from the config file'
+            cand --target 'Target URL (redis://, rediss://, unix://, redis-sentinel://h1,h2#master, redis-cluster://h1,h2) or a target name from the config file'
             cand -h 'Server hostname or IP'
             cand --host 'Server hostname or IP'
             cand -p 'Server port'
@@ -209,7 +209,7 @@ set edit:completion:arg-completer[redisops] = {|@words|
             cand --config-file 'Without --service/--stop-cmd: the config file redisops starts redis-server with [default: the server''s own config_file]'
             cand --journal 'With --resume/--abort while the server is down: the journal, <dir>/.redisops-restore.journal'
             cand --config 'Configuration file [default: $XDG_CONFIG_HOME/redisops/config.toml, then /etc/redisops/config.toml]'
-            cand --target 'Target URL (redis://, rediss://, unix://, redis-sentinel://h1,h2#master) or a target name from the config file'
+            cand --target 'Target URL (redis://, rediss://, unix://, redis-sentinel://h1,h2#master, redis-cluster://h1,h2) or a target name from the config file'
             cand -h 'Server hostname or IP'
             cand --host 'Server hostname or IP'
             cand -p 'Server port'
@@ -256,7 +256,7 @@ set edit:completion:arg-completer[redisops] = {|@words|
             cand --keep-safety-within 'Keep safety backups (taken by restore) newer than DURATION; they never fill the slots of the other rules [default: 7d]'
             cand --lock-wait 'Seconds to wait for a running backup''s lock'
             cand --config 'Configuration file [default: $XDG_CONFIG_HOME/redisops/config.toml, then /etc/redisops/config.toml]'
-            cand --target 'Target URL (redis://, rediss://, unix://, redis-sentinel://h1,h2#master) or a target name from the config file'
+            cand --target 'Target URL (redis://, rediss://, unix://, redis-sentinel://h1,h2#master, redis-cluster://h1,h2) or a target name from the config file'
             cand -h 'Server hostname or IP'
             cand --host 'Server hostname or IP'
             cand -p 'Server port'
@@ -286,7 +286,7 @@ set edit:completion:arg-completer[redisops] = {|@words|
             cand -o 'Write the identity (private key) to FILE with mode 0600 instead of stdout; refuses to overwrite'
             cand --output 'Write the identity (private key) to FILE with mode 0600 instead of stdout; refuses to overwrite'
             cand --config 'Configuration file [default: $XDG_CONFIG_HOME/redisops/config.toml, then /etc/redisops/config.toml]'
-            cand --target 'Target URL (redis://, rediss://, unix://, redis-sentinel://h1,h2#master) or a target name from the config file'
+            cand --target 'Target URL (redis://, rediss://, unix://, redis-sentinel://h1,h2#master, redis-cluster://h1,h2) or a target name from the config file'
             cand -h 'Server hostname or IP'
             cand --host 'Server hostname or IP'
             cand -p 'Server port'
@@ -315,7 +315,7 @@ set edit:completion:arg-completer[redisops] = {|@words|
             cand --emit 'What to print'
             cand --name 'Unit name for systemd (NAME.service and NAME.timer)'
             cand --config 'Configuration file [default: $XDG_CONFIG_HOME/redisops/config.toml, then /etc/redisops/config.toml]'
-            cand --target 'Target URL (redis://, rediss://, unix://, redis-sentinel://h1,h2#master) or a target name from the config file'
+            cand --target 'Target URL (redis://, rediss://, unix://, redis-sentinel://h1,h2#master, redis-cluster://h1,h2) or a target name from the config file'
             cand -h 'Server hostname or IP'
             cand --host 'Server hostname or IP'
             cand -p 'Server port'
@@ -341,7 +341,7 @@ set edit:completion:arg-completer[redisops] = {|@words|
         }
         &'redisops;harden'= {
             cand --config 'Configuration file [default: $XDG_CONFIG_HOME/redisops/config.toml, then /etc/redisops/config.toml]'
-            cand --target 'Target URL (redis://, rediss://, unix://, redis-sentinel://h1,h2#master) or a target name from the config file'
+            cand --target 'Target URL (redis://, rediss://, unix://, redis-sentinel://h1,h2#master, redis-cluster://h1,h2) or a target name from the config file'
             cand -h 'Server hostname or IP'
             cand --host 'Server hostname or IP'
             cand -p 'Server port'
@@ -375,7 +375,7 @@ set edit:completion:arg-completer[redisops] = {|@words|
             cand --config-file 'The Redis server''s own config file (redis.conf), for the host checks, when INFO''s config_file is not usable here'
             cand --admin-user 'A user allowed every right (+@all ~*); repeat for several'
             cand --config 'Configuration file [default: $XDG_CONFIG_HOME/redisops/config.toml, then /etc/redisops/config.toml]'
-            cand --target 'Target URL (redis://, rediss://, unix://, redis-sentinel://h1,h2#master) or a target name from the config file'
+            cand --target 'Target URL (redis://, rediss://, unix://, redis-sentinel://h1,h2#master, redis-cluster://h1,h2) or a target name from the config file'
             cand -h 'Server hostname or IP'
             cand --host 'Server hostname or IP'
             cand -p 'Server port'
@@ -414,7 +414,7 @@ set edit:completion:arg-completer[redisops] = {|@words|
             cand --config-file 'The server''s config file, when INFO''s config_file is not usable here'
             cand --admin-user 'The administrator''s user name'
             cand --config 'Configuration file [default: $XDG_CONFIG_HOME/redisops/config.toml, then /etc/redisops/config.toml]'
-            cand --target 'Target URL (redis://, rediss://, unix://, redis-sentinel://h1,h2#master) or a target name from the config file'
+            cand --target 'Target URL (redis://, rediss://, unix://, redis-sentinel://h1,h2#master, redis-cluster://h1,h2) or a target name from the config file'
             cand -h 'Server hostname or IP'
             cand --host 'Server hostname or IP'
             cand -p 'Server port'
@@ -447,7 +447,7 @@ set edit:completion:arg-completer[redisops] = {|@words|
         }
         &'redisops;harden;checks'= {
             cand --config 'Configuration file [default: $XDG_CONFIG_HOME/redisops/config.toml, then /etc/redisops/config.toml]'
-            cand --target 'Target URL (redis://, rediss://, unix://, redis-sentinel://h1,h2#master) or a target name from the config file'
+            cand --target 'Target URL (redis://, rediss://, unix://, redis-sentinel://h1,h2#master, redis-cluster://h1,h2) or a target name from the config file'
             cand -h 'Server hostname or IP'
             cand --host 'Server hostname or IP'
             cand -p 'Server port'
@@ -488,7 +488,7 @@ set edit:completion:arg-completer[redisops] = {|@words|
         }
         &'redisops;tls'= {
             cand --config 'Configuration file [default: $XDG_CONFIG_HOME/redisops/config.toml, then /etc/redisops/config.toml]'
-            cand --target 'Target URL (redis://, rediss://, unix://, redis-sentinel://h1,h2#master) or a target name from the config file'
+            cand --target 'Target URL (redis://, rediss://, unix://, redis-sentinel://h1,h2#master, redis-cluster://h1,h2) or a target name from the config file'
             cand -h 'Server hostname or IP'
             cand --host 'Server hostname or IP'
             cand -p 'Server port'
@@ -529,7 +529,7 @@ set edit:completion:arg-completer[redisops] = {|@words|
             cand --issuer-cert 'Issue from this existing CA certificate instead of creating a CA (with --issuer-key)'
             cand --issuer-key 'The existing CA''s key (with --issuer-cert)'
             cand --config 'Configuration file [default: $XDG_CONFIG_HOME/redisops/config.toml, then /etc/redisops/config.toml]'
-            cand --target 'Target URL (redis://, rediss://, unix://, redis-sentinel://h1,h2#master) or a target name from the config file'
+            cand --target 'Target URL (redis://, rediss://, unix://, redis-sentinel://h1,h2#master, redis-cluster://h1,h2) or a target name from the config file'
             cand -h 'Server hostname or IP'
             cand --host 'Server hostname or IP'
             cand -p 'Server port'
@@ -569,7 +569,7 @@ set edit:completion:arg-completer[redisops] = {|@words|
             cand --verify-cert 'Client certificate to present [default: the connection''s --cert]'
             cand --verify-key 'Client key [default: the connection''s --key]'
             cand --config 'Configuration file [default: $XDG_CONFIG_HOME/redisops/config.toml, then /etc/redisops/config.toml]'
-            cand --target 'Target URL (redis://, rediss://, unix://, redis-sentinel://h1,h2#master) or a target name from the config file'
+            cand --target 'Target URL (redis://, rediss://, unix://, redis-sentinel://h1,h2#master, redis-cluster://h1,h2) or a target name from the config file'
             cand -h 'Server hostname or IP'
             cand --host 'Server hostname or IP'
             cand -p 'Server port'
@@ -604,7 +604,7 @@ set edit:completion:arg-completer[redisops] = {|@words|
             cand --verify-cert 'Client certificate to present [default: the connection''s --cert]'
             cand --verify-key 'Client key [default: the connection''s --key]'
             cand --config 'Configuration file [default: $XDG_CONFIG_HOME/redisops/config.toml, then /etc/redisops/config.toml]'
-            cand --target 'Target URL (redis://, rediss://, unix://, redis-sentinel://h1,h2#master) or a target name from the config file'
+            cand --target 'Target URL (redis://, rediss://, unix://, redis-sentinel://h1,h2#master, redis-cluster://h1,h2) or a target name from the config file'
             cand -h 'Server hostname or IP'
             cand --host 'Server hostname or IP'
             cand -p 'Server port'
@@ -632,7 +632,7 @@ set edit:completion:arg-completer[redisops] = {|@words|
         }
         &'redisops;tls;check'= {
             cand --config 'Configuration file [default: $XDG_CONFIG_HOME/redisops/config.toml, then /etc/redisops/config.toml]'
-            cand --target 'Target URL (redis://, rediss://, unix://, redis-sentinel://h1,h2#master) or a target name from the config file'
+            cand --target 'Target URL (redis://, rediss://, unix://, redis-sentinel://h1,h2#master, redis-cluster://h1,h2) or a target name from the config file'
             cand -h 'Server hostname or IP'
             cand --host 'Server hostname or IP'
             cand -p 'Server port'
@@ -676,7 +676,7 @@ set edit:completion:arg-completer[redisops] = {|@words|
         }
         &'redisops;completions'= {
             cand --config 'Configuration file [default: $XDG_CONFIG_HOME/redisops/config.toml, then /etc/redisops/config.toml]'
-            cand --target 'Target URL (redis://, rediss://, unix://, redis-sentinel://h1,h2#master) or a target name from the config file'
+            cand --target 'Target URL (redis://, rediss://, unix://, redis-sentinel://h1,h2#master, redis-cluster://h1,h2) or a target name from the config file'
             cand -h 'Server hostname or IP'
             cand --host 'Server hostname or IP'
             cand -p 'Server port'
@@ -703,7 +703,7 @@ set edit:completion:arg-completer[redisops] = {|@words|
         &'redisops;generate'= {
             cand --dir 'Directory to write into'
             cand --config 'Configuration file [default: $XDG_CONFIG_HOME/redisops/config.toml, then /etc/redisops/config.toml]'
-            cand --target 'Target URL (redis://, rediss://, unix://, redis-sentinel://h1,h2#master) or a target name from the config file'
+            cand --target 'Target URL (redis://, rediss://, unix://, redis-sentinel://h1,h2#master, redis-cluster://h1,h2) or a target name from the config file'
             cand -h 'Server hostname or IP'
             cand --host 'Server hostname or IP'
             cand -p 'Server port'

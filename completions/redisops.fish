@@ -25,7 +25,7 @@ function __fish_redisops_using_subcommand
 end
 
 complete -c redisops -n "__fish_redisops_needs_command" -l config -d 'Configuration file [default: $XDG_CONFIG_HOME/redisops/config.toml, then /etc/redisops/config.toml]' -r -F
-complete -c redisops -n "__fish_redisops_needs_command" -l target -d 'Target URL (redis://, rediss://, unix://, redis-sentinel://h1,h2#master) or a target name from the config file' -r
+complete -c redisops -n "__fish_redisops_needs_command" -l target -d 'Target URL (redis://, rediss://, unix://, redis-sentinel://h1,h2#master, redis-cluster://h1,h2) or a target name from the config file' -r
 complete -c redisops -n "__fish_redisops_needs_command" -s h -l host -d 'Server hostname or IP' -r
 complete -c redisops -n "__fish_redisops_needs_command" -s p -l port -d 'Server port' -r
 complete -c redisops -n "__fish_redisops_needs_command" -s s -l socket -d 'Server unix socket (overrides host and port)' -r -F
@@ -58,7 +58,7 @@ complete -c redisops -n "__fish_redisops_needs_command" -f -a "completions" -d '
 complete -c redisops -n "__fish_redisops_needs_command" -f -a "generate" -d 'Write completions/ and man/ (used by packagers and the repository\'s own files)'
 complete -c redisops -n "__fish_redisops_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c redisops -n "__fish_redisops_using_subcommand status" -l config -d 'Configuration file [default: $XDG_CONFIG_HOME/redisops/config.toml, then /etc/redisops/config.toml]' -r -F
-complete -c redisops -n "__fish_redisops_using_subcommand status" -l target -d 'Target URL (redis://, rediss://, unix://, redis-sentinel://h1,h2#master) or a target name from the config file' -r
+complete -c redisops -n "__fish_redisops_using_subcommand status" -l target -d 'Target URL (redis://, rediss://, unix://, redis-sentinel://h1,h2#master, redis-cluster://h1,h2) or a target name from the config file' -r
 complete -c redisops -n "__fish_redisops_using_subcommand status" -s h -l host -d 'Server hostname or IP' -r
 complete -c redisops -n "__fish_redisops_using_subcommand status" -s p -l port -d 'Server port' -r
 complete -c redisops -n "__fish_redisops_using_subcommand status" -s s -l socket -d 'Server unix socket (overrides host and port)' -r -F
@@ -104,7 +104,7 @@ complete -c redisops -n "__fish_redisops_using_subcommand backup" -l keep-safety
 complete -c redisops -n "__fish_redisops_using_subcommand backup" -l schedule -d 'Stay in the foreground and back up on this crontab schedule ("0 3 * * *", @daily)' -r
 complete -c redisops -n "__fish_redisops_using_subcommand backup" -l metrics-file -d 'Write Prometheus textfile-collector metrics to FILE (atomically)' -r -F
 complete -c redisops -n "__fish_redisops_using_subcommand backup" -l config -d 'Configuration file [default: $XDG_CONFIG_HOME/redisops/config.toml, then /etc/redisops/config.toml]' -r -F
-complete -c redisops -n "__fish_redisops_using_subcommand backup" -l target -d 'Target URL (redis://, rediss://, unix://, redis-sentinel://h1,h2#master) or a target name from the config file' -r
+complete -c redisops -n "__fish_redisops_using_subcommand backup" -l target -d 'Target URL (redis://, rediss://, unix://, redis-sentinel://h1,h2#master, redis-cluster://h1,h2) or a target name from the config file' -r
 complete -c redisops -n "__fish_redisops_using_subcommand backup" -s h -l host -d 'Server hostname or IP' -r
 complete -c redisops -n "__fish_redisops_using_subcommand backup" -s p -l port -d 'Server port' -r
 complete -c redisops -n "__fish_redisops_using_subcommand backup" -s s -l socket -d 'Server unix socket (overrides host and port)' -r -F
@@ -126,7 +126,7 @@ complete -c redisops -n "__fish_redisops_using_subcommand backup" -l tls -d 'Use
 complete -c redisops -n "__fish_redisops_using_subcommand backup" -l insecure -d 'Skip TLS certificate verification (dangerous: anyone on the path can read your data)'
 complete -c redisops -n "__fish_redisops_using_subcommand list" -l repo -d 'Backup repository directory [default: [repository] path in the config file]' -r -F
 complete -c redisops -n "__fish_redisops_using_subcommand list" -l config -d 'Configuration file [default: $XDG_CONFIG_HOME/redisops/config.toml, then /etc/redisops/config.toml]' -r -F
-complete -c redisops -n "__fish_redisops_using_subcommand list" -l target -d 'Target URL (redis://, rediss://, unix://, redis-sentinel://h1,h2#master) or a target name from the config file' -r
+complete -c redisops -n "__fish_redisops_using_subcommand list" -l target -d 'Target URL (redis://, rediss://, unix://, redis-sentinel://h1,h2#master, redis-cluster://h1,h2) or a target name from the config file' -r
 complete -c redisops -n "__fish_redisops_using_subcommand list" -s h -l host -d 'Server hostname or IP' -r
 complete -c redisops -n "__fish_redisops_using_subcommand list" -s p -l port -d 'Server port' -r
 complete -c redisops -n "__fish_redisops_using_subcommand list" -s s -l socket -d 'Server unix socket (overrides host and port)' -r -F
@@ -149,7 +149,7 @@ complete -c redisops -n "__fish_redisops_using_subcommand verify" -l repo -d 'Ba
 complete -c redisops -n "__fish_redisops_using_subcommand verify" -s i -l identity -d 'age identity file (private key, as written by redisops keygen or age-keygen); repeatable' -r -F
 complete -c redisops -n "__fish_redisops_using_subcommand verify" -l passphrase-file -d 'Passphrase file, for archives encrypted with --passphrase-file' -r -F
 complete -c redisops -n "__fish_redisops_using_subcommand verify" -l config -d 'Configuration file [default: $XDG_CONFIG_HOME/redisops/config.toml, then /etc/redisops/config.toml]' -r -F
-complete -c redisops -n "__fish_redisops_using_subcommand verify" -l target -d 'Target URL (redis://, rediss://, unix://, redis-sentinel://h1,h2#master) or a target name from the config file' -r
+complete -c redisops -n "__fish_redisops_using_subcommand verify" -l target -d 'Target URL (redis://, rediss://, unix://, redis-sentinel://h1,h2#master, redis-cluster://h1,h2) or a target name from the config file' -r
 complete -c redisops -n "__fish_redisops_using_subcommand verify" -s h -l host -d 'Server hostname or IP' -r
 complete -c redisops -n "__fish_redisops_using_subcommand verify" -s p -l port -d 'Server port' -r
 complete -c redisops -n "__fish_redisops_using_subcommand verify" -s s -l socket -d 'Server unix socket (overrides host and port)' -r -F
@@ -182,7 +182,7 @@ complete -c redisops -n "__fish_redisops_using_subcommand restore" -l start-cmd 
 complete -c redisops -n "__fish_redisops_using_subcommand restore" -l config-file -d 'Without --service/--stop-cmd: the config file redisops starts redis-server with [default: the server\'s own config_file]' -r -F
 complete -c redisops -n "__fish_redisops_using_subcommand restore" -l journal -d 'With --resume/--abort while the server is down: the journal, <dir>/.redisops-restore.journal' -r -F
 complete -c redisops -n "__fish_redisops_using_subcommand restore" -l config -d 'Configuration file [default: $XDG_CONFIG_HOME/redisops/config.toml, then /etc/redisops/config.toml]' -r -F
-complete -c redisops -n "__fish_redisops_using_subcommand restore" -l target -d 'Target URL (redis://, rediss://, unix://, redis-sentinel://h1,h2#master) or a target name from the config file' -r
+complete -c redisops -n "__fish_redisops_using_subcommand restore" -l target -d 'Target URL (redis://, rediss://, unix://, redis-sentinel://h1,h2#master, redis-cluster://h1,h2) or a target name from the config file' -r
 complete -c redisops -n "__fish_redisops_using_subcommand restore" -s h -l host -d 'Server hostname or IP' -r
 complete -c redisops -n "__fish_redisops_using_subcommand restore" -s p -l port -d 'Server port' -r
 complete -c redisops -n "__fish_redisops_using_subcommand restore" -s s -l socket -d 'Server unix socket (overrides host and port)' -r -F
@@ -221,7 +221,7 @@ complete -c redisops -n "__fish_redisops_using_subcommand prune" -l keep-within 
 complete -c redisops -n "__fish_redisops_using_subcommand prune" -l keep-safety-within -d 'Keep safety backups (taken by restore) newer than DURATION; they never fill the slots of the other rules [default: 7d]' -r
 complete -c redisops -n "__fish_redisops_using_subcommand prune" -l lock-wait -d 'Seconds to wait for a running backup\'s lock' -r
 complete -c redisops -n "__fish_redisops_using_subcommand prune" -l config -d 'Configuration file [default: $XDG_CONFIG_HOME/redisops/config.toml, then /etc/redisops/config.toml]' -r -F
-complete -c redisops -n "__fish_redisops_using_subcommand prune" -l target -d 'Target URL (redis://, rediss://, unix://, redis-sentinel://h1,h2#master) or a target name from the config file' -r
+complete -c redisops -n "__fish_redisops_using_subcommand prune" -l target -d 'Target URL (redis://, rediss://, unix://, redis-sentinel://h1,h2#master, redis-cluster://h1,h2) or a target name from the config file' -r
 complete -c redisops -n "__fish_redisops_using_subcommand prune" -s h -l host -d 'Server hostname or IP' -r
 complete -c redisops -n "__fish_redisops_using_subcommand prune" -s p -l port -d 'Server port' -r
 complete -c redisops -n "__fish_redisops_using_subcommand prune" -s s -l socket -d 'Server unix socket (overrides host and port)' -r -F
@@ -243,7 +243,7 @@ complete -c redisops -n "__fish_redisops_using_subcommand prune" -l tls -d 'Use 
 complete -c redisops -n "__fish_redisops_using_subcommand prune" -l insecure -d 'Skip TLS certificate verification (dangerous: anyone on the path can read your data)'
 complete -c redisops -n "__fish_redisops_using_subcommand keygen" -s o -l output -d 'Write the identity (private key) to FILE with mode 0600 instead of stdout; refuses to overwrite' -r -F
 complete -c redisops -n "__fish_redisops_using_subcommand keygen" -l config -d 'Configuration file [default: $XDG_CONFIG_HOME/redisops/config.toml, then /etc/redisops/config.toml]' -r -F
-complete -c redisops -n "__fish_redisops_using_subcommand keygen" -l target -d 'Target URL (redis://, rediss://, unix://, redis-sentinel://h1,h2#master) or a target name from the config file' -r
+complete -c redisops -n "__fish_redisops_using_subcommand keygen" -l target -d 'Target URL (redis://, rediss://, unix://, redis-sentinel://h1,h2#master, redis-cluster://h1,h2) or a target name from the config file' -r
 complete -c redisops -n "__fish_redisops_using_subcommand keygen" -s h -l host -d 'Server hostname or IP' -r
 complete -c redisops -n "__fish_redisops_using_subcommand keygen" -s p -l port -d 'Server port' -r
 complete -c redisops -n "__fish_redisops_using_subcommand keygen" -s s -l socket -d 'Server unix socket (overrides host and port)' -r -F
@@ -266,7 +266,7 @@ complete -c redisops -n "__fish_redisops_using_subcommand schedule" -l emit -d '
 systemd\t'A systemd service and timer pair'"
 complete -c redisops -n "__fish_redisops_using_subcommand schedule" -l name -d 'Unit name for systemd (NAME.service and NAME.timer)' -r
 complete -c redisops -n "__fish_redisops_using_subcommand schedule" -l config -d 'Configuration file [default: $XDG_CONFIG_HOME/redisops/config.toml, then /etc/redisops/config.toml]' -r -F
-complete -c redisops -n "__fish_redisops_using_subcommand schedule" -l target -d 'Target URL (redis://, rediss://, unix://, redis-sentinel://h1,h2#master) or a target name from the config file' -r
+complete -c redisops -n "__fish_redisops_using_subcommand schedule" -l target -d 'Target URL (redis://, rediss://, unix://, redis-sentinel://h1,h2#master, redis-cluster://h1,h2) or a target name from the config file' -r
 complete -c redisops -n "__fish_redisops_using_subcommand schedule" -s h -l host -d 'Server hostname or IP' -r
 complete -c redisops -n "__fish_redisops_using_subcommand schedule" -s p -l port -d 'Server port' -r
 complete -c redisops -n "__fish_redisops_using_subcommand schedule" -s s -l socket -d 'Server unix socket (overrides host and port)' -r -F
@@ -285,7 +285,7 @@ complete -c redisops -n "__fish_redisops_using_subcommand schedule" -s q -l quie
 complete -c redisops -n "__fish_redisops_using_subcommand schedule" -l tls -d 'Use TLS (like rediss://)'
 complete -c redisops -n "__fish_redisops_using_subcommand schedule" -l insecure -d 'Skip TLS certificate verification (dangerous: anyone on the path can read your data)'
 complete -c redisops -n "__fish_redisops_using_subcommand harden; and not __fish_seen_subcommand_from audit apply checks help" -l config -d 'Configuration file [default: $XDG_CONFIG_HOME/redisops/config.toml, then /etc/redisops/config.toml]' -r -F
-complete -c redisops -n "__fish_redisops_using_subcommand harden; and not __fish_seen_subcommand_from audit apply checks help" -l target -d 'Target URL (redis://, rediss://, unix://, redis-sentinel://h1,h2#master) or a target name from the config file' -r
+complete -c redisops -n "__fish_redisops_using_subcommand harden; and not __fish_seen_subcommand_from audit apply checks help" -l target -d 'Target URL (redis://, rediss://, unix://, redis-sentinel://h1,h2#master, redis-cluster://h1,h2) or a target name from the config file' -r
 complete -c redisops -n "__fish_redisops_using_subcommand harden; and not __fish_seen_subcommand_from audit apply checks help" -s h -l host -d 'Server hostname or IP' -r
 complete -c redisops -n "__fish_redisops_using_subcommand harden; and not __fish_seen_subcommand_from audit apply checks help" -s p -l port -d 'Server port' -r
 complete -c redisops -n "__fish_redisops_using_subcommand harden; and not __fish_seen_subcommand_from audit apply checks help" -s s -l socket -d 'Server unix socket (overrides host and port)' -r -F
@@ -318,7 +318,7 @@ sarif\t''"
 complete -c redisops -n "__fish_redisops_using_subcommand harden; and __fish_seen_subcommand_from audit" -l config-file -d 'The Redis server\'s own config file (redis.conf), for the host checks, when INFO\'s config_file is not usable here' -r -F
 complete -c redisops -n "__fish_redisops_using_subcommand harden; and __fish_seen_subcommand_from audit" -l admin-user -d 'A user allowed every right (+@all ~*); repeat for several' -r
 complete -c redisops -n "__fish_redisops_using_subcommand harden; and __fish_seen_subcommand_from audit" -l config -d 'Configuration file [default: $XDG_CONFIG_HOME/redisops/config.toml, then /etc/redisops/config.toml]' -r -F
-complete -c redisops -n "__fish_redisops_using_subcommand harden; and __fish_seen_subcommand_from audit" -l target -d 'Target URL (redis://, rediss://, unix://, redis-sentinel://h1,h2#master) or a target name from the config file' -r
+complete -c redisops -n "__fish_redisops_using_subcommand harden; and __fish_seen_subcommand_from audit" -l target -d 'Target URL (redis://, rediss://, unix://, redis-sentinel://h1,h2#master, redis-cluster://h1,h2) or a target name from the config file' -r
 complete -c redisops -n "__fish_redisops_using_subcommand harden; and __fish_seen_subcommand_from audit" -s h -l host -d 'Server hostname or IP' -r
 complete -c redisops -n "__fish_redisops_using_subcommand harden; and __fish_seen_subcommand_from audit" -s p -l port -d 'Server port' -r
 complete -c redisops -n "__fish_redisops_using_subcommand harden; and __fish_seen_subcommand_from audit" -s s -l socket -d 'Server unix socket (overrides host and port)' -r -F
@@ -352,7 +352,7 @@ complete -c redisops -n "__fish_redisops_using_subcommand harden; and __fish_see
 complete -c redisops -n "__fish_redisops_using_subcommand harden; and __fish_seen_subcommand_from apply" -l config-file -d 'The server\'s config file, when INFO\'s config_file is not usable here' -r -F
 complete -c redisops -n "__fish_redisops_using_subcommand harden; and __fish_seen_subcommand_from apply" -l admin-user -d 'The administrator\'s user name' -r
 complete -c redisops -n "__fish_redisops_using_subcommand harden; and __fish_seen_subcommand_from apply" -l config -d 'Configuration file [default: $XDG_CONFIG_HOME/redisops/config.toml, then /etc/redisops/config.toml]' -r -F
-complete -c redisops -n "__fish_redisops_using_subcommand harden; and __fish_seen_subcommand_from apply" -l target -d 'Target URL (redis://, rediss://, unix://, redis-sentinel://h1,h2#master) or a target name from the config file' -r
+complete -c redisops -n "__fish_redisops_using_subcommand harden; and __fish_seen_subcommand_from apply" -l target -d 'Target URL (redis://, rediss://, unix://, redis-sentinel://h1,h2#master, redis-cluster://h1,h2) or a target name from the config file' -r
 complete -c redisops -n "__fish_redisops_using_subcommand harden; and __fish_seen_subcommand_from apply" -s h -l host -d 'Server hostname or IP' -r
 complete -c redisops -n "__fish_redisops_using_subcommand harden; and __fish_seen_subcommand_from apply" -s p -l port -d 'Server port' -r
 complete -c redisops -n "__fish_redisops_using_subcommand harden; and __fish_seen_subcommand_from apply" -s s -l socket -d 'Server unix socket (overrides host and port)' -r -F
@@ -377,7 +377,7 @@ complete -c redisops -n "__fish_redisops_using_subcommand harden; and __fish_see
 complete -c redisops -n "__fish_redisops_using_subcommand harden; and __fish_seen_subcommand_from apply" -l tls -d 'Use TLS (like rediss://)'
 complete -c redisops -n "__fish_redisops_using_subcommand harden; and __fish_seen_subcommand_from apply" -l insecure -d 'Skip TLS certificate verification (dangerous: anyone on the path can read your data)'
 complete -c redisops -n "__fish_redisops_using_subcommand harden; and __fish_seen_subcommand_from checks" -l config -d 'Configuration file [default: $XDG_CONFIG_HOME/redisops/config.toml, then /etc/redisops/config.toml]' -r -F
-complete -c redisops -n "__fish_redisops_using_subcommand harden; and __fish_seen_subcommand_from checks" -l target -d 'Target URL (redis://, rediss://, unix://, redis-sentinel://h1,h2#master) or a target name from the config file' -r
+complete -c redisops -n "__fish_redisops_using_subcommand harden; and __fish_seen_subcommand_from checks" -l target -d 'Target URL (redis://, rediss://, unix://, redis-sentinel://h1,h2#master, redis-cluster://h1,h2) or a target name from the config file' -r
 complete -c redisops -n "__fish_redisops_using_subcommand harden; and __fish_seen_subcommand_from checks" -s h -l host -d 'Server hostname or IP' -r
 complete -c redisops -n "__fish_redisops_using_subcommand harden; and __fish_seen_subcommand_from checks" -s p -l port -d 'Server port' -r
 complete -c redisops -n "__fish_redisops_using_subcommand harden; and __fish_seen_subcommand_from checks" -s s -l socket -d 'Server unix socket (overrides host and port)' -r -F
@@ -401,7 +401,7 @@ complete -c redisops -n "__fish_redisops_using_subcommand harden; and __fish_see
 complete -c redisops -n "__fish_redisops_using_subcommand harden; and __fish_seen_subcommand_from help" -f -a "checks" -d 'List every check: ID, severity, category, title and remediation'
 complete -c redisops -n "__fish_redisops_using_subcommand harden; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c redisops -n "__fish_redisops_using_subcommand tls; and not __fish_seen_subcommand_from init enable rotate check help" -l config -d 'Configuration file [default: $XDG_CONFIG_HOME/redisops/config.toml, then /etc/redisops/config.toml]' -r -F
-complete -c redisops -n "__fish_redisops_using_subcommand tls; and not __fish_seen_subcommand_from init enable rotate check help" -l target -d 'Target URL (redis://, rediss://, unix://, redis-sentinel://h1,h2#master) or a target name from the config file' -r
+complete -c redisops -n "__fish_redisops_using_subcommand tls; and not __fish_seen_subcommand_from init enable rotate check help" -l target -d 'Target URL (redis://, rediss://, unix://, redis-sentinel://h1,h2#master, redis-cluster://h1,h2) or a target name from the config file' -r
 complete -c redisops -n "__fish_redisops_using_subcommand tls; and not __fish_seen_subcommand_from init enable rotate check help" -s h -l host -d 'Server hostname or IP' -r
 complete -c redisops -n "__fish_redisops_using_subcommand tls; and not __fish_seen_subcommand_from init enable rotate check help" -s p -l port -d 'Server port' -r
 complete -c redisops -n "__fish_redisops_using_subcommand tls; and not __fish_seen_subcommand_from init enable rotate check help" -s s -l socket -d 'Server unix socket (overrides host and port)' -r -F
@@ -435,7 +435,7 @@ complete -c redisops -n "__fish_redisops_using_subcommand tls; and __fish_seen_s
 complete -c redisops -n "__fish_redisops_using_subcommand tls; and __fish_seen_subcommand_from init" -l issuer-cert -d 'Issue from this existing CA certificate instead of creating a CA (with --issuer-key)' -r -F
 complete -c redisops -n "__fish_redisops_using_subcommand tls; and __fish_seen_subcommand_from init" -l issuer-key -d 'The existing CA\'s key (with --issuer-cert)' -r -F
 complete -c redisops -n "__fish_redisops_using_subcommand tls; and __fish_seen_subcommand_from init" -l config -d 'Configuration file [default: $XDG_CONFIG_HOME/redisops/config.toml, then /etc/redisops/config.toml]' -r -F
-complete -c redisops -n "__fish_redisops_using_subcommand tls; and __fish_seen_subcommand_from init" -l target -d 'Target URL (redis://, rediss://, unix://, redis-sentinel://h1,h2#master) or a target name from the config file' -r
+complete -c redisops -n "__fish_redisops_using_subcommand tls; and __fish_seen_subcommand_from init" -l target -d 'Target URL (redis://, rediss://, unix://, redis-sentinel://h1,h2#master, redis-cluster://h1,h2) or a target name from the config file' -r
 complete -c redisops -n "__fish_redisops_using_subcommand tls; and __fish_seen_subcommand_from init" -s h -l host -d 'Server hostname or IP' -r
 complete -c redisops -n "__fish_redisops_using_subcommand tls; and __fish_seen_subcommand_from init" -s p -l port -d 'Server port' -r
 complete -c redisops -n "__fish_redisops_using_subcommand tls; and __fish_seen_subcommand_from init" -s s -l socket -d 'Server unix socket (overrides host and port)' -r -F
@@ -468,7 +468,7 @@ complete -c redisops -n "__fish_redisops_using_subcommand tls; and __fish_seen_s
 complete -c redisops -n "__fish_redisops_using_subcommand tls; and __fish_seen_subcommand_from enable" -l verify-cert -d 'Client certificate to present [default: the connection\'s --cert]' -r -F
 complete -c redisops -n "__fish_redisops_using_subcommand tls; and __fish_seen_subcommand_from enable" -l verify-key -d 'Client key [default: the connection\'s --key]' -r -F
 complete -c redisops -n "__fish_redisops_using_subcommand tls; and __fish_seen_subcommand_from enable" -l config -d 'Configuration file [default: $XDG_CONFIG_HOME/redisops/config.toml, then /etc/redisops/config.toml]' -r -F
-complete -c redisops -n "__fish_redisops_using_subcommand tls; and __fish_seen_subcommand_from enable" -l target -d 'Target URL (redis://, rediss://, unix://, redis-sentinel://h1,h2#master) or a target name from the config file' -r
+complete -c redisops -n "__fish_redisops_using_subcommand tls; and __fish_seen_subcommand_from enable" -l target -d 'Target URL (redis://, rediss://, unix://, redis-sentinel://h1,h2#master, redis-cluster://h1,h2) or a target name from the config file' -r
 complete -c redisops -n "__fish_redisops_using_subcommand tls; and __fish_seen_subcommand_from enable" -s h -l host -d 'Server hostname or IP' -r
 complete -c redisops -n "__fish_redisops_using_subcommand tls; and __fish_seen_subcommand_from enable" -s p -l port -d 'Server port' -r
 complete -c redisops -n "__fish_redisops_using_subcommand tls; and __fish_seen_subcommand_from enable" -s s -l socket -d 'Server unix socket (overrides host and port)' -r -F
@@ -496,7 +496,7 @@ complete -c redisops -n "__fish_redisops_using_subcommand tls; and __fish_seen_s
 complete -c redisops -n "__fish_redisops_using_subcommand tls; and __fish_seen_subcommand_from rotate" -l verify-cert -d 'Client certificate to present [default: the connection\'s --cert]' -r -F
 complete -c redisops -n "__fish_redisops_using_subcommand tls; and __fish_seen_subcommand_from rotate" -l verify-key -d 'Client key [default: the connection\'s --key]' -r -F
 complete -c redisops -n "__fish_redisops_using_subcommand tls; and __fish_seen_subcommand_from rotate" -l config -d 'Configuration file [default: $XDG_CONFIG_HOME/redisops/config.toml, then /etc/redisops/config.toml]' -r -F
-complete -c redisops -n "__fish_redisops_using_subcommand tls; and __fish_seen_subcommand_from rotate" -l target -d 'Target URL (redis://, rediss://, unix://, redis-sentinel://h1,h2#master) or a target name from the config file' -r
+complete -c redisops -n "__fish_redisops_using_subcommand tls; and __fish_seen_subcommand_from rotate" -l target -d 'Target URL (redis://, rediss://, unix://, redis-sentinel://h1,h2#master, redis-cluster://h1,h2) or a target name from the config file' -r
 complete -c redisops -n "__fish_redisops_using_subcommand tls; and __fish_seen_subcommand_from rotate" -s h -l host -d 'Server hostname or IP' -r
 complete -c redisops -n "__fish_redisops_using_subcommand tls; and __fish_seen_subcommand_from rotate" -s p -l port -d 'Server port' -r
 complete -c redisops -n "__fish_redisops_using_subcommand tls; and __fish_seen_subcommand_from rotate" -s s -l socket -d 'Server unix socket (overrides host and port)' -r -F
@@ -517,7 +517,7 @@ complete -c redisops -n "__fish_redisops_using_subcommand tls; and __fish_seen_s
 complete -c redisops -n "__fish_redisops_using_subcommand tls; and __fish_seen_subcommand_from rotate" -l tls -d 'Use TLS (like rediss://)'
 complete -c redisops -n "__fish_redisops_using_subcommand tls; and __fish_seen_subcommand_from rotate" -l insecure -d 'Skip TLS certificate verification (dangerous: anyone on the path can read your data)'
 complete -c redisops -n "__fish_redisops_using_subcommand tls; and __fish_seen_subcommand_from check" -l config -d 'Configuration file [default: $XDG_CONFIG_HOME/redisops/config.toml, then /etc/redisops/config.toml]' -r -F
-complete -c redisops -n "__fish_redisops_using_subcommand tls; and __fish_seen_subcommand_from check" -l target -d 'Target URL (redis://, rediss://, unix://, redis-sentinel://h1,h2#master) or a target name from the config file' -r
+complete -c redisops -n "__fish_redisops_using_subcommand tls; and __fish_seen_subcommand_from check" -l target -d 'Target URL (redis://, rediss://, unix://, redis-sentinel://h1,h2#master, redis-cluster://h1,h2) or a target name from the config file' -r
 complete -c redisops -n "__fish_redisops_using_subcommand tls; and __fish_seen_subcommand_from check" -s h -l host -d 'Server hostname or IP' -r
 complete -c redisops -n "__fish_redisops_using_subcommand tls; and __fish_seen_subcommand_from check" -s p -l port -d 'Server port' -r
 complete -c redisops -n "__fish_redisops_using_subcommand tls; and __fish_seen_subcommand_from check" -s s -l socket -d 'Server unix socket (overrides host and port)' -r -F
@@ -542,7 +542,7 @@ complete -c redisops -n "__fish_redisops_using_subcommand tls; and __fish_seen_s
 complete -c redisops -n "__fish_redisops_using_subcommand tls; and __fish_seen_subcommand_from help" -f -a "check" -d 'Show the certificate each node presents: subject, SANs, issuer, days to expiry'
 complete -c redisops -n "__fish_redisops_using_subcommand tls; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c redisops -n "__fish_redisops_using_subcommand completions" -l config -d 'Configuration file [default: $XDG_CONFIG_HOME/redisops/config.toml, then /etc/redisops/config.toml]' -r -F
-complete -c redisops -n "__fish_redisops_using_subcommand completions" -l target -d 'Target URL (redis://, rediss://, unix://, redis-sentinel://h1,h2#master) or a target name from the config file' -r
+complete -c redisops -n "__fish_redisops_using_subcommand completions" -l target -d 'Target URL (redis://, rediss://, unix://, redis-sentinel://h1,h2#master, redis-cluster://h1,h2) or a target name from the config file' -r
 complete -c redisops -n "__fish_redisops_using_subcommand completions" -s h -l host -d 'Server hostname or IP' -r
 complete -c redisops -n "__fish_redisops_using_subcommand completions" -s p -l port -d 'Server port' -r
 complete -c redisops -n "__fish_redisops_using_subcommand completions" -s s -l socket -d 'Server unix socket (overrides host and port)' -r -F
@@ -562,7 +562,7 @@ complete -c redisops -n "__fish_redisops_using_subcommand completions" -l tls -d
 complete -c redisops -n "__fish_redisops_using_subcommand completions" -l insecure -d 'Skip TLS certificate verification (dangerous: anyone on the path can read your data)'
 complete -c redisops -n "__fish_redisops_using_subcommand generate" -l dir -d 'Directory to write into' -r -F
 complete -c redisops -n "__fish_redisops_using_subcommand generate" -l config -d 'Configuration file [default: $XDG_CONFIG_HOME/redisops/config.toml, then /etc/redisops/config.toml]' -r -F
-complete -c redisops -n "__fish_redisops_using_subcommand generate" -l target -d 'Target URL (redis://, rediss://, unix://, redis-sentinel://h1,h2#master) or a target name from the config file' -r
+complete -c redisops -n "__fish_redisops_using_subcommand generate" -l target -d 'Target URL (redis://, rediss://, unix://, redis-sentinel://h1,h2#master, redis-cluster://h1,h2) or a target name from the config file' -r
 complete -c redisops -n "__fish_redisops_using_subcommand generate" -s h -l host -d 'Server hostname or IP' -r
 complete -c redisops -n "__fish_redisops_using_subcommand generate" -s p -l port -d 'Server port' -r
 complete -c redisops -n "__fish_redisops_using_subcommand generate" -s s -l socket -d 'Server unix socket (overrides host and port)' -r -F

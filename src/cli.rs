@@ -93,7 +93,7 @@ pub struct GlobalArgs {
 #[derive(Debug, Args, Default, Clone)]
 #[command(next_help_heading = "Connection")]
 pub struct ConnectionArgs {
-    /// Target URL (redis://, rediss://, unix://, redis-sentinel://h1,h2#master) or a target name from the config file
+    /// Target URL (redis://, rediss://, unix://, redis-sentinel://h1,h2#master, redis-cluster://h1,h2) or a target name from the config file
     #[arg(long, global = true, env = "REDISOPS_TARGET", value_name = "URL|NAME",
           conflicts_with_all = ["host", "port", "socket"])]
     pub target: Option<String>,

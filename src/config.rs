@@ -49,6 +49,9 @@ pub struct TargetConfig {
     pub insecure: bool,
     pub sentinel_user: Option<String>,
     pub sentinel_password_file: Option<PathBuf>,
+    /// The url names one node of a Redis Cluster: the target is the whole cluster.
+    #[serde(default)]
+    pub cluster: bool,
 }
 
 #[derive(Debug, Default, Clone, Deserialize)]

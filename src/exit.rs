@@ -25,7 +25,8 @@ pub enum ExitCode {
     Permission,
     /// TLS handshake or certificate verification failed.
     Tls,
-    /// The target is not what was asked for: unknown Sentinel master, wrong role.
+    /// The target is not what was asked for: unknown Sentinel master, wrong role, a Redis
+    /// Cluster (or one of its nodes) given to a command that does not support clusters.
     Target,
     /// Another redisops run holds the repository lock.
     Locked,
@@ -100,7 +101,10 @@ impl ExitCode {
             ExitCode::Auth => "authentication failed (NOAUTH, WRONGPASS)",
             ExitCode::Permission => "missing ACL permission (NOPERM)",
             ExitCode::Tls => "TLS handshake or certificate verification failed",
-            ExitCode::Target => "target mismatch (unknown Sentinel master, wrong role)",
+            ExitCode::Target => {
+                "target mismatch (unknown Sentinel master, wrong role, cluster not supported \
+                 for this command)"
+            }
             ExitCode::Locked => "another redisops run holds the lock",
             ExitCode::SaveFailed => "the server could not produce an RDB (BGSAVE/SYNC failed)",
             ExitCode::VerifyFailed => "verification failed (checksum, size, truncation)",

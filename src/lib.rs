@@ -3,6 +3,7 @@
 //!
 //! - `target`, `config`: what the operator names and how it resolves;
 //! - `conn`: dialling TCP/TLS/unix, talking to nodes, asking Sentinels;
+//! - `cluster`: Redis Cluster discovery, topology, status, and refusals;
 //! - `info`, `status`: reading a server's state;
 //! - `backup`, `verify`, `restore`: the data paths;
 //! - `harden`: the hardening audit (facts, check catalogue, reports);
@@ -14,6 +15,7 @@
 pub mod archive;
 pub mod backup;
 pub mod cli;
+pub mod cluster;
 pub mod commands;
 pub mod conffile;
 pub mod config;

@@ -21,6 +21,8 @@ pub struct Status {
     pub keyspace: Vec<DbStatus>,
     pub replication: Replication,
     pub sentinel: Option<SentinelStatus>,
+    /// Set when the server is a Redis Cluster node.
+    pub cluster: Option<crate::cluster::status::Membership>,
     /// Conditions an operator should look at (failed saves, links down, …).
     pub warnings: Vec<String>,
 }
@@ -147,6 +149,11 @@ impl Status {
                 sentinels: v.answers.clone(),
                 replicas: v.replicas.clone(),
             }),
+            cluster: crate::cluster::status::Membership::of(
+                &info,
+                &node.endpoint,
+                connected.dialer.is_tls(),
+            ),
             warnings,
         };
         Ok(status.with_warnings())
@@ -361,6 +368,9 @@ impl Status {
                     rep.priority.map(|p| p.to_string()).unwrap_or("?".into())
                 );
             }
+        }
+        if let Some(c) = &self.cluster {
+            o.push_str(&c.render());
         }
         for w in &self.warnings {
             let _ = writeln!(o, "WARNING      {w}");

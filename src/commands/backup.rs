@@ -5,6 +5,7 @@
 use super::{Ctx, EncryptArgs, RepoArgs};
 use crate::archive::{Codec, default_threads};
 use crate::backup::{self, Method, Outcome, Request};
+use crate::cluster::guard::{Guarded, refuse_cluster_node};
 use crate::config::BackupConfig;
 use crate::conn::Want;
 use crate::exit::{self, ExitCode, fail};
@@ -76,6 +77,7 @@ pub struct BackupArgs {
 
 pub async fn run(args: &BackupArgs, ctx: &Ctx) -> Result<ExitCode> {
     let target = ctx.target()?;
+    refuse_cluster_node(&target, Guarded::Backup).await?;
     let repo = Repository::open_for_backup(&args.repo.resolve(&ctx.config)?)?;
     let cfg = &ctx.config.backup;
     let (compression, level, threads) = compression(

@@ -4,6 +4,7 @@
 use super::{Ctx, DecryptArgs, EncryptArgs, RepoArgs, SupervisorArgs};
 use crate::archive::{self, Encryption};
 use crate::backup::{self, Method};
+use crate::cluster::guard::{Guarded, refuse_cluster_node};
 use crate::conn::Want;
 use crate::exit::{ExitCode, fail};
 use crate::repo::{
@@ -114,6 +115,7 @@ pub async fn run(args: &RestoreArgs, ctx: &Ctx) -> Result<ExitCode> {
             "--journal goes with --resume or --abort",
         ));
     }
+    refuse_cluster_node(&target, Guarded::Restore).await?;
     let repo_path = args
         .repo
         .repo

@@ -1,9 +1,12 @@
-//! `redisops status`: the one screen an operator reads during an incident.
+//! `redisops status`: the one screen an operator reads during an incident; for a cluster,
+//! every shard and node.
 
 use super::Ctx;
+use crate::cluster::{discover, status::ClusterStatus};
 use crate::conn::{self, Want};
 use crate::exit::ExitCode;
 use crate::status::Status;
+use crate::target::AnyTarget;
 use anyhow::Result;
 use clap::Args;
 
@@ -15,13 +18,22 @@ pub struct StatusArgs {
 }
 
 pub async fn run(args: &StatusArgs, ctx: &Ctx) -> Result<ExitCode> {
-    let target = ctx.target()?;
-    let mut connected = conn::connect(&target, Want::Master).await?;
-    let status = Status::gather(&target, &mut connected).await?;
+    let (json, text) = match AnyTarget::resolve(&ctx.conn, &ctx.config)? {
+        AnyTarget::Single(target) => {
+            let mut connected = conn::connect(&target, Want::Master).await?;
+            let status = Status::gather(&target, &mut connected).await?;
+            (serde_json::to_string_pretty(&status)?, status.render())
+        }
+        AnyTarget::Cluster(target) => {
+            let discovery = discover::discover(&target).await?;
+            let status = ClusterStatus::build(&target, &discovery);
+            (serde_json::to_string_pretty(&status)?, status.render())
+        }
+    };
     if args.json {
-        crate::outln!("{}", serde_json::to_string_pretty(&status)?);
+        crate::outln!("{json}");
     } else {
-        crate::out!("{}", status.render());
+        crate::out!("{text}");
     }
     Ok(ExitCode::Success)
 }

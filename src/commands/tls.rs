@@ -1,12 +1,13 @@
 //! `redisops tls init | enable | rotate | check`: wires `crate::tls` to the command line.
 
 use super::Ctx;
+use crate::cluster::guard::{Guarded, refuse_cluster_node};
 use crate::conn::{self, Want};
 use crate::exit::{ExitCode, fail};
 use crate::host::SupervisorChoice;
 use crate::steps::cancel::on_signal;
 use crate::steps::journal::{Journal, state_dir};
-use crate::target::{Endpoint, Target, TargetKind, TlsOptions};
+use crate::target::{AnyTarget, Endpoint, Target, TargetKind, TlsOptions};
 use crate::tls::certs::{self, ExistingCa, InitOptions, NodeSpec};
 use crate::tls::exec::{self, Verifier};
 use crate::tls::group::{exec as group_exec, plan as group_plan};
@@ -287,6 +288,7 @@ pub fn init(args: &InitArgs) -> Result<ExitCode> {
 
 pub async fn enable(args: &EnableArgs, ctx: &Ctx) -> Result<ExitCode> {
     let target = ctx.target()?;
+    refuse_cluster_node(&target, Guarded::TlsEnable).await?;
     if matches!(target.kind, TargetKind::Sentinel { .. }) {
         return enable_group(args, &target).await;
     }
@@ -321,6 +323,7 @@ pub async fn enable(args: &EnableArgs, ctx: &Ctx) -> Result<ExitCode> {
 
 pub async fn rotate(args: &RotateArgs, ctx: &Ctx) -> Result<ExitCode> {
     let target = ctx.target()?;
+    refuse_cluster_node(&target, Guarded::TlsRotate).await?;
     let files = node_files(&target, args.files.files(args.server_ca.clone()))?;
     change(&target, &args.verify, &args.apply, |facts| {
         plan::rotate(facts, &files)
@@ -491,9 +494,11 @@ fn verification_tls(target: &Target, v: &VerifyArgs) -> Result<TlsOptions> {
 }
 
 pub async fn check(args: &CheckArgs, ctx: &Ctx) -> Result<ExitCode> {
-    let target = ctx.target()?;
     let now = chrono::Utc::now().timestamp();
-    let nodes = crate::tls::check(&target, now).await?;
+    let nodes = match AnyTarget::resolve(&ctx.conn, &ctx.config)? {
+        AnyTarget::Single(target) => crate::tls::check(&target, now).await?,
+        AnyTarget::Cluster(target) => crate::cluster::tls_check(&target, now).await?,
+    };
     if args.json {
         crate::outln!("{}", serde_json::to_string_pretty(&nodes)?);
     } else {

@@ -4,6 +4,10 @@
 //!
 //! Precedence: flags > environment (`REDISOPS_TARGET`, `REDISCLI_AUTH`) > config file >
 //! defaults (127.0.0.1:6379).
+//!
+//! A Redis Cluster (`redis-cluster://`, or `cluster = true` on a config target) resolves to a
+//! [`ClusterTarget`], a type of its own: commands that work on one server ask for a
+//! [`Target`] and so refuse a cluster before connecting anywhere.
 
 pub mod url;
 
@@ -89,6 +93,52 @@ pub enum TargetKind {
     },
 }
 
+/// A Redis Cluster, named by seed nodes; every node is reached with the same credentials and
+/// TLS options.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ClusterTarget {
+    pub name: String,
+    pub seeds: Vec<HostPort>,
+    pub auth: Auth,
+    pub tls: Option<TlsOptions>,
+    pub timeout: Duration,
+}
+
+impl ClusterTarget {
+    /// `redis-cluster://h1:p1,h2:p2` (no credentials).
+    pub fn url(&self) -> String {
+        cluster_url(&self.seeds, self.tls.is_some())
+    }
+}
+
+/// The cluster URL for seed nodes, as messages suggest it.
+pub fn cluster_url(seeds: &[HostPort], tls: bool) -> String {
+    let seeds: Vec<String> = seeds.iter().map(|s| s.to_string()).collect();
+    format!(
+        "{}://{}",
+        if tls {
+            "rediss-cluster"
+        } else {
+            "redis-cluster"
+        },
+        seeds.join(",")
+    )
+}
+
+/// What a target name or URL resolves to.
+#[derive(Debug, Clone, PartialEq)]
+pub enum AnyTarget {
+    /// One server or a Sentinel group.
+    Single(Target),
+    Cluster(ClusterTarget),
+}
+
+impl AnyTarget {
+    pub fn resolve(args: &ConnectionArgs, config: &Config) -> Result<Self> {
+        resolve_any(args, config, env_password())
+    }
+}
+
 /// A fully resolved target.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Target {
@@ -103,12 +153,10 @@ pub struct Target {
 }
 
 impl Target {
-    /// Resolves the target from flags, environment and config.
+    /// Resolves the target from flags, environment and config. A cluster is refused: the
+    /// caller works on one server or a Sentinel group.
     pub fn resolve(args: &ConnectionArgs, config: &Config) -> Result<Self> {
-        let env_password = std::env::var("REDISCLI_AUTH")
-            .ok()
-            .filter(|p| !p.is_empty());
-        Self::resolve_with_env(args, config, env_password)
+        Self::resolve_with_env(args, config, env_password())
     }
 
     fn resolve_with_env(
@@ -116,109 +164,10 @@ impl Target {
         config: &Config,
         env_password: Option<String>,
     ) -> Result<Self> {
-        let (name, url, entry) = pick_source(args, config)?;
-        let entry = entry.unwrap_or_default();
-
-        let addr = match (&args.socket, &args.host, args.port) {
-            (Some(sock), _, _) => UrlAddr::Unix(sock.clone()),
-            (None, host, port) if host.is_some() || port.is_some() => {
-                let (h0, p0) = match &url.addr {
-                    UrlAddr::Tcp(hp) => (hp.host.clone(), hp.port),
-                    _ => ("127.0.0.1".to_string(), url::DEFAULT_PORT),
-                };
-                UrlAddr::Tcp(HostPort {
-                    host: host.clone().unwrap_or(h0),
-                    port: port.unwrap_or(p0),
-                })
-            }
-            _ => url.addr.clone(),
-        };
-
-        if args.pass.is_some() {
-            ui::warn(
-                "a password given with -a/--pass is visible to every user in the process list; \
-                 use REDISCLI_AUTH or --password-file instead",
-            );
+        match resolve_any(args, config, env_password)? {
+            AnyTarget::Single(t) => Ok(t),
+            AnyTarget::Cluster(c) => Err(crate::cluster::guard::refuse_cluster_target(&c)),
         }
-        if url.password.is_some() && args.target.as_deref().is_some_and(|t| t.contains("://")) {
-            ui::warn(
-                "the --target URL contains a password, which is visible in the process list; \
-                 use REDISCLI_AUTH or --password-file instead",
-            );
-        }
-        let password = match (&args.pass, &args.password_file) {
-            (Some(p), _) => Some(Secret::new(p.clone())),
-            (None, Some(file)) => Some(read_secret_file(file)?),
-            (None, None) => match (env_password, &url.password, &entry.password_file) {
-                (Some(p), _, _) => Some(Secret::new(p)),
-                (None, Some(p), _) => Some(Secret::new(p.clone())),
-                (None, None, Some(file)) => Some(read_secret_file(file)?),
-                (None, None, None) => None,
-            },
-        };
-        let auth = Auth {
-            user: args
-                .user
-                .clone()
-                .or(url.user.clone())
-                .or(entry.user.clone()),
-            password,
-        };
-
-        let tls_wanted = url.tls
-            || args.tls
-            || args.cacert.is_some()
-            || args.cert.is_some()
-            || entry.cacert.is_some()
-            || entry.cert.is_some();
-        let tls = tls_wanted.then(|| TlsOptions {
-            cacert: args.cacert.clone().or(entry.cacert.clone()),
-            cert: args.cert.clone().or(entry.cert.clone()),
-            key: args.key.clone().or(entry.key.clone()),
-            sni: args.sni.clone().or(entry.sni.clone()),
-            insecure: args.insecure || entry.insecure,
-        });
-        if tls.as_ref().is_some_and(|t| t.insecure) {
-            ui::warn(
-                "--insecure: the server's TLS certificate is NOT verified; anyone on the network \
-                 path can impersonate the server and read the data",
-            );
-        }
-        if tls.is_some() && matches!(addr, UrlAddr::Unix(_)) {
-            return Err(fail(
-                ExitCode::Usage,
-                "TLS was requested for a unix socket; unix sockets are local and do not use TLS",
-            ));
-        }
-
-        let kind = match addr {
-            UrlAddr::Tcp(hp) => TargetKind::Node(Endpoint::Tcp(hp)),
-            UrlAddr::Unix(p) => TargetKind::Node(Endpoint::Unix(p)),
-            UrlAddr::Sentinel { sentinels, master } => {
-                let sentinel_password =
-                    match (&args.sentinel_password_file, &entry.sentinel_password_file) {
-                        (Some(f), _) | (None, Some(f)) => Some(read_secret_file(f)?),
-                        (None, None) => None,
-                    };
-                TargetKind::Sentinel {
-                    sentinels,
-                    master,
-                    auth: Auth {
-                        user: args.sentinel_user.clone().or(entry.sentinel_user.clone()),
-                        password: sentinel_password,
-                    },
-                }
-            }
-        };
-        let name = name.unwrap_or_else(|| derived_name(&kind));
-        Ok(Self {
-            name,
-            kind,
-            auth,
-            tls,
-            db: url.db,
-            timeout: Duration::from_secs(args.timeout.max(1)),
-        })
     }
 
     /// Short description for messages: `name (address)`.
@@ -237,6 +186,143 @@ impl Target {
             ),
         }
     }
+}
+
+fn env_password() -> Option<String> {
+    std::env::var("REDISCLI_AUTH")
+        .ok()
+        .filter(|p| !p.is_empty())
+}
+
+fn resolve_any(
+    args: &ConnectionArgs,
+    config: &Config,
+    env_password: Option<String>,
+) -> Result<AnyTarget> {
+    let (name, url, entry) = pick_source(args, config)?;
+    let entry = entry.unwrap_or_default();
+
+    let addr = match (&args.socket, &args.host, args.port) {
+        (Some(sock), _, _) => UrlAddr::Unix(sock.clone()),
+        (None, host, port) if host.is_some() || port.is_some() => {
+            let (h0, p0) = match &url.addr {
+                UrlAddr::Tcp(hp) => (hp.host.clone(), hp.port),
+                _ => ("127.0.0.1".to_string(), url::DEFAULT_PORT),
+            };
+            UrlAddr::Tcp(HostPort {
+                host: host.clone().unwrap_or(h0),
+                port: port.unwrap_or(p0),
+            })
+        }
+        _ => url.addr.clone(),
+    };
+    let addr = match (entry.cluster, addr) {
+        (true, UrlAddr::Tcp(hp)) => UrlAddr::Cluster { seeds: vec![hp] },
+        (true, UrlAddr::Unix(_) | UrlAddr::Sentinel { .. }) => {
+            return Err(fail(
+                ExitCode::Usage,
+                "cluster = true needs a redis:// or rediss:// url with a node's host and port \
+                 (or a redis-cluster:// url)",
+            ));
+        }
+        (_, addr) => addr,
+    };
+
+    if args.pass.is_some() {
+        ui::warn(
+            "a password given with -a/--pass is visible to every user in the process list; \
+             use REDISCLI_AUTH or --password-file instead",
+        );
+    }
+    if url.password.is_some() && args.target.as_deref().is_some_and(|t| t.contains("://")) {
+        ui::warn(
+            "the --target URL contains a password, which is visible in the process list; \
+             use REDISCLI_AUTH or --password-file instead",
+        );
+    }
+    let password = match (&args.pass, &args.password_file) {
+        (Some(p), _) => Some(Secret::new(p.clone())),
+        (None, Some(file)) => Some(read_secret_file(file)?),
+        (None, None) => match (env_password, &url.password, &entry.password_file) {
+            (Some(p), _, _) => Some(Secret::new(p)),
+            (None, Some(p), _) => Some(Secret::new(p.clone())),
+            (None, None, Some(file)) => Some(read_secret_file(file)?),
+            (None, None, None) => None,
+        },
+    };
+    let auth = Auth {
+        user: args
+            .user
+            .clone()
+            .or(url.user.clone())
+            .or(entry.user.clone()),
+        password,
+    };
+
+    let tls_wanted = url.tls
+        || args.tls
+        || args.cacert.is_some()
+        || args.cert.is_some()
+        || entry.cacert.is_some()
+        || entry.cert.is_some();
+    let tls = tls_wanted.then(|| TlsOptions {
+        cacert: args.cacert.clone().or(entry.cacert.clone()),
+        cert: args.cert.clone().or(entry.cert.clone()),
+        key: args.key.clone().or(entry.key.clone()),
+        sni: args.sni.clone().or(entry.sni.clone()),
+        insecure: args.insecure || entry.insecure,
+    });
+    if tls.as_ref().is_some_and(|t| t.insecure) {
+        ui::warn(
+            "--insecure: the server's TLS certificate is NOT verified; anyone on the network \
+             path can impersonate the server and read the data",
+        );
+    }
+    if tls.is_some() && matches!(addr, UrlAddr::Unix(_)) {
+        return Err(fail(
+            ExitCode::Usage,
+            "TLS was requested for a unix socket; unix sockets are local and do not use TLS",
+        ));
+    }
+
+    let timeout = Duration::from_secs(args.timeout.max(1));
+    let kind = match addr {
+        UrlAddr::Tcp(hp) => TargetKind::Node(Endpoint::Tcp(hp)),
+        UrlAddr::Unix(p) => TargetKind::Node(Endpoint::Unix(p)),
+        UrlAddr::Sentinel { sentinels, master } => {
+            let sentinel_password =
+                match (&args.sentinel_password_file, &entry.sentinel_password_file) {
+                    (Some(f), _) | (None, Some(f)) => Some(read_secret_file(f)?),
+                    (None, None) => None,
+                };
+            TargetKind::Sentinel {
+                sentinels,
+                master,
+                auth: Auth {
+                    user: args.sentinel_user.clone().or(entry.sentinel_user.clone()),
+                    password: sentinel_password,
+                },
+            }
+        }
+        UrlAddr::Cluster { seeds } => {
+            return Ok(AnyTarget::Cluster(ClusterTarget {
+                name: name.unwrap_or_else(|| cluster_name(&seeds)),
+                seeds,
+                auth,
+                tls,
+                timeout,
+            }));
+        }
+    };
+    let name = name.unwrap_or_else(|| derived_name(&kind));
+    Ok(AnyTarget::Single(Target {
+        name,
+        kind,
+        auth,
+        tls,
+        db: url.db,
+        timeout,
+    }))
 }
 
 /// Chooses the URL and config entry: `--target` (URL or name), then `-h/-p/-s`, then the
@@ -304,6 +390,19 @@ fn derived_name(kind: &TargetKind) -> String {
             format!("{master}-{first}")
         }
     }
+}
+
+/// A cluster's repository folder: `cluster-` and the name its lowest seed would have alone.
+fn cluster_name(seeds: &[HostPort]) -> String {
+    let first = seeds.iter().min_by_key(|s| s.to_string()).cloned();
+    let first = first.unwrap_or(HostPort {
+        host: "127.0.0.1".into(),
+        port: url::DEFAULT_PORT,
+    });
+    format!(
+        "cluster-{}",
+        derived_name(&TargetKind::Node(Endpoint::Tcp(first)))
+    )
 }
 
 /// Reads a password or passphrase: the first line of the file, without its line ending.
@@ -425,6 +524,50 @@ mod tests {
             Some(Path::new("/ca.pem"))
         );
         assert_eq!(t.name, "mymaster-s1:26379");
+    }
+
+    #[test]
+    fn cluster_targets_are_their_own_kind() {
+        let mut a = args();
+        a.target = Some("rediss-cluster://ops@10.0.0.5:7000,10.0.0.6:7000".into());
+        a.cacert = Some("/ca.pem".into());
+        let AnyTarget::Cluster(c) = resolve_any(&a, &Config::default(), Some("pw".into())).unwrap()
+        else {
+            panic!("not a cluster")
+        };
+        assert_eq!(c.seeds.len(), 2);
+        assert_eq!(c.auth.user.as_deref(), Some("ops"));
+        assert_eq!(c.auth.password.as_ref().unwrap().expose(), "pw");
+        assert!(c.tls.is_some());
+        assert_eq!(c.name, "cluster-10.0.0.5-7000");
+        assert_eq!(c.url(), "rediss-cluster://10.0.0.5:7000,10.0.0.6:7000");
+        // Commands for one server refuse it, with the target-mismatch code.
+        let err = Target::resolve_with_env(&a, &Config::default(), None).unwrap_err();
+        assert_eq!(crate::exit::code_for(&err), ExitCode::Target);
+        assert!(
+            format!("{err:#}").contains("names a Redis Cluster"),
+            "{err:#}"
+        );
+
+        let mut config = Config::default();
+        config.targets.insert(
+            "shop".into(),
+            TargetConfig {
+                url: "redis://10.0.0.7:7001".into(),
+                cluster: true,
+                ..Default::default()
+            },
+        );
+        let mut a = args();
+        a.target = Some("shop".into());
+        let AnyTarget::Cluster(c) = resolve_any(&a, &config, None).unwrap() else {
+            panic!("cluster = true")
+        };
+        assert_eq!(c.name, "shop");
+        assert_eq!(c.url(), "redis-cluster://10.0.0.7:7001");
+        config.targets.get_mut("shop").unwrap().url = "unix:///r.sock".into();
+        let err = resolve_any(&a, &config, None).unwrap_err();
+        assert_eq!(crate::exit::code_for(&err), ExitCode::Usage);
     }
 
     #[test]

@@ -1,5 +1,7 @@
-//! Target URLs: `redis://`, `rediss://`, `unix://` and the Lettuce-style Sentinel forms
-//! `redis-sentinel://[user[:pass]@]h1[:p1][,h2[:p2]…][/db]#master` and `rediss-sentinel://…`.
+//! Target URLs: `redis://`, `rediss://`, `unix://`, the Lettuce-style Sentinel forms
+//! `redis-sentinel://[user[:pass]@]h1[:p1][,h2[:p2]…][/db]#master` and `rediss-sentinel://…`,
+//! and Redis Cluster seeds `redis-cluster://[user[:pass]@]h1[:p1][,h2[:p2]…]` /
+//! `rediss-cluster://…`.
 
 use anyhow::{Context, Result, bail};
 use std::path::PathBuf;
@@ -43,6 +45,10 @@ pub enum UrlAddr {
         sentinels: Vec<HostPort>,
         master: String,
     },
+    /// Any of these nodes tells the whole cluster's topology.
+    Cluster {
+        seeds: Vec<HostPort>,
+    },
 }
 
 /// A parsed target URL. Credentials in a URL are kept apart so callers can decide precedence.
@@ -60,15 +66,17 @@ impl TargetUrl {
         let (scheme, rest) = url
             .split_once("://")
             .with_context(|| format!("'{url}' is not a URL (expected redis://host:port)"))?;
-        let (tls, sentinel) = match scheme {
-            "redis" => (false, false),
-            "rediss" => (true, false),
-            "redis-sentinel" => (false, true),
-            "rediss-sentinel" => (true, true),
+        let (tls, sentinel, cluster) = match scheme {
+            "redis" => (false, false, false),
+            "rediss" => (true, false, false),
+            "redis-sentinel" => (false, true, false),
+            "rediss-sentinel" => (true, true, false),
+            "redis-cluster" => (false, false, true),
+            "rediss-cluster" => (true, false, true),
             "unix" | "redis+unix" => return Self::parse_unix(rest),
             other => bail!(
                 "unsupported URL scheme '{other}://' (use redis://, rediss://, unix://, \
-                 redis-sentinel:// or rediss-sentinel://)"
+                 redis-sentinel://, rediss-sentinel://, redis-cluster:// or rediss-cluster://)"
             ),
         };
         let (rest, fragment) = match rest.split_once('#') {
@@ -105,12 +113,27 @@ impl TargetUrl {
                 .map(|h| parse_host_port(h, default_port))
                 .collect::<Result<Vec<_>>>()?;
             UrlAddr::Sentinel { sentinels, master }
+        } else if cluster {
+            if fragment.is_some_and(|f| !f.is_empty()) {
+                bail!("'#' is only meaningful in Sentinel URLs (redis-sentinel://…#master)");
+            }
+            if db != 0 {
+                bail!("a Redis Cluster has only database 0: drop the /{db} from the URL");
+            }
+            let seeds = hosts
+                .split(',')
+                .map(|h| parse_host_port(h, default_port))
+                .collect::<Result<Vec<_>>>()?;
+            UrlAddr::Cluster { seeds }
         } else {
             if fragment.is_some_and(|f| !f.is_empty()) {
                 bail!("'#' is only meaningful in Sentinel URLs (redis-sentinel://…#master)");
             }
             if hosts.contains(',') {
-                bail!("several hosts are only allowed in Sentinel URLs (redis-sentinel://)");
+                bail!(
+                    "several hosts are only allowed in Sentinel and Cluster URLs \
+                     (redis-sentinel://, redis-cluster://)"
+                );
             }
             UrlAddr::Tcp(parse_host_port(hosts, default_port)?)
         };
@@ -287,6 +310,25 @@ mod tests {
         assert_eq!(u.db, 1);
         assert!(TargetUrl::parse("rediss-sentinel://u:p@s1#m").unwrap().tls);
         assert!(TargetUrl::parse("redis-sentinel://s1").is_err());
+    }
+
+    #[test]
+    fn cluster() {
+        let u = TargetUrl::parse("redis-cluster://ops:pw@h1:7000,h2,[::1]:7002").unwrap();
+        assert_eq!(
+            u.addr,
+            UrlAddr::Cluster {
+                seeds: vec![hp("h1", 7000), hp("h2", 6379), hp("::1", 7002)]
+            }
+        );
+        assert!(!u.tls);
+        assert_eq!(u.user.as_deref(), Some("ops"));
+        assert_eq!(u.password.as_deref(), Some("pw"));
+        assert!(TargetUrl::parse("rediss-cluster://h1:7000").unwrap().tls);
+        let err = TargetUrl::parse("redis-cluster://h1/2").unwrap_err();
+        assert!(err.to_string().contains("only database 0"), "{err}");
+        assert!(TargetUrl::parse("redis-cluster://h1#m").is_err());
+        assert!(TargetUrl::parse("redis-cluster://").is_err());
     }
 
     #[test]

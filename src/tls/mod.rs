@@ -22,7 +22,8 @@ use serde::Serialize;
 #[derive(Debug, Serialize)]
 pub struct NodeCert {
     pub address: String,
-    /// master, replica or sentinel (for Sentinel targets); `null` for a single node.
+    /// master, replica or sentinel (for Sentinel targets; in a cluster with the shard's
+    /// slots); `null` for a single node.
     pub role: Option<String>,
     pub certificate: Option<CertSummary>,
     pub days_left: Option<i64>,
@@ -62,6 +63,15 @@ pub async fn check(target: &Target, now: i64) -> Result<Vec<NodeCert>> {
             nodes
         }
     };
+    Ok(certificates(&dialer, nodes, now).await)
+}
+
+/// The certificate each node presents, with its role for the report.
+pub async fn certificates<R: AsRef<str>>(
+    dialer: &Dialer,
+    nodes: Vec<(HostPort, Option<R>)>,
+    now: i64,
+) -> Vec<NodeCert> {
     let mut out = Vec::new();
     for (hp, role) in nodes {
         let parsed = match dialer.peer_certificate(&hp).await {
@@ -74,11 +84,11 @@ pub async fn check(target: &Target, now: i64) -> Result<Vec<NodeCert>> {
         };
         out.push(NodeCert {
             address: hp.to_string(),
-            role: role.map(String::from),
+            role: role.map(|r| r.as_ref().to_string()),
             days_left: certificate.as_ref().map(|c| c.days_left(now)),
             certificate,
             error,
         });
     }
-    Ok(out)
+    out
 }

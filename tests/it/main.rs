@@ -4,6 +4,7 @@ mod harness;
 
 mod audit;
 mod backup;
+mod cluster;
 mod errors;
 mod generated;
 mod harden;

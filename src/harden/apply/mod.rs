@@ -73,6 +73,7 @@ pub async fn prepare(target: &Target, req: &Request) -> Result<Prepared> {
         admin_users: vec![admin.clone()],
     };
     let facts = facts::gather(&target, &options).await?;
+    crate::cluster::guard::refuse_audited(&facts, target.tls.is_some())?;
     let in_group = facts.group.is_some();
     let mut users: Vec<String> = roles::roles(&admin, req.plan.app_scripting)
         .into_iter()

@@ -3,8 +3,10 @@
 //! pattern). Never touches port 6379. A missing `redis-server` fails the test with install
 //! instructions: a test that silently skips checks nothing.
 
+pub mod cluster;
 pub mod tls;
 
+pub use cluster::Cluster;
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
@@ -56,6 +58,8 @@ pub struct ServerOptions {
     pub replica_of: Option<(u16, Option<String>)>,
     /// When the tests run as root, run the server as `nobody` (as a hardened host would).
     pub unprivileged: bool,
+    /// A cluster node (`cluster-enabled yes`) with its own free bus port.
+    pub cluster: bool,
 }
 
 /// A running redis-server, killed on drop.
@@ -65,6 +69,8 @@ pub struct RedisServer {
     /// Plaintext port (0 when TLS-only).
     pub port: u16,
     pub tls_port: Option<u16>,
+    /// The cluster bus port of a cluster node.
+    pub bus_port: Option<u16>,
     pub socket: Option<PathBuf>,
     pub log_file: PathBuf,
     /// The redis.conf (or sentinel.conf) the process was started with.
@@ -118,6 +124,11 @@ impl RedisServer {
         if let (Some(fx), Some(tp)) = (&opts.tls, tls_port) {
             conf.extend(tls_conf(fx, tp));
         }
+        // Picked here, not by the caller, so that a retry after a port clash picks anew.
+        let bus_port = opts.cluster.then(free_port);
+        if let Some(bp) = bus_port {
+            conf.extend(cluster::node_conf(bp, opts.tls.is_some()));
+        }
         let socket = opts.unix_socket.then(|| dir.path().join("redis.sock"));
         if let Some(s) = &socket {
             conf.push(format!("unixsocket {}", s.display()));
@@ -141,6 +152,7 @@ impl RedisServer {
             dir,
             port,
             tls_port,
+            bus_port,
             socket,
             log_file,
             conf_file,
@@ -496,6 +508,7 @@ fn start_sentinel(name: &str, master_port: u16, tls: Option<Arc<TlsFixture>>) ->
         dir,
         port,
         tls_port,
+        bus_port: None,
         socket: None,
         log_file,
         conf_file,

@@ -1,0 +1,338 @@
+//! Redis Cluster: `status` of a cluster (healthy, a master down, open slots and a split slot
+//! map, TLS) and the refusals of commands that would treat a cluster node as a standalone
+//! server (exit 14, nothing changed).
+
+use crate::harness::{Cluster, RedisServer, Run, TlsFixture, free_port, redisops};
+use serde_json::Value;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+fn status_json(url: &str, extra: &[String]) -> Value {
+    let mut args = vec!["--target".to_string(), url.to_string()];
+    args.extend_from_slice(extra);
+    args.extend(["status".into(), "--json".into()]);
+    redisops(args).ok().json()
+}
+
+fn ids(v: &Value) -> Vec<String> {
+    v.as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x.as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn status_of_a_healthy_cluster() {
+    let cluster = Cluster::start();
+    cluster.write_keys(10);
+    // The first seed is dead: discovery moves on to the next.
+    let url = format!(
+        "redis-cluster://127.0.0.1:{},127.0.0.1:{}",
+        free_port(),
+        cluster.masters[1].port
+    );
+    let json = status_json(&url, &[]);
+    assert_eq!(json["cluster_state"], "ok", "{json:#}");
+    assert_eq!(
+        json["target"]["seed"],
+        format!("127.0.0.1:{}", cluster.masters[1].port)
+    );
+    assert_eq!(json["target"]["views"], 6);
+    assert_eq!(json["slots"]["assigned"], 16384);
+    assert_eq!(json["slots"]["gaps"], serde_json::json!([]));
+    assert_eq!(json["current_epoch"], 6);
+    let shards = json["shards"].as_array().unwrap();
+    assert_eq!(shards.len(), 3);
+    for (i, (shard, (start, end))) in shards
+        .iter()
+        .zip(crate::harness::cluster::RANGES)
+        .enumerate()
+    {
+        assert_eq!(shard["slots"], serde_json::json!([[start, end]]));
+        assert_eq!(shard["master"]["id"], Cluster::id(&cluster.masters[i]));
+        assert_eq!(shard["master"]["keys"], 10);
+        assert_eq!(shard["master"]["cluster_state"], "ok");
+        let replicas = shard["replicas"].as_array().unwrap();
+        assert_eq!(replicas.len(), 1);
+        assert_eq!(replicas[0]["id"], Cluster::id(&cluster.replicas[i]));
+        assert_eq!(replicas[0]["role"], "replica");
+        assert_eq!(replicas[0]["master_link_status"], "up");
+        assert!(replicas[0]["lag_bytes"].is_u64());
+    }
+    assert!(json["open_slots"].as_array().unwrap().is_empty());
+    assert!(json["disagreements"].as_array().unwrap().is_empty());
+    assert!(json["warnings"].as_array().unwrap().is_empty(), "{json:#}");
+
+    let text = redisops(["--target", &cluster.url(), "status"]).ok().stdout;
+    assert!(text.contains("State        ok"), "{text}");
+    assert!(text.contains("slots 0-5460 (5461 slots)"), "{text}");
+
+    // One node as a standalone target says what it is and how to see the whole cluster.
+    let port = cluster.replicas[0].port.to_string();
+    let single = redisops(["-p", &port, "status", "--json"]).ok().json();
+    assert_eq!(
+        single["cluster"]["url"],
+        format!("redis-cluster://127.0.0.1:{port}")
+    );
+    let text = redisops(["-p", &port, "status"]).ok().stdout;
+    assert!(text.contains("node of a Redis Cluster"), "{text}");
+
+    // A standalone server named as a cluster is refused.
+    let plain = RedisServer::start();
+    let run = redisops([
+        "--target",
+        &format!("redis-cluster://127.0.0.1:{}", plain.port),
+        "status",
+    ]);
+    assert_eq!(run.code, 14, "{}", run.stderr);
+    assert!(run.stderr.contains("not a cluster node"), "{}", run.stderr);
+}
+
+#[test]
+fn status_with_a_master_down() {
+    let mut cluster = Cluster::start();
+    // Keep its replica from taking over, so the slots stay with the failed master.
+    cluster.replicas[1].cli(&["CONFIG", "SET", "cluster-replica-no-failover", "yes"]);
+    let dead = Cluster::id(&cluster.masters[1]);
+    let dead_port = cluster.masters[1].port;
+    cluster.masters[1].kill();
+    let watcher = &cluster.masters[0];
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !watcher
+        .cli(&["CLUSTER", "NODES"])
+        .lines()
+        .any(|l| l.starts_with(&dead) && l.contains("master,fail "))
+    {
+        assert!(Instant::now() < deadline, "master never flagged fail");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let json = status_json(&cluster.url(), &[]);
+    assert_eq!(json["cluster_state"], "fail", "{json:#}");
+    assert_eq!(json["slots"]["assigned"], 16384);
+    assert_eq!(json["slots"]["failing"], serde_json::json!([[5461, 10922]]));
+    let master = &json["shards"][1]["master"];
+    assert_eq!(master["id"], dead);
+    assert_eq!(master["reachable"], false);
+    assert!(
+        ids(&master["flags"]).contains(&"fail".to_string()),
+        "{master:#}"
+    );
+    assert!(master["fail_reports"].as_u64().unwrap() >= 1);
+    let replica = &json["shards"][1]["replicas"][0];
+    assert!(ids(&replica["flags"]).contains(&"nofailover".to_string()));
+    assert_ne!(replica["master_link_status"], "up");
+    let warnings = json["warnings"].to_string();
+    assert!(
+        warnings.contains(&format!("master 127.0.0.1:{dead_port} did not answer")),
+        "{warnings}"
+    );
+    assert!(
+        warnings.contains("5461-10922 belong to a failing master"),
+        "{warnings}"
+    );
+}
+
+#[test]
+fn status_shows_open_slots_and_a_split_slot_map() {
+    let cluster = Cluster::start();
+    let (m0, m1) = (&cluster.masters[0], &cluster.masters[1]);
+    let (id0, id1) = (Cluster::id(m0), Cluster::id(m1));
+    m1.cli(&["CLUSTER", "SETSLOT", "5000", "IMPORTING", &id0]);
+    m0.cli(&["CLUSTER", "SETSLOT", "5000", "MIGRATING", &id1]);
+    // Master 0 alone forgets slots 0-99; everyone else still says they are its.
+    m0.cli(&["CLUSTER", "DELSLOTSRANGE", "0", "99"]);
+    cluster.wait_one(m0, "cluster_state:fail", |n| {
+        n.cli(&["CLUSTER", "INFO"]).contains("cluster_state:fail")
+    });
+    let json = status_json(&cluster.url(), &[]);
+    let open = json["open_slots"].as_array().unwrap();
+    assert_eq!(open.len(), 2, "{json:#}");
+    let migrating = open.iter().find(|o| o["state"] == "migrating").unwrap();
+    assert_eq!(migrating["slot"], 5000);
+    assert_eq!(migrating["node"], id0);
+    assert_eq!(migrating["peer"], id1);
+    assert_eq!(migrating["peer_address"], format!("127.0.0.1:{}", m1.port));
+    let importing = open.iter().find(|o| o["state"] == "importing").unwrap();
+    assert_eq!(importing["node"], id1);
+
+    assert_eq!(
+        json["disagreements"],
+        serde_json::json!([{
+            "node": id0,
+            "address": format!("127.0.0.1:{}", m0.port),
+            "slots": [0, 99],
+            "says": null,
+            "reference": id0,
+        }])
+    );
+    // The majority's map is the reference: no gap there, but master 0 says fail.
+    assert_eq!(json["slots"]["gaps"], serde_json::json!([]));
+    assert_eq!(json["cluster_state"], "fail");
+    let warnings = json["warnings"].to_string();
+    assert!(
+        warnings.contains("nodes disagree on the slot map"),
+        "{warnings}"
+    );
+    assert!(warnings.contains("slot 5000 is migrating"), "{warnings}");
+}
+
+#[test]
+fn status_of_a_tls_cluster() {
+    let fx = Arc::new(TlsFixture::new());
+    let cluster = Cluster::start_tls(fx.clone());
+    cluster.write_keys(3);
+    let json = status_json(&cluster.url(), &fx.client_args());
+    assert_eq!(json["cluster_state"], "ok", "{json:#}");
+    assert_eq!(json["target"]["tls"], true);
+    assert_eq!(json["target"]["views"], 6);
+    for (shard, master) in json["shards"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .zip(&cluster.masters)
+    {
+        assert_eq!(shard["master"]["keys"], 3);
+        assert_eq!(shard["master"]["tls_port"], master.tls_port.unwrap());
+        assert_eq!(shard["replicas"][0]["master_link_status"], "up");
+    }
+
+    // tls check: every node's certificate, labelled with its role and shard.
+    let mut args = vec!["--target".to_string(), cluster.url()];
+    args.extend(fx.client_args());
+    args.extend(["tls".into(), "check".into(), "--json".into()]);
+    let certs = redisops(args).ok().json();
+    let certs = certs.as_array().unwrap();
+    assert_eq!(certs.len(), 6, "{certs:#?}");
+    assert!(
+        certs
+            .iter()
+            .all(|c| c["error"].is_null() && c["days_left"].is_i64())
+    );
+    let roles: Vec<&str> = certs.iter().map(|c| c["role"].as_str().unwrap()).collect();
+    assert!(roles.contains(&"master of slots 0-5460"), "{roles:?}");
+    assert_eq!(
+        roles
+            .iter()
+            .filter(|r| r.starts_with("replica of slots"))
+            .count(),
+        3
+    );
+}
+
+/// Every master's digest and the settings a changing command would touch.
+fn fingerprint(cluster: &Cluster) -> Vec<String> {
+    cluster
+        .nodes()
+        .flat_map(|n| {
+            [
+                n.digest(),
+                n.cli(&["CONFIG", "GET", "tls-port"]),
+                n.cli(&["ACL", "LIST"]),
+                n.cli(&["CLUSTER", "MYID"]),
+                n.info_field("role"),
+            ]
+        })
+        .collect()
+}
+
+fn assert_refused(run: Run, what: &str, needle: &str) {
+    assert_eq!(run.code, 14, "{what}: {}\n{}", run.stdout, run.stderr);
+    assert!(run.stderr.contains(needle), "{what}: {}", run.stderr);
+    assert!(
+        run.stderr.contains("Nothing was changed"),
+        "{what}: {}",
+        run.stderr
+    );
+}
+
+#[test]
+fn commands_for_one_server_refuse_a_cluster_and_its_nodes() {
+    let cluster = Cluster::start();
+    cluster.write_keys(5);
+    let before = fingerprint(&cluster);
+    let tmp = tempfile::tempdir().unwrap();
+    let repo = tmp.path().join("repo");
+    let secrets = tmp.path().join("secrets");
+    let archive = tmp.path().join("some.rdb.gz");
+    std::fs::write(&archive, b"not read").unwrap();
+    let s = |p: &std::path::Path| p.display().to_string();
+    let commands: Vec<(&str, Vec<String>)> = vec![
+        (
+            "backup",
+            vec![
+                "backup".into(),
+                "--repo".into(),
+                s(&repo),
+                "--no-encrypt".into(),
+            ],
+        ),
+        (
+            "restore",
+            vec![
+                "restore".into(),
+                "--file".into(),
+                s(&archive),
+                "--yes".into(),
+            ],
+        ),
+        (
+            "harden apply",
+            vec![
+                "harden".into(),
+                "apply".into(),
+                "--secrets-dir".into(),
+                s(&secrets),
+                "--yes".into(),
+            ],
+        ),
+        (
+            "tls enable",
+            vec![
+                "tls".into(),
+                "enable".into(),
+                "--server-cert".into(),
+                s(&tmp.path().join("n.crt")),
+                "--server-key".into(),
+                s(&tmp.path().join("n.key")),
+                "--server-ca".into(),
+                s(&tmp.path().join("ca.crt")),
+                "--tls-port".into(),
+                free_port().to_string(),
+                "--yes".into(),
+            ],
+        ),
+        (
+            "tls rotate",
+            vec![
+                "tls".into(),
+                "rotate".into(),
+                "--server-cert".into(),
+                s(&tmp.path().join("n.crt")),
+                "--server-key".into(),
+                s(&tmp.path().join("n.key")),
+                "--yes".into(),
+            ],
+        ),
+    ];
+    // harden audit reads one node at a time for now.
+    let run = redisops(["--target", &cluster.url(), "harden", "audit"]);
+    assert_eq!(run.code, 14, "{}", run.stderr);
+    let node = format!("redis://127.0.0.1:{}", cluster.masters[0].port);
+    for (what, args) in &commands {
+        let on = |target: &str| {
+            let mut a = vec!["--target".to_string(), target.to_string()];
+            a.extend(args.iter().cloned());
+            redisops(a)
+        };
+        assert_refused(on(&cluster.url()), what, "names a Redis Cluster");
+        assert_refused(
+            on(&node),
+            what,
+            &format!("{what} of a cluster node is not supported"),
+        );
+    }
+    assert!(!repo.exists(), "backup created its repository");
+    assert!(!secrets.exists(), "harden apply wrote secrets");
+    assert_eq!(fingerprint(&cluster), before);
+}
