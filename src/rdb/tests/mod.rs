@@ -4,6 +4,7 @@
 mod errors;
 mod fixtures;
 mod handmade;
+mod visit;
 mod streaming;
 
 use super::source::CRC64;
