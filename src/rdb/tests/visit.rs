@@ -110,7 +110,7 @@ fn hand_built_types_give_field_ttls_idle_and_freq() {
     assert_eq!(k["stream3"].stream.unwrap().pending, 2);
     assert_eq!(k["stream3"].stream.unwrap().consumers, 1);
     // Hand-made blobs are not real listpacks: no count, and no error.
-    assert_eq!(k["blob16"].elements, None);
+    assert_eq!(k["blob20"].elements, None);
     assert_eq!(k["quicklist"].elements, None);
 }
 
