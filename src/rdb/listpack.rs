@@ -28,7 +28,7 @@ pub(super) fn field_expires(lp: &[u8], out: &mut Vec<i64>) -> bool {
     let mut index = 0u64;
     loop {
         match rest.first() {
-            Some(&EOF) => return index % 3 == 0,
+            Some(&EOF) => return index.is_multiple_of(3),
             None => return false,
             Some(_) => {}
         }
@@ -52,10 +52,7 @@ fn entry(lp: &[u8]) -> Option<(Entry, &[u8])> {
     let first = *lp.first()?;
     let int = |width: usize| -> Option<i64> {
         let bytes = lp.get(1..1 + width)?;
-        let raw = bytes
-            .iter()
-            .rev()
-            .fold(0u64, |v, &b| v << 8 | u64::from(b));
+        let raw = bytes.iter().rev().fold(0u64, |v, &b| v << 8 | u64::from(b));
         // Sign-extend from `width` bytes.
         let shift = 64 - 8 * width as u32;
         Some(((raw << shift) as i64) >> shift)

@@ -164,6 +164,22 @@ impl Visitor for () {
     fn key(&mut self, _key: &KeyInfo<'_>) {}
 }
 
+/// Two visitors fed the same walk.
+impl<A: Visitor, B: Visitor> Visitor for (A, B) {
+    const DETAILS: bool = A::DETAILS || B::DETAILS;
+
+    #[inline]
+    fn key(&mut self, key: &KeyInfo<'_>) {
+        self.0.key(key);
+        self.1.key(key);
+    }
+
+    fn resize_db(&mut self, db: u32, keys: u64, expires: u64) {
+        self.0.resize_db(db, keys, expires);
+        self.1.resize_db(db, keys, expires);
+    }
+}
+
 impl<V: Visitor> Visitor for &mut V {
     const DETAILS: bool = V::DETAILS;
 

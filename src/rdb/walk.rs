@@ -166,11 +166,13 @@ pub(super) fn walk<R: Read, W: Write, V: Visitor>(
             t @ (0..=7 | 9..=25) => {
                 let (key_len, details) = if V::DETAILS {
                     let key_len = s.read_string_prefix(KEY_CAP, &mut scratch.key)?;
-                    let details = skip_value::<R, W, true>(s, t, at, &mut out.module_ids, &mut scratch)?;
+                    let details =
+                        skip_value::<R, W, true>(s, t, at, &mut out.module_ids, &mut scratch)?;
                     (key_len, details)
                 } else {
                     s.skip_strings(1)?;
-                    let details = skip_value::<R, W, false>(s, t, at, &mut out.module_ids, &mut scratch)?;
+                    let details =
+                        skip_value::<R, W, false>(s, t, at, &mut out.module_ids, &mut scratch)?;
                     (0, details)
                 };
                 let info = KeyInfo {
@@ -378,7 +380,10 @@ fn min_field_expire(raw: [u8; 8]) -> Option<i64> {
 /// Entries of a single-blob encoding, from its head, when the header agrees with the blob's
 /// length (a damaged or hand-made blob gives `None`, not an error: the walk only skips it).
 fn blob_elements(t: u8, head: &[u8], len: u64) -> Option<u64> {
-    let u16_at = |i: usize| head.get(i..i + 2).map(|b| u64::from(u16::from_le_bytes([b[0], b[1]])));
+    let u16_at = |i: usize| {
+        head.get(i..i + 2)
+            .map(|b| u64::from(u16::from_le_bytes([b[0], b[1]])))
+    };
     let u32_at = |i: usize| {
         head.get(i..i + 4)
             .map(|b| u64::from(u32::from_le_bytes([b[0], b[1], b[2], b[3]])))

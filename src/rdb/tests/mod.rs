@@ -4,8 +4,8 @@
 mod errors;
 mod fixtures;
 mod handmade;
-mod visit;
 mod streaming;
+mod visit;
 
 use super::source::CRC64;
 use super::{RdbError, RdbSummary, VerifyOptions, copy_verified};

@@ -35,10 +35,7 @@ impl Visitor for Recorder {
             Seen {
                 db: k.db,
                 type_name: k.value_type.type_name(),
-                encoding: k
-                    .value
-                    .string_encoding
-                    .unwrap_or(k.value_type.encoding()),
+                encoding: k.value.string_encoding.unwrap_or(k.value_type.encoding()),
                 elements: k.value.elements,
                 expire_ms: k.expire_ms,
                 bytes: k.bytes,
@@ -143,4 +140,24 @@ fn long_lzf_keys_are_capped_but_their_length_is_kept() {
     let mut v = Lengths(Vec::new());
     copy_visited(&rdb[..], std::io::sink(), &VerifyOptions::default(), &mut v).unwrap();
     assert_eq!(v.0, [(crate::rdb::KEY_CAP, 1000)]);
+}
+
+/// Written by redis-server 7.4.1 (testdata/README.md): hash-field TTLs in both encodings.
+const HFE: &[u8] = include_bytes!("../testdata/hfe-7.4.rdb");
+
+#[test]
+fn redis_7_4_hash_field_ttls_in_both_encodings() {
+    let r = record(HFE);
+    let k = &r.0;
+    const Y2100: i64 = 4_102_444_800_000;
+    assert_eq!(k["hfe:small"].encoding, "listpack-ttl");
+    assert_eq!(k["hfe:small"].field_expires, [Y2100, Y2100]);
+    assert_eq!(k["hfe:small"].elements, Some(3));
+    assert_eq!(k["hfe:big"].encoding, "hashtable-ttl");
+    let mut big = k["hfe:big"].field_expires.clone();
+    big.sort();
+    assert_eq!(big, [Y2100, Y2100, Y2100, Y2100 + 100_000]);
+    assert_eq!(k["hfe:big"].elements, Some(600));
+    assert_eq!(k["set:lp"].elements, Some(3));
+    assert_eq!(k["str:x"].expire_ms, Some(Y2100));
 }
