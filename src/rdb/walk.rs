@@ -354,7 +354,7 @@ fn skip_value<R: Read, W: Write, const D: bool>(
                     let ttl = ttl as i64;
                     scratch
                         .field_expires
-                        .push(base.map_or(ttl, |min| min.saturating_add(ttl - 1)));
+                        .push(base.map_or(ttl, |min| min.saturating_add(ttl.saturating_sub(1))));
                 }
                 s.skip_strings(2)
             })?;

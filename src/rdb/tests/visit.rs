@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 
 use super::handmade::every_other_type;
-use super::{Rdb, TYPES};
+use super::{HFE, Rdb, TYPES};
 use crate::rdb::{KeyInfo, StreamInfo, VerifyOptions, Visitor, copy_visited};
 
 /// What a test wants to know about one key.
@@ -141,9 +141,6 @@ fn long_lzf_keys_are_capped_but_their_length_is_kept() {
     copy_visited(&rdb[..], std::io::sink(), &VerifyOptions::default(), &mut v).unwrap();
     assert_eq!(v.0, [(crate::rdb::KEY_CAP, 1000)]);
 }
-
-/// Written by redis-server 7.4.1 (testdata/README.md): hash-field TTLs in both encodings.
-const HFE: &[u8] = include_bytes!("../testdata/hfe-7.4.rdb");
 
 #[test]
 fn redis_7_4_hash_field_ttls_in_both_encodings() {
