@@ -13,9 +13,17 @@ use std::path::{Path, PathBuf};
 const DATASET: &str = r#"
 for i = 1, 200 do redis.call('SET', 'user:' .. i .. ':name', 'name' .. i) end
 for i = 1, 50 do redis.call('HSET', 'user:' .. i .. ':profile', 'age', i, 'city', 'x') end
-for i = 1, 40 do redis.call('SET', 'session:' .. i, string.rep('s', 200), 'PX', 1800000 * i) end
+for i = 1, 40 do redis.call('SET', 'session:' .. i, string.rep('s', 200), 'PX', 1800000 * i + 900000) end
 for i = 1, 5 do redis.call('SET', 'gone:' .. i, 'v', 'PX', 1) end
-for i = 1, 30 do redis.call('SET', 'cache:page:' .. i, string.rep('<p>', 1000 + i * 50)) end
+-- Incompressible pages (a linear congruential generator), so that their size on disk is
+-- their size in memory, as MEMORY USAGE sees it.
+local x = 7
+local function noise(n)
+  local t = {}
+  for j = 1, n do x = (x * 1103515245 + 12345) % 2147483648; t[j] = string.char(33 + x % 90) end
+  return table.concat(t)
+end
+for i = 1, 30 do redis.call('SET', 'cache:page:' .. i, noise(3000 + i * 150)) end
 local big = {}
 for i = 1, 3000 do big[#big + 1] = 'f' .. i; big[#big + 1] = string.rep('v', 20) end
 redis.call('HSET', 'cache:big', unpack(big))
@@ -129,6 +137,9 @@ fn every_key_agrees_with_the_live_server() {
     assert_eq!(seen, expected);
 
     // The top 10 by serialized size against MEMORY USAGE, where the sizes differ by > 20 %.
+    // Hashtable and skiplist encodings hold pointers per element that the RDB does not, so
+    // their memory is several times their serialized size: the orders are compared among
+    // the compact encodings, whose RDB form is their memory form.
     server.cli(&["SAVE"]);
     let dump = server.dir().join("dump.rdb");
     let report = analyze(&["--file", dump.to_str().unwrap(), "--top", "10"]);
@@ -136,6 +147,7 @@ fn every_key_agrees_with_the_live_server() {
         .as_array()
         .unwrap()
         .iter()
+        .filter(|k| !matches!(k["encoding"].as_str(), Some("hashtable" | "skiplist")))
         .map(|k| {
             let key = k["key"].as_str().unwrap().to_string();
             let usage: u64 = server
@@ -145,6 +157,7 @@ fn every_key_agrees_with_the_live_server() {
             (key, usage)
         })
         .collect();
+    assert!(top.len() >= 5, "{top:?}");
     for (i, (ka, ma)) in top.iter().enumerate() {
         for (kb, mb) in &top[i + 1..] {
             if *ma as f64 > *mb as f64 * 1.2 || (*mb as f64) > *ma as f64 * 1.2 {
@@ -265,7 +278,7 @@ fn report_shape_flags_ttls_and_html_numbers() {
         .find(|t| t["type"] == "stream")
         .unwrap();
     assert_eq!(stream["elements"], 20);
-    assert_eq!(r["ttl"]["lt_1h"], 1, "session:1 has 30 minutes");
+    assert_eq!(r["ttl"]["lt_1h"], 1, "session:1 has 45 minutes");
     assert_eq!(r["ttl"]["lt_7d"], 10, "db 2 keys have 3 days");
     let expired = r["totals"]["expired"].as_u64().unwrap();
     assert_eq!(r["ttl"]["expired"].as_u64().unwrap(), expired);
