@@ -459,3 +459,85 @@ fn encrypted_backups_and_a_diff_of_a_known_change() {
         text.stdout
     );
 }
+
+/// `verify --file` on a dump from another tool, in all four forms, and what it says it checked.
+#[test]
+fn verify_file_checks_foreign_dumps_in_every_form() {
+    let repo = Repo::new();
+    let dir = tempfile::tempdir().unwrap();
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/rdb/testdata");
+    let rdb = dir.path().join("dump.rdb");
+    std::fs::copy(fixtures.join("types.rdb"), &rdb).unwrap();
+    let shell = |cmd: String| {
+        let ok = std::process::Command::new("sh")
+            .arg("-c")
+            .arg(&cmd)
+            .status()
+            .unwrap();
+        assert!(ok.success(), "{cmd}");
+    };
+    let p = |name: &str| dir.path().join(name).display().to_string();
+    shell(format!("gzip -c {} > {}", p("dump.rdb"), p("dump.rdb.gz")));
+    shell(format!(
+        "age -r {} -o {} {}",
+        repo.recipient,
+        p("dump.rdb.age"),
+        p("dump.rdb")
+    ));
+    shell(format!(
+        "age -r {} -o {} {}",
+        repo.recipient,
+        p("dump.rdb.gz.age"),
+        p("dump.rdb.gz")
+    ));
+    let key = repo.identity.to_str().unwrap();
+    for name in ["dump.rdb", "dump.rdb.gz", "dump.rdb.age", "dump.rdb.gz.age"] {
+        let r = redisops(["verify", "--file", &p(name), "-i", key, "--json"])
+            .ok()
+            .json();
+        assert_eq!(r[0]["ok"], true, "{name}: {r}");
+        let notes = r[0]["notes"].to_string();
+        assert!(
+            notes.contains("CRC-64 verified") && notes.contains("19 keys"),
+            "{name}: {notes}"
+        );
+        assert!(notes.contains("not checked"), "{notes}");
+    }
+    let deep = redisops(["verify", "--file", &p("dump.rdb.gz"), "--deep"]).ok();
+    assert!(
+        deep.stdout.contains("redis-check-rdb: RDB looks OK"),
+        "{}",
+        deep.stdout
+    );
+
+    // Without the key, truncated, or newer than the walker.
+    let locked = redisops(["verify", "--file", &p("dump.rdb.age")]);
+    assert_eq!(locked.code, 23, "{}", locked.stdout);
+    let bytes = std::fs::read(&rdb).unwrap();
+    std::fs::write(p("cut.rdb"), &bytes[..bytes.len() / 2]).unwrap();
+    let cut = redisops(["verify", "--file", &p("cut.rdb")]);
+    assert_eq!(cut.code, 22, "{}", cut.stdout);
+    assert!(cut.stdout.contains("truncated"), "{}", cut.stdout);
+    let mut newer = bytes[..bytes.len() - 8].to_vec();
+    newer[5..9].copy_from_slice(b"0013");
+    let crc = crc::Crc::<u64>::new(&crc::CRC_64_REDIS).checksum(&newer);
+    newer.extend_from_slice(&crc.to_le_bytes());
+    std::fs::write(p("newer.rdb"), &newer).unwrap();
+    let r = redisops(["verify", "--file", &p("newer.rdb"), "--json"])
+        .ok()
+        .json();
+    assert!(
+        r[0]["notes"][0]
+            .as_str()
+            .unwrap()
+            .contains("only the checksum was checked"),
+        "{r}"
+    );
+    let refused = redisops(["analyze", "--file", &p("newer.rdb")]);
+    assert_eq!(refused.code, 22, "{}", refused.stderr);
+    assert!(
+        refused.stderr.contains("only its checksum was checked"),
+        "{}",
+        refused.stderr
+    );
+}
