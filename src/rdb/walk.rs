@@ -225,7 +225,6 @@ fn skip_value<R: Read, W: Write, const D: bool>(
         ..Details::default()
     };
     match t {
-        ty::STRING if D => d.string_encoding = Some(s.skip_string_kind()?.1),
         ty::HASH_LISTPACK_EX_PRE_GA | ty::HASH_LISTPACK_EX if D => {
             if t == ty::HASH_LISTPACK_EX {
                 d.min_field_expire_ms = min_field_expire(s.read_array()?);
@@ -240,19 +239,6 @@ fn skip_value<R: Read, W: Write, const D: bool>(
             }
         }
         // One string: plain values and every single-blob encoding.
-        ty::HASH_ZIPMAP
-        | ty::LIST_ZIPLIST
-        | ty::SET_INTSET
-        | ty::ZSET_ZIPLIST
-        | ty::HASH_ZIPLIST
-        | ty::HASH_LISTPACK
-        | ty::ZSET_LISTPACK
-        | ty::SET_LISTPACK
-            if D =>
-        {
-            let len = s.read_string_prefix(BLOB_HEAD, &mut scratch.head)?;
-            d.elements = blob_elements(t, &scratch.head, len);
-        }
         ty::STRING
         | ty::HASH_ZIPMAP
         | ty::LIST_ZIPLIST
@@ -262,7 +248,14 @@ fn skip_value<R: Read, W: Write, const D: bool>(
         | ty::HASH_LISTPACK
         | ty::ZSET_LISTPACK
         | ty::SET_LISTPACK
-        | ty::HASH_LISTPACK_EX_PRE_GA => s.skip_strings(1)?,
+        | ty::HASH_LISTPACK_EX_PRE_GA => match (D, t) {
+            (false, _) => s.skip_strings(1)?,
+            (true, ty::STRING) => d.string_encoding = Some(s.skip_string_kind()?.1),
+            (true, _) => {
+                let len = s.read_string_prefix(BLOB_HEAD, &mut scratch.head)?;
+                d.elements = blob_elements(t, &scratch.head, len);
+            }
+        },
         ty::LIST | ty::SET => d = counted(s.repeat(|s| s.skip_strings(1))?),
         ty::HASH => d = counted(s.repeat(|s| s.skip_strings(2))?),
         ty::ZSET => {
