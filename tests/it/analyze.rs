@@ -452,12 +452,23 @@ fn encrypted_backups_and_a_diff_of_a_known_change() {
                     || (k.starts_with("old:") && *c == "vanished")),
         "{top:?}"
     );
-    let text = redisops(["diff", a, b, "--repo", repo_arg, "-i", key]).ok();
+    let page = repo.dir.path().join("diff.html");
+    let page_arg = page.to_str().unwrap();
+    let text = redisops([
+        "diff", a, b, "--repo", repo_arg, "-i", key, "--html", page_arg,
+    ])
+    .ok();
     assert!(
         text.stdout.contains("new:") && text.stdout.contains("old:"),
         "{}",
         text.stdout
     );
+    let html = std::fs::read_to_string(&page).unwrap();
+    let start = html.find("id=\"diff\">").unwrap() + "id=\"diff\">".len();
+    let end = start + html[start..].find("</script>").unwrap();
+    let embedded: Value = serde_json::from_str(&html[start..end].replace("<\\/", "</")).unwrap();
+    assert_eq!(embedded["prefixes"], d["prefixes"]);
+    assert_eq!(attr_after(&html, "<td>new:</td>", "data-v"), "50");
 }
 
 /// `verify --file` on a dump from another tool, in all four forms, and what it says it checked.
