@@ -48,6 +48,8 @@ complete -c redisops -n "__fish_redisops_needs_command" -f -a "status" -d 'Show 
 complete -c redisops -n "__fish_redisops_needs_command" -f -a "backup" -d 'Back up: get the RDB, verify it, compress and encrypt it into the repository'
 complete -c redisops -n "__fish_redisops_needs_command" -f -a "list" -d 'List the backups in the repository'
 complete -c redisops -n "__fish_redisops_needs_command" -f -a "verify" -d 'Verify backups against their manifests (and, with keys, the RDB inside)'
+complete -c redisops -n "__fish_redisops_needs_command" -f -a "analyze" -d 'What is inside a backup, RDB file or live server: totals, top keys, prefixes, TTLs'
+complete -c redisops -n "__fish_redisops_needs_command" -f -a "diff" -d 'What changed between two backups or RDB files, per database, prefix and top key'
 complete -c redisops -n "__fish_redisops_needs_command" -f -a "restore" -d 'Restore a backup: verify and stage it, stop the server, swap the files, start, prove, roll back on failure'
 complete -c redisops -n "__fish_redisops_needs_command" -f -a "prune" -d 'Delete old backups by keep rules, with a reason for every kept one'
 complete -c redisops -n "__fish_redisops_needs_command" -f -a "keygen" -d 'Generate an age key pair for encrypting backups'
@@ -145,6 +147,7 @@ complete -c redisops -n "__fish_redisops_using_subcommand list" -l help -d 'Prin
 complete -c redisops -n "__fish_redisops_using_subcommand list" -s q -l quiet -d 'Only print warnings and errors (for cron)'
 complete -c redisops -n "__fish_redisops_using_subcommand list" -l tls -d 'Use TLS (like rediss://)'
 complete -c redisops -n "__fish_redisops_using_subcommand list" -l insecure -d 'Skip TLS certificate verification (dangerous: anyone on the path can read your data)'
+complete -c redisops -n "__fish_redisops_using_subcommand verify" -l file -d 'Verify a dump from any tool, without a repository: .rdb, .rdb.gz, .rdb.age or .rdb.gz.age' -r -F
 complete -c redisops -n "__fish_redisops_using_subcommand verify" -l repo -d 'Backup repository directory [default: [repository] path in the config file]' -r -F
 complete -c redisops -n "__fish_redisops_using_subcommand verify" -s i -l identity -d 'age identity file (private key, as written by redisops keygen or age-keygen); repeatable' -r -F
 complete -c redisops -n "__fish_redisops_using_subcommand verify" -l passphrase-file -d 'Passphrase file, for archives encrypted with --passphrase-file' -r -F
@@ -172,6 +175,65 @@ complete -c redisops -n "__fish_redisops_using_subcommand verify" -l help -d 'Pr
 complete -c redisops -n "__fish_redisops_using_subcommand verify" -s q -l quiet -d 'Only print warnings and errors (for cron)'
 complete -c redisops -n "__fish_redisops_using_subcommand verify" -l tls -d 'Use TLS (like rediss://)'
 complete -c redisops -n "__fish_redisops_using_subcommand verify" -l insecure -d 'Skip TLS certificate verification (dangerous: anyone on the path can read your data)'
+complete -c redisops -n "__fish_redisops_using_subcommand analyze" -l file -d 'Analyze this file: a plain .rdb, .rdb.gz, .rdb.age or .rdb.gz.age made by any tool' -r -F
+complete -c redisops -n "__fish_redisops_using_subcommand analyze" -l repo -d 'Backup repository directory [default: [repository] path in the config file]' -r -F
+complete -c redisops -n "__fish_redisops_using_subcommand analyze" -s i -l identity -d 'age identity file (private key, as written by redisops keygen or age-keygen); repeatable' -r -F
+complete -c redisops -n "__fish_redisops_using_subcommand analyze" -l passphrase-file -d 'Passphrase file, for archives encrypted with --passphrase-file' -r -F
+complete -c redisops -n "__fish_redisops_using_subcommand analyze" -l top -d 'Length of the top-keys lists' -r
+complete -c redisops -n "__fish_redisops_using_subcommand analyze" -l separators -d 'Characters that end a key prefix' -r
+complete -c redisops -n "__fish_redisops_using_subcommand analyze" -l depth -d 'Prefix levels to report' -r
+complete -c redisops -n "__fish_redisops_using_subcommand analyze" -l html -d 'Also write the report as one self-contained HTML page to FILE' -r -F
+complete -c redisops -n "__fish_redisops_using_subcommand analyze" -l config -d 'Configuration file [default: $XDG_CONFIG_HOME/redisops/config.toml, then /etc/redisops/config.toml]' -r -F
+complete -c redisops -n "__fish_redisops_using_subcommand analyze" -l target -d 'Target URL (redis://, rediss://, unix://, redis-sentinel://h1,h2#master, redis-cluster://h1,h2) or a target name from the config file' -r
+complete -c redisops -n "__fish_redisops_using_subcommand analyze" -s h -l host -d 'Server hostname or IP' -r
+complete -c redisops -n "__fish_redisops_using_subcommand analyze" -s p -l port -d 'Server port' -r
+complete -c redisops -n "__fish_redisops_using_subcommand analyze" -s s -l socket -d 'Server unix socket (overrides host and port)' -r -F
+complete -c redisops -n "__fish_redisops_using_subcommand analyze" -l user -d 'ACL user name' -r
+complete -c redisops -n "__fish_redisops_using_subcommand analyze" -s a -l pass -d 'Password on the command line: visible in the process list, prefer REDISCLI_AUTH or --password-file' -r
+complete -c redisops -n "__fish_redisops_using_subcommand analyze" -l password-file -d 'Read the password from the first line of FILE [env: REDISCLI_AUTH holds a password]' -r -F
+complete -c redisops -n "__fish_redisops_using_subcommand analyze" -l cacert -d 'CA certificate (PEM) to verify the server with, instead of the system store' -r -F
+complete -c redisops -n "__fish_redisops_using_subcommand analyze" -l cert -d 'Client certificate (PEM) for mutual TLS' -r -F
+complete -c redisops -n "__fish_redisops_using_subcommand analyze" -l key -d 'Client private key (PEM) for mutual TLS' -r -F
+complete -c redisops -n "__fish_redisops_using_subcommand analyze" -l sni -d 'Server name to send (SNI) and verify, when it differs from the host' -r
+complete -c redisops -n "__fish_redisops_using_subcommand analyze" -l sentinel-user -d 'ACL user for the Sentinels, when they have their own credentials' -r
+complete -c redisops -n "__fish_redisops_using_subcommand analyze" -l sentinel-password-file -d 'Read the Sentinels\' password from FILE' -r -F
+complete -c redisops -n "__fish_redisops_using_subcommand analyze" -l timeout -d 'Seconds to wait for a connection or a reply' -r
+complete -c redisops -n "__fish_redisops_using_subcommand analyze" -l latest -d 'Analyze the target\'s newest backup in the repository'
+complete -c redisops -n "__fish_redisops_using_subcommand analyze" -l include-safety -d 'With --latest: count the safety backups restore takes of the data it replaces'
+complete -c redisops -n "__fish_redisops_using_subcommand analyze" -l live -d 'Analyze a fresh RDB streamed from the target over the replication protocol (stored nowhere)'
+complete -c redisops -n "__fish_redisops_using_subcommand analyze" -l json -d 'Print the report as JSON (format in the README)'
+complete -c redisops -n "__fish_redisops_using_subcommand analyze" -l csv -d 'Print every key as a CSV row (db,key,type,encoding,bytes,elements,expire_at) instead of the report'
+complete -c redisops -n "__fish_redisops_using_subcommand analyze" -l help -d 'Print help (see more with \'--help\')'
+complete -c redisops -n "__fish_redisops_using_subcommand analyze" -s q -l quiet -d 'Only print warnings and errors (for cron)'
+complete -c redisops -n "__fish_redisops_using_subcommand analyze" -l tls -d 'Use TLS (like rediss://)'
+complete -c redisops -n "__fish_redisops_using_subcommand analyze" -l insecure -d 'Skip TLS certificate verification (dangerous: anyone on the path can read your data)'
+complete -c redisops -n "__fish_redisops_using_subcommand diff" -l repo -d 'Backup repository directory [default: [repository] path in the config file]' -r -F
+complete -c redisops -n "__fish_redisops_using_subcommand diff" -s i -l identity -d 'age identity file (private key, as written by redisops keygen or age-keygen); repeatable' -r -F
+complete -c redisops -n "__fish_redisops_using_subcommand diff" -l passphrase-file -d 'Passphrase file, for archives encrypted with --passphrase-file' -r -F
+complete -c redisops -n "__fish_redisops_using_subcommand diff" -l top -d 'Length of the top-keys lists' -r
+complete -c redisops -n "__fish_redisops_using_subcommand diff" -l separators -d 'Characters that end a key prefix' -r
+complete -c redisops -n "__fish_redisops_using_subcommand diff" -l depth -d 'Prefix levels to report' -r
+complete -c redisops -n "__fish_redisops_using_subcommand diff" -l html -d 'Also write the comparison as one self-contained HTML page to FILE' -r -F
+complete -c redisops -n "__fish_redisops_using_subcommand diff" -l config -d 'Configuration file [default: $XDG_CONFIG_HOME/redisops/config.toml, then /etc/redisops/config.toml]' -r -F
+complete -c redisops -n "__fish_redisops_using_subcommand diff" -l target -d 'Target URL (redis://, rediss://, unix://, redis-sentinel://h1,h2#master, redis-cluster://h1,h2) or a target name from the config file' -r
+complete -c redisops -n "__fish_redisops_using_subcommand diff" -s h -l host -d 'Server hostname or IP' -r
+complete -c redisops -n "__fish_redisops_using_subcommand diff" -s p -l port -d 'Server port' -r
+complete -c redisops -n "__fish_redisops_using_subcommand diff" -s s -l socket -d 'Server unix socket (overrides host and port)' -r -F
+complete -c redisops -n "__fish_redisops_using_subcommand diff" -l user -d 'ACL user name' -r
+complete -c redisops -n "__fish_redisops_using_subcommand diff" -s a -l pass -d 'Password on the command line: visible in the process list, prefer REDISCLI_AUTH or --password-file' -r
+complete -c redisops -n "__fish_redisops_using_subcommand diff" -l password-file -d 'Read the password from the first line of FILE [env: REDISCLI_AUTH holds a password]' -r -F
+complete -c redisops -n "__fish_redisops_using_subcommand diff" -l cacert -d 'CA certificate (PEM) to verify the server with, instead of the system store' -r -F
+complete -c redisops -n "__fish_redisops_using_subcommand diff" -l cert -d 'Client certificate (PEM) for mutual TLS' -r -F
+complete -c redisops -n "__fish_redisops_using_subcommand diff" -l key -d 'Client private key (PEM) for mutual TLS' -r -F
+complete -c redisops -n "__fish_redisops_using_subcommand diff" -l sni -d 'Server name to send (SNI) and verify, when it differs from the host' -r
+complete -c redisops -n "__fish_redisops_using_subcommand diff" -l sentinel-user -d 'ACL user for the Sentinels, when they have their own credentials' -r
+complete -c redisops -n "__fish_redisops_using_subcommand diff" -l sentinel-password-file -d 'Read the Sentinels\' password from FILE' -r -F
+complete -c redisops -n "__fish_redisops_using_subcommand diff" -l timeout -d 'Seconds to wait for a connection or a reply' -r
+complete -c redisops -n "__fish_redisops_using_subcommand diff" -l json -d 'Print the comparison as JSON (format in the README)'
+complete -c redisops -n "__fish_redisops_using_subcommand diff" -l help -d 'Print help (see more with \'--help\')'
+complete -c redisops -n "__fish_redisops_using_subcommand diff" -s q -l quiet -d 'Only print warnings and errors (for cron)'
+complete -c redisops -n "__fish_redisops_using_subcommand diff" -l tls -d 'Use TLS (like rediss://)'
+complete -c redisops -n "__fish_redisops_using_subcommand diff" -l insecure -d 'Skip TLS certificate verification (dangerous: anyone on the path can read your data)'
 complete -c redisops -n "__fish_redisops_using_subcommand restore" -l file -d 'Restore this file: a plain .rdb, .rdb.gz, .rdb.age or .rdb.gz.age made by any tool' -r -F
 complete -c redisops -n "__fish_redisops_using_subcommand restore" -l repo -d 'Backup repository directory [default: [repository] path in the config file]' -r -F
 complete -c redisops -n "__fish_redisops_using_subcommand restore" -s i -l identity -d 'age identity file (private key, as written by redisops keygen or age-keygen); repeatable' -r -F
@@ -580,19 +642,21 @@ complete -c redisops -n "__fish_redisops_using_subcommand generate" -l help -d '
 complete -c redisops -n "__fish_redisops_using_subcommand generate" -s q -l quiet -d 'Only print warnings and errors (for cron)'
 complete -c redisops -n "__fish_redisops_using_subcommand generate" -l tls -d 'Use TLS (like rediss://)'
 complete -c redisops -n "__fish_redisops_using_subcommand generate" -l insecure -d 'Skip TLS certificate verification (dangerous: anyone on the path can read your data)'
-complete -c redisops -n "__fish_redisops_using_subcommand help; and not __fish_seen_subcommand_from status backup list verify restore prune keygen schedule harden tls completions generate help" -f -a "status" -d 'Show server, persistence, memory, keyspace and replication state in one screen'
-complete -c redisops -n "__fish_redisops_using_subcommand help; and not __fish_seen_subcommand_from status backup list verify restore prune keygen schedule harden tls completions generate help" -f -a "backup" -d 'Back up: get the RDB, verify it, compress and encrypt it into the repository'
-complete -c redisops -n "__fish_redisops_using_subcommand help; and not __fish_seen_subcommand_from status backup list verify restore prune keygen schedule harden tls completions generate help" -f -a "list" -d 'List the backups in the repository'
-complete -c redisops -n "__fish_redisops_using_subcommand help; and not __fish_seen_subcommand_from status backup list verify restore prune keygen schedule harden tls completions generate help" -f -a "verify" -d 'Verify backups against their manifests (and, with keys, the RDB inside)'
-complete -c redisops -n "__fish_redisops_using_subcommand help; and not __fish_seen_subcommand_from status backup list verify restore prune keygen schedule harden tls completions generate help" -f -a "restore" -d 'Restore a backup: verify and stage it, stop the server, swap the files, start, prove, roll back on failure'
-complete -c redisops -n "__fish_redisops_using_subcommand help; and not __fish_seen_subcommand_from status backup list verify restore prune keygen schedule harden tls completions generate help" -f -a "prune" -d 'Delete old backups by keep rules, with a reason for every kept one'
-complete -c redisops -n "__fish_redisops_using_subcommand help; and not __fish_seen_subcommand_from status backup list verify restore prune keygen schedule harden tls completions generate help" -f -a "keygen" -d 'Generate an age key pair for encrypting backups'
-complete -c redisops -n "__fish_redisops_using_subcommand help; and not __fish_seen_subcommand_from status backup list verify restore prune keygen schedule harden tls completions generate help" -f -a "schedule" -d 'Print a crontab line or systemd timer for a redisops command'
-complete -c redisops -n "__fish_redisops_using_subcommand help; and not __fish_seen_subcommand_from status backup list verify restore prune keygen schedule harden tls completions generate help" -f -a "harden" -d 'Audit a server and its Sentinels against a catalogue of hardening checks, and fix what it finds'
-complete -c redisops -n "__fish_redisops_using_subcommand help; and not __fish_seen_subcommand_from status backup list verify restore prune keygen schedule harden tls completions generate help" -f -a "tls" -d 'Certificates and moving a live server to TLS: init, enable, rotate, check'
-complete -c redisops -n "__fish_redisops_using_subcommand help; and not __fish_seen_subcommand_from status backup list verify restore prune keygen schedule harden tls completions generate help" -f -a "completions" -d 'Print a shell completion script to stdout'
-complete -c redisops -n "__fish_redisops_using_subcommand help; and not __fish_seen_subcommand_from status backup list verify restore prune keygen schedule harden tls completions generate help" -f -a "generate" -d 'Write completions/ and man/ (used by packagers and the repository\'s own files)'
-complete -c redisops -n "__fish_redisops_using_subcommand help; and not __fish_seen_subcommand_from status backup list verify restore prune keygen schedule harden tls completions generate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c redisops -n "__fish_redisops_using_subcommand help; and not __fish_seen_subcommand_from status backup list verify analyze diff restore prune keygen schedule harden tls completions generate help" -f -a "status" -d 'Show server, persistence, memory, keyspace and replication state in one screen'
+complete -c redisops -n "__fish_redisops_using_subcommand help; and not __fish_seen_subcommand_from status backup list verify analyze diff restore prune keygen schedule harden tls completions generate help" -f -a "backup" -d 'Back up: get the RDB, verify it, compress and encrypt it into the repository'
+complete -c redisops -n "__fish_redisops_using_subcommand help; and not __fish_seen_subcommand_from status backup list verify analyze diff restore prune keygen schedule harden tls completions generate help" -f -a "list" -d 'List the backups in the repository'
+complete -c redisops -n "__fish_redisops_using_subcommand help; and not __fish_seen_subcommand_from status backup list verify analyze diff restore prune keygen schedule harden tls completions generate help" -f -a "verify" -d 'Verify backups against their manifests (and, with keys, the RDB inside)'
+complete -c redisops -n "__fish_redisops_using_subcommand help; and not __fish_seen_subcommand_from status backup list verify analyze diff restore prune keygen schedule harden tls completions generate help" -f -a "analyze" -d 'What is inside a backup, RDB file or live server: totals, top keys, prefixes, TTLs'
+complete -c redisops -n "__fish_redisops_using_subcommand help; and not __fish_seen_subcommand_from status backup list verify analyze diff restore prune keygen schedule harden tls completions generate help" -f -a "diff" -d 'What changed between two backups or RDB files, per database, prefix and top key'
+complete -c redisops -n "__fish_redisops_using_subcommand help; and not __fish_seen_subcommand_from status backup list verify analyze diff restore prune keygen schedule harden tls completions generate help" -f -a "restore" -d 'Restore a backup: verify and stage it, stop the server, swap the files, start, prove, roll back on failure'
+complete -c redisops -n "__fish_redisops_using_subcommand help; and not __fish_seen_subcommand_from status backup list verify analyze diff restore prune keygen schedule harden tls completions generate help" -f -a "prune" -d 'Delete old backups by keep rules, with a reason for every kept one'
+complete -c redisops -n "__fish_redisops_using_subcommand help; and not __fish_seen_subcommand_from status backup list verify analyze diff restore prune keygen schedule harden tls completions generate help" -f -a "keygen" -d 'Generate an age key pair for encrypting backups'
+complete -c redisops -n "__fish_redisops_using_subcommand help; and not __fish_seen_subcommand_from status backup list verify analyze diff restore prune keygen schedule harden tls completions generate help" -f -a "schedule" -d 'Print a crontab line or systemd timer for a redisops command'
+complete -c redisops -n "__fish_redisops_using_subcommand help; and not __fish_seen_subcommand_from status backup list verify analyze diff restore prune keygen schedule harden tls completions generate help" -f -a "harden" -d 'Audit a server and its Sentinels against a catalogue of hardening checks, and fix what it finds'
+complete -c redisops -n "__fish_redisops_using_subcommand help; and not __fish_seen_subcommand_from status backup list verify analyze diff restore prune keygen schedule harden tls completions generate help" -f -a "tls" -d 'Certificates and moving a live server to TLS: init, enable, rotate, check'
+complete -c redisops -n "__fish_redisops_using_subcommand help; and not __fish_seen_subcommand_from status backup list verify analyze diff restore prune keygen schedule harden tls completions generate help" -f -a "completions" -d 'Print a shell completion script to stdout'
+complete -c redisops -n "__fish_redisops_using_subcommand help; and not __fish_seen_subcommand_from status backup list verify analyze diff restore prune keygen schedule harden tls completions generate help" -f -a "generate" -d 'Write completions/ and man/ (used by packagers and the repository\'s own files)'
+complete -c redisops -n "__fish_redisops_using_subcommand help; and not __fish_seen_subcommand_from status backup list verify analyze diff restore prune keygen schedule harden tls completions generate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c redisops -n "__fish_redisops_using_subcommand help; and __fish_seen_subcommand_from harden" -f -a "audit" -d 'Audit the target (with a Sentinel target: the master, every replica and every Sentinel) against the check catalogue'
 complete -c redisops -n "__fish_redisops_using_subcommand help; and __fish_seen_subcommand_from harden" -f -a "apply" -d 'Fix what the audit finds: role users with generated passwords, the default user, protected mode, bind, renamed commands; verified, persisted, idempotent'
 complete -c redisops -n "__fish_redisops_using_subcommand help; and __fish_seen_subcommand_from harden" -f -a "checks" -d 'List every check: ID, severity, category, title and remediation'

@@ -43,6 +43,12 @@ pub enum Command {
     /// Verify backups against their manifests (and, with keys, the RDB inside)
     #[command(disable_help_flag = true)]
     Verify(commands::verify::VerifyArgs),
+    /// What is inside a backup, RDB file or live server: totals, top keys, prefixes, TTLs
+    #[command(disable_help_flag = true)]
+    Analyze(Box<commands::analyze::AnalyzeArgs>),
+    /// What changed between two backups or RDB files, per database, prefix and top key
+    #[command(disable_help_flag = true)]
+    Diff(Box<commands::diff::DiffArgs>),
     /// Restore a backup: verify and stage it, stop the server, swap the files, start, prove, roll back on failure
     #[command(disable_help_flag = true)]
     Restore(Box<commands::restore::RestoreArgs>),

@@ -6,12 +6,14 @@
 //! - `cluster`: Redis Cluster discovery, topology, status, and refusals;
 //! - `info`, `status`: reading a server's state;
 //! - `backup`, `verify`, `restore`: the data paths;
+//! - `analyze`: what is inside an RDB (top keys, prefixes, TTLs), and two compared;
 //! - `harden`: the hardening audit (facts, check catalogue, reports);
 //! - `tls`: certificates, TLS enablement and rotation on live servers;
 //! - `conffile`: editing redis.conf / sentinel.conf in place (comments kept, 0600, backup);
 //! - `commands`: one file per subcommand, wiring the above together;
 //! - `exit`: the documented exit codes; `ui`: messages on stderr; `fsutil`: durable writes.
 
+pub mod analyze;
 pub mod archive;
 pub mod backup;
 pub mod cli;
@@ -81,6 +83,8 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             Command::Backup(args) => commands::backup::run(args, &ctx).await,
             Command::List(args) => commands::list::run(args, &ctx).await,
             Command::Verify(args) => commands::verify::run(args, &ctx).await,
+            Command::Analyze(args) => commands::analyze::run(args, &ctx).await,
+            Command::Diff(args) => commands::diff::run(args, &ctx).await,
             Command::Prune(args) => commands::prune::run(args, &ctx).await,
             Command::Harden(HardenArgs {
                 command: HardenCommand::Audit(args),

@@ -2,7 +2,9 @@
 //! arguments, call the library, print the result, return an exit code. Arguments shared by
 //! several commands (repository, keys) live here.
 
+pub mod analyze;
 pub mod backup;
+pub mod diff;
 pub mod generate;
 pub mod harden;
 pub mod keygen;

@@ -6,11 +6,12 @@ use crate::repo::{Backup, Problem, Repository};
 use crate::verify::{self, Level, Report};
 use anyhow::Result;
 use clap::Args;
+use std::path::PathBuf;
 
 #[derive(Debug, Args)]
 pub struct VerifyArgs {
     /// Backup id (or a unique prefix of one)
-    #[arg(value_name = "ID", required_unless_present_any = ["latest", "all"], conflicts_with_all = ["latest", "all"])]
+    #[arg(value_name = "ID", required_unless_present_any = ["latest", "all", "file"], conflicts_with_all = ["latest", "all", "file"])]
     pub id: Option<String>,
     /// Verify the newest backup of the target (of each target without --target); safety
     /// backups taken by restore are skipped
@@ -20,8 +21,11 @@ pub struct VerifyArgs {
     #[arg(long, requires = "latest")]
     pub include_safety: bool,
     /// Verify every backup (of the target, or of the whole repository)
-    #[arg(long)]
+    #[arg(long, conflicts_with = "file")]
     pub all: bool,
+    /// Verify a dump from any tool, without a repository: .rdb, .rdb.gz, .rdb.age or .rdb.gz.age
+    #[arg(long, value_name = "PATH", conflicts_with = "latest")]
+    pub file: Option<PathBuf>,
     #[command(flatten)]
     pub repo: RepoArgs,
     #[command(flatten)]
@@ -35,6 +39,13 @@ pub struct VerifyArgs {
 }
 
 pub async fn run(args: &VerifyArgs, ctx: &Ctx) -> Result<ExitCode> {
+    if let Some(path) = &args.file {
+        let keys = args.keys.resolve()?;
+        let (path, deep) = (path.clone(), args.deep);
+        let report =
+            tokio::task::spawn_blocking(move || verify::verify_file(&path, &keys, deep)).await?;
+        return print(args, vec![report]);
+    }
     let repo = Repository::open(&args.repo.resolve(&ctx.config)?)?;
     let filter = ctx.target_filter()?;
     let mut backups: Vec<Backup> = Vec::new();
@@ -103,6 +114,11 @@ pub async fn run(args: &VerifyArgs, ctx: &Ctx) -> Result<ExitCode> {
         notes: Vec::new(),
         code: ExitCode::VerifyFailed,
     }));
+    print(args, reports)
+}
+
+/// Prints the reports; the exit code is the most urgent failure's.
+fn print(args: &VerifyArgs, reports: Vec<Report>) -> Result<ExitCode> {
     if args.json {
         crate::outln!("{}", serde_json::to_string_pretty(&reports)?);
     } else {

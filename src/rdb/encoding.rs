@@ -111,13 +111,79 @@ impl<R: Read, W: Write> Source<R, W> {
     /// Returns its decoded length in bytes, as Redis would see it.
     #[inline]
     pub(super) fn skip_string(&mut self) -> Result<u64, RdbError> {
+        self.skip_string_kind().map(|(len, _)| len)
+    }
+
+    /// Like [`Self::skip_string`], also telling how the string is stored: `int`, `lzf` or `raw`.
+    #[inline]
+    pub(super) fn skip_string_kind(&mut self) -> Result<(u64, &'static str), RdbError> {
         match self.read_str_head()? {
-            StrHead::Raw(n) => self.skip(n).map(|()| n),
-            StrHead::Int(v) => Ok(decimal_len(v)),
+            StrHead::Raw(n) => self.skip(n).map(|()| (n, "raw")),
+            StrHead::Int(v) => Ok((decimal_len(v), "int")),
             StrHead::Lzf {
                 compressed,
                 decoded,
-            } => self.skip(compressed).map(|()| decoded),
+            } => self.skip(compressed).map(|()| (decoded, "lzf")),
+        }
+    }
+
+    /// Reads one string, keeping its first `cap` (at most 1/4 of the buffer) decoded bytes in
+    /// `out`: integers in decimal, LZF decompressed only as far as needed. Returns the decoded
+    /// length of the whole string.
+    pub(super) fn read_string_prefix(
+        &mut self,
+        cap: usize,
+        out: &mut Vec<u8>,
+    ) -> Result<u64, RdbError> {
+        out.clear();
+        let at = self.offset();
+        match self.read_str_head()? {
+            StrHead::Int(v) => {
+                out.extend_from_slice(v.to_string().as_bytes());
+                out.truncate(cap);
+                Ok(decimal_len(v))
+            }
+            StrHead::Raw(n) => {
+                let take = n.min(cap as u64) as usize;
+                self.ensure(take)?;
+                out.extend_from_slice(&self.pending()[..take]);
+                self.skip(n).map(|()| n)
+            }
+            StrHead::Lzf {
+                compressed,
+                decoded,
+            } => {
+                // A literal run costs one control byte per 32 bytes, so 2 * cap + 3 input bytes
+                // always decode to at least `cap` output bytes.
+                let take = compressed.min(2 * cap as u64 + 3) as usize;
+                self.ensure(take)?;
+                let limit = decoded.min(cap as u64) as usize;
+                let end = lzf_decode(&self.pending()[..take], limit, out);
+                if end.is_none() || out.len() < limit {
+                    return Err(RdbError::corrupt(at, "invalid LZF-compressed string"));
+                }
+                self.skip(compressed).map(|()| decoded)
+            }
+        }
+    }
+
+    /// Reads one string whole when it decodes to at most `limit` (at most the buffer size)
+    /// bytes; skips a longer one and returns `None`.
+    pub(super) fn read_small_string(&mut self, limit: usize) -> Result<Option<Vec<u8>>, RdbError> {
+        let at = self.offset();
+        match self.read_str_head()? {
+            StrHead::Int(v) => Ok(Some(v.to_string().into_bytes())),
+            StrHead::Raw(n) if n <= limit as u64 => self.read_vec(n as usize).map(Some),
+            StrHead::Lzf {
+                compressed,
+                decoded,
+            } if decoded <= limit as u64 && compressed <= limit as u64 => {
+                let packed = self.read_vec(compressed as usize)?;
+                lzf_decompress(&packed, decoded as usize)
+                    .map(Some)
+                    .ok_or_else(|| RdbError::corrupt(at, "invalid LZF-compressed string"))
+            }
+            StrHead::Raw(n) | StrHead::Lzf { compressed: n, .. } => self.skip(n).map(|()| None),
         }
     }
 
@@ -158,14 +224,16 @@ impl<R: Read, W: Write> Source<R, W> {
 
     /// Reads a count, then calls `item` that many times. Every item consumes at least one
     /// byte, so a corrupt huge count ends at the end of the input, not in a long spin.
+    /// Returns the count.
     pub(super) fn repeat(
         &mut self,
         mut item: impl FnMut(&mut Self) -> Result<(), RdbError>,
-    ) -> Result<(), RdbError> {
-        for _ in 0..self.read_len()? {
+    ) -> Result<u64, RdbError> {
+        let count = self.read_len()?;
+        for _ in 0..count {
             item(self)?;
         }
-        Ok(())
+        Ok(count)
     }
 
     /// Skips a module value's annotated opcode stream up to its EOF opcode
@@ -200,18 +268,37 @@ fn decimal_len(v: i64) -> u64 {
 /// bytes; `None` if the data is malformed or decodes to another length.
 fn lzf_decompress(input: &[u8], decoded_len: usize) -> Option<Vec<u8>> {
     let mut out = Vec::with_capacity(decoded_len);
+    let end = lzf_decode(input, decoded_len, &mut out)?;
+    (!end.overshot && end.consumed == input.len() && out.len() == decoded_len).then_some(out)
+}
+
+/// Where [`lzf_decode`] stopped.
+struct LzfEnd {
+    consumed: usize,
+    /// The last item would have produced more than the limit.
+    overshot: bool,
+}
+
+/// Decodes LZF `input` into `out` until `limit` bytes are out or the input ends; `None` if
+/// the data is malformed.
+fn lzf_decode(input: &[u8], limit: usize, out: &mut Vec<u8>) -> Option<LzfEnd> {
     let mut i = 0;
-    while let Some(&ctrl) = input.get(i) {
+    while out.len() < limit {
+        let Some(&ctrl) = input.get(i) else { break };
         i += 1;
         let ctrl = usize::from(ctrl);
+        let room = limit - out.len();
         if ctrl < 32 {
             // Literal run of ctrl + 1 bytes.
             let run = input.get(i..i + ctrl + 1)?;
-            if out.len() + run.len() > decoded_len {
-                return None;
-            }
-            out.extend_from_slice(run);
+            out.extend_from_slice(&run[..run.len().min(room)]);
             i += run.len();
+            if run.len() > room {
+                return Some(LzfEnd {
+                    consumed: i,
+                    overshot: true,
+                });
+            }
         } else {
             // Back reference: length in the top 3 bits (7 = extended), offset in 13 bits.
             let mut len = ctrl >> 5;
@@ -222,18 +309,27 @@ fn lzf_decompress(input: &[u8], decoded_len: usize) -> Option<Vec<u8>> {
             len += 2;
             let distance = ((ctrl & 0x1F) << 8 | usize::from(*input.get(i)?)) + 1;
             i += 1;
-            if distance > out.len() || out.len() + len > decoded_len {
+            if distance > out.len() {
                 return None;
             }
             // Byte by byte: the source may overlap the bytes being produced.
             let from = out.len() - distance;
-            for k in from..from + len {
+            for k in from..from + len.min(room) {
                 let b = out[k];
                 out.push(b);
             }
+            if len > room {
+                return Some(LzfEnd {
+                    consumed: i,
+                    overshot: true,
+                });
+            }
         }
     }
-    (out.len() == decoded_len).then_some(out)
+    Some(LzfEnd {
+        consumed: i,
+        overshot: false,
+    })
 }
 
 #[cfg(test)]

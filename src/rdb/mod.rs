@@ -12,7 +12,9 @@
 
 mod encoding;
 mod error;
+mod listpack;
 mod source;
+mod visit;
 mod walk;
 
 #[cfg(test)]
@@ -26,6 +28,7 @@ use serde::Serialize;
 
 pub use error::RdbError;
 use source::Source;
+pub use visit::{Counter, KEY_CAP, KeyInfo, StreamInfo, ValueInfo, ValueType, Visitor};
 
 /// Oldest RDB version with a CRC-64 trailer.
 const MIN_VERSION: u32 = 5;
@@ -141,11 +144,27 @@ pub fn copy_verified<R: Read, W: Write>(
     dst: W,
     opts: &VerifyOptions,
 ) -> Result<RdbSummary, RdbError> {
+    copy_visited(src, dst, opts, &mut ())
+}
+
+/// [`copy_verified`], also telling `visitor` about every key as the walk passes it. A file
+/// checked by CRC only (newer than the walker) visits no keys. On error the visitor has seen
+/// an unspecified prefix of the keys.
+pub fn copy_visited<R: Read, W: Write, V: Visitor>(
+    src: R,
+    dst: W,
+    opts: &VerifyOptions,
+    visitor: &mut V,
+) -> Result<RdbSummary, RdbError> {
     let mut s = Source::new(src, dst);
     let rdb_version = read_header(&mut s)?;
     let walked = rdb_version <= MAX_WALKED_VERSION;
+    let mut counter = Counter {
+        now_ms: opts.now_ms,
+        ..Counter::default()
+    };
     let walk = if walked {
-        walk::walk(&mut s, opts.now_ms)?
+        walk::walk(&mut s, &mut counter, visitor)?
     } else {
         find_crc_only_end(&mut s)?;
         walk::Walk::default()
@@ -174,7 +193,7 @@ pub fn copy_verified<R: Read, W: Write>(
         walked,
         trailing_bytes,
         aux: walk.aux,
-        databases: walk.databases,
+        databases: counter.databases,
     })
 }
 

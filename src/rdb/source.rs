@@ -97,7 +97,7 @@ impl<R: Read, W: Write> Source<R, W> {
 
     /// Makes `n <= BUF_SIZE` bytes available at `pos`.
     #[inline]
-    fn ensure(&mut self, n: usize) -> Result<(), RdbError> {
+    pub(super) fn ensure(&mut self, n: usize) -> Result<(), RdbError> {
         if self.end - self.pos >= n {
             Ok(())
         } else {
@@ -199,7 +199,7 @@ impl<R: Read, W: Write> Source<R, W> {
         }
     }
 
-    /// The unread bytes currently buffered.
+    /// The unread bytes currently buffered; after [`Self::ensure`]`(n)` at least `n`.
     pub(super) fn pending(&self) -> &[u8] {
         &self.buf[self.pos..self.end]
     }

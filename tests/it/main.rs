@@ -2,6 +2,7 @@
 
 mod harness;
 
+mod analyze;
 mod audit;
 mod backup;
 mod cluster;

@@ -1,8 +1,8 @@
 //! Damaged, foreign and unsupported inputs, truncation at every offset, and a fuzz loop.
 
 use super::handmade::every_other_type;
-use super::{DISKLESS, NO_CHECKSUM, Rdb, TYPES, XorShift, run};
-use crate::rdb::{Checksum, RdbError};
+use super::{DISKLESS, HFE, NO_CHECKSUM, Rdb, TYPES, XorShift, run};
+use crate::rdb::{Checksum, KeyInfo, RdbError, VerifyOptions, Visitor, copy_visited};
 
 #[test]
 fn flipped_byte_in_the_middle_is_caught() {
@@ -174,7 +174,7 @@ fn error_messages_read_well() {
 #[test]
 fn fuzzed_inputs_never_panic() {
     let every_other = every_other_type();
-    let seeds: [&[u8]; 4] = [TYPES, NO_CHECKSUM, DISKLESS, &every_other];
+    let seeds: [&[u8]; 5] = [TYPES, NO_CHECKSUM, DISKLESS, HFE, &every_other];
     let mut rng = XorShift(0x2545_F491_4F6C_DD1D);
     for _ in 0..2000 {
         let mut input = seeds[rng.below(seeds.len())].to_vec();
@@ -187,9 +187,34 @@ fn fuzzed_inputs_never_panic() {
                 _ => input.insert(at, rng.next() as u8),
             }
         }
-        if let Ok((s, out)) = run(&input) {
-            assert_eq!(out, input[..s.rdb_bytes as usize]);
+        let plain = run(&input);
+        if let Ok((s, out)) = &plain {
+            assert_eq!(out, &input[..s.rdb_bytes as usize]);
             assert_eq!(s.rdb_bytes + s.trailing_bytes, input.len() as u64);
         }
+        // Details never make the walk accept more, or see something else.
+        let mut keys = 0u64;
+        let detailed = copy_visited(
+            &input[..],
+            std::io::sink(),
+            &VerifyOptions::default(),
+            &mut Detailed(&mut keys),
+        );
+        if let Ok(d) = detailed {
+            assert_eq!(Some(&d), plain.as_ref().ok().map(|(s, _)| s));
+            assert_eq!(keys, d.total_keys());
+        }
+    }
+}
+
+/// A visitor that asks for every detail.
+struct Detailed<'a>(&'a mut u64);
+
+impl Visitor for Detailed<'_> {
+    const DETAILS: bool = true;
+
+    fn key(&mut self, k: &KeyInfo<'_>) {
+        assert!(k.key.len() <= crate::rdb::KEY_CAP);
+        *self.0 += 1;
     }
 }

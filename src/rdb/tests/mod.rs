@@ -5,6 +5,7 @@ mod errors;
 mod fixtures;
 mod handmade;
 mod streaming;
+mod visit;
 
 use super::source::CRC64;
 use super::{RdbError, RdbSummary, VerifyOptions, copy_verified};
@@ -12,6 +13,8 @@ use super::{RdbError, RdbSummary, VerifyOptions, copy_verified};
 pub(super) const TYPES: &[u8] = include_bytes!("../testdata/types.rdb");
 pub(super) const NO_CHECKSUM: &[u8] = include_bytes!("../testdata/nochecksum.rdb");
 pub(super) const DISKLESS: &[u8] = include_bytes!("../testdata/diskless-eofmark.rdb");
+/// Written by redis-server 7.4.1: hash-field TTLs in both encodings.
+pub(super) const HFE: &[u8] = include_bytes!("../testdata/hfe-7.4.rdb");
 
 /// Builds RDB bytes by hand, encoding each item the way Redis writes it.
 pub(super) struct Rdb(Vec<u8>);
