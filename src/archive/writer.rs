@@ -120,10 +120,14 @@ impl<W: Write + Send + 'static> ArchiveWriter<W> {
             writer: Some(writer),
         };
         let compressor = match options.codec {
-            Codec::Gzip => Compressor::Gzip(this.start_gzip(pieces, options)?),
-            Codec::Zstd => Compressor::Zstd(Box::new(zstd_encoder(pieces, options)?)),
+            Codec::Gzip => this.start_gzip(pieces, options).map(Compressor::Gzip),
+            Codec::Zstd => zstd_encoder(pieces, options).map(|z| Compressor::Zstd(Box::new(z))),
         };
-        this.compressor = Some(compressor);
+        match compressor {
+            Ok(compressor) => this.compressor = Some(compressor),
+            // Writing the age header may already have failed.
+            Err(e) => return Err(this.stopped(e)),
+        }
         Ok(this)
     }
 
