@@ -9,22 +9,13 @@ use std::time::Duration;
 
 use super::pargz::BLOCK;
 use super::testutil::{
-    identities, new_identity, read_archive, run, sample_rdb, tool, write_archive,
+    identities, new_identity, noise, options, read_archive, run, sample_rdb, tool, write_archive,
 };
-use super::{ArchiveWriter, Codec, Decryption, Encryption, WriterOptions};
+use super::{ArchiveWriter, Codec, Decryption, Encryption};
 use crate::fsutil::AtomicFile;
 
 /// Several gzip blocks per thread; zstd gets its multi-job test below.
 const PLAIN_LEN: usize = 5 * BLOCK / 2 + 777;
-
-fn options(codec: Codec, level: u32, threads: usize) -> WriterOptions {
-    WriterOptions {
-        codec,
-        level,
-        threads,
-        scrypt_work_factor: None,
-    }
-}
 
 fn decompress_with(codec: Codec, path: &std::path::Path) -> Vec<u8> {
     match codec {
@@ -214,15 +205,7 @@ fn a_slow_writer_holds_the_producer_back_in_bounded_memory() {
     // Incompressible input at level 1 keeps archive bytes ≈ plaintext bytes, so the lag
     // between what the producer handed over and what reached the output is what the queues
     // hold.
-    let mut state = 0x2545_f491_4f6c_dd1d_u64;
-    let noise: Vec<u8> = (0..48 * 1024 * 1024)
-        .map(|_| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state as u8
-        })
-        .collect();
+    let noise = noise(48 * 1024 * 1024);
     for (codec, bound) in [(Codec::Gzip, 8 << 20), (Codec::Zstd, 24 << 20)] {
         let produced = Arc::new(AtomicU64::new(0));
         let out = SlowOutput {

@@ -391,16 +391,8 @@ fn stopped() -> io::Error {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::archive::testutil::options;
     use age::secrecy::SecretString;
-
-    fn options(codec: Codec, level: u32, threads: usize) -> WriterOptions {
-        WriterOptions {
-            codec,
-            level,
-            threads,
-            scrypt_work_factor: None,
-        }
-    }
 
     #[test]
     fn rejects_bad_options() {

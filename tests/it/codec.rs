@@ -80,20 +80,7 @@ fn zstd_backups_are_read_by_zstd_list_verify_and_restore() {
     assert!(ok.stdout.contains("OK"), "{}", ok.stdout);
 
     server.cli(&["FLUSHALL"]);
-    let mut args = port_args(&server);
-    args.extend(
-        [
-            "restore",
-            "--repo",
-            repo.path().to_str().unwrap(),
-            "-i",
-            repo.identity.to_str().unwrap(),
-            "--yes",
-            "--latest",
-        ]
-        .map(String::from),
-    );
-    redisops(args).ok();
+    crate::restore::restore(&repo, &server, &["--latest"]).ok();
     assert_eq!(server.digest(), digest);
 }
 

@@ -70,7 +70,7 @@ fn restore_args(repo: &Repo, s: &RedisServer, extra: &[&str]) -> Vec<String> {
     args
 }
 
-fn restore(repo: &Repo, s: &RedisServer, extra: &[&str]) -> Run {
+pub fn restore(repo: &Repo, s: &RedisServer, extra: &[&str]) -> Run {
     redisops(restore_args(repo, s, extra))
 }
 
