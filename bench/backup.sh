@@ -16,7 +16,8 @@
 #
 # Requires: redis-server, redis-cli (redis-tools), age, gzip, pigz, zstd, GNU time
 # (/usr/bin/time), python3. Uses a free port and a temporary directory; never touches 6379.
-# Usage: bench/backup.sh   (BENCH_KEYS keys, about 265 bytes of RDB each; BENCH_LEVEL; BENCH_RUNS)
+# Usage: bench/backup.sh   (BENCH_KEYS keys, about 265 bytes of RDB each; BENCH_LEVEL; BENCH_RUNS;
+#        BENCH_REDISOPS)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -27,8 +28,12 @@ cores=$(nproc)
 . scripts/scratch-redis.sh
 require redis-server redis-cli age gzip pigz zstd python3 /usr/bin/time
 
-cargo build --release --quiet
-redisops="$PWD/target/release/redisops"
+# BENCH_REDISOPS: an already built binary to measure instead of building this tree.
+redisops=${BENCH_REDISOPS:-}
+if [ -z "$redisops" ]; then
+  cargo build --release --quiet
+  redisops="$PWD/target/release/redisops"
+fi
 start_scratch_redis --repl-diskless-sync-delay 0
 
 echo "bench: loading $keys keys (session-like JSON, tokens, counters)..." >&2
