@@ -1,24 +1,39 @@
 #!/usr/bin/env bash
-# Benchmark: redisops backup against the shell pipeline operators use today,
-#   redis-cli --rdb - | gzip | age -r KEY > file
-# on the same scratch Redis holding an RDB of at least 1 GiB (size with BENCH_KEYS).
-# Reports wall time, CPU time, peak RSS and archive size for both, as a Markdown table.
-# Then restores the archive into the same server both ways: `redisops restore` against the
-# manual procedure (age -d | gunzip into dir, SHUTDOWN NOSAVE, rename, start, wait for the load).
+# Benchmark: redisops backup and restore against the shell pipelines operators use, on the
+# same data in one run, every comparison at the same compression level.
 #
-# Requires: redis-server, redis-cli (redis-tools), age, gzip, GNU time (/usr/bin/time), python3.
-# Uses a free port and a temporary directory; never touches a Redis on 6379.
-# Usage: bench/backup.sh            (about 5-10 minutes on 2 cores)
+# Backup variants (each round runs every variant once, in order; BENCH_RUNS rounds; medians):
+#   redisops gzip L, --threads 1          redisops gzip L, --threads $(nproc)
+#   redisops zstd L, --threads $(nproc)
+#   redis-cli --rdb - | gzip -L | age     redis-cli --rdb - | pigz -L | age
+#   redis-cli --rdb - | zstd -T0 -L | age
+#   redis-cli --rdb - > /dev/null         (the floor: the server's fork producing the RDB)
+# All use --method sync / the replication stream, so the server's fork costs the same in each.
+# Reported: wall s, CPU s (user+sys of our side; the server's fork is not counted for anyone),
+# peak RSS MiB (the largest single process), archive bytes.
+# Restore: redisops restore of the gzip and the zstd archive against the manual procedure
+# (age -d | gunzip or zstd -d into dir, SHUTDOWN NOSAVE, mv, start, wait for the load).
+#
+# Requires: redis-server, redis-cli (redis-tools), age, gzip, pigz, zstd, GNU time
+# (/usr/bin/time), python3. Uses a free port and a temporary directory; never touches 6379.
+# Usage: bench/backup.sh   (BENCH_KEYS keys, about 265 bytes of RDB each; BENCH_LEVEL; BENCH_RUNS;
+#        BENCH_REDISOPS)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-keys=${BENCH_KEYS:-4500000}
-runs=${BENCH_RUNS:-2}
+keys=${BENCH_KEYS:-800000}
+level=${BENCH_LEVEL:-3}
+runs=${BENCH_RUNS:-3}
+cores=$(nproc)
 . scripts/scratch-redis.sh
-require redis-server redis-cli age gzip python3 /usr/bin/time
+require redis-server redis-cli age gzip pigz zstd python3 /usr/bin/time
 
-cargo build --release --quiet
-redisops="$PWD/target/release/redisops"
+# BENCH_REDISOPS: an already built binary to measure instead of building this tree.
+redisops=${BENCH_REDISOPS:-}
+if [ -z "$redisops" ]; then
+  cargo build --release --quiet
+  redisops="$PWD/target/release/redisops"
+fi
 start_scratch_redis --repl-diskless-sync-delay 0
 
 echo "bench: loading $keys keys (session-like JSON, tokens, counters)..." >&2
@@ -49,62 +64,84 @@ for i in range(n):
         out.write(b"".join(buf)); buf = []
 out.write(b"".join(buf))
 EOF
-rdb_bytes=$(redis-cli -p "$port" --rdb "$work/probe.rdb" >/dev/null 2>&1; stat -c %s "$work/probe.rdb")
+redis-cli -p "$port" --rdb "$work/probe.rdb" >/dev/null 2>&1
+rdb_bytes=$(stat -c %s "$work/probe.rdb")
 rm -f "$work/probe.rdb"
 echo "bench: RDB is $rdb_bytes bytes" >&2
 
 "$redisops" keygen --output "$work/key.txt" > "$work/recipient" 2>/dev/null
 recipient=$(cat "$work/recipient")
+cli="redis-cli -p $port --rdb -"
+ours() { echo "$redisops -p $port --quiet backup --method sync --repo $work/repo --recipient $recipient $*"; }
 
-# measure LABEL OUTPUT_FILE_GLOB -- command...
-measure() {
-  local label=$1 out=$2; shift 3
-  local best_wall="" line
-  for r in $(seq "$runs"); do
-    rm -rf "$work/repo" "$work/pipe.rdb.gz.age"
-    /usr/bin/time -f '%e %U %S %M' -o "$work/time" "$@" >/dev/null 2>"$work/err" || {
+# Variants: label, the archive it leaves (glob), the command.
+labels=() outs=() cmds=()
+variant() { labels+=("$1"); outs+=("$2"); cmds+=("$3"); }
+variant "redisops gzip $level, 1 thread" "$work/repo/*/*.rdb.gz.age" \
+  "$(ours --compression gzip --level "$level" --threads 1)"
+variant "redisops gzip $level, $cores threads" "$work/repo/*/*.rdb.gz.age" \
+  "$(ours --compression gzip --level "$level" --threads "$cores")"
+variant "redisops zstd $level, $cores threads" "$work/repo/*/*.rdb.zst.age" \
+  "$(ours --compression zstd --level "$level" --threads "$cores")"
+variant "redis-cli --rdb - | gzip -$level | age" "$work/pipe.age" \
+  "$cli 2>/dev/null | gzip -$level | age -r $recipient > $work/pipe.age"
+variant "redis-cli --rdb - | pigz -$level | age" "$work/pipe.age" \
+  "$cli 2>/dev/null | pigz -$level | age -r $recipient > $work/pipe.age"
+variant "redis-cli --rdb - | zstd -T0 -$level | age" "$work/pipe.age" \
+  "$cli 2>/dev/null | zstd -q -T0 -$level | age -r $recipient > $work/pipe.age"
+# `--rdb /dev/null` itself fails in redis-cli 7 (it fsyncs the file); a discarded pipe is the same.
+variant "floor: redis-cli --rdb - > /dev/null" "/dev/null" \
+  "$cli 2>/dev/null >/dev/null"
+
+# Samples: one line "index wall cpu rss_mib bytes" per run.
+samples="$work/samples"
+: > "$samples"
+for r in $(seq "$runs"); do
+  for i in "${!labels[@]}"; do
+    rm -rf "$work/repo" "$work/pipe.age"
+    echo "bench: round $r/$runs: ${labels[$i]}" >&2
+    /usr/bin/time -f '%e %U %S %M' -o "$work/time" bash -c "${cmds[$i]}" >/dev/null 2>"$work/err" || {
       cat "$work/err" >&2; exit 1; }
     read -r wall user sys rss < "$work/time"
-    size=$(stat -c %s $out)
-    line="$label"$'\t'"$wall"$'\t'"$(awk "BEGIN{print $user + $sys}")"$'\t'"$((rss / 1024))"$'\t'"$size"
-    if [ -z "$best_wall" ] || awk "BEGIN{exit !($wall < $best_wall)}"; then
-      best_wall=$wall; best_line=$line
-    fi
+    # shellcheck disable=SC2086 # the glob must expand
+    size=$(stat -c %s ${outs[$i]})
+    echo "$i $wall $(awk "BEGIN{print $user + $sys}") $((rss / 1024)) $size" >> "$samples"
   done
-  echo "$best_line"
-}
-
-ours=$(measure "redisops backup --method sync (gzip level 3, age)" "$work/repo/*/*.rdb.gz.age" -- \
-  "$redisops" -p "$port" --quiet backup --method sync --repo "$work/repo" --recipient "$recipient")
-theirs=$(measure 'redis-cli --rdb - \| gzip \| age' "$work/pipe.rdb.gz.age" -- \
-  bash -c "redis-cli -p $port --rdb - 2>/dev/null | gzip | age -r $recipient > $work/pipe.rdb.gz.age")
-
-echo
-echo "RDB: $rdb_bytes bytes ($keys keys); best of $runs runs; $(nproc) cores"
-echo
-echo "| pipeline | wall s | CPU s | peak RSS MiB | archive bytes |"
-echo "|---|---|---|---|---|"
-for l in "$ours" "$theirs"; do
-  IFS=$'\t' read -r label wall cpu rss size <<<"$l"
-  echo "| \`$label\` | $wall | $cpu | $rss | $size |"
 done
-IFS=$'\t' read -r _ ow _ _ os <<<"$ours"
-IFS=$'\t' read -r _ tw _ _ ts <<<"$theirs"
-echo
-echo "wall-time ratio redisops/pipeline: $(awk "BEGIN{printf \"%.2f\", $ow / $tw}")  (target <= 0.60)"
-echo "archive size ratio: $(awk "BEGIN{printf \"%.3f\", $os / $ts}")  (target <= 1.10)"
 
-# Restore: a fresh (untimed) backup, restored into the same server (from its config file).
-rm -rf "$work/repo"
-"$redisops" -p "$port" --quiet backup --method sync --repo "$work/repo" --recipient "$recipient"
-archive=$(ls "$work"/repo/*/*.rdb.gz.age | tail -n 1)
+# median INDEX FIELD (2 wall, 3 cpu, 4 rss, 5 bytes)
+median() {
+  awk -v i="$1" -v f="$2" '$1 == i { print $f }' "$samples" | sort -g |
+    awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+ratio() { awk "BEGIN{printf \"%.2f\", $1 / $2}"; }
+
+echo
+echo "RDB: $rdb_bytes bytes ($keys keys); level $level; median of $runs paired rounds; $cores cores"
+echo "($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'); $(date -u +%Y-%m-%d))"
+echo
+echo "| backup | wall s | CPU s | peak RSS MiB | archive bytes |"
+echo "|---|---|---|---|---|"
+for i in "${!labels[@]}"; do
+  size=$(median "$i" 5)
+  [ "${outs[$i]}" = /dev/null ] && size="–"
+  echo "| \`${labels[$i]//|/\\|}\` | $(median "$i" 2) | $(median "$i" 3) | $(median "$i" 4) | $size |"
+done
+echo
+echo "redisops gzip ($cores threads) / pigz pipeline: wall $(ratio "$(median 1 2)" "$(median 4 2)") (target <= 0.70), size $(ratio "$(median 1 5)" "$(median 4 5)") (target <= 1.01)"
+echo "redisops gzip (1 thread) / gzip pipeline: wall $(ratio "$(median 0 2)" "$(median 3 2)"), size $(ratio "$(median 0 5)" "$(median 3 5)")"
+echo "redisops zstd / floor: wall $(ratio "$(median 2 2)" "$(median 6 2)") (target <= 1.30); zstd size / gzip -$level size: $(ratio "$(median 2 5)" "$(median 3 5)") (target <= 1.00)"
+echo "redisops zstd / zstd pipeline: wall $(ratio "$(median 2 2)" "$(median 5 2)"), size $(ratio "$(median 2 5)" "$(median 5 5)")"
+
+# Restore: a fresh (untimed) backup per codec, restored into the same server (from its config
+# file), against the manual procedure on the same archive.
 wait_loaded() {
   until [ "$(redis-cli -p "$port" INFO persistence 2>/dev/null | tr -d '\r' | grep '^loading:')" = "loading:0" ]; do
     sleep 0.05
   done
 }
-manual_restore() {
-  age -d -i "$work/key.txt" "$archive" | gunzip > "$work/restore.rdb"
+manual_restore() { # ARCHIVE DECOMPRESSOR
+  age -d -i "$work/key.txt" "$1" | $2 -dc > "$work/restore.rdb"
   redis-cli -p "$port" CONFIG SET save "" >/dev/null
   redis-cli -p "$port" SHUTDOWN NOSAVE >/dev/null 2>&1 || true
   while redis-cli -p "$port" PING >/dev/null 2>&1; do sleep 0.05; done
@@ -112,30 +149,39 @@ manual_restore() {
   redis-server "$work/redis.conf"
   wait_loaded
 }
-# restore-measure LABEL -- command...: best wall time of $runs, cleaning the kept old files.
-restore_measure() {
-  local label=$1 best=""; shift 2
-  for r in $(seq "$runs"); do
-    /usr/bin/time -f '%e' -o "$work/time" "$@" >/dev/null 2>"$work/err" || {
+export -f manual_restore wait_loaded
+export port work
+rm -rf "$work/repo"
+rsamples="$work/rsamples"
+: > "$rsamples"
+declare -A archive_of
+for codec in gzip zstd; do
+  "$redisops" -p "$port" --quiet backup --method sync --repo "$work/repo.$codec" \
+    --recipient "$recipient" --compression "$codec" --level "$level"
+  archive_of[$codec]=$(ls "$work/repo.$codec"/*/*.rdb.*.age | tail -n 1)
+done
+rlabels=("redisops restore, gzip $level archive" "manual: age -d | gunzip, stop, mv, start, load"
+         "redisops restore, zstd $level archive" "manual: age -d | zstd -d, stop, mv, start, load")
+rcmds=("$redisops -p $port --quiet restore --latest --repo $work/repo.gzip -i $work/key.txt --yes --no-safety-backup"
+       "manual_restore ${archive_of[gzip]} gzip"
+       "$redisops -p $port --quiet restore --latest --repo $work/repo.zstd -i $work/key.txt --yes --no-safety-backup"
+       "manual_restore ${archive_of[zstd]} zstd")
+for r in $(seq "$runs"); do
+  for i in "${!rlabels[@]}"; do
+    echo "bench: restore round $r/$runs: ${rlabels[$i]}" >&2
+    /usr/bin/time -f '%e %U %S %M' -o "$work/time" bash -c "${rcmds[$i]}" >/dev/null 2>"$work/err" || {
       cat "$work/err" >&2; exit 1; }
     rm -f "$work"/dump.rdb.pre-restore-* "$work"/.redisops-restore-*
-    wall=$(cat "$work/time")
-    if [ -z "$best" ] || awk "BEGIN{exit !($wall < $best)}"; then best=$wall; fi
+    read -r wall user sys rss < "$work/time"
+    echo "$i $wall $(awk "BEGIN{print $user + $sys}") $((rss / 1024)) 0" >> "$rsamples"
   done
-  echo "$label"$'\t'"$best"
-}
-export -f manual_restore wait_loaded
-export port work archive
-ours_restore=$(restore_measure "redisops restore (verify, stage, stop, swap, start, load, check)" -- \
-  "$redisops" -p "$port" --quiet restore --latest --repo "$work/repo" -i "$work/key.txt" --yes \
-  --no-safety-backup)
-manual=$(restore_measure 'manual: age -d \| gunzip, SHUTDOWN NOSAVE, mv, start, wait for load' -- \
-  bash -c manual_restore)
+done
+samples=$rsamples
 echo
-echo "| restore | wall s |"
-echo "|---|---|"
-for l in "$ours_restore" "$manual"; do echo "| ${l//$'\t'/ | } |"; done
-IFS=$'\t' read -r _ rw <<<"$ours_restore"
-IFS=$'\t' read -r _ mw <<<"$manual"
+echo "| restore | wall s | CPU s | peak RSS MiB |"
+echo "|---|---|---|---|"
+for i in "${!rlabels[@]}"; do
+  echo "| ${rlabels[$i]//|/\\|} | $(median "$i" 2) | $(median "$i" 3) | $(median "$i" 4) |"
+done
 echo
-echo "restore wall-time ratio redisops/manual: $(awk "BEGIN{printf \"%.2f\", $rw / $mw}")  (target <= 1.15)"
+echo "restore redisops/manual: gzip $(ratio "$(median 0 2)" "$(median 1 2)"), zstd $(ratio "$(median 2 2)" "$(median 3 2)") (target <= 1.00)"

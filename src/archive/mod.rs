@@ -19,6 +19,8 @@ mod stages;
 mod writer;
 
 #[cfg(test)]
+mod pipeline_tests;
+#[cfg(test)]
 mod tests;
 #[cfg(test)]
 mod testutil;

@@ -143,15 +143,7 @@ mod tests {
     fn the_dictionary_is_used() {
         // Incompressible noise, then its second half again: with the noise as dictionary the
         // block is one long match 16 KiB back (zlib cannot reach a full 32 KiB back).
-        let mut rng = 7u64;
-        let noise: Vec<u8> = (0..WINDOW)
-            .map(|_| {
-                rng ^= rng << 13;
-                rng ^= rng >> 7;
-                rng ^= rng << 17;
-                rng as u8
-            })
-            .collect();
+        let noise = crate::archive::testutil::noise(WINDOW);
         let (reply, _keep) = sync_channel(1);
         let mut deflate = Compress::new(Compression::new(3), false);
         let job = Job {

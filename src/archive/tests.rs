@@ -13,7 +13,7 @@ use super::testutil::{
     write_archive,
 };
 use super::{
-    ArchiveError, ArchiveStats, Decryption, Encryption, Format, WriterOptions, describe,
+    ArchiveError, ArchiveStats, Codec, Decryption, Encryption, Format, WriterOptions, describe,
     read_identity_file,
 };
 use crate::fsutil::write_atomic;
@@ -392,21 +392,29 @@ fn tampered_age_archives_are_corrupt() {
 }
 
 #[test]
-fn truncated_or_tampered_gzip_archives_are_corrupt() {
+fn truncated_or_tampered_gzip_and_zstd_archives_are_corrupt() {
     let dir = tempfile::tempdir().unwrap();
     let plain = sample_rdb(PLAIN_LEN);
-    let path = dir.path().join("full.rdb.gz");
-    write_archive(&path, &plain, &Encryption::None, WriterOptions::default());
-    let bytes = fs::read(&path).unwrap();
-    let bad_path = dir.path().join("bad.rdb.gz");
-    for cut in [1, 5, 20, bytes.len() / 2, bytes.len() - 4, bytes.len() - 1] {
-        assert_corrupt(damaged(&bad_path, &bytes[..cut]), &format!("cut at {cut}"));
-    }
-    // Deep in the deflate data, and in the CRC-32 of the trailer.
-    for at in [bytes.len() / 2, bytes.len() - 6] {
-        let mut bad = bytes.clone();
-        bad[at] ^= 0x01;
-        assert_corrupt(damaged(&bad_path, &bad), &format!("flip at {at}"));
+    for codec in [Codec::Gzip, Codec::Zstd] {
+        let path = dir.path().join("full");
+        let options = WriterOptions {
+            codec,
+            ..WriterOptions::default()
+        };
+        write_archive(&path, &plain, &Encryption::None, options);
+        let bytes = fs::read(&path).unwrap();
+        let bad_path = dir.path().join("bad");
+        for cut in [1, 5, 20, bytes.len() / 2, bytes.len() - 4, bytes.len() - 1] {
+            let what = format!("{codec} cut at {cut}");
+            assert_corrupt(damaged(&bad_path, &bytes[..cut]), &what);
+        }
+        // Deep in the compressed data, and in the trailer's checksum (gzip's CRC-32, zstd's
+        // content checksum).
+        for at in [bytes.len() / 2, bytes.len() - 3] {
+            let mut bad = bytes.clone();
+            bad[at] ^= 0x01;
+            assert_corrupt(damaged(&bad_path, &bad), &format!("{codec} flip at {at}"));
+        }
     }
 }
 

@@ -8,8 +8,8 @@ use std::process::Command;
 use crate::fsutil::AtomicFile;
 
 use super::{
-    ArchiveError, ArchiveStats, ArchiveWriter, Decryption, Encryption, RecipientKey, WriterOptions,
-    keygen, open_reader, parse_recipient,
+    ArchiveError, ArchiveStats, ArchiveWriter, Codec, Decryption, Encryption, RecipientKey,
+    WriterOptions, keygen, open_reader, parse_recipient,
 };
 
 /// A command for an external tool, failing the test (never skipping it) when the tool is
@@ -58,6 +58,29 @@ pub fn sample_rdb(len: usize) -> Vec<u8> {
     }
     out.truncate(len);
     out
+}
+
+/// Incompressible bytes, deterministic for a given `len`.
+pub fn noise(len: usize) -> Vec<u8> {
+    let mut state = 0x2545_f491_4f6c_dd1d_u64 ^ len as u64;
+    (0..len)
+        .map(|_| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state as u8
+        })
+        .collect()
+}
+
+/// Writer options for `codec` at `level` on `threads` threads.
+pub fn options(codec: Codec, level: u32, threads: usize) -> WriterOptions {
+    WriterOptions {
+        codec,
+        level,
+        threads,
+        scrypt_work_factor: None,
+    }
 }
 
 /// Writes `plain` as an archive at `path` through `AtomicFile`.

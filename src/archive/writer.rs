@@ -120,10 +120,14 @@ impl<W: Write + Send + 'static> ArchiveWriter<W> {
             writer: Some(writer),
         };
         let compressor = match options.codec {
-            Codec::Gzip => Compressor::Gzip(this.start_gzip(pieces, options)?),
-            Codec::Zstd => Compressor::Zstd(Box::new(zstd_encoder(pieces, options)?)),
+            Codec::Gzip => this.start_gzip(pieces, options).map(Compressor::Gzip),
+            Codec::Zstd => zstd_encoder(pieces, options).map(|z| Compressor::Zstd(Box::new(z))),
         };
-        this.compressor = Some(compressor);
+        match compressor {
+            Ok(compressor) => this.compressor = Some(compressor),
+            // Writing the age header may already have failed.
+            Err(e) => return Err(this.stopped(e)),
+        }
         Ok(this)
     }
 
@@ -387,16 +391,8 @@ fn stopped() -> io::Error {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::archive::testutil::options;
     use age::secrecy::SecretString;
-
-    fn options(codec: Codec, level: u32, threads: usize) -> WriterOptions {
-        WriterOptions {
-            codec,
-            level,
-            threads,
-            scrypt_work_factor: None,
-        }
-    }
 
     #[test]
     fn rejects_bad_options() {

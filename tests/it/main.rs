@@ -6,6 +6,7 @@ mod analyze;
 mod audit;
 mod backup;
 mod cluster;
+mod codec;
 mod errors;
 mod generated;
 mod harden;
