@@ -15,8 +15,9 @@ use crate::progress::Progress;
 use crate::rdb::{self, Checksum, RdbSummary, VerifyOptions};
 use crate::repo::{
     ArchiveInfo, Backup, BackupId, DbCounts, FILE_MODE, MANIFEST_FORMAT_VERSION, Manifest, RdbInfo,
-    Repository, TargetId, TargetInfo, TargetLock, archive_file_name,
+    Repository, ServerInfo, TargetId, TargetInfo, TargetLock, archive_file_name,
 };
+use crate::server::Server;
 use crate::source::bgsave;
 use crate::source::sync::{SyncOptions, SyncStream};
 use crate::target::{Endpoint, Target};
@@ -216,6 +217,10 @@ pub async fn run(target: &Target, repo: &Repository, req: &Request) -> Result<Ou
             .redis_version
             .clone()
             .or_else(|| info.get("redis_version").map(String::from)),
+        server: Server::from_info(&info).map(|k| ServerInfo {
+            flavor: k.flavor,
+            version: k.version.to_string(),
+        }),
         rdb_version: summary.rdb_version,
         method: if use_bgsave { "bgsave" } else { "sync" }.to_string(),
         rdb: RdbInfo {

@@ -13,6 +13,7 @@
 
 pub mod archive;
 pub mod backup;
+pub mod checker;
 pub mod cli;
 pub mod commands;
 pub mod conffile;
@@ -31,6 +32,7 @@ pub mod repo;
 pub mod restore;
 pub mod retention;
 pub mod schedule;
+pub mod server;
 pub mod source;
 pub mod status;
 pub mod target;

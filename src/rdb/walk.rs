@@ -63,10 +63,12 @@ pub(super) struct Walk {
     pub(super) slot_info: bool,
 }
 
-/// Walks from just after the magic up to and including the EOF opcode.
+/// Walks from just after the magic up to and including the EOF opcode. `valkey`: the file
+/// has Valkey's magic, whose types from 22 on mean other things ([`valkey_type`]).
 pub(super) fn walk<R: Read, W: Write>(
     s: &mut Source<R, W>,
     now_ms: Option<i64>,
+    valkey: bool,
 ) -> Result<Walk, RdbError> {
     let mut out = Walk::default();
     // Keys before any SELECTDB belong to db 0, as in Redis.
@@ -134,7 +136,11 @@ pub(super) fn walk<R: Read, W: Write>(
             // byte is reported as such, not as whatever its "key" happens to look like.
             t @ (0..=7 | 9..=25) => {
                 s.skip_strings(1)?;
-                skip_value(s, t, at, &mut out.module_ids)?;
+                if valkey && t >= VALKEY_FIRST_OWN_TYPE {
+                    valkey_type(s, t, at)?;
+                } else {
+                    skip_value(s, t, at, &mut out.module_ids)?;
+                }
                 let stats = out.databases.entry(db).or_default();
                 stats.keys += 1;
                 if let Some(when) = expire.take() {
@@ -151,6 +157,25 @@ pub(super) fn walk<R: Read, W: Write>(
                 ));
             }
         }
+    }
+}
+
+/// From here on Valkey's types (`RDB_FOREIGN_TYPE_MIN` in Valkey 9's rdb.h) are not Redis'.
+const VALKEY_FIRST_OWN_TYPE: u8 = 22;
+
+/// Skips a value of Valkey's own types (Valkey 9.0, `VALKEY080`): `RDB_TYPE_HASH_2` (22) is
+/// a hash with field TTLs: a length, then per field its name, its value and an 8-byte
+/// little-endian expire time in milliseconds (-1: none).
+fn valkey_type<R: Read, W: Write>(s: &mut Source<R, W>, t: u8, at: u64) -> Result<(), RdbError> {
+    match t {
+        22 => s.repeat(|s| {
+            s.skip_strings(2)?;
+            s.skip(8)
+        }),
+        other => Err(RdbError::corrupt(
+            at,
+            format!("value type {other} is not a Valkey 9.0 (VALKEY080) type"),
+        )),
     }
 }
 

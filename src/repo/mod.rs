@@ -34,7 +34,9 @@ use thiserror::Error;
 
 pub use layout::{BackupId, FILE_MODE, TargetId, archive_file_name, manifest_file_name};
 pub use lock::{LockError, LockHolder, TargetLock};
-pub use manifest::{ArchiveInfo, DbCounts, MANIFEST_FORMAT_VERSION, Manifest, RdbInfo, TargetInfo};
+pub use manifest::{
+    ArchiveInfo, DbCounts, MANIFEST_FORMAT_VERSION, Manifest, RdbInfo, ServerInfo, TargetInfo,
+};
 pub use repository::{Backup, ListResult, Problem, Repository};
 
 #[derive(Debug, Error)]

@@ -348,7 +348,10 @@ fn unit_in_cgroup(cgroup: &str) -> Option<String> {
         .lines()
         .filter_map(|l| l.rsplit('/').next())
         .find(|unit| {
-            unit.ends_with(".service") && (unit.contains("redis") || unit.contains("sentinel"))
+            unit.ends_with(".service")
+                && ["redis", "valkey", "sentinel"]
+                    .iter()
+                    .any(|n| unit.contains(n))
         })
         .map(String::from)
 }
@@ -356,7 +359,8 @@ fn unit_in_cgroup(cgroup: &str) -> Option<String> {
 fn local_process_title(pid: u32) -> Option<String> {
     let cmdline = std::fs::read(format!("/proc/{pid}/cmdline")).ok()?;
     let title = String::from_utf8_lossy(&cmdline).into_owned();
-    title.contains("redis").then_some(title)
+    // Valkey's title is "valkey-server 127.0.0.1:6379".
+    (title.contains("redis") || title.contains("valkey")).then_some(title)
 }
 
 /// The effective uid and gid of a process on this host (`/proc/<pid>/status`).
@@ -390,6 +394,10 @@ mod tests {
         assert_eq!(
             unit_in_cgroup(unit).as_deref(),
             Some("redis-sentinel@26379.service")
+        );
+        assert_eq!(
+            unit_in_cgroup("0::/system.slice/valkey-server.service\n").as_deref(),
+            Some("valkey-server.service")
         );
         assert_eq!(
             unit_in_cgroup("0::/user.slice/user-1000.slice/session-2.scope\n"),

@@ -25,6 +25,7 @@
 use super::roles::{Role, form_key, roles, same_rules};
 use crate::harden::checks::{self, NodeReport};
 use crate::harden::facts::{AuditFacts, NodeFacts, NodeKind};
+use crate::server::Server;
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
@@ -432,7 +433,11 @@ fn refuse_unsafe_renames(facts: &AuditFacts) -> Result<(), Refusal> {
 /// Whether the server has the directives of Redis 7.0 (`enable-*-command`,
 /// `maxmemory-clients`).
 fn since_7(n: &NodeFacts) -> bool {
-    n.version().is_some_and(|v| v.first() >= Some(&7))
+    server_of(n).is_some_and(|k| k.has_7_0_directives())
+}
+
+fn server_of(n: &NodeFacts) -> Option<Server> {
+    Server::from_fields(|k| n.info(k))
 }
 
 /// Runtime fixes that do something on this server: `maxmemory-clients` needs 7.0 and a
@@ -530,6 +535,17 @@ impl<'a> Planner<'a> {
     }
 
     fn push(&mut self, node: &NodeFacts, action: Action, fixes: &[&'static str]) {
+        // Before 7.0 CONFIG SET takes one parameter: one step each.
+        if let Action::ConfigSet { pairs } = &action
+            && pairs.len() > 1
+            && server_of(node).is_some_and(|k| !k.multi_config_set())
+        {
+            for pair in pairs.clone() {
+                let single = Action::ConfigSet { pairs: vec![pair] };
+                self.push(node, single, fixes);
+            }
+            return;
+        }
         for id in fixes {
             self.fixed.insert((node.address.clone(), id));
         }
@@ -780,7 +796,7 @@ impl<'a> Planner<'a> {
             if current.is_some_and(|u| u.nopass()) {
                 rules.push("resetpass".to_string());
             }
-            rules.extend(role.rules());
+            rules.extend(role.rules(server_of(n).is_none_or(|k| k.acl_selectors())));
             self.push(
                 n,
                 Action::SetUser {

@@ -5,6 +5,7 @@ mod errors;
 mod fixtures;
 mod handmade;
 mod streaming;
+mod valkey;
 
 use super::source::CRC64;
 use super::{RdbError, RdbSummary, VerifyOptions, copy_verified};
@@ -19,6 +20,11 @@ pub(super) struct Rdb(Vec<u8>);
 impl Rdb {
     pub(super) fn new(version: u32) -> Self {
         Self(format!("REDIS{version:04}").into_bytes())
+    }
+
+    /// Valkey 9's header, `VALKEY080`.
+    pub(super) fn valkey(version: u32) -> Self {
+        Self(format!("VALKEY{version:03}").into_bytes())
     }
 
     pub(super) fn raw(mut self, bytes: &[u8]) -> Self {
