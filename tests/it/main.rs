@@ -4,6 +4,7 @@ mod harness;
 
 mod audit;
 mod backup;
+mod checker;
 mod errors;
 mod generated;
 mod harden;
