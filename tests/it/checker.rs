@@ -19,7 +19,8 @@ fn damaged_listpack() -> Vec<u8> {
     rdb
 }
 
-fn restore_file(s: &RedisServer, repo: &Repo, file: &Path, extra: &[&str]) -> Run {
+/// `restore --file FILE --yes EXTRA…` onto `s`, with a repository for the safety backup.
+pub(crate) fn restore_file(s: &RedisServer, repo: &Repo, file: &Path, extra: &[&str]) -> Run {
     let mut args = vec![
         "-p".to_string(),
         s.port.to_string(),

@@ -272,20 +272,8 @@ fn apply(s: &mut Smoke) -> Cell {
     // Nothing at or above medium is left that apply can fix: old versions keep VER-*, and
     // before 7.0 DEBUG and MODULE cannot be switched off (CMD-01 says "upgrade").
     let pre7 = !s.build.at_least(7, 0);
-    let pw = s.secrets.join("admin.password");
-    let report = redisops([
-        "-p",
-        &port,
-        "--user",
-        "admin",
-        "--password-file",
-        pw.to_str().unwrap(),
-        "harden",
-        "audit",
-        "--json",
-    ])
-    .json();
-    let left: Vec<String> = crate::audit::serious_ids(&report)
+    let (serious, report) = crate::harden::serious_findings(s.server.port, &s.secrets);
+    let left: Vec<String> = serious
         .into_iter()
         .filter(|id| !id.starts_with("VER-") && id != "HOST-02" && !(pre7 && id == "CMD-01"))
         .collect();
@@ -391,21 +379,7 @@ fn refusals(build: &Arc<ServerBuild>, files: &[(String, u32, bool, Vec<u8>)]) ->
         }
         let file = dir.path().join("foreign.rdb");
         std::fs::write(&file, bytes).unwrap();
-        let mut args = port_args(&server);
-        args.extend(
-            [
-                "restore",
-                "--file",
-                file.to_str().unwrap(),
-                "--repo",
-                repo.path().to_str().unwrap(),
-                "-i",
-                repo.identity.to_str().unwrap(),
-                "--yes",
-            ]
-            .map(String::from),
-        );
-        let run = redisops(&args);
+        let run = crate::checker::restore_file(&server, &repo, &file, &[]);
         assert_eq!(run.code, 22, "{label}: {}\n{}", run.stdout, run.stderr);
         let why = if *valkey_magic && build.flavor == "redis" {
             "Valkey 9's own format"
