@@ -251,6 +251,12 @@ fn audit(s: &mut Smoke) -> Cell {
     let report = run.json();
     let ids = crate::audit::serious_ids(&report);
     assert!(ids.contains("AUTH-01"), "{report:#}");
+    // The version floor names the real version (Valkey's own, not its redis_version).
+    if ids.contains("VER-01") {
+        let v: Vec<String> = s.build.version.iter().map(u32::to_string).collect();
+        let named = format!("{} {} is below", display_flavor(&s.build), v.join("."));
+        assert!(run.stdout.contains(&named), "{named}: {report:#}");
+    }
     Cell::Pass
 }
 
