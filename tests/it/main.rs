@@ -11,6 +11,7 @@ mod harden;
 mod matrix;
 mod repository;
 mod restore;
+mod safety;
 mod status;
 mod sync;
 mod tls;
