@@ -19,7 +19,7 @@ fn damaged_listpack() -> Vec<u8> {
     rdb
 }
 
-/// `restore --file FILE --yes EXTRA…` onto `s`, with a repository for the safety backup.
+/// `restore --file FILE --yes --no-safety-backup EXTRA…` onto `s`.
 pub(crate) fn restore_file(s: &RedisServer, repo: &Repo, file: &Path, extra: &[&str]) -> Run {
     let mut args = vec![
         "-p".to_string(),
@@ -32,6 +32,7 @@ pub(crate) fn restore_file(s: &RedisServer, repo: &Repo, file: &Path, extra: &[&
         "-i".into(),
         repo.identity.display().to_string(),
         "--yes".into(),
+        "--no-safety-backup".into(),
     ];
     args.extend(extra.iter().map(|a| a.to_string()));
     redisops(args)
