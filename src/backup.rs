@@ -27,9 +27,8 @@ use anyhow::{Context, Result};
 use chrono::Utc;
 use serde::Serialize;
 use std::io::Read;
-use std::sync::Arc;
-use std::sync::atomic::AtomicBool;
 use std::time::{Duration, Instant};
+use tokio_util::sync::CancellationToken;
 
 /// How to get the RDB.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, Serialize, serde::Deserialize)]
@@ -56,7 +55,7 @@ pub struct Request {
     pub lock_wait: Duration,
     pub save_timeout: Duration,
     pub quiet: bool,
-    pub cancelled: Arc<AtomicBool>,
+    pub cancelled: CancellationToken,
     /// Recorded in the manifest: safety backups are left out of `--latest` and the keep rules.
     pub kind: BackupKind,
     pub protects: Option<Protects>,
@@ -148,7 +147,7 @@ pub async fn run(target: &Target, repo: &Repository, req: &Request) -> Result<Ou
         }
         let saved = tokio::select! {
             saved = bgsave::bgsave(node, path, req.save_timeout) => saved?,
-            _ = cancelled(&req.cancelled) => return Err(interrupted()),
+            () = req.cancelled.cancelled() => return Err(interrupted()),
         };
         let progress = Progress::new("backup", Some(saved.len), req.quiet, req.cancelled.clone());
         let fresh = Freshness {
@@ -179,7 +178,7 @@ pub async fn run(target: &Target, repo: &Repository, req: &Request) -> Result<Ou
         );
         let stream = tokio::select! {
             stream = start => stream?,
-            _ = cancelled(&req.cancelled) => return Err(interrupted()),
+            () = req.cancelled.cancelled() => return Err(interrupted()),
         };
         warnings.extend(stream.warnings().iter().cloned());
         if !req.quiet {
@@ -319,13 +318,6 @@ impl Freshness {
             ));
         }
         Ok(())
-    }
-}
-
-/// Resolves once the cancellation flag is set (SIGINT/SIGTERM).
-async fn cancelled(flag: &AtomicBool) {
-    while !flag.load(std::sync::atomic::Ordering::Relaxed) {
-        tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }
 

@@ -9,19 +9,17 @@ use crate::config::BackupConfig;
 use crate::conn::Want;
 use crate::exit::{self, ExitCode, fail};
 use crate::metrics::{self, RunResult};
-use crate::progress::cancel_on_signal;
 use crate::prune::{self, Row};
 use crate::repo::{BackupKind, Repository};
 use crate::retention::KeepPolicy;
 use crate::schedule::CronExpr;
+use crate::steps::cancel::{CancellationToken, on_signal};
 use crate::target::Target;
 use crate::ui;
 use anyhow::Result;
 use chrono::{Local, Utc};
 use clap::Args;
 use std::path::PathBuf;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 #[derive(Debug, Args)]
@@ -86,7 +84,7 @@ pub async fn run(args: &BackupArgs, ctx: &Ctx) -> Result<ExitCode> {
         args.threads.map(|n| n as usize),
         cfg,
     )?;
-    let cancelled = cancel_on_signal();
+    let cancelled = on_signal();
     let request = Request {
         method: args.method.or(cfg.method).unwrap_or(Method::Auto),
         from: args.from.or(cfg.from).unwrap_or(Want::PreferReplica),
@@ -294,7 +292,7 @@ impl Once<'_> {
 async fn scheduled(
     once: &Once<'_>,
     expr: &CronExpr,
-    cancelled: &Arc<AtomicBool>,
+    cancelled: &CancellationToken,
 ) -> Result<ExitCode> {
     loop {
         let now = Local::now();
@@ -311,23 +309,23 @@ async fn scheduled(
         // Sleep in short steps: a signal between runs exits at once, and a wall-clock jump
         // (suspend, NTP) is noticed.
         while Local::now() < next {
-            if cancelled.load(Ordering::Relaxed) {
+            if cancelled.is_cancelled() {
                 return Ok(ExitCode::Success);
             }
             let left = (next - Local::now()).to_std().unwrap_or_default();
             tokio::time::sleep(left.min(Duration::from_millis(500))).await;
         }
         // The signal may have come just after the last check: never start a run then.
-        if cancelled.load(Ordering::Relaxed) {
+        if cancelled.is_cancelled() {
             return Ok(ExitCode::Success);
         }
         match once.run().await {
             // Interrupted mid-run: the unfinished archive was removed; say so by the exit code.
-            Err(e) if cancelled.load(Ordering::Relaxed) => return Err(e),
+            Err(e) if cancelled.is_cancelled() => return Err(e),
             Err(e) => ui::warn(format!("scheduled backup failed: {e:#}")),
             Ok(_) => {}
         }
-        if cancelled.load(Ordering::Relaxed) {
+        if cancelled.is_cancelled() {
             return Ok(ExitCode::Success);
         }
     }

@@ -89,12 +89,15 @@ pub struct BackupId {
 impl BackupId {
     /// A new id for a backup started at `now` (sub-second precision is dropped).
     pub fn generate(now: DateTime<Utc>) -> Self {
-        // The suffix only has to keep two backups of the same second apart, so the randomly
-        // keyed std hasher is enough and needs neither a rand crate nor fallible I/O.
+        // The suffix keeps two backups of the same second apart and in order: its first three
+        // hex digits are the millisecond (backups of one target are serialised by the lock, so
+        // they never share one), the rest random. The randomly keyed std hasher is enough and
+        // needs neither a rand crate nor fallible I/O.
         let mut hasher = RandomState::new().build_hasher();
         hasher.write_u32(std::process::id());
         hasher.write_i64(now.timestamp_nanos_opt().unwrap_or_default());
-        let suffix = hasher.finish() as u32;
+        let millis = now.timestamp_subsec_millis().min(999);
+        let suffix = (millis << 20) | (hasher.finish() as u32 & 0xf_ffff);
         let id = format!("{}-{suffix:08x}", now.format(TIMESTAMP_FORMAT));
         Self::parse(&id).expect("generated backup ids are well formed")
     }
@@ -213,6 +216,8 @@ mod tests {
         );
         assert_eq!(BackupId::parse(&s).unwrap(), id);
         assert_ne!(BackupId::generate(now), id, "same second, different suffix");
+        let later = BackupId::generate(now + chrono::Duration::milliseconds(1));
+        assert!(later > id, "same second, later millisecond sorts after: {later} {id}");
     }
 
     #[test]

@@ -19,8 +19,7 @@ use anyhow::{Context, Result};
 use std::fs::{self, File};
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
-use std::sync::atomic::AtomicBool;
+use tokio_util::sync::CancellationToken;
 
 /// Where the RDB comes from.
 pub struct Source {
@@ -49,7 +48,7 @@ pub fn stage(
     facts: &Facts,
     ts: &str,
     quiet: bool,
-    cancelled: Arc<AtomicBool>,
+    cancelled: CancellationToken,
 ) -> Result<Staged> {
     let (uid, gid) = owner(facts)?;
     let dump = facts.dir.join(&facts.dbfilename);
@@ -252,17 +251,8 @@ fn check_space(source: &Source, file_len: u64, dir: &Path) -> Result<()> {
 
 /// The user the server runs as (its process), else the owner of its dump file or `dir`.
 fn owner(facts: &Facts) -> Result<(u32, u32)> {
-    if let Ok(status) = fs::read_to_string(format!("/proc/{}/status", facts.pid)) {
-        let field = |name: &str| {
-            status
-                .lines()
-                .find_map(|l| l.strip_prefix(name))
-                .and_then(|rest| rest.split_whitespace().nth(1))
-                .and_then(|v| v.parse::<u32>().ok())
-        };
-        if let (Some(uid), Some(gid)) = (field("Uid:"), field("Gid:")) {
-            return Ok((uid, gid));
-        }
+    if let Some(p) = &facts.process {
+        return Ok(p.owner());
     }
     let dump = facts.dir.join(&facts.dbfilename);
     let meta = fs::metadata(&dump)

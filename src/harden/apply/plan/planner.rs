@@ -1,434 +1,56 @@
-//! Planning `harden apply`: a pure function from the audit's facts (and findings) and the
-//! operator's options to an ordered list of steps, each on one node and tagged with the
-//! check IDs it fixes (for `--only`/`--skip`). Nothing here talks to a server, so every
-//! ordering rule is unit-tested and `--dry-run` prints exactly what would run.
-//!
-//! Order (notes §3, "Safe apply order"): add before taking away, wire the dependants before
-//! tightening what they depend on, and check after each step that still matters:
-//!
-//! 1. write the new passwords to the secrets directory (so no password exists only on a
-//!    server);
-//! 2. on every node create or update the role users, and prove each with a fresh login;
-//!    switch redisops' own connection to the admin user;
-//! 3. wire the dependants: `masteruser`/`masterauth` on every server (then re-link the
-//!    replicas), `auth-user`/`auth-pass` and `sentinel-user`/`sentinel-pass` on every
-//!    Sentinel (then check the Sentinels still agree);
-//! 4. tighten: replicas, then the master, then the Sentinels one by one: the default user,
-//!    protected mode, bind and the other runtime settings, checking links and the Sentinels'
-//!    view after each node;
-//! 5. persist (`ACL SAVE`, `CONFIG REWRITE` or the config-file editor, `SENTINEL
-//!    FLUSHCONFIG`) and make the files private again (CONFIG REWRITE writes 0644);
-//! 6. file-only directives (`enable-*-command`, `rename-command`) and, with `--restart`, a
-//!    restart through the node's supervisor;
-//! 7. prove that an unauthenticated connection is refused everywhere.
+//! The planner: the facts, the findings and the options in, the ordered steps out (see
+//! the order in [`super`]).
 
-use super::roles::{Role, form_key, roles, same_rules};
-use crate::harden::checks::{self, NodeReport};
+use super::refusals::refuse;
+use super::{Action, DefaultUser, FileLine, Plan, PlanOptions, Refusal, Step, Val};
+use crate::harden::apply::roles::{Role, form_key, roles, same_rules};
+use crate::harden::checks::{self, CheckId, NodeReport};
 use crate::harden::facts::{AuditFacts, NodeFacts, NodeKind};
 use crate::server::Server;
-use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
-use std::fmt;
-
-/// What the operator asked for.
-#[derive(Debug, Clone)]
-pub struct PlanOptions {
-    pub admin_user: String,
-    pub default_user: DefaultUser,
-    pub app_scripting: bool,
-    /// `--bind`: the addresses a single server should listen on.
-    pub bind: Option<Vec<String>>,
-    /// `--rename-commands`: command → new name.
-    pub rename: Vec<(String, String)>,
-    /// Persist with the config-file editor instead of `CONFIG REWRITE`.
-    pub edit_config_file: bool,
-    pub restart: bool,
-    /// Check IDs to act on (`--only`), empty for all.
-    pub only: Vec<String>,
-    pub skip: Vec<String>,
-    /// Whether the connection redisops uses reaches the node on loopback (for `--bind`).
-    pub connected_via: String,
-    /// How nodes described each role's commands after an earlier run ([`form_key`]).
-    pub acl_forms: BTreeMap<String, String>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum DefaultUser {
-    /// `ACL SETUSER default reset`: off, no password, no rights.
-    Disable,
-    /// Keep its passwords (clients using requirepass go on working) but take away the
-    /// dangerous, admin and scripting commands.
-    Restrict,
-    /// Leave it as it is: create and wire the users only, so clients can move to them
-    /// before a later run closes the default user.
-    Keep,
-}
-
-/// A value that may be a secret: shown masked, resolved from the secrets directory.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Val {
-    Plain(String),
-    /// The password of this user.
-    PasswordOf(String),
-}
-
-impl fmt::Display for Val {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Val::Plain(v) if v.is_empty() || v.contains(' ') => write!(f, "\"{v}\""),
-            Val::Plain(v) => f.write_str(v),
-            Val::PasswordOf(user) => write!(f, "<password of {user}>"),
-        }
-    }
-}
-
-/// One change or check on one node.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(tag = "action", rename_all = "snake_case")]
-pub enum Action {
-    /// Write the passwords (and command names) generated in this run to the secrets
-    /// directory.
-    WriteSecrets {
-        files: Vec<String>,
-    },
-    /// `ACL SETUSER user on <rules> #<sha256 of its password>` (the password last, after a
-    /// possible `resetpass`).
-    SetUser {
-        user: String,
-        rules: Vec<String>,
-    },
-    /// A fresh connection logs in as `user` with its password.
-    VerifyLogin {
-        user: String,
-    },
-    /// redisops' own connection to the node logs in as `user` from now on.
-    UseLogin {
-        user: String,
-    },
-    /// `CONFIG SET k v …`.
-    ConfigSet {
-        pairs: Vec<(String, Val)>,
-    },
-    /// `MULTI; CONFIG SET requirepass ""; ACL SETUSER default <rules>; EXEC`: one step, so
-    /// the default user is never passwordless in between.
-    SetDefault {
-        rules: Vec<String>,
-        clear_requirepass: bool,
-    },
-    /// `SENTINEL SET <master> k v …`.
-    SentinelSet {
-        master: String,
-        pairs: Vec<(String, Val)>,
-    },
-    /// `SENTINEL CONFIG SET k v` for each pair.
-    SentinelConfigSet {
-        pairs: Vec<(String, Val)>,
-    },
-    /// On a replica: drop the master link (`CLIENT KILL TYPE master`) and wait until it is
-    /// up again, proving the replication credentials.
-    Relink,
-    /// Every Sentinel agrees on the master, has fresh ping replies from the master, the
-    /// replicas and the other Sentinels, and `SENTINEL CKQUORUM` is OK.
-    CheckSentinels {
-        master: String,
-    },
-    /// Every server's `CLIENT LIST` shows every Sentinel logged in as `sentinel` (a Sentinel
-    /// whose AUTH fails silently falls back to the default user).
-    CheckSentinelLogins {
-        sentinels: usize,
-    },
-    AclSave,
-    ConfigRewrite,
-    SentinelFlushConfig,
-    /// Edit the config file on this host (comments and order kept, backup copy, 0600):
-    /// `directive args…` lines, keyed by their first `key` words.
-    EditConfigFile {
-        path: String,
-        lines: Vec<FileLine>,
-    },
-    /// Persist with the config-file editor instead of CONFIG REWRITE: the current values
-    /// of `keys` (CONFIG GET) and `users` (ACL LIST, password hashes only) become lines of
-    /// the file on this host.
-    PersistToFile {
-        path: String,
-        keys: Vec<String>,
-        users: Vec<String>,
-        /// File-only directives written in the same edit.
-        lines: Vec<FileLine>,
-    },
-    /// `chmod` a file on this host (owner unchanged).
-    Chmod {
-        path: String,
-        mode: u32,
-    },
-    /// Restart the server through its supervisor (data saved first).
-    Restart,
-    /// A fresh connection without credentials is refused (NOAUTH).
-    CheckClosed,
-}
-
-/// A config file line the editor sets: `name args…`, replacing the line with the same name
-/// and first `key` arguments.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct FileLine {
-    pub name: String,
-    pub key: usize,
-    pub args: Vec<String>,
-}
-
-impl fmt::Display for FileLine {
-    /// A renamed command's new name is a secret (it is kept in the secrets directory).
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match (self.name.as_str(), self.args.as_slice()) {
-            ("rename-command", [command, _]) => {
-                write!(f, "rename-command {command} <new name in renamed-commands>")
-            }
-            _ => write!(f, "{} {}", self.name, self.args.join(" ")),
-        }
-    }
-}
-
-impl fmt::Display for Action {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let pairs = |pairs: &[(String, Val)]| {
-            pairs
-                .iter()
-                .map(|(k, v)| format!("{k} {v}"))
-                .collect::<Vec<_>>()
-                .join(" ")
-        };
-        match self {
-            Action::WriteSecrets { files } => {
-                write!(f, "write to the secrets directory: {}", files.join(", "))
-            }
-            Action::SetUser { user, rules } => write!(
-                f,
-                "ACL SETUSER {user} on {} #<sha256 of its password>",
-                rules.join(" ")
-            ),
-            Action::VerifyLogin { user } => {
-                write!(f, "verify: a fresh connection logs in as {user}")
-            }
-            Action::UseLogin { user } => write!(f, "redisops continues as {user}"),
-            Action::ConfigSet { pairs: p } => write!(f, "CONFIG SET {}", pairs(p)),
-            Action::SetDefault {
-                rules,
-                clear_requirepass,
-            } => {
-                if *clear_requirepass {
-                    f.write_str("MULTI; CONFIG SET requirepass \"\"; ")?;
-                }
-                write!(f, "ACL SETUSER default {}", rules.join(" "))?;
-                if *clear_requirepass {
-                    f.write_str("; EXEC")?;
-                }
-                Ok(())
-            }
-            Action::SentinelSet { master, pairs: p } => {
-                write!(f, "SENTINEL SET {master} {}", pairs(p))
-            }
-            Action::SentinelConfigSet { pairs: p } => {
-                write!(f, "SENTINEL CONFIG SET {}", pairs(p))
-            }
-            Action::Relink => f.write_str(
-                "CLIENT KILL TYPE master, then wait for master_link_status:up (proves masterauth)",
-            ),
-            Action::CheckSentinels { master } => write!(
-                f,
-                "check: every Sentinel agrees on {master}'s address, reaches every node and \
-                 Sentinel, CKQUORUM OK"
-            ),
-            Action::CheckSentinelLogins { sentinels } => write!(
-                f,
-                "check: every server shows all {sentinels} Sentinels logged in as 'sentinel'"
-            ),
-            Action::AclSave => f.write_str("ACL SAVE"),
-            Action::ConfigRewrite => f.write_str("CONFIG REWRITE"),
-            Action::SentinelFlushConfig => f.write_str("SENTINEL FLUSHCONFIG"),
-            Action::EditConfigFile { path, lines } => {
-                write!(f, "edit {path} (backup copy kept, mode 0600):")?;
-                for l in lines {
-                    write!(f, "\n      {l}")?;
-                }
-                Ok(())
-            }
-            Action::PersistToFile {
-                path,
-                keys,
-                users,
-                lines,
-            } => {
-                write!(
-                    f,
-                    "write to {path} (backup copy kept, mode 0600): {} and the users {} as \
-                     ACL LIST shows them (password hashes only)",
-                    keys.join(", "),
-                    users.join(", ")
-                )?;
-                for l in lines {
-                    write!(f, "\n      {l}")?;
-                }
-                Ok(())
-            }
-            Action::Chmod { path, mode } => write!(f, "chmod {mode:o} {path}"),
-            Action::Restart => f.write_str("restart the server (SHUTDOWN SAVE, then start it)"),
-            Action::CheckClosed => {
-                f.write_str("verify: a connection without credentials is refused")
-            }
-        }
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Step {
-    /// The node's address, or "local" for the secrets directory.
-    pub node: String,
-    #[serde(flatten)]
-    pub action: Action,
-    /// The check IDs this step fixes (empty for checks and bookkeeping).
-    pub fixes: Vec<&'static str>,
-}
-
-impl Step {
-    /// Whether the step changes something (verifications and checks do not).
-    pub fn changes(&self) -> bool {
-        !matches!(
-            self.action,
-            Action::VerifyLogin { .. }
-                | Action::UseLogin { .. }
-                | Action::Relink
-                | Action::CheckSentinels { .. }
-                | Action::CheckSentinelLogins { .. }
-                | Action::CheckClosed
-        )
-    }
-}
-
-#[derive(Debug, Clone, Default, Serialize)]
-pub struct Plan {
-    pub steps: Vec<Step>,
-    /// What the operator should know before saying yes.
-    pub warnings: Vec<String>,
-    /// Findings the plan leaves to the operator, with why.
-    pub left: Vec<String>,
-}
-
-impl Plan {
-    /// Whether there is anything to change (a second run plans only checks, or nothing).
-    pub fn is_empty(&self) -> bool {
-        !self.steps.iter().any(Step::changes)
-    }
-
-    pub fn render(&self) -> String {
-        let mut out = String::new();
-        let mut node = "";
-        for (i, step) in self.steps.iter().enumerate() {
-            if step.node != node {
-                node = &step.node;
-                out.push_str(&format!("{node}:\n"));
-            }
-            let fixes = if step.fixes.is_empty() {
-                String::new()
-            } else {
-                format!("   [{}]", step.fixes.join(", "))
-            };
-            out.push_str(&format!("{:>3}. {}{fixes}\n", i + 1, step.action));
-        }
-        for l in &self.left {
-            out.push_str(&format!("left for you: {l}\n"));
-        }
-        for w in &self.warnings {
-            out.push_str(&format!("warning: {w}\n"));
-        }
-        out
-    }
-}
-
-/// Why no plan can be made.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Refusal(pub String);
 
 /// The users, their wiring and the default user go together: closing the default user
 /// before replicas and Sentinels have users of their own would cut them off, and wiring
 /// users that do not exist would too. So these IDs select (or skip) all of it at once.
-const ACCESS: &[&str] = &[
-    "NET-01", "AUTH-01", "AUTH-03", "AUTH-04", "SENT-01", "SENT-02", "SENT-03", "REPL-01",
-    "REPL-02",
+const ACCESS: &[CheckId] = &[
+    CheckId("NET-01"),
+    CheckId("AUTH-01"),
+    CheckId("AUTH-03"),
+    CheckId("AUTH-04"),
+    CheckId("SENT-01"),
+    CheckId("SENT-02"),
+    CheckId("SENT-03"),
+    CheckId("REPL-01"),
+    CheckId("REPL-02"),
 ];
-const USERS: &[&str] = &["NET-01", "AUTH-01", "AUTH-03", "SENT-01"];
-const REPLICATION: &[&str] = &["REPL-01", "REPL-02"];
-const SENTINEL_AUTH: &[&str] = &["SENT-02", "SENT-03"];
-const FILE_MODES: &[&str] = &["PERS-03"];
+const USERS: &[CheckId] = &[
+    CheckId("NET-01"),
+    CheckId("AUTH-01"),
+    CheckId("AUTH-03"),
+    CheckId("SENT-01"),
+];
+const REPLICATION: &[CheckId] = &[CheckId("REPL-01"), CheckId("REPL-02")];
+const SENTINEL_AUTH: &[CheckId] = &[CheckId("SENT-02"), CheckId("SENT-03")];
+const FILE_MODES: &[CheckId] = &[CheckId("PERS-03")];
 
 /// The user Sentinels log in to each other as (`sentinel-user`).
 const PEER: &str = "sentinel-peer";
 
 /// Which findings apply fixes at runtime, and how: (check ID, config key, value).
-const RUNTIME_FIXES: &[(&str, &str, &str)] = &[
-    ("NET-02", "protected-mode", "yes"),
-    ("ACL-02", "acl-pubsub-default", "resetchannels"),
-    ("LOG-01", "acllog-max-len", "128"),
-    ("DOS-01", "maxmemory-clients", "5%"),
-    ("REPL-03", "replica-read-only", "yes"),
+const RUNTIME_FIXES: &[(CheckId, &str, &str)] = &[
+    (CheckId("NET-02"), "protected-mode", "yes"),
+    (CheckId("ACL-02"), "acl-pubsub-default", "resetchannels"),
+    (CheckId("LOG-01"), "acllog-max-len", "128"),
+    (CheckId("DOS-01"), "maxmemory-clients", "5%"),
+    (CheckId("REPL-03"), "replica-read-only", "yes"),
 ];
 
 /// File-only fixes: (check ID, directive, value); they take effect at the next restart.
-const FILE_FIXES: &[(&str, &str, &str)] = &[
-    ("CMD-01", "enable-debug-command", "no"),
-    ("CMD-01", "enable-module-command", "no"),
-    ("CMD-01", "enable-protected-configs", "no"),
+const FILE_FIXES: &[(CheckId, &str, &str)] = &[
+    (CheckId("CMD-01"), "enable-debug-command", "no"),
+    (CheckId("CMD-01"), "enable-module-command", "no"),
+    (CheckId("CMD-01"), "enable-protected-configs", "no"),
 ];
-
-/// Commands redisops (audit, apply, backup, restore), replication or Sentinel run by name.
-const NEEDED: &[&str] = &[
-    "ACL",
-    "AUTH",
-    "BGSAVE",
-    "CLIENT",
-    "COMMAND",
-    "CONFIG",
-    "EXEC",
-    "HELLO",
-    "INFO",
-    "LASTSAVE",
-    "MULTI",
-    "PING",
-    "PSYNC",
-    "REPLCONF",
-    "REPLICAOF",
-    "ROLE",
-    "SELECT",
-    "SENTINEL",
-    "SHUTDOWN",
-    "SLAVEOF",
-    "SYNC",
-    "TIME",
-];
-
-/// A renamed command breaks an AOF that contains it ("Unknown command" at the next load)
-/// and replicas that receive it under its new name.
-fn refuse_unsafe_renames(facts: &AuditFacts) -> Result<(), Refusal> {
-    for n in facts.nodes.iter().filter(|n| n.kind == NodeKind::Server) {
-        if n.config("appendonly") == Some("yes") {
-            return Err(Refusal(format!(
-                "{} uses an AOF: a renamed command in it would stop the next start. Rename \
-                 commands only on servers without appendonly, or deny them through ACLs \
-                 (apply does by default)",
-                n.address
-            )));
-        }
-        if n.role != "master" || n.info("connected_slaves").is_some_and(|r| r != "0") {
-            return Err(Refusal(format!(
-                "{} replicates: replicas would receive the renamed commands under names they \
-                 do not know. Deny the commands through ACLs instead (apply does by default)",
-                n.address
-            )));
-        }
-    }
-    Ok(())
-}
 
 /// Whether the server has the directives of Redis 7.0 (`enable-*-command`,
 /// `maxmemory-clients`).
@@ -457,43 +79,7 @@ pub fn plan(
     hashes: &BTreeMap<String, String>,
     new: &[String],
 ) -> Result<Plan, Refusal> {
-    if let Some(down) = facts.nodes.iter().find(|n| n.unreachable.is_some()) {
-        return Err(Refusal(format!(
-            "{} could not be audited ({}): apply changes every node of a group together, so \
-             it needs all of them reachable",
-            down.address,
-            down.unreachable.as_deref().unwrap_or("")
-        )));
-    }
-    let group = facts.group.as_ref();
-    if group.is_some() && opts.bind.is_some() {
-        return Err(Refusal(
-            "--bind names one server's addresses: run it per node (redis://host:port targets), \
-             not on a Sentinel group"
-                .into(),
-        ));
-    }
-    if group.is_some() && (opts.restart || !opts.rename.is_empty()) {
-        return Err(Refusal(
-            "--restart and --rename-commands restart servers: on a Sentinel group restart \
-             one node at a time with a per-node target (replicas first), so the group keeps \
-             a master"
-                .into(),
-        ));
-    }
-    if let Some((command, _)) = opts
-        .rename
-        .iter()
-        .find(|(c, _)| NEEDED.iter().any(|n| n.eq_ignore_ascii_case(c)))
-    {
-        return Err(Refusal(format!(
-            "{command} cannot be renamed: redisops, replicas or Sentinels need it under its \
-             own name. Apply denies it to everyone but the admin through ACLs already"
-        )));
-    }
-    if !opts.rename.is_empty() {
-        refuse_unsafe_renames(facts)?;
-    }
+    refuse(facts, opts)?;
     let reports = checks::evaluate(facts);
     let mut p = Planner {
         facts,
@@ -517,24 +103,24 @@ struct Planner<'a> {
     plan: Plan,
     roles: Vec<Role>,
     /// (node, check ID) pairs some step fixes.
-    fixed: BTreeSet<(String, &'static str)>,
+    fixed: BTreeSet<(String, CheckId)>,
 }
 
 impl<'a> Planner<'a> {
     /// Whether the users, their wiring and the default user are part of this run.
     fn access(&self) -> bool {
-        let named = |list: &[String]| list.iter().any(|id| ACCESS.contains(&id.as_str()));
+        let named = |list: &[String]| list.iter().any(|id| ACCESS.iter().any(|a| a.0 == id));
         (self.opts.only.is_empty() || named(&self.opts.only)) && !named(&self.opts.skip)
     }
 
-    fn selected(&self, ids: &[&str]) -> bool {
+    fn selected(&self, ids: &[CheckId]) -> bool {
         ids.iter().any(|id| {
-            (self.opts.only.is_empty() || self.opts.only.iter().any(|o| o == id))
-                && !self.opts.skip.iter().any(|s| s == id)
+            (self.opts.only.is_empty() || self.opts.only.iter().any(|o| o == id.0))
+                && !self.opts.skip.iter().any(|s| s == id.0)
         })
     }
 
-    fn push(&mut self, node: &NodeFacts, action: Action, fixes: &[&'static str]) {
+    fn push(&mut self, node: &NodeFacts, action: Action, fixes: &[CheckId]) {
         // Before 7.0 CONFIG SET takes one parameter: one step each.
         if let Action::ConfigSet { pairs } = &action
             && pairs.len() > 1
@@ -547,7 +133,7 @@ impl<'a> Planner<'a> {
             return;
         }
         for id in fixes {
-            self.fixed.insert((node.address.clone(), id));
+            self.fixed.insert((node.address.clone(), *id));
         }
         self.plan.steps.push(Step {
             node: node.address.clone(),
@@ -556,11 +142,11 @@ impl<'a> Planner<'a> {
         });
     }
 
-    fn finding(&self, node: &NodeFacts, id: &str) -> bool {
+    fn finding(&self, node: &NodeFacts, id: CheckId) -> bool {
         self.reports
             .iter()
             .find(|r| r.address == node.address)
-            .is_some_and(|r| r.findings.iter().any(|f| f.id == id))
+            .is_some_and(|r| r.findings.iter().any(|f| f.id == id.0))
     }
 
     fn in_group(&self) -> bool {
@@ -894,7 +480,12 @@ impl<'a> Planner<'a> {
             // Closing the default user also takes the attack chains from anonymous clients
             // (CMD-02) and makes protected mode moot (NET-02).
             &[
-                "NET-01", "NET-02", "AUTH-01", "AUTH-04", "SENT-01", "CMD-02",
+                CheckId("NET-01"),
+                CheckId("NET-02"),
+                CheckId("AUTH-01"),
+                CheckId("AUTH-04"),
+                CheckId("SENT-01"),
+                CheckId("CMD-02"),
             ],
         );
         Ok(())
@@ -968,7 +559,7 @@ impl<'a> Planner<'a> {
                         ("sentinel-pass".into(), Val::PasswordOf(peer)),
                     ],
                 },
-                &["SENT-01"],
+                &[CheckId("SENT-01")],
             );
         }
         if !logged_in_as_sentinel || !peers_ok {
@@ -991,8 +582,8 @@ impl<'a> Planner<'a> {
         let mut pairs = Vec::new();
         let mut ids = Vec::new();
         for (id, key, value) in RUNTIME_FIXES {
-            if self.finding(n, id)
-                && self.selected(&[id])
+            if self.finding(n, *id)
+                && self.selected(&[*id])
                 && n.config(key) != Some(value)
                 && runtime_fix_applies(n, key)
             {
@@ -1001,13 +592,13 @@ impl<'a> Planner<'a> {
             }
         }
         if let Some(bind) = &self.opts.bind
-            && self.selected(&["NET-03"])
+            && self.selected(&[CheckId("NET-03")])
         {
             let wanted = bind.join(" ");
             if n.config("bind") != Some(wanted.as_str()) {
                 self.refuse_lockout(bind)?;
                 pairs.push(("bind".into(), Val::Plain(wanted)));
-                ids.push("NET-03");
+                ids.push(CheckId("NET-03"));
             }
         }
         if !pairs.is_empty() {
@@ -1127,15 +718,15 @@ impl<'a> Planner<'a> {
         let owned = dir.uid == Some(process.uid);
         let sticky = mode & 0o1000 != 0;
         // Also before any dump exists: the next save (or apply's own restart) makes one.
-        let open = self.finding(n, "HOST-01") || mode & 0o007 != 0;
-        if open && self.selected(&["HOST-01"]) && owned && !sticky {
+        let open = self.finding(n, CheckId("HOST-01")) || mode & 0o007 != 0;
+        if open && self.selected(&[CheckId("HOST-01")]) && owned && !sticky {
             self.push(
                 n,
                 Action::Chmod {
                     path: dir.path.clone(),
                     mode: mode & 0o750,
                 },
-                &["HOST-01"],
+                &[CheckId("HOST-01")],
             );
         }
     }
@@ -1175,8 +766,8 @@ impl<'a> Planner<'a> {
         let mut pending = false;
         for (id, key, value) in FILE_FIXES {
             // Before 7.0 these directives do not exist: the file would stop the next start.
-            let wanted = self.finding(n, id)
-                && self.selected(&[id])
+            let wanted = self.finding(n, *id)
+                && self.selected(&[*id])
                 && n.config(key) != Some(value)
                 && since_7(n);
             if !wanted {
@@ -1185,7 +776,7 @@ impl<'a> Planner<'a> {
             // Written by an earlier run: only the restart is missing.
             if in_file(key) == Some(value) {
                 pending = true;
-                self.fixed.insert((n.address.clone(), id));
+                self.fixed.insert((n.address.clone(), *id));
             } else {
                 lines.push(FileLine {
                     name: key.to_string(),
@@ -1205,7 +796,7 @@ impl<'a> Planner<'a> {
                 key: 1,
                 args: vec![command.clone(), new_name.clone()],
             });
-            ids.push("ACL-01");
+            ids.push(CheckId("ACL-01"));
         }
         if lines.is_empty() {
             if pending && self.opts.restart {
@@ -1243,7 +834,7 @@ impl<'a> Planner<'a> {
             Some(persisted) => {
                 persisted.extend(lines);
                 for id in &ids {
-                    self.fixed.insert((n.address.clone(), id));
+                    self.fixed.insert((n.address.clone(), *id));
                 }
             }
             None => self.push(n, Action::EditConfigFile { path, lines }, &ids),
@@ -1259,8 +850,9 @@ impl<'a> Planner<'a> {
     fn leave_the_rest(&mut self) {
         for report in self.reports {
             for f in &report.findings {
-                let fixed = self.fixed.contains(&(report.address.clone(), f.id));
-                let file_only = FILE_FIXES.iter().any(|(id, ..)| *id == f.id);
+                let id = CheckId(f.id);
+                let fixed = self.fixed.contains(&(report.address.clone(), id));
+                let file_only = FILE_FIXES.iter().any(|(fix, ..)| *fix == id);
                 let why = if f.severity < checks::Severity::Low {
                     continue;
                 } else if fixed && file_only && !self.opts.restart {
@@ -1268,7 +860,7 @@ impl<'a> Planner<'a> {
                         .to_string()
                 } else if fixed {
                     continue;
-                } else if !self.selected(&[f.id]) {
+                } else if !self.selected(&[id]) {
                     "not selected".to_string()
                 } else {
                     f.remediation.clone()
@@ -1279,301 +871,5 @@ impl<'a> Planner<'a> {
                 ));
             }
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::harden::checks::fixtures::{self, open_default, put_user, set, user};
-    use crate::harden::facts::{FileFacts, HostFacts};
-
-    fn opts() -> PlanOptions {
-        PlanOptions {
-            admin_user: "admin".into(),
-            default_user: DefaultUser::Disable,
-            app_scripting: false,
-            bind: None,
-            rename: vec![],
-            edit_config_file: false,
-            restart: false,
-            only: vec![],
-            skip: vec![],
-            connected_via: "127.0.0.1".into(),
-            acl_forms: BTreeMap::new(),
-        }
-    }
-
-    fn hashes() -> BTreeMap<String, String> {
-        roles("admin", false)
-            .into_iter()
-            .map(|r| (r.user.clone(), format!("h-{}", r.user)))
-            .collect()
-    }
-
-    fn weak() -> NodeFacts {
-        let mut n = fixtures::server();
-        open_default(&mut n);
-        put_user(&mut n, user("default", "on nopass ~* &* +@all"));
-        n.users.as_mut().unwrap().retain(|u| u.name == "default");
-        set(&mut n, "protected-mode", "no");
-        set(&mut n, "bind", "* -::*");
-        set(&mut n, "enable-debug-command", "yes");
-        n.host = Some(HostFacts {
-            config_file: Some(FileFacts {
-                path: "/etc/redis/redis.conf".into(),
-                mode: Some(0o644),
-                uid: Some(0),
-                holds_secrets: Some(false),
-                error: None,
-            }),
-            acl_file: None,
-            data_dir: None,
-            data_files: vec![],
-            process: None,
-            tls_cert: None,
-            file_directives: Default::default(),
-            config_users: None,
-            aclfile_users: None,
-        });
-        n
-    }
-
-    fn actions(p: &Plan) -> Vec<String> {
-        p.steps.iter().map(|s| s.action.to_string()).collect()
-    }
-
-    #[test]
-    fn weak_server_adds_before_it_takes_away() {
-        let facts = fixtures::audit(vec![weak()]);
-        let p = plan(&facts, &opts(), &hashes(), &["admin.password".into()]).unwrap();
-        let a = actions(&p);
-        let pos = |prefix: &str| a.iter().position(|s| s.starts_with(prefix)).unwrap();
-        assert!(a[0].starts_with("write to the secrets directory"));
-        assert!(pos("ACL SETUSER admin on") < pos("verify: a fresh connection logs in as admin"));
-        assert!(
-            a.iter()
-                .any(|s| s.ends_with("+@all #<sha256 of its password>")),
-            "{a:?}"
-        );
-        assert!(pos("verify: a fresh connection logs in as admin") < pos("redisops continues"));
-        assert!(pos("redisops continues") < pos("ACL SETUSER default reset"));
-        assert!(pos("ACL SETUSER default reset") < pos("CONFIG REWRITE"));
-        assert!(pos("CONFIG REWRITE") < pos("chmod 600"));
-        assert!(a.iter().any(|s| s.contains("protected-mode yes")));
-        assert!(a.iter().any(|s| s.contains("enable-debug-command no")));
-        assert_eq!(
-            a.last().unwrap(),
-            "verify: a connection without credentials is refused"
-        );
-        // No restart asked: CMD-01 is fixed in the file and waits for a restart.
-        assert!(
-            p.left.iter().any(|l| l.starts_with("CMD-01")),
-            "{:?}",
-            p.left
-        );
-        // Secrets never appear: only hashes' placeholders and <password of …>.
-        assert!(p.render().contains("masterauth <password of replication>"));
-        assert!(!p.render().contains("h-admin"));
-    }
-
-    #[test]
-    fn hardened_server_plans_nothing() {
-        let mut n = fixtures::server();
-        let h = hashes();
-        for role in roles("admin", false)
-            .into_iter()
-            .filter(|r| r.on(false, false))
-        {
-            let mut u = user(
-                &role.user,
-                &format!("on {} {} {}", role.keys, role.channels, role.commands),
-            );
-            u.channels = u.channels.replace("resetchannels", "").trim().to_string();
-            u.password_hashes = vec![h[&role.user].clone()];
-            put_user(&mut n, u);
-        }
-        set(&mut n, "masteruser", "replication");
-        n.secrets.insert(
-            "masterauth".into(),
-            crate::harden::facts::SecretFacts {
-                length: 64,
-                sha256: h["replication"].clone(),
-            },
-        );
-        let facts = fixtures::audit(vec![n]);
-        let p = plan(&facts, &opts(), &h, &[]).unwrap();
-        assert!(p.is_empty() && p.steps.is_empty(), "{}", p.render());
-    }
-
-    #[test]
-    fn only_and_skip_select_by_check_id() {
-        let facts = fixtures::audit(vec![weak()]);
-        let mut o = opts();
-        o.only = vec!["NET-02".into()];
-        let p = plan(&facts, &o, &hashes(), &[]).unwrap();
-        let a = actions(&p);
-        assert!(
-            a.iter().any(|s| s == "CONFIG SET protected-mode yes"),
-            "{a:?}"
-        );
-        assert!(!a.iter().any(|s| s.contains("SETUSER")), "{a:?}");
-        let mut o = opts();
-        o.skip = vec!["DOS-01".into()];
-        let p = plan(&facts, &o, &hashes(), &[]).unwrap();
-        assert!(!actions(&p).iter().any(|s| s.contains("maxmemory-clients")));
-        assert!(
-            p.left
-                .iter()
-                .any(|l| l.starts_with("DOS-01") && l.ends_with("not selected"))
-        );
-    }
-
-    #[test]
-    fn bind_that_would_cut_off_redisops_is_refused() {
-        let facts = fixtures::audit(vec![weak()]);
-        let mut o = opts();
-        o.bind = Some(vec!["10.0.0.5".into()]);
-        let err = plan(&facts, &o, &hashes(), &[]).unwrap_err();
-        assert!(err.0.contains("would close the address"), "{}", err.0);
-        o.bind = Some(vec!["10.0.0.5".into(), "127.0.0.1".into()]);
-        let p = plan(&facts, &o, &hashes(), &[]).unwrap();
-        assert!(
-            actions(&p)
-                .iter()
-                .any(|s| s.contains("bind \"10.0.0.5 127.0.0.1\""))
-        );
-    }
-
-    #[test]
-    fn no_config_file_is_refused() {
-        let mut n = weak();
-        n.info.insert("config_file".into(), String::new());
-        let err = plan(&fixtures::audit(vec![n]), &opts(), &hashes(), &[]).unwrap_err();
-        assert!(err.0.contains("without a config file"));
-    }
-
-    #[test]
-    fn clients_on_the_default_user_are_a_warning_not_a_refusal() {
-        let mut n = weak();
-        n.default_clients = Some(vec!["10.0.0.7:5000".into()]);
-        let p = plan(&fixtures::audit(vec![n.clone()]), &opts(), &hashes(), &[]).unwrap();
-        assert!(
-            p.warnings[0].contains("1 client(s) logged in as the default user (10.0.0.7:5000)")
-        );
-        assert!(p.render().contains("warning: "));
-        let mut o = opts();
-        o.default_user = DefaultUser::Keep;
-        let p = plan(&fixtures::audit(vec![n]), &o, &hashes(), &[]).unwrap();
-        assert!(p.warnings.is_empty());
-        assert!(!actions(&p).iter().any(|a| a.contains("SETUSER default")));
-        assert!(
-            !actions(&p)
-                .iter()
-                .any(|a| a.contains("without credentials"))
-        );
-    }
-
-    #[test]
-    fn taking_over_an_existing_user_is_a_warning() {
-        let mut n = weak();
-        put_user(
-            &mut n,
-            user("backup", "on >their-own-long-password ~* +@all"),
-        );
-        let p = plan(&fixtures::audit(vec![n]), &opts(), &hashes(), &[]).unwrap();
-        assert!(
-            p.warnings
-                .iter()
-                .any(|w| w.contains("the existing user 'backup' (+@all ~*)")),
-            "{:?}",
-            p.warnings
-        );
-    }
-
-    #[test]
-    fn restrict_needs_a_password_to_keep() {
-        let mut o = opts();
-        o.default_user = DefaultUser::Restrict;
-        let err = plan(&fixtures::audit(vec![weak()]), &o, &hashes(), &[]).unwrap_err();
-        assert!(err.0.contains("nopass"));
-    }
-
-    #[test]
-    fn rename_commands_edit_the_file_then_restart() {
-        let mut o = opts();
-        o.rename = vec![("FLUSHALL".into(), "FLUSHALL_x1".into())];
-        o.restart = true;
-        let p = plan(&fixtures::audit(vec![weak()]), &o, &hashes(), &[]).unwrap();
-        let a = actions(&p);
-        let edit = a
-            .iter()
-            .position(|s| s.contains("rename-command FLUSHALL <new name"));
-        let restart = a.iter().position(|s| s.starts_with("restart"));
-        let rewrite = a.iter().position(|s| s == "CONFIG REWRITE");
-        assert!(rewrite < edit && edit < restart, "{a:?}");
-        assert!(
-            !p.left.iter().any(|l| l.starts_with("CMD-01")),
-            "{:?}",
-            p.left
-        );
-    }
-
-    #[test]
-    fn commands_redisops_needs_are_not_renamed() {
-        let mut o = opts();
-        o.rename = vec![("config".into(), "C1".into())];
-        let err = plan(&fixtures::audit(vec![weak()]), &o, &hashes(), &[]).unwrap_err();
-        assert!(err.0.contains("config cannot be renamed"), "{}", err.0);
-    }
-
-    #[test]
-    fn sentinel_group_is_wired_before_it_is_tightened() {
-        let mut master = weak();
-        master.host = None;
-        let mut replica = weak();
-        replica.host = None;
-        replica.address = "127.0.0.1:6380".into();
-        replica.role = "slave".into();
-        let mut s1 = fixtures::sentinel("127.0.0.1:26379");
-        put_user(&mut s1, user("default", "on nopass ~* &* +@all"));
-        s1.users.as_mut().unwrap().retain(|u| u.name == "default");
-        let mut facts = fixtures::audit(vec![master, replica, s1]);
-        facts.group = Some(crate::harden::facts::GroupFacts {
-            master_name: "main".into(),
-            master: "127.0.0.1:6379".into(),
-        });
-        let p = plan(&facts, &opts(), &hashes(), &[]).unwrap();
-        let on = |node: &str, prefix: &str| {
-            p.steps
-                .iter()
-                .position(|s| s.node == node && s.action.to_string().starts_with(prefix))
-                .unwrap_or_else(|| panic!("no {prefix} on {node}:\n{}", p.render()))
-        };
-        let (m, r, s) = ("127.0.0.1:6379", "127.0.0.1:6380", "127.0.0.1:26379");
-        assert!(on(r, "CONFIG SET masteruser") < on(r, "CLIENT KILL TYPE master"));
-        assert!(on(s, "SENTINEL SET main auth-user sentinel") < on(r, "ACL SETUSER default"));
-        assert!(on(r, "ACL SETUSER default") < on(m, "ACL SETUSER default"));
-        assert!(on(m, "ACL SETUSER default") < on(s, "ACL SETUSER default"));
-        assert!(on(s, "ACL SETUSER default") < on(s, "SENTINEL FLUSHCONFIG"));
-        assert!(on(m, "ACL SETUSER sentinel") < on(s, "SENTINEL SET"));
-        // Sentinels get the admin, a discovery user for clients and their peer user.
-        let on_sentinel: Vec<String> = p
-            .steps
-            .iter()
-            .filter(|st| st.node == s)
-            .filter_map(|st| match &st.action {
-                Action::SetUser { user, .. } => Some(user.clone()),
-                _ => None,
-            })
-            .collect();
-        assert_eq!(on_sentinel, ["admin", "app", "sentinel-peer"]);
-        assert!(
-            on(s, "SENTINEL CONFIG SET sentinel-user sentinel-peer") < on(s, "ACL SETUSER default")
-        );
-        assert!(on(r, "check: every server shows all 1 Sentinels") < on(r, "ACL SETUSER default"));
-        let mut o = opts();
-        o.restart = true;
-        assert!(plan(&facts, &o, &hashes(), &[]).is_err());
     }
 }
