@@ -145,7 +145,9 @@ fn unit_in_cgroup(cgroup: &str) -> Option<String> {
         .filter_map(|l| l.rsplit('/').next())
         .find(|unit| {
             unit.ends_with(".service")
-                && ["redis", "valkey", "sentinel"].iter().any(|n| unit.contains(n))
+                && ["redis", "valkey", "sentinel"]
+                    .iter()
+                    .any(|n| unit.contains(n))
         })
         .map(String::from)
 }

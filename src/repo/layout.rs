@@ -217,7 +217,10 @@ mod tests {
         assert_eq!(BackupId::parse(&s).unwrap(), id);
         assert_ne!(BackupId::generate(now), id, "same second, different suffix");
         let later = BackupId::generate(now + chrono::Duration::milliseconds(1));
-        assert!(later > id, "same second, later millisecond sorts after: {later} {id}");
+        assert!(
+            later > id,
+            "same second, later millisecond sorts after: {later} {id}"
+        );
     }
 
     #[test]
