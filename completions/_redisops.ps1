@@ -199,7 +199,7 @@ Register-ArgumentCompleter -Native -CommandName 'redisops' -ScriptBlock {
             [CompletionResult]::new('--latest', '--latest', [CompletionResultType]::ParameterName, 'Verify the newest backup of the target (of each target without --target); safety backups taken by restore are skipped')
             [CompletionResult]::new('--include-safety', '--include-safety', [CompletionResultType]::ParameterName, 'With --latest: count the safety backups restore takes of the data it replaces')
             [CompletionResult]::new('--all', '--all', [CompletionResultType]::ParameterName, 'Verify every backup (of the target, or of the whole repository)')
-            [CompletionResult]::new('--deep', '--deep', [CompletionResultType]::ParameterName, 'Also run redis-check-rdb on the decrypted RDB (streamed through a pipe; needs keys)')
+            [CompletionResult]::new('--deep', '--deep', [CompletionResultType]::ParameterName, 'Also run redis-check-rdb or valkey-check-rdb (one on PATH at least as new as the file) on the decrypted RDB (streamed through a pipe; needs keys)')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print the reports as JSON')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only print warnings and errors (for cron)')

@@ -192,7 +192,7 @@ set edit:completion:arg-completer[redisops] = {|@words|
             cand --latest 'Verify the newest backup of the target (of each target without --target); safety backups taken by restore are skipped'
             cand --include-safety 'With --latest: count the safety backups restore takes of the data it replaces'
             cand --all 'Verify every backup (of the target, or of the whole repository)'
-            cand --deep 'Also run redis-check-rdb on the decrypted RDB (streamed through a pipe; needs keys)'
+            cand --deep 'Also run redis-check-rdb or valkey-check-rdb (one on PATH at least as new as the file) on the decrypted RDB (streamed through a pipe; needs keys)'
             cand --json 'Print the reports as JSON'
             cand --help 'Print help (see more with ''--help'')'
             cand -q 'Only print warnings and errors (for cron)'

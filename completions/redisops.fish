@@ -169,7 +169,7 @@ complete -c redisops -n "__fish_redisops_using_subcommand verify" -l timeout -d 
 complete -c redisops -n "__fish_redisops_using_subcommand verify" -l latest -d 'Verify the newest backup of the target (of each target without --target); safety backups taken by restore are skipped'
 complete -c redisops -n "__fish_redisops_using_subcommand verify" -l include-safety -d 'With --latest: count the safety backups restore takes of the data it replaces'
 complete -c redisops -n "__fish_redisops_using_subcommand verify" -l all -d 'Verify every backup (of the target, or of the whole repository)'
-complete -c redisops -n "__fish_redisops_using_subcommand verify" -l deep -d 'Also run redis-check-rdb on the decrypted RDB (streamed through a pipe; needs keys)'
+complete -c redisops -n "__fish_redisops_using_subcommand verify" -l deep -d 'Also run redis-check-rdb or valkey-check-rdb (one on PATH at least as new as the file) on the decrypted RDB (streamed through a pipe; needs keys)'
 complete -c redisops -n "__fish_redisops_using_subcommand verify" -l json -d 'Print the reports as JSON'
 complete -c redisops -n "__fish_redisops_using_subcommand verify" -l help -d 'Print help (see more with \'--help\')'
 complete -c redisops -n "__fish_redisops_using_subcommand verify" -s q -l quiet -d 'Only print warnings and errors (for cron)'

@@ -16,8 +16,10 @@ use crate::progress::Progress;
 use crate::rdb::{self, Checksum, RdbSummary, VerifyOptions};
 use crate::repo::{
     ArchiveInfo, Backup, BackupId, BackupKind, DbCounts, FILE_MODE, MANIFEST_FORMAT_VERSION,
-    Manifest, Protects, RdbInfo, RepoLock, Repository, TargetId, TargetInfo, archive_file_name,
+    Manifest, Protects, RdbInfo, RepoLock, Repository, ServerInfo, TargetId, TargetInfo,
+    archive_file_name,
 };
+use crate::server::Server;
 use crate::source::bgsave;
 use crate::source::sync::{SyncOptions, SyncStream};
 use crate::target::{Endpoint, Target};
@@ -233,6 +235,10 @@ pub async fn run(target: &Target, repo: &Repository, req: &Request) -> Result<Ou
             .redis_version
             .clone()
             .or_else(|| info.get("redis_version").map(String::from)),
+        server: Server::from_info(&info).map(|k| ServerInfo {
+            flavor: k.flavor,
+            version: k.version.to_string(),
+        }),
         rdb_version: summary.rdb_version,
         method: if use_bgsave { "bgsave" } else { "sync" }.to_string(),
         kind: req.kind,

@@ -16,6 +16,7 @@
 pub mod analyze;
 pub mod archive;
 pub mod backup;
+pub mod checker;
 pub mod cli;
 pub mod cluster;
 pub mod commands;
@@ -35,6 +36,7 @@ pub mod repo;
 pub mod restore;
 pub mod retention;
 pub mod schedule;
+pub mod server;
 pub mod source;
 pub mod status;
 pub mod steps;

@@ -4,6 +4,7 @@
 use crate::conn::Connected;
 use crate::conn::sentinel::{SentinelAnswer, SentinelReplica};
 use crate::info::{DbKeys, Info};
+use crate::server::{Flavor, Server};
 use crate::target::Target;
 use crate::ui;
 use anyhow::Result;
@@ -36,7 +37,12 @@ pub struct TargetStatus {
 
 #[derive(Debug, Serialize)]
 pub struct ServerStatus {
+    /// `redis` or `valkey` (None when INFO did not say).
+    pub flavor: Option<Flavor>,
+    /// The real version (`valkey_version` on Valkey).
     pub version: String,
+    /// `redis_version`: on Valkey the Redis release it is compatible with.
+    pub redis_version: String,
     pub mode: String,
     pub role: String,
     pub uptime_seconds: u64,
@@ -219,7 +225,8 @@ impl Status {
         );
         let _ = writeln!(
             o,
-            "Server       Redis {}, {} mode, role {}, up {} (pid {}, run_id {})",
+            "Server       {} {}, {} mode, role {}, up {} (pid {}, run_id {})",
+            s.flavor.unwrap_or(Flavor::Redis),
             s.version,
             s.mode,
             s.role,
@@ -380,9 +387,18 @@ impl Status {
 }
 
 fn server(info: &Info) -> ServerStatus {
+    let kind = Server::from_info(info);
+    let redis_version = info.get("redis_version").unwrap_or("?").to_string();
     ServerStatus {
-        version: info.get("redis_version").unwrap_or("?").to_string(),
-        mode: info.get("redis_mode").unwrap_or("?").to_string(),
+        flavor: kind.map(|k| k.flavor),
+        version: kind.map_or(redis_version.clone(), |k| k.version.to_string()),
+        redis_version,
+        // Valkey 8 renamed the field.
+        mode: info
+            .get("redis_mode")
+            .or_else(|| info.get("server_mode"))
+            .unwrap_or("?")
+            .to_string(),
         role: info.get("role").unwrap_or("?").to_string(),
         uptime_seconds: info.u64("uptime_in_seconds").unwrap_or(0),
         run_id: info.get("run_id").unwrap_or("").to_string(),

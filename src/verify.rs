@@ -4,21 +4,23 @@
 //! 2. rdb: decrypt and decompress, then the RDB's header, CRC-64, structure, SHA-256 and
 //!    per-db key counts against the manifest (needs `--identity`/`--passphrase-file` for
 //!    encrypted archives);
-//! 3. deep: additionally feed the decrypted RDB to `redis-check-rdb`, through a pipe, so no
-//!    plaintext touches the disk.
+//! 3. deep: additionally feed the decrypted RDB to the server's own checker
+//!    (`redis-check-rdb` or `valkey-check-rdb`, at least as new as the file: see `checker`),
+//!    through a pipe, so no plaintext touches the disk.
 //!
 //! Everything is one streaming pass over the archive.
 
 use crate::archive::{ArchiveError, Decryption, Format, describe, open_reader, open_reader_as};
+use crate::checker::{self, Checker, Choice, Verdict};
 use crate::exit::{self, ExitCode};
-use crate::rdb::{self, Checksum, VerifyOptions};
+use crate::rdb::{self, Checksum, RdbFormat, VerifyOptions};
 use crate::repo::Backup;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use std::fs::File;
 use std::io::{self, Write};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Stdio};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -104,10 +106,7 @@ fn conclude(mut report: Report, result: anyhow::Result<()>) -> Report {
 
 fn check_file(path: &Path, keys: &Decryption, report: &mut Report) -> anyhow::Result<()> {
     let format = describe(path)?;
-    let mut checker = (report.level == Level::Deep)
-        .then(RedisCheckRdb::spawn)
-        .transpose()?;
-    let mut plain = HashingWriter::new(checker.as_mut().and_then(|c| c.stdin.take()));
+    let mut plain = HashingWriter::new(None::<std::process::ChildStdin>);
     let reader = open_reader(File::open(path)?, keys)?;
     let summary = rdb::copy_verified(reader, &mut plain, &VerifyOptions::default());
     let plain_sha = plain.finish();
@@ -159,7 +158,14 @@ fn check_file(path: &Path, keys: &Decryption, report: &mut Report) -> anyhow::Re
             summary.trailing_bytes
         ));
     }
-    if let Some(checker) = checker {
+    if report.level == Level::Deep {
+        // The checker must be at least as new as the file, whose format only the first pass
+        // told: a second pass feeds it (a foreign file is local, so reading it twice is cheap).
+        let mut checker = CheckRdb::spawn(summary.format())?;
+        let mut feed = HashingWriter::new(checker.stdin.take());
+        io::copy(&mut open_reader(File::open(path)?, keys)?, &mut feed)
+            .map_err(|e| anyhow::Error::from(ArchiveError::from(e)))?;
+        drop(feed);
         checker.finish(report)?;
     }
     Ok(())
@@ -199,9 +205,14 @@ fn check(
         return Ok(());
     }
 
-    // Pass 2: decrypt, decompress and walk the RDB (optionally through redis-check-rdb).
+    // Pass 2: decrypt, decompress and walk the RDB (optionally through its checker).
+    let format = RdbFormat {
+        version: m.rdb_version,
+        // Valkey writes its own magic exactly for its own formats, 80 and up.
+        valkey_magic: m.rdb_version >= 80,
+    };
     let mut checker = (level == Level::Deep)
-        .then(RedisCheckRdb::spawn)
+        .then(|| CheckRdb::spawn(format))
         .transpose()?;
     let mut plain = HashingWriter::new(checker.as_mut().and_then(|c| c.stdin.take()));
     let reader = open_reader_as(
@@ -272,48 +283,43 @@ pub fn classify(e: rdb::RdbError) -> anyhow::Error {
     }
 }
 
-/// `redis-check-rdb /dev/stdin`, fed through a pipe.
-struct RedisCheckRdb {
+/// The chosen checker on `/dev/stdin`, fed through a pipe.
+struct CheckRdb {
+    checker: Checker,
     child: Child,
     stdin: Option<std::process::ChildStdin>,
 }
 
-impl RedisCheckRdb {
-    fn spawn() -> anyhow::Result<Self> {
-        let mut child = Command::new("redis-check-rdb")
-            .arg("/dev/stdin")
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .map_err(|e| {
-                exit::fail(
+impl CheckRdb {
+    fn spawn(format: RdbFormat) -> anyhow::Result<Self> {
+        let checker = match checker::choose(format, None) {
+            Choice::Found(c) => c,
+            other => {
+                let why = other.shortfall(format).unwrap_or_default();
+                return Err(exit::fail(
                     ExitCode::Usage,
-                    format!(
-                        "--deep needs redis-check-rdb ({e}); install it (Debian: apt-get install \
-                         redis-tools) or verify without --deep"
-                    ),
-                )
-            })?;
+                    format!("--deep: {why}; or verify without --deep"),
+                ));
+            }
+        };
+        let mut child = checker
+            .spawn(Path::new("/dev/stdin"), Stdio::piped())
+            .map_err(|e| exit::fail(ExitCode::Usage, format!("cannot run {checker}: {e}")))?;
         let stdin = child.stdin.take();
-        Ok(Self { child, stdin })
+        Ok(Self {
+            checker,
+            child,
+            stdin,
+        })
     }
 
     fn finish(self, report: &mut Report) -> anyhow::Result<()> {
         let out = self.child.wait_with_output()?;
-        let text = String::from_utf8_lossy(&out.stdout);
-        if out.status.success() && text.contains("RDB looks OK") {
-            report.notes.push("redis-check-rdb: RDB looks OK".into());
-        } else {
-            let detail: Vec<&str> = text
-                .lines()
-                .filter(|l| l.contains("ERROR") || l.contains("error") || l.starts_with("--- "))
-                .take(5)
-                .collect();
-            report.problems.push(format!(
-                "redis-check-rdb rejected the RDB: {}",
-                detail.join(" | ")
-            ));
+        match checker::verdict(out.status.success(), &String::from_utf8_lossy(&out.stdout)) {
+            Verdict::Ok => report.notes.push(format!("{}: RDB looks OK", self.checker)),
+            Verdict::Rejected(detail) => report
+                .problems
+                .push(format!("{} rejected the RDB: {detail}", self.checker)),
         }
         Ok(())
     }

@@ -31,6 +31,8 @@ const ARMOR_MAGIC: &[u8] = b"-----BEGIN AGE ENCRYPTED FILE-----";
 const GZIP_MAGIC: &[u8] = &[0x1f, 0x8b];
 const ZSTD_MAGIC: &[u8] = &[0x28, 0xb5, 0x2f, 0xfd];
 const RDB_MAGIC: &[u8] = b"REDIS";
+/// Valkey 9's own formats (`VALKEY080`).
+const VALKEY_RDB_MAGIC: &[u8] = b"VALKEY";
 /// Bytes read up front to recognise a format: the longest magic.
 const SNIFF_LEN: usize = ARMOR_MAGIC.len();
 
@@ -201,12 +203,13 @@ fn sniff<R: Read>(mut r: R) -> Result<(Magic, Sniffed<R>), ArchiveError> {
 }
 
 fn identify(head: &[u8]) -> Result<Magic, ArchiveError> {
-    const KNOWN: [(&[u8], Magic); 5] = [
+    const KNOWN: [(&[u8], Magic); 6] = [
         (AGE_MAGIC, Magic::Age { armored: false }),
         (ARMOR_MAGIC, Magic::Age { armored: true }),
         (GZIP_MAGIC, Magic::Gzip),
         (ZSTD_MAGIC, Magic::Zstd),
         (RDB_MAGIC, Magic::Rdb),
+        (VALKEY_RDB_MAGIC, Magic::Rdb),
     ];
     if let Some((_, magic)) = KNOWN.iter().find(|(m, _)| head.starts_with(m)) {
         return Ok(*magic);

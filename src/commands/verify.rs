@@ -30,7 +30,7 @@ pub struct VerifyArgs {
     pub repo: RepoArgs,
     #[command(flatten)]
     pub keys: DecryptArgs,
-    /// Also run redis-check-rdb on the decrypted RDB (streamed through a pipe; needs keys)
+    /// Also run redis-check-rdb or valkey-check-rdb (one on PATH at least as new as the file) on the decrypted RDB (streamed through a pipe; needs keys)
     #[arg(long)]
     pub deep: bool,
     /// Print the reports as JSON

@@ -54,9 +54,10 @@ impl Process {
         })
     }
 
-    /// Whether the title names Redis (redis-server, redis-sentinel, redis-check-*).
+    /// Whether the title names Redis or Valkey (redis-server, valkey-server 127.0.0.1:6379,
+    /// redis-sentinel, redis-check-*).
     pub fn is_redis(&self) -> bool {
-        self.title.contains("redis")
+        self.title.contains("redis") || self.title.contains("valkey")
     }
 
     /// Whether this is a Redis process listening on `port`: the title names the port
@@ -143,7 +144,10 @@ fn unit_in_cgroup(cgroup: &str) -> Option<String> {
         .lines()
         .filter_map(|l| l.rsplit('/').next())
         .find(|unit| {
-            unit.ends_with(".service") && (unit.contains("redis") || unit.contains("sentinel"))
+            unit.ends_with(".service")
+                && ["redis", "valkey", "sentinel"]
+                    .iter()
+                    .any(|n| unit.contains(n))
         })
         .map(String::from)
 }
@@ -158,6 +162,10 @@ mod tests {
         assert_eq!(
             unit_in_cgroup(unit).as_deref(),
             Some("redis-sentinel@26379.service")
+        );
+        assert_eq!(
+            unit_in_cgroup("0::/system.slice/valkey-server.service\n").as_deref(),
+            Some("valkey-server.service")
         );
         assert_eq!(
             unit_in_cgroup("0::/user.slice/user-1000.slice/session-2.scope\n"),

@@ -9,12 +9,15 @@ pub enum RdbError {
     #[error("I/O error while copying the RDB")]
     Io(#[from] std::io::Error),
 
-    /// The input does not start with `REDIS` and a 4-digit version.
-    #[error("not an RDB file: it starts with {found} instead of \"REDIS\" and a 4-digit version")]
+    /// The input starts with neither `REDIS` and a 4-digit version nor `VALKEY` and a 3-digit one.
+    #[error(
+        "not an RDB file: it starts with {found} instead of \"REDIS\" and a 4-digit version (or \
+         \"VALKEY\" and a 3-digit one)"
+    )]
     NotRdb { found: String },
 
-    /// A recognisable format that is not a Redis RDB (Valkey 9 magic, an LZ4 frame).
-    #[error("{what}; redisops reads Redis RDB files only")]
+    /// A recognisable format that is not a plain RDB (an LZ4 frame).
+    #[error("{what}; redisops reads plain RDB files only")]
     NotRedis { what: String },
 
     /// The RDB format version is too old to verify.

@@ -7,8 +7,8 @@
 //! by their encoding, never buffered or decompressed. Backup uses it to archive a stream, verify
 //! to check an archive, restore to stage exactly the RDB bytes (nothing after the checksum).
 //!
-//! RDB versions 5 to 12 (Redis 2.6 to 8.4) are walked. Newer versions are checked by CRC only,
-//! and older ones, which have no checksum, are refused.
+//! RDB versions 5 to 12 (Redis 2.6 to 8.4) and Valkey 9.0's `VALKEY080` are walked. Newer
+//! versions are checked by CRC only, and older ones, which have no checksum, are refused.
 
 mod encoding;
 mod error;
@@ -34,8 +34,10 @@ pub use visit::{Counter, KEY_CAP, KeyInfo, StreamInfo, ValueInfo, ValueType, Vis
 const MIN_VERSION: u32 = 5;
 /// Newest RDB version the walker knows (Redis 7.4 to 8.4).
 const MAX_WALKED_VERSION: u32 = 12;
-/// Length of the magic and version, `REDIS0012`.
+/// Length of the magic and version, `REDIS0012` or `VALKEY080`.
 const HEADER_LEN: usize = 9;
+/// The one Valkey-magic version the walker knows (Valkey 9.0: `RDB_TYPE_HASH_2`).
+const VALKEY_WALKED_VERSION: u32 = 80;
 /// The EOF opcode that precedes the trailer.
 const EOF_OPCODE: u8 = 0xFF;
 /// Length of the checksum trailer.
@@ -76,11 +78,42 @@ pub enum Checksum {
     Disabled,
 }
 
+/// An RDB's header: its format version, and whether it carries Valkey's magic (`VALKEY080`,
+/// Valkey 9+) rather than `REDIS0011`. Valkey numbers its own formats from 80 up, so that they
+/// never collide with Redis' 12 and later.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct RdbFormat {
+    pub version: u32,
+    pub valkey_magic: bool,
+}
+
+impl RdbFormat {
+    fn walked(self) -> bool {
+        if self.valkey_magic {
+            self.version == VALKEY_WALKED_VERSION
+        } else {
+            self.version <= MAX_WALKED_VERSION
+        }
+    }
+}
+
+impl std::fmt::Display for RdbFormat {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.valkey_magic {
+            write!(f, "RDB {} (VALKEY{:03})", self.version, self.version)
+        } else {
+            write!(f, "RDB {} (REDIS{:04})", self.version, self.version)
+        }
+    }
+}
+
 /// What [`copy_verified`] found. A file checked by CRC only (`walked == false`) has an empty
 /// `aux`, `databases` and `module_types`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct RdbSummary {
     pub rdb_version: u32,
+    /// `VALKEY` magic (Valkey 9+) instead of `REDIS`.
+    pub valkey_magic: bool,
     /// AUX fields; integer-encoded values in decimal.
     pub aux: BTreeMap<String, String>,
     /// AUX `redis-ver`.
@@ -108,6 +141,13 @@ pub struct RdbSummary {
 }
 
 impl RdbSummary {
+    pub fn format(&self) -> RdbFormat {
+        RdbFormat {
+            version: self.rdb_version,
+            valkey_magic: self.valkey_magic,
+        }
+    }
+
     pub fn total_keys(&self) -> u64 {
         self.databases.values().map(|db| db.keys).sum()
     }
@@ -157,14 +197,14 @@ pub fn copy_visited<R: Read, W: Write, V: Visitor>(
     visitor: &mut V,
 ) -> Result<RdbSummary, RdbError> {
     let mut s = Source::new(src, dst);
-    let rdb_version = read_header(&mut s)?;
-    let walked = rdb_version <= MAX_WALKED_VERSION;
+    let format = read_header(&mut s)?;
+    let walked = format.walked();
     let mut counter = Counter {
         now_ms: opts.now_ms,
         ..Counter::default()
     };
     let walk = if walked {
-        walk::walk(&mut s, &mut counter, visitor)?
+        walk::walk(&mut s, &mut counter, visitor, format.valkey_magic)?
     } else {
         find_crc_only_end(&mut s)?;
         walk::Walk::default()
@@ -180,7 +220,8 @@ pub fn copy_visited<R: Read, W: Write, V: Visitor>(
         .map(|&id| walk::module_type_name(id))
         .collect();
     Ok(RdbSummary {
-        rdb_version,
+        rdb_version: format.version,
+        valkey_magic: format.valkey_magic,
         redis_version: walk.aux.get("redis-ver").cloned(),
         ctime: aux_number(&walk.aux, "ctime"),
         used_mem: aux_number(&walk.aux, "used-mem"),
@@ -201,24 +242,23 @@ fn aux_number<T: FromStr>(aux: &BTreeMap<String, String>, key: &str) -> Option<T
     aux.get(key).and_then(|v| v.parse().ok())
 }
 
-/// Reads `REDIS` and the 4-digit version; recognises other formats to refuse them clearly.
-fn read_header<R: Read, W: Write>(s: &mut Source<R, W>) -> Result<u32, RdbError> {
+/// Reads `REDIS` and the 4-digit version, or `VALKEY` and the 3-digit one; recognises other
+/// formats to refuse them clearly.
+fn read_header<R: Read, W: Write>(s: &mut Source<R, W>) -> Result<RdbFormat, RdbError> {
     let head = s.peek(HEADER_LEN)?;
     if head.starts_with(&LZ4_FRAME_MAGIC) {
         return Err(RdbError::NotRedis {
             what: "this is an LZ4 frame (Valkey `rdbcompression lz4`?), not a plain RDB".into(),
         });
     }
-    if head.starts_with(b"VALKEY") {
-        return Err(RdbError::NotRedis {
-            what: format!(
-                "this is a Valkey RDB (\"{}\"), not supported",
-                head.escape_ascii()
-            ),
-        });
-    }
+    let valkey_magic = head.starts_with(b"VALKEY");
+    let pattern: &[u8; HEADER_LEN] = if valkey_magic {
+        b"VALKEY000"
+    } else {
+        b"REDIS0000"
+    };
     // '0' in the pattern stands for any digit.
-    let fits = head.iter().zip(b"REDIS0000").all(|(&b, &p)| {
+    let fits = head.iter().zip(pattern).all(|(&b, &p)| {
         if p == b'0' {
             b.is_ascii_digit()
         } else {
@@ -235,14 +275,27 @@ fn read_header<R: Read, W: Write>(s: &mut Source<R, W>) -> Result<u32, RdbError>
             offset: head.len() as u64,
         });
     }
-    let version = head[5..]
+    let digits = if valkey_magic { 6 } else { 5 };
+    let version = head[digits..]
         .iter()
         .fold(0, |v, &d| v * 10 + u32::from(d - b'0'));
     if version < MIN_VERSION {
         return Err(RdbError::UnsupportedVersion(version));
     }
+    // Valkey writes its magic only for its own formats, 80 and up (rdbUseValkeyMagic).
+    if valkey_magic && version < VALKEY_WALKED_VERSION {
+        return Err(RdbError::NotRedis {
+            what: format!(
+                "\"{}\" is no Valkey format: Valkey writes the VALKEY magic only for RDB 80 and up",
+                head.escape_ascii()
+            ),
+        });
+    }
     s.skip(HEADER_LEN as u64)?;
-    Ok(version)
+    Ok(RdbFormat {
+        version,
+        valkey_magic,
+    })
 }
 
 /// CRC-only mode (tier 1): reads to the end of the input and consumes everything up to the

@@ -91,11 +91,13 @@ const LISTPACK_DECODE_LIMIT: usize = 64 * 1024;
 const NO_FIELD_EXPIRE: i64 = 1 << 48;
 
 /// Walks from just after the magic up to and including the EOF opcode, telling `counter`
-/// and `visitor` about every key.
+/// and `visitor` about every key. `valkey`: the file has Valkey's magic, whose types from 22
+/// on mean other things ([`valkey_type`]).
 pub(super) fn walk<R: Read, W: Write, V: Visitor>(
     s: &mut Source<R, W>,
     counter: &mut Counter,
     visitor: &mut V,
+    valkey: bool,
 ) -> Result<Walk, RdbError> {
     let mut out = Walk::default();
     let mut scratch = Scratch::default();
@@ -164,16 +166,19 @@ pub(super) fn walk<R: Read, W: Write, V: Visitor>(
             // Same set as `rdbIsObjectType` in Redis 7.4; checked before the key so an unknown
             // byte is reported as such, not as whatever its "key" happens to look like.
             t @ (0..=7 | 9..=25) => {
-                let (key_len, details) = if V::DETAILS {
-                    let key_len = s.read_string_prefix(KEY_CAP, &mut scratch.key)?;
-                    let details =
-                        skip_value::<R, W, true>(s, t, at, &mut out.module_ids, &mut scratch)?;
-                    (key_len, details)
+                let key_len = if V::DETAILS {
+                    s.read_string_prefix(KEY_CAP, &mut scratch.key)?
                 } else {
                     s.skip_strings(1)?;
-                    let details =
-                        skip_value::<R, W, false>(s, t, at, &mut out.module_ids, &mut scratch)?;
-                    (0, details)
+                    0
+                };
+                let details = if valkey && t >= VALKEY_FIRST_OWN_TYPE {
+                    valkey_type(s, t, at)?;
+                    Details::default()
+                } else if V::DETAILS {
+                    skip_value::<R, W, true>(s, t, at, &mut out.module_ids, &mut scratch)?
+                } else {
+                    skip_value::<R, W, false>(s, t, at, &mut out.module_ids, &mut scratch)?
                 };
                 let info = KeyInfo {
                     db,
@@ -204,6 +209,27 @@ pub(super) fn walk<R: Read, W: Write, V: Visitor>(
                 ));
             }
         }
+    }
+}
+
+/// From here on Valkey's types (`RDB_FOREIGN_TYPE_MIN` in Valkey 9's rdb.h) are not Redis'.
+const VALKEY_FIRST_OWN_TYPE: u8 = 22;
+
+/// Skips a value of Valkey's own types (Valkey 9.0, `VALKEY080`): `RDB_TYPE_HASH_2` (22) is
+/// a hash with field TTLs: a length, then per field its name, its value and an 8-byte
+/// little-endian expire time in milliseconds (-1: none).
+fn valkey_type<R: Read, W: Write>(s: &mut Source<R, W>, t: u8, at: u64) -> Result<(), RdbError> {
+    match t {
+        22 => s
+            .repeat(|s| {
+                s.skip_strings(2)?;
+                s.skip(8)
+            })
+            .map(drop),
+        other => Err(RdbError::corrupt(
+            at,
+            format!("value type {other} is not a Valkey 9.0 (VALKEY080) type"),
+        )),
     }
 }
 

@@ -28,6 +28,10 @@ pub struct Manifest {
     pub redisops_version: String,
     pub target: TargetInfo,
     pub redis_version: Option<String>,
+    /// The server's flavour and real version (Valkey's own, not its `redis_version`);
+    /// absent in manifests written before redisops recorded it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub server: Option<ServerInfo>,
     pub rdb_version: u32,
     /// `"bgsave"` or `"sync"`.
     pub method: String,
@@ -43,6 +47,13 @@ pub struct Manifest {
     pub databases: BTreeMap<String, DbCounts>,
     /// RDB AUX fields such as `ctime`, `used-mem`, `repl-id`.
     pub aux: BTreeMap<String, String>,
+}
+
+/// Which server wrote the backup.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ServerInfo {
+    pub flavor: crate::server::Flavor,
+    pub version: String,
 }
 
 /// Why a backup was taken. Safety backups hold the data a restore replaced (often the damaged
@@ -175,6 +186,7 @@ pub(super) mod tests {
                 sentinel_master: Some("mymaster".into()),
             },
             redis_version: Some("7.2.4".into()),
+            server: None,
             rdb_version: 11,
             method: "sync".into(),
             kind: BackupKind::Manual,

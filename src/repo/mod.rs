@@ -37,7 +37,7 @@ pub use layout::{BackupId, FILE_MODE, TargetId, archive_file_name, manifest_file
 pub use lock::{LockError, LockHolder, TargetLock};
 pub use manifest::{
     ArchiveInfo, BackupKind, DbCounts, MANIFEST_FORMAT_VERSION, Manifest, Protects, RdbInfo,
-    TargetInfo,
+    ServerInfo, TargetInfo,
 };
 pub use origin::{ServerIdentity, address};
 pub use repository::{Backup, ListResult, Problem, RepoLock, Repository};

@@ -7,6 +7,7 @@ use crate::exit::{ExitCode, fail};
 use crate::host::Process;
 use crate::host::process::server_executable;
 use crate::repo::ServerIdentity;
+use crate::server::Server;
 use anyhow::{Context, Result};
 use std::collections::BTreeMap;
 use std::os::unix::fs::PermissionsExt;
@@ -15,6 +16,10 @@ use std::path::PathBuf;
 #[derive(Debug, Clone)]
 pub struct Facts {
     pub version: String,
+    /// Flavour and real version (None when INFO did not say).
+    pub server: Option<Server>,
+    /// Valkey's `rdb-version-check` is `relaxed` (None: no such setting).
+    pub rdb_version_relaxed: Option<bool>,
     pub role: String,
     pub run_id: String,
     pub pid: u32,
@@ -72,6 +77,7 @@ impl Facts {
             "logfile",
             "shutdown-on-sigterm",
             "shutdown-on-sigint",
+            "rdb-version-check",
         ] {
             config.extend(node.config_get(name).await?);
         }
@@ -89,6 +95,8 @@ impl Facts {
             .map(|l| dir_relative(&dir, &l));
         Ok(Self {
             version: server.get("redis_version").unwrap_or("0.0.0").to_string(),
+            server: Server::from_info(&server),
+            rdb_version_relaxed: get("rdb-version-check").map(|v| v == "relaxed"),
             role,
             run_id: server.get("run_id").unwrap_or_default().to_string(),
             pid,
@@ -161,35 +169,4 @@ impl Facts {
 fn dir_relative(dir: &std::path::Path, path: &str) -> PathBuf {
     let p = PathBuf::from(path);
     if p.is_absolute() { p } else { dir.join(p) }
-}
-
-/// The newest RDB version a Redis version loads (notes §4.7); `None` for versions older than
-/// any redisops supports.
-pub fn max_rdb_version((major, minor): (u32, u32)) -> Option<u32> {
-    Some(match (major, minor) {
-        (0..=2, _) | (3, 0..=1) => return None,
-        (3, _) => 7,
-        (4, _) => 8,
-        (5 | 6, _) => 9,
-        (7, 0..=1) => 10,
-        (7, 2..=3) => 11,
-        (7, _) | (8, 0..=5) => 12,
-        (8, 6..=7) => 13,
-        _ => 14,
-    })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn rdb_versions_follow_the_notes() {
-        assert_eq!(max_rdb_version((7, 0)), Some(10));
-        assert_eq!(max_rdb_version((7, 2)), Some(11));
-        assert_eq!(max_rdb_version((7, 4)), Some(12));
-        assert_eq!(max_rdb_version((8, 4)), Some(12));
-        assert_eq!(max_rdb_version((6, 2)), Some(9));
-        assert_eq!(max_rdb_version((2, 8)), None);
-    }
 }

@@ -341,6 +341,8 @@ mod tests {
     fn facts(appendonly: bool) -> Facts {
         Facts {
             version: "7.0.15".into(),
+            server: None,
+            rdb_version_relaxed: None,
             role: "master".into(),
             run_id: "abc".into(),
             pid: 42,

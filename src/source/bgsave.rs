@@ -46,8 +46,7 @@ pub async fn local_dump(node: &mut Node) -> std::result::Result<PathBuf, String>
         .and_then(|i| i.u64("process_id"))
         .ok_or("the server's process id is unknown (no INFO permission)")?;
     let proc_dir = PathBuf::from(format!("/proc/{pid}"));
-    let cmdline = std::fs::read(proc_dir.join("cmdline")).unwrap_or_default();
-    if !String::from_utf8_lossy(&cmdline).contains("redis") {
+    if crate::host::process::local_pid(pid as u32).is_none() {
         return Err(format!(
             "the server's process ({pid}) does not run on this host"
         ));

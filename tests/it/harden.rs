@@ -54,7 +54,7 @@ fn apply(port: u16, secrets: &Path, extra: &[&str]) -> Run {
 }
 
 /// Every ID at or above medium in an audit made as the admin, and the report.
-fn serious_findings(port: u16, secrets: &Path) -> (BTreeSet<String>, serde_json::Value) {
+pub(crate) fn serious_findings(port: u16, secrets: &Path) -> (BTreeSet<String>, serde_json::Value) {
     let pw = secrets.join("admin.password");
     let run = redisops([
         "-p",

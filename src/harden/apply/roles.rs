@@ -146,10 +146,14 @@ impl Role {
 
     /// The rules after the password, in `ACL SETUSER` order. Keys, channels and commands are
     /// reset first so that an existing user ends with exactly these rights (its passwords are
-    /// kept: an operator's own password for the admin keeps working).
-    pub fn rules(&self) -> Vec<String> {
-        // Selectors would keep rights beside the ones given here.
-        let mut rules = vec!["clearselectors".to_string(), "resetkeys".to_string()];
+    /// kept: an operator's own password for the admin keeps working). `selectors`: whether
+    /// the server has ACL selectors (7.0+), which would keep rights beside these.
+    pub fn rules(&self, selectors: bool) -> Vec<String> {
+        let mut rules = Vec::new();
+        if selectors {
+            rules.push("clearselectors".to_string());
+        }
+        rules.push("resetkeys".to_string());
         rules.extend(self.keys.split_whitespace().map(String::from));
         if !self.channels.starts_with("resetchannels") {
             rules.push("resetchannels".into());
@@ -194,13 +198,18 @@ mod tests {
     fn rules_reset_what_they_set() {
         let r = roles("admin", false);
         assert_eq!(
-            r[0].rules().join(" "),
+            r[0].rules(true).join(" "),
             "clearselectors resetkeys ~* resetchannels &* -@all +@all"
         );
         let replication = r.iter().find(|r| r.user == "replication").unwrap();
         assert_eq!(
-            replication.rules().join(" "),
+            replication.rules(true).join(" "),
             "clearselectors resetkeys resetchannels -@all +psync +replconf +sync +ping"
+        );
+        // Redis 6.2 has no selectors to clear.
+        assert_eq!(
+            replication.rules(false).join(" "),
+            "resetkeys resetchannels -@all +psync +replconf +sync +ping"
         );
         assert!(r[1].commands.contains("-@scripting"));
         assert!(!roles("admin", true)[1].commands.contains("-@scripting"));

@@ -5,6 +5,7 @@
 use super::exposure::{Reach, reach};
 use super::{Category, Check, Finding, Scope, Severity, Subject, list};
 use crate::harden::facts::NodeFacts;
+use crate::server::{Flavor, Server};
 
 pub(super) const CHECKS: &[Check] = &[
     Check {
@@ -212,33 +213,38 @@ fn cmd04_lua_package(s: &Subject) -> Vec<Finding> {
 /// maintained line. Lines not listed below the newest are end of life.
 const FLOORS: &[[u32; 3]] = &[[6, 2, 20], [7, 2, 11], [7, 4, 6], [8, 0, 4], [8, 2, 2]];
 
+/// Valkey's own releases with the same Lua fixes, by its own numbering (8.1.4,
+/// valkey-io/valkey#3473; 8.0.6 and 7.2.11 released with it; 9.0.0 came after them).
+const VALKEY_FLOORS: &[[u32; 3]] = &[[7, 2, 11], [8, 0, 6], [8, 1, 4], [9, 0, 0]];
+
 /// The floor a version falls short of, if any.
-fn floor_missed(version: &[u32]) -> Option<[u32; 3]> {
+fn floor_missed(floors: &[[u32; 3]], version: &[u32]) -> Option<[u32; 3]> {
     let v = [
         version.first().copied().unwrap_or(0),
         version.get(1).copied().unwrap_or(0),
         version.get(2).copied().unwrap_or(0),
     ];
-    let newest = FLOORS[FLOORS.len() - 1];
+    let newest = floors[floors.len() - 1];
     if v[..2] > newest[..2] {
         return None;
     }
-    match FLOORS.iter().find(|f| f[..2] == v[..2]) {
+    match floors.iter().find(|f| f[..2] == v[..2]) {
         Some(f) => (v < *f).then_some(*f),
         // An unlisted line older than the newest: no fix was released for it.
-        None => FLOORS.iter().find(|f| f[..2] > v[..2]).copied(),
+        None => floors.iter().find(|f| f[..2] > v[..2]).copied(),
     }
 }
 
 fn ver01_version(s: &Subject) -> Vec<Finding> {
     // Valkey versions follow their own numbering and advisories.
-    if s.node.info("valkey_version").is_some() {
-        return vec![];
-    }
-    let Some(version) = s.node.version() else {
+    let Some(server) = Server::from_fields(|k| s.node.info(k)) else {
         return vec![];
     };
-    let Some(floor) = floor_missed(&version) else {
+    let floors = match server.flavor {
+        Flavor::Redis => FLOORS,
+        Flavor::Valkey => VALKEY_FLOORS,
+    };
+    let Some(floor) = floor_missed(floors, &server.version.0) else {
         return vec![];
     };
     let lua_users: Option<Vec<&str>> = s.node.users.as_ref().map(|_| {
@@ -269,10 +275,9 @@ fn ver01_version(s: &Subject) -> Vec<Finding> {
     };
     vec![
         Finding::new(format!(
-            "Redis {} is below {} (fixes for the Lua CVEs CVE-2025-49844, -46817, -46818, \
+            "{server} is below {} (fixes for the Lua CVEs CVE-2025-49844, -46817, -46818, \
              -46819); {who}. Distribution packages may carry backported fixes: compare with \
              your vendor's advisory.",
-            s.node.info("redis_version").unwrap_or("?"),
             floor.map(|n| n.to_string()).join(".")
         ))
         .at(severity),
@@ -399,12 +404,15 @@ mod tests {
 
     #[test]
     fn version_floors() {
-        assert_eq!(floor_missed(&[7, 0, 15]), Some([7, 2, 11]));
-        assert_eq!(floor_missed(&[7, 2, 10]), Some([7, 2, 11]));
-        assert_eq!(floor_missed(&[7, 2, 11]), None);
-        assert_eq!(floor_missed(&[6, 0, 16]), Some([6, 2, 20]));
-        assert_eq!(floor_missed(&[8, 2, 2]), None);
-        assert_eq!(floor_missed(&[8, 4, 0]), None);
+        assert_eq!(floor_missed(FLOORS, &[7, 0, 15]), Some([7, 2, 11]));
+        assert_eq!(floor_missed(FLOORS, &[7, 2, 10]), Some([7, 2, 11]));
+        assert_eq!(floor_missed(FLOORS, &[7, 2, 11]), None);
+        assert_eq!(floor_missed(FLOORS, &[6, 0, 16]), Some([6, 2, 20]));
+        assert_eq!(floor_missed(FLOORS, &[8, 2, 2]), None);
+        assert_eq!(floor_missed(FLOORS, &[8, 4, 0]), None);
+        assert_eq!(floor_missed(VALKEY_FLOORS, &[8, 0, 1]), Some([8, 0, 6]));
+        assert_eq!(floor_missed(VALKEY_FLOORS, &[8, 1, 4]), None);
+        assert_eq!(floor_missed(VALKEY_FLOORS, &[9, 0, 0]), None);
     }
 
     #[test]

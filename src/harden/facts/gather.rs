@@ -10,6 +10,7 @@ use super::{
 use crate::conn::sentinel::SentinelView;
 use crate::conn::{Dialer, Node};
 use crate::info::{Info, parse_kv};
+use crate::server::Server;
 use crate::target::{Auth, Endpoint, HostPort, Target, TargetKind};
 use anyhow::Result;
 use redis::{FromRedisValue, Value};
@@ -200,7 +201,15 @@ impl NodeEnv<'_> {
             );
             facts.config = config;
             facts.secrets = secrets;
-            facts.users = ask.users(true).await;
+            let server = Server::from_fields(|k| facts.info(k));
+            let dry_run = server.is_none_or(|k| k.acl_dryrun());
+            facts.users = ask.users(dry_run).await;
+            if let Some(k) = server.filter(|_| !dry_run) {
+                ask.gap(
+                    "dangerous commands per user (ACL DRYRUN)",
+                    &format!("ACL DRYRUN needs Redis 7.0; {k} cannot say which users may run them"),
+                );
+            }
             facts.renamed_commands = ask.renamed_commands().await;
             facts.modules = ask.modules().await;
             // CVE-2022-0543 was a Debian/Ubuntu packaging bug of the 5.x and 6.0 packages;
@@ -505,6 +514,20 @@ fn field(map: &BTreeMap<String, Value>, key: &str) -> Option<String> {
         .and_then(|v| String::from_redis_value_ref(v).ok())
 }
 
+/// Key or channel patterns in the 7.0 form (`~a ~b`, `&c`): before 7.0 `ACL GETUSER` lists
+/// them as an array of bare patterns.
+fn patterns(map: &BTreeMap<String, Value>, key: &str, sigil: &str) -> String {
+    match map.get(key) {
+        Some(Value::Array(items)) => items
+            .iter()
+            .filter_map(|v| String::from_redis_value_ref(v).ok())
+            .map(|p| format!("{sigil}{p}"))
+            .collect::<Vec<_>>()
+            .join(" "),
+        _ => field(map, key).unwrap_or_default(),
+    }
+}
+
 /// An `ACL GETUSER` reply as [`UserFacts`].
 fn user_facts(name: &str, reply: &BTreeMap<String, Value>) -> UserFacts {
     let list = |key: &str| -> Vec<String> {
@@ -518,8 +541,8 @@ fn user_facts(name: &str, reply: &BTreeMap<String, Value>) -> UserFacts {
         flags: list("flags"),
         password_hashes: list("passwords"),
         commands: field(reply, "commands").unwrap_or_default(),
-        keys: field(reply, "keys").unwrap_or_default(),
-        channels: field(reply, "channels").unwrap_or_default(),
+        keys: patterns(reply, "keys", "~"),
+        channels: patterns(reply, "channels", "&"),
         dangerous: None,
     }
 }
@@ -564,6 +587,20 @@ mod tests {
         assert!(u.enabled() && !u.nopass() && !u.all_powerful());
         assert_eq!(u.password_hashes, ["ef92"]);
         assert_eq!(u.keys, "~app:*");
+    }
+
+    #[test]
+    fn redis_6_getuser_lists_bare_patterns() {
+        let reply: BTreeMap<String, Value> = [
+            ("keys", Value::Array(vec![bulk("app:*"), bulk("x")])),
+            ("channels", Value::Array(vec![])),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v))
+        .collect();
+        let u = user_facts("app", &reply);
+        assert_eq!(u.keys, "~app:* ~x");
+        assert_eq!(u.channels, "");
     }
 
     #[test]

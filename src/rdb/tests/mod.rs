@@ -5,6 +5,7 @@ mod errors;
 mod fixtures;
 mod handmade;
 mod streaming;
+mod valkey;
 mod visit;
 
 use super::source::CRC64;
@@ -22,6 +23,11 @@ pub(super) struct Rdb(Vec<u8>);
 impl Rdb {
     pub(super) fn new(version: u32) -> Self {
         Self(format!("REDIS{version:04}").into_bytes())
+    }
+
+    /// Valkey 9's header, `VALKEY080`.
+    pub(super) fn valkey(version: u32) -> Self {
+        Self(format!("VALKEY{version:03}").into_bytes())
     }
 
     pub(super) fn raw(mut self, bytes: &[u8]) -> Self {

@@ -3,9 +3,11 @@
 //! pattern). Never touches port 6379. A missing `redis-server` fails the test with install
 //! instructions: a test that silently skips checks nothing.
 
+pub mod builds;
 pub mod cluster;
 pub mod tls;
 
+pub use builds::ServerBuild;
 pub use cluster::Cluster;
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
@@ -15,7 +17,7 @@ use std::time::{Duration, Instant};
 use tempfile::TempDir;
 pub use tls::TlsFixture;
 
-const INSTALL: &str = "redis-server is required for the integration tests. Install it with \
+pub(crate) const INSTALL: &str = "redis-server is required for the integration tests. Install it with \
      `sudo apt-get install redis-server redis-tools redis-sentinel` (Debian/Ubuntu; the tests \
      start their own servers on free ports, so stop the packaged service if you like), \
      or put redis-server, redis-sentinel and redis-cli on PATH.";
@@ -60,6 +62,8 @@ pub struct ServerOptions {
     pub unprivileged: bool,
     /// A cluster node (`cluster-enabled yes`) with its own free bus port.
     pub cluster: bool,
+    /// The build to run (None: the distribution's `redis-server` on PATH).
+    pub build: Option<Arc<ServerBuild>>,
 }
 
 /// A running redis-server, killed on drop.
@@ -84,7 +88,9 @@ impl RedisServer {
     }
 
     pub fn with(opts: ServerOptions) -> Self {
-        require("redis-server");
+        if opts.build.is_none() {
+            require("redis-server");
+        }
         let mut last_log = String::new();
         for _ in 0..5 {
             match Self::try_start(opts.clone()) {
@@ -109,11 +115,14 @@ impl RedisServer {
             format!("dir {}", dir.path().display()),
             format!("logfile {}", log_file.display()),
             "daemonize no".to_string(),
-            "enable-debug-command local".to_string(),
             "repl-diskless-sync-delay 0".to_string(),
             // A restore restarts the server as a new process: the pidfile lets drop kill it.
             format!("pidfile {}", dir.path().join("redis.pid").display()),
         ];
+        // DEBUG is always allowed before 7.0, which has no such directive.
+        if opts.build.as_ref().is_none_or(|b| b.at_least(7, 0)) {
+            conf.push("enable-debug-command local".into());
+        }
         let tls_port = opts.tls.as_ref().map(|_| free_port());
         let port = if opts.tls.is_some() && !opts.plaintext_too {
             0
@@ -146,7 +155,7 @@ impl RedisServer {
         }
         conf.extend(opts.conf.iter().cloned());
         std::fs::write(&conf_file, conf.join("\n") + "\n").unwrap();
-        let child = spawn_server(&conf_file, dir.path(), opts.unprivileged);
+        let child = spawn_server(&conf_file, dir.path(), &opts);
         let mut server = Self {
             child: Some(child),
             dir,
@@ -226,11 +235,7 @@ impl RedisServer {
         }
         self.kill();
         std::fs::write(&self.log_file, "").unwrap();
-        self.child = Some(spawn_server(
-            &self.conf_file,
-            self.dir.path(),
-            self.opts.unprivileged,
-        ));
+        self.child = Some(spawn_server(&self.conf_file, self.dir.path(), &self.opts));
         // Logged after the dataset is loaded, so the server then serves commands.
         self.wait_log("Ready to accept connections")
             .unwrap_or_else(|log| panic!("redis-server failed to restart:\n{log}"));
@@ -273,8 +278,13 @@ impl RedisServer {
     }
 
     pub fn cli_output(&self, args: &[&str]) -> Output {
-        require("redis-cli");
-        let mut cmd = Command::new("redis-cli");
+        let mut cmd = match &self.opts.build {
+            Some(build) => Command::new(&build.cli),
+            None => {
+                require("redis-cli");
+                Command::new("redis-cli")
+            }
+        };
         match (&self.opts.tls, self.tls_port) {
             (Some(fx), Some(tp)) => {
                 cmd.args(["-h", "127.0.0.1", "-p", &tp.to_string(), "--tls"])
@@ -351,11 +361,14 @@ impl Drop for RedisServer {
     }
 }
 
-/// Starts redis-server on a config file (as `nobody` when asked and running as root).
-fn spawn_server(conf_file: &Path, dir: &Path, unprivileged: bool) -> Child {
-    let mut command = Command::new("redis-server");
+/// Starts the server on a config file (as `nobody` when asked and running as root).
+fn spawn_server(conf_file: &Path, dir: &Path, opts: &ServerOptions) -> Child {
+    let mut command = match &opts.build {
+        Some(build) => Command::new(&build.server),
+        None => Command::new("redis-server"),
+    };
     // SAFETY: geteuid has no preconditions and cannot fail.
-    if unprivileged && unsafe { libc::geteuid() } == 0 {
+    if opts.unprivileged && unsafe { libc::geteuid() } == 0 {
         use std::os::unix::process::CommandExt;
         const NOBODY: u32 = 65534;
         for path in [dir, conf_file] {
@@ -394,8 +407,18 @@ pub struct SentinelGroup {
 impl SentinelGroup {
     pub fn start(replicas: usize, tls: Option<Arc<TlsFixture>>) -> Self {
         require("redis-sentinel");
+        Self::start_build(replicas, tls, None)
+    }
+
+    /// A group of one build (None: the distribution's).
+    pub fn start_build(
+        replicas: usize,
+        tls: Option<Arc<TlsFixture>>,
+        build: Option<Arc<ServerBuild>>,
+    ) -> Self {
         let base = ServerOptions {
             tls: tls.clone(),
+            build,
             ..Default::default()
         };
         let master = RedisServer::with(base.clone());
@@ -410,7 +433,7 @@ impl SentinelGroup {
             .collect();
         let name = "mymaster".to_string();
         let sentinels = (0..3)
-            .map(|_| start_sentinel(&name, mport, tls.clone()))
+            .map(|_| start_sentinel(&name, mport, &base))
             .collect();
         let group = Self {
             master,
@@ -472,7 +495,8 @@ impl SentinelGroup {
     }
 }
 
-fn start_sentinel(name: &str, master_port: u16, tls: Option<Arc<TlsFixture>>) -> RedisServer {
+fn start_sentinel(name: &str, master_port: u16, base: &ServerOptions) -> RedisServer {
+    let tls = base.tls.clone();
     let dir = tempfile::Builder::new()
         .prefix("redisops-it-sentinel-")
         .tempdir()
@@ -496,7 +520,11 @@ fn start_sentinel(name: &str, master_port: u16, tls: Option<Arc<TlsFixture>>) ->
         conf.extend(tls_conf(fx, tp));
     }
     std::fs::write(&conf_file, conf.join("\n") + "\n").unwrap();
-    let child = Command::new("redis-sentinel")
+    let binary = match &base.build {
+        Some(build) => build.sentinel(),
+        None => PathBuf::from("redis-sentinel"),
+    };
+    let child = Command::new(binary)
         .arg(&conf_file)
         .current_dir(dir.path())
         .stdout(Stdio::null())
@@ -514,6 +542,7 @@ fn start_sentinel(name: &str, master_port: u16, tls: Option<Arc<TlsFixture>>) ->
         conf_file,
         opts: ServerOptions {
             tls,
+            build: base.build.clone(),
             ..Default::default()
         },
     };

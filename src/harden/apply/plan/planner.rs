@@ -6,6 +6,7 @@ use super::{Action, DefaultUser, FileLine, Plan, PlanOptions, Refusal, Step, Val
 use crate::harden::apply::roles::{Role, form_key, roles, same_rules};
 use crate::harden::checks::{self, CheckId, NodeReport};
 use crate::harden::facts::{AuditFacts, NodeFacts, NodeKind};
+use crate::server::Server;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// The users, their wiring and the default user go together: closing the default user
@@ -54,7 +55,11 @@ const FILE_FIXES: &[(CheckId, &str, &str)] = &[
 /// Whether the server has the directives of Redis 7.0 (`enable-*-command`,
 /// `maxmemory-clients`).
 fn since_7(n: &NodeFacts) -> bool {
-    n.version().is_some_and(|v| v.first() >= Some(&7))
+    server_of(n).is_some_and(|k| k.has_7_0_directives())
+}
+
+fn server_of(n: &NodeFacts) -> Option<Server> {
+    Server::from_fields(|k| n.info(k))
 }
 
 /// Runtime fixes that do something on this server: `maxmemory-clients` needs 7.0 and a
@@ -116,6 +121,17 @@ impl<'a> Planner<'a> {
     }
 
     fn push(&mut self, node: &NodeFacts, action: Action, fixes: &[CheckId]) {
+        // Before 7.0 CONFIG SET takes one parameter: one step each.
+        if let Action::ConfigSet { pairs } = &action
+            && pairs.len() > 1
+            && server_of(node).is_some_and(|k| !k.multi_config_set())
+        {
+            for pair in pairs.clone() {
+                let single = Action::ConfigSet { pairs: vec![pair] };
+                self.push(node, single, fixes);
+            }
+            return;
+        }
         for id in fixes {
             self.fixed.insert((node.address.clone(), *id));
         }
@@ -366,7 +382,7 @@ impl<'a> Planner<'a> {
             if current.is_some_and(|u| u.nopass()) {
                 rules.push("resetpass".to_string());
             }
-            rules.extend(role.rules());
+            rules.extend(role.rules(server_of(n).is_none_or(|k| k.acl_selectors())));
             self.push(
                 n,
                 Action::SetUser {
