@@ -278,7 +278,7 @@ _redisops() {
             return 0
             ;;
         redisops__subcmd__analyze)
-            opts="-i -q -h -p -s -a --latest --file --live --repo --identity --passphrase-file --top --separators --depth --json --csv --html --help --config --quiet --target --host --port --socket --user --pass --password-file --tls --cacert --cert --key --sni --insecure --sentinel-user --sentinel-password-file --timeout"
+            opts="-i -q -h -p -s -a --latest --include-safety --file --live --repo --identity --passphrase-file --top --separators --depth --json --csv --html --help --config --quiet --target --host --port --socket --user --pass --password-file --tls --cacert --cert --key --sni --insecure --sentinel-user --sentinel-password-file --timeout"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -404,7 +404,7 @@ _redisops() {
             return 0
             ;;
         redisops__subcmd__backup)
-            opts="-q -h -p -s -a --repo --method --from --recipient --recipients-file --passphrase-file --no-encrypt --level --lock-wait --save-timeout --keep-last --keep-hourly --keep-daily --keep-weekly --keep-monthly --keep-yearly --keep-within --schedule --json --metrics-file --help --config --quiet --target --host --port --socket --user --pass --password-file --tls --cacert --cert --key --sni --insecure --sentinel-user --sentinel-password-file --timeout"
+            opts="-q -h -p -s -a --repo --method --from --recipient --recipients-file --passphrase-file --no-encrypt --compression --level --threads --lock-wait --save-timeout --keep-last --keep-hourly --keep-daily --keep-weekly --keep-monthly --keep-yearly --keep-within --keep-safety-within --schedule --json --metrics-file --help --config --quiet --target --host --port --socket --user --pass --password-file --tls --cacert --cert --key --sni --insecure --sentinel-user --sentinel-password-file --timeout"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -434,7 +434,15 @@ _redisops() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --compression)
+                    COMPREPLY=($(compgen -W "gzip zstd" -- "${cur}"))
+                    return 0
+                    ;;
                 --level)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --threads)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -471,6 +479,10 @@ _redisops() {
                     return 0
                     ;;
                 --keep-within)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --keep-safety-within)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1876,7 +1888,7 @@ _redisops() {
             return 0
             ;;
         redisops__subcmd__prune)
-            opts="-q -h -p -s -a --repo --keep-last --keep-hourly --keep-daily --keep-weekly --keep-monthly --keep-yearly --keep-within --dry-run --lock-wait --json --help --config --quiet --target --host --port --socket --user --pass --password-file --tls --cacert --cert --key --sni --insecure --sentinel-user --sentinel-password-file --timeout"
+            opts="-q -h -p -s -a --repo --keep-last --keep-hourly --keep-daily --keep-weekly --keep-monthly --keep-yearly --keep-within --keep-safety-within --dry-run --lock-wait --json --help --config --quiet --target --host --port --socket --user --pass --password-file --tls --cacert --cert --key --sni --insecure --sentinel-user --sentinel-password-file --timeout"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1911,6 +1923,10 @@ _redisops() {
                     return 0
                     ;;
                 --keep-within)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --keep-safety-within)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2002,7 +2018,7 @@ _redisops() {
             return 0
             ;;
         redisops__subcmd__restore)
-            opts="-i -y -q -h -p -s -a --latest --file --repo --identity --passphrase-file --service --stop-cmd --start-cmd --config-file --dry-run --yes --no-safety-backup --resume --abort --discard-restored --journal --json --help --config --quiet --target --host --port --socket --user --pass --password-file --tls --cacert --cert --key --sni --insecure --sentinel-user --sentinel-password-file --timeout"
+            opts="-i -y -q -h -p -s -a --latest --include-safety --file --repo --identity --passphrase-file --service --stop-cmd --start-cmd --config-file --dry-run --yes --no-safety-backup --allow-empty --resume --abort --discard-restored --journal --json --help --config --quiet --target --host --port --socket --user --pass --password-file --tls --cacert --cert --key --sni --insecure --sentinel-user --sentinel-password-file --timeout"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2974,7 +2990,7 @@ _redisops() {
             return 0
             ;;
         redisops__subcmd__verify)
-            opts="-i -q -h -p -s -a --latest --all --file --repo --identity --passphrase-file --deep --json --help --config --quiet --target --host --port --socket --user --pass --password-file --tls --cacert --cert --key --sni --insecure --sentinel-user --sentinel-password-file --timeout"
+            opts="-i -q -h -p -s -a --latest --include-safety --all --file --repo --identity --passphrase-file --deep --json --help --config --quiet --target --host --port --socket --user --pass --password-file --tls --cacert --cert --key --sni --insecure --sentinel-user --sentinel-password-file --timeout"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

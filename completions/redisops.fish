@@ -89,7 +89,10 @@ prefer-replica\t'A healthy replica, else the master'"
 complete -c redisops -n "__fish_redisops_using_subcommand backup" -l recipient -d 'Encrypt to this age recipient (public key age1…); repeatable' -r
 complete -c redisops -n "__fish_redisops_using_subcommand backup" -l recipients-file -d 'Encrypt to the recipients in FILE (age format: one per line, # comments); repeatable' -r -F
 complete -c redisops -n "__fish_redisops_using_subcommand backup" -l passphrase-file -d 'Encrypt with the passphrase in FILE (age scrypt) instead of public keys' -r -F
-complete -c redisops -n "__fish_redisops_using_subcommand backup" -l level -d 'gzip level, 1 (fast) to 9 (small) [default: 3]' -r
+complete -c redisops -n "__fish_redisops_using_subcommand backup" -l compression -d 'Compression: gzip (one standard gzip stream) or zstd [default: gzip, or [backup] compression]' -r -f -a "gzip\t'One standard gzip stream (gunzip, pigz -d, zcat read it), compressed in parallel blocks'
+zstd\t'zstd (multi-threaded; `zstd -d` reads it): faster at a smaller size, needs the zstd tool'"
+complete -c redisops -n "__fish_redisops_using_subcommand backup" -l level -d 'Compression level: gzip 1 (fast) to 9 (small), zstd 1 to 19 [default: 3]' -r
+complete -c redisops -n "__fish_redisops_using_subcommand backup" -l threads -d 'Compression threads [default: one per core, or [backup] threads]' -r
 complete -c redisops -n "__fish_redisops_using_subcommand backup" -l lock-wait -d 'Seconds to wait for another run\'s lock on this target before giving up' -r
 complete -c redisops -n "__fish_redisops_using_subcommand backup" -l save-timeout -d 'Seconds to wait for the server to produce the RDB (BGSAVE or the start of SYNC)' -r
 complete -c redisops -n "__fish_redisops_using_subcommand backup" -l keep-last -d 'Keep the N most recent backups' -r
@@ -98,7 +101,8 @@ complete -c redisops -n "__fish_redisops_using_subcommand backup" -l keep-daily 
 complete -c redisops -n "__fish_redisops_using_subcommand backup" -l keep-weekly -d 'Keep the newest backup of each of the last N ISO weeks that have backups' -r
 complete -c redisops -n "__fish_redisops_using_subcommand backup" -l keep-monthly -d 'Keep the newest backup of each of the last N months that have backups' -r
 complete -c redisops -n "__fish_redisops_using_subcommand backup" -l keep-yearly -d 'Keep the newest backup of each of the last N years that have backups' -r
-complete -c redisops -n "__fish_redisops_using_subcommand backup" -l keep-within -d 'Keep all backups newer than DURATION, e.g. 7d, 2w, 1y6m, 36h (units y m w d h; m = month)' -r
+complete -c redisops -n "__fish_redisops_using_subcommand backup" -l keep-within -d 'Keep all backups newer than DURATION, e.g. 30d, 2w, 6mo, 1y, 12h, 90min (units y mo w d h min)' -r
+complete -c redisops -n "__fish_redisops_using_subcommand backup" -l keep-safety-within -d 'Keep safety backups (taken by restore) newer than DURATION; they never fill the slots of the other rules [default: 7d]' -r
 complete -c redisops -n "__fish_redisops_using_subcommand backup" -l schedule -d 'Stay in the foreground and back up on this crontab schedule ("0 3 * * *", @daily)' -r
 complete -c redisops -n "__fish_redisops_using_subcommand backup" -l metrics-file -d 'Write Prometheus textfile-collector metrics to FILE (atomically)' -r -F
 complete -c redisops -n "__fish_redisops_using_subcommand backup" -l config -d 'Configuration file [default: $XDG_CONFIG_HOME/redisops/config.toml, then /etc/redisops/config.toml]' -r -F
@@ -143,7 +147,7 @@ complete -c redisops -n "__fish_redisops_using_subcommand list" -l help -d 'Prin
 complete -c redisops -n "__fish_redisops_using_subcommand list" -s q -l quiet -d 'Only print warnings and errors (for cron)'
 complete -c redisops -n "__fish_redisops_using_subcommand list" -l tls -d 'Use TLS (like rediss://)'
 complete -c redisops -n "__fish_redisops_using_subcommand list" -l insecure -d 'Skip TLS certificate verification (dangerous: anyone on the path can read your data)'
-complete -c redisops -n "__fish_redisops_using_subcommand verify" -l file -d 'Verify a dump from any tool, without a repository: .rdb, .rdb.gz, .rdb.age or .rdb.gz.age' -r -F
+complete -c redisops -n "__fish_redisops_using_subcommand verify" -l file -d 'Verify a dump from any tool, without a repository: .rdb, .rdb.gz, .rdb.zst, or any of them in age' -r -F
 complete -c redisops -n "__fish_redisops_using_subcommand verify" -l repo -d 'Backup repository directory [default: [repository] path in the config file]' -r -F
 complete -c redisops -n "__fish_redisops_using_subcommand verify" -s i -l identity -d 'age identity file (private key, as written by redisops keygen or age-keygen); repeatable' -r -F
 complete -c redisops -n "__fish_redisops_using_subcommand verify" -l passphrase-file -d 'Passphrase file, for archives encrypted with --passphrase-file' -r -F
@@ -162,7 +166,8 @@ complete -c redisops -n "__fish_redisops_using_subcommand verify" -l sni -d 'Ser
 complete -c redisops -n "__fish_redisops_using_subcommand verify" -l sentinel-user -d 'ACL user for the Sentinels, when they have their own credentials' -r
 complete -c redisops -n "__fish_redisops_using_subcommand verify" -l sentinel-password-file -d 'Read the Sentinels\' password from FILE' -r -F
 complete -c redisops -n "__fish_redisops_using_subcommand verify" -l timeout -d 'Seconds to wait for a connection or a reply' -r
-complete -c redisops -n "__fish_redisops_using_subcommand verify" -l latest -d 'Verify the newest backup of the target (of each target without --target)'
+complete -c redisops -n "__fish_redisops_using_subcommand verify" -l latest -d 'Verify the newest backup of the target (of each target without --target); safety backups taken by restore are skipped'
+complete -c redisops -n "__fish_redisops_using_subcommand verify" -l include-safety -d 'With --latest: count the safety backups restore takes of the data it replaces'
 complete -c redisops -n "__fish_redisops_using_subcommand verify" -l all -d 'Verify every backup (of the target, or of the whole repository)'
 complete -c redisops -n "__fish_redisops_using_subcommand verify" -l deep -d 'Also run redis-check-rdb on the decrypted RDB (streamed through a pipe; needs keys)'
 complete -c redisops -n "__fish_redisops_using_subcommand verify" -l json -d 'Print the reports as JSON'
@@ -170,7 +175,7 @@ complete -c redisops -n "__fish_redisops_using_subcommand verify" -l help -d 'Pr
 complete -c redisops -n "__fish_redisops_using_subcommand verify" -s q -l quiet -d 'Only print warnings and errors (for cron)'
 complete -c redisops -n "__fish_redisops_using_subcommand verify" -l tls -d 'Use TLS (like rediss://)'
 complete -c redisops -n "__fish_redisops_using_subcommand verify" -l insecure -d 'Skip TLS certificate verification (dangerous: anyone on the path can read your data)'
-complete -c redisops -n "__fish_redisops_using_subcommand analyze" -l file -d 'Analyze this file: a plain .rdb, .rdb.gz, .rdb.age or .rdb.gz.age made by any tool' -r -F
+complete -c redisops -n "__fish_redisops_using_subcommand analyze" -l file -d 'Analyze this file: a plain .rdb, .rdb.gz, .rdb.zst, or any of them in age, made by any tool' -r -F
 complete -c redisops -n "__fish_redisops_using_subcommand analyze" -l repo -d 'Backup repository directory [default: [repository] path in the config file]' -r -F
 complete -c redisops -n "__fish_redisops_using_subcommand analyze" -s i -l identity -d 'age identity file (private key, as written by redisops keygen or age-keygen); repeatable' -r -F
 complete -c redisops -n "__fish_redisops_using_subcommand analyze" -l passphrase-file -d 'Passphrase file, for archives encrypted with --passphrase-file' -r -F
@@ -193,7 +198,8 @@ complete -c redisops -n "__fish_redisops_using_subcommand analyze" -l sni -d 'Se
 complete -c redisops -n "__fish_redisops_using_subcommand analyze" -l sentinel-user -d 'ACL user for the Sentinels, when they have their own credentials' -r
 complete -c redisops -n "__fish_redisops_using_subcommand analyze" -l sentinel-password-file -d 'Read the Sentinels\' password from FILE' -r -F
 complete -c redisops -n "__fish_redisops_using_subcommand analyze" -l timeout -d 'Seconds to wait for a connection or a reply' -r
-complete -c redisops -n "__fish_redisops_using_subcommand analyze" -l latest -d 'Analyze the target\'s newest backup in the repository'
+complete -c redisops -n "__fish_redisops_using_subcommand analyze" -l latest -d 'Analyze the target\'s newest backup in the repository; safety backups taken by restore are skipped'
+complete -c redisops -n "__fish_redisops_using_subcommand analyze" -l include-safety -d 'With --latest: count the safety backups restore takes of the data it replaces'
 complete -c redisops -n "__fish_redisops_using_subcommand analyze" -l live -d 'Analyze a fresh RDB streamed from the target over the replication protocol (stored nowhere)'
 complete -c redisops -n "__fish_redisops_using_subcommand analyze" -l json -d 'Print the report as JSON (format in the README)'
 complete -c redisops -n "__fish_redisops_using_subcommand analyze" -l csv -d 'Print every key as a CSV row (db,key,type,encoding,bytes,elements,expire_at) instead of the report'
@@ -252,10 +258,12 @@ complete -c redisops -n "__fish_redisops_using_subcommand restore" -l sni -d 'Se
 complete -c redisops -n "__fish_redisops_using_subcommand restore" -l sentinel-user -d 'ACL user for the Sentinels, when they have their own credentials' -r
 complete -c redisops -n "__fish_redisops_using_subcommand restore" -l sentinel-password-file -d 'Read the Sentinels\' password from FILE' -r -F
 complete -c redisops -n "__fish_redisops_using_subcommand restore" -l timeout -d 'Seconds to wait for a connection or a reply' -r
-complete -c redisops -n "__fish_redisops_using_subcommand restore" -l latest -d 'Restore the target\'s newest backup in the repository'
+complete -c redisops -n "__fish_redisops_using_subcommand restore" -l latest -d 'Restore the target\'s newest backup in the repository (safety backups taken by restore are skipped); when the target\'s folder has none, the backups of the same server in another folder (same address, run id or replication id)'
+complete -c redisops -n "__fish_redisops_using_subcommand restore" -l include-safety -d 'With --latest: count the safety backups restore takes of the data it replaces'
 complete -c redisops -n "__fish_redisops_using_subcommand restore" -l dry-run -d 'Verify and stage the archive and print the plan, then stop without changing anything'
 complete -c redisops -n "__fish_redisops_using_subcommand restore" -s y -l yes -d 'Do not ask for confirmation (needed when there is no terminal)'
 complete -c redisops -n "__fish_redisops_using_subcommand restore" -l no-safety-backup -d 'Skip the backup of the current data into the repository before the restore'
+complete -c redisops -n "__fish_redisops_using_subcommand restore" -l allow-empty -d 'Restore a backup with no keys, or with under a tenth of the server\'s keys (--yes alone does not)'
 complete -c redisops -n "__fish_redisops_using_subcommand restore" -l resume -d 'Finish a restore whose redisops was killed (reads its journal)'
 complete -c redisops -n "__fish_redisops_using_subcommand restore" -l abort -d 'Roll back a restore whose redisops was killed (reads its journal)'
 complete -c redisops -n "__fish_redisops_using_subcommand restore" -l discard-restored -d 'With --abort after the restored data was verified: roll back anyway, discarding the restored data and every write since'
@@ -271,7 +279,8 @@ complete -c redisops -n "__fish_redisops_using_subcommand prune" -l keep-daily -
 complete -c redisops -n "__fish_redisops_using_subcommand prune" -l keep-weekly -d 'Keep the newest backup of each of the last N ISO weeks that have backups' -r
 complete -c redisops -n "__fish_redisops_using_subcommand prune" -l keep-monthly -d 'Keep the newest backup of each of the last N months that have backups' -r
 complete -c redisops -n "__fish_redisops_using_subcommand prune" -l keep-yearly -d 'Keep the newest backup of each of the last N years that have backups' -r
-complete -c redisops -n "__fish_redisops_using_subcommand prune" -l keep-within -d 'Keep all backups newer than DURATION, e.g. 7d, 2w, 1y6m, 36h (units y m w d h; m = month)' -r
+complete -c redisops -n "__fish_redisops_using_subcommand prune" -l keep-within -d 'Keep all backups newer than DURATION, e.g. 30d, 2w, 6mo, 1y, 12h, 90min (units y mo w d h min)' -r
+complete -c redisops -n "__fish_redisops_using_subcommand prune" -l keep-safety-within -d 'Keep safety backups (taken by restore) newer than DURATION; they never fill the slots of the other rules [default: 7d]' -r
 complete -c redisops -n "__fish_redisops_using_subcommand prune" -l lock-wait -d 'Seconds to wait for a running backup\'s lock' -r
 complete -c redisops -n "__fish_redisops_using_subcommand prune" -l config -d 'Configuration file [default: $XDG_CONFIG_HOME/redisops/config.toml, then /etc/redisops/config.toml]' -r -F
 complete -c redisops -n "__fish_redisops_using_subcommand prune" -l target -d 'Target URL (redis://, rediss://, unix://, redis-sentinel://h1,h2#master) or a target name from the config file' -r

@@ -1,21 +1,22 @@
 //! One backup run: lock the target's folder, get the RDB (BGSAVE or the replication stream),
 //! push it through one streaming pipeline, and commit it with its manifest.
 //!
-//! The pipeline is `source → RDB verifier (CRC-64, structure, key counts) → SHA-256 → gzip →
-//! age → temporary file`, in constant memory. The archive is renamed into place only after
+//! The pipeline is `source → RDB verifier (CRC-64, structure, key counts) → SHA-256 → gzip or
+//! zstd (on `threads` cores) → age → temporary file`, in stages joined by bounded queues
+//! (`crate::archive`), so in bounded memory. The archive is renamed into place only after
 //! the RDB's checksum verified and every layer finished; the manifest, written last, is the
 //! commit point. Any failure drops the temporary file, so nothing that looks like a backup is
 //! left behind.
 
-use crate::archive::{ArchiveStats, ArchiveWriter, Encryption, WriterOptions};
+use crate::archive::{ArchiveStats, ArchiveWriter, Codec, Encryption, WriterOptions};
 use crate::conn::{self, Want};
 use crate::exit::{ExitCode, fail};
 use crate::fsutil::AtomicFile;
 use crate::progress::Progress;
 use crate::rdb::{self, Checksum, RdbSummary, VerifyOptions};
 use crate::repo::{
-    ArchiveInfo, Backup, BackupId, DbCounts, FILE_MODE, MANIFEST_FORMAT_VERSION, Manifest, RdbInfo,
-    Repository, TargetId, TargetInfo, TargetLock, archive_file_name,
+    ArchiveInfo, Backup, BackupId, BackupKind, DbCounts, FILE_MODE, MANIFEST_FORMAT_VERSION,
+    Manifest, Protects, RdbInfo, RepoLock, Repository, TargetId, TargetInfo, archive_file_name,
 };
 use crate::source::bgsave;
 use crate::source::sync::{SyncOptions, SyncStream};
@@ -45,11 +46,18 @@ pub struct Request {
     pub method: Method,
     pub from: Want,
     pub encryption: Encryption,
+    pub compression: Codec,
+    /// Within `compression.levels()`.
     pub level: u32,
+    /// Compression threads.
+    pub threads: usize,
     pub lock_wait: Duration,
     pub save_timeout: Duration,
     pub quiet: bool,
     pub cancelled: Arc<AtomicBool>,
+    /// Recorded in the manifest: safety backups are left out of `--latest` and the keep rules.
+    pub kind: BackupKind,
+    pub protects: Option<Protects>,
 }
 
 /// What a successful run produced.
@@ -57,31 +65,13 @@ pub struct Outcome {
     pub backup: Backup,
     pub warnings: Vec<String>,
     /// The lock stays held so that retention can run under it.
-    pub lock: TargetLock,
+    pub lock: RepoLock,
 }
 
 /// Runs one backup of `target` into `repo`.
 pub async fn run(target: &Target, repo: &Repository, req: &Request) -> Result<Outcome> {
-    let started = Instant::now();
-    let created_at = Utc::now();
-    let target_id = TargetId::new(&target.name);
-    let dir = repo.ensure_target_dir(&target_id)?;
-    let lock = {
-        let dir = dir.clone();
-        let wait = req.lock_wait;
-        tokio::task::spawn_blocking(move || TargetLock::acquire(&dir, wait, "backup")).await??
-    };
-    let mut warnings = Vec::new();
-    if let Some(old) = lock.took_over() {
-        warnings.push(format!("took over a lock left by a dead process ({old})"));
-    }
-    for removed in repo.clean_stale(&target_id)? {
-        crate::ui::note(format!(
-            "removed leftover of an interrupted run: {}",
-            removed.display()
-        ));
-    }
-
+    // Connect and choose the method before the repository is touched: a run that cannot
+    // reach the server creates no repository, folder or lock file.
     let mut connected = conn::connect(target, req.from).await?;
     // A minimal streaming user (+replconf +sync +psync) may not run INFO or ROLE: these facts
     // only decorate the manifest, so their absence is not an error.
@@ -107,15 +97,43 @@ pub async fn run(target: &Target, repo: &Repository, req: &Request) -> Result<Ou
         }
     };
 
+    let target_id = TargetId::new(&target.name);
+    let lock = {
+        let repo = repo.clone();
+        let target_id = target_id.clone();
+        let wait = req.lock_wait;
+        tokio::task::spawn_blocking(move || repo.lock(&target_id, wait, "backup")).await??
+    };
+    // The run starts once it holds the lock: its id and times do not include the wait.
+    let started = Instant::now();
+    let created_at = Utc::now();
+    let dir = repo.target_dir(&target_id);
+    let mut warnings = Vec::new();
+    if let Some(old) = lock.took_over() {
+        warnings.push(format!("took over a lock left by a dead process ({old})"));
+    }
+    for removed in repo.clean_stale(&target_id)? {
+        crate::ui::note(format!(
+            "removed leftover of an interrupted run: {}",
+            removed.display()
+        ));
+    }
+
     let id = BackupId::generate(created_at);
-    let archive_name = archive_file_name(&id, !matches!(req.encryption, Encryption::None));
+    let archive_name = archive_file_name(
+        &id,
+        req.compression,
+        !matches!(req.encryption, Encryption::None),
+    );
     let archive_path = dir.join(&archive_name);
     let verify = VerifyOptions {
         now_ms: Some(created_at.timestamp_millis()),
     };
     let options = WriterOptions {
+        codec: req.compression,
         level: req.level,
-        ..Default::default()
+        threads: req.threads,
+        scrypt_work_factor: None,
     };
 
     let (summary, stats) = if let (true, Ok(path)) = (use_bgsave, local_dump) {
@@ -218,6 +236,8 @@ pub async fn run(target: &Target, repo: &Repository, req: &Request) -> Result<Ou
             .or_else(|| info.get("redis_version").map(String::from)),
         rdb_version: summary.rdb_version,
         method: if use_bgsave { "bgsave" } else { "sync" }.to_string(),
+        kind: req.kind,
+        protects: req.protects.clone(),
         rdb: RdbInfo {
             size: summary.rdb_bytes,
             crc64: format!("{:016x}", summary.crc64),
@@ -228,7 +248,7 @@ pub async fn run(target: &Target, repo: &Repository, req: &Request) -> Result<Ou
             file: archive_name,
             size: stats.archive_bytes,
             sha256: stats.archive_sha256.clone(),
-            compression: "gzip".into(),
+            compression: req.compression,
             compression_level: req.level,
             encryption: req.encryption.scheme().to_string(),
             recipients: req.encryption.recipients_public(),
@@ -326,7 +346,7 @@ async fn pipeline<R: Read + Send + 'static>(
             .with_context(|| format!("cannot create {}", archive_path.display()))?;
         let file = ArchiveFile {
             file,
-            path: &archive_path,
+            path: archive_path.clone(),
         };
         let mut writer = ArchiveWriter::new(file, &encryption, options)?;
         let summary = rdb::copy_verified(source, &mut writer, &verify)?;
@@ -355,12 +375,12 @@ async fn pipeline<R: Read + Send + 'static>(
 
 /// The archive's temporary file, whose write errors say that it was the repository side
 /// that failed (full disk, quota, file size limit), not the server.
-struct ArchiveFile<'a> {
+struct ArchiveFile {
     file: AtomicFile,
-    path: &'a std::path::Path,
+    path: std::path::PathBuf,
 }
 
-impl std::io::Write for ArchiveFile<'_> {
+impl std::io::Write for ArchiveFile {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
         self.file.write(buf).map_err(|e| self.explain(e))
     }
@@ -370,14 +390,14 @@ impl std::io::Write for ArchiveFile<'_> {
     }
 }
 
-impl ArchiveFile<'_> {
+impl ArchiveFile {
     fn explain(&self, e: std::io::Error) -> std::io::Error {
         std::io::Error::other(crate::exit::Failure::new(
             ExitCode::Error,
             format!(
                 "cannot write the archive in {}: {e}; no archive was left behind. Check free \
                  space and quotas in the repository",
-                self.path.parent().unwrap_or(self.path).display()
+                self.path.parent().unwrap_or(&self.path).display()
             ),
         ))
     }

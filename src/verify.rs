@@ -9,7 +9,7 @@
 //!
 //! Everything is one streaming pass over the archive.
 
-use crate::archive::{ArchiveError, Decryption, Format, describe, open_reader};
+use crate::archive::{ArchiveError, Decryption, Format, describe, open_reader, open_reader_as};
 use crate::exit::{self, ExitCode};
 use crate::rdb::{self, Checksum, VerifyOptions};
 use crate::repo::Backup;
@@ -115,6 +115,7 @@ fn check_file(path: &Path, keys: &Decryption, report: &mut Report) -> anyhow::Re
     let layers = match format {
         Format::Rdb => String::new(),
         Format::Gzip => "gzip layer decoded with its CRC-32 checked; ".into(),
+        Format::Zstd => "zstd layer decoded; ".into(),
         Format::Age { .. } => format!("{format} layer decrypted and authenticated; "),
     };
     let checksum = match summary.checksum {
@@ -203,7 +204,11 @@ fn check(
         .then(RedisCheckRdb::spawn)
         .transpose()?;
     let mut plain = HashingWriter::new(checker.as_mut().and_then(|c| c.stdin.take()));
-    let reader = open_reader(File::open(&backup.archive_path)?, keys)?;
+    let reader = open_reader_as(
+        File::open(&backup.archive_path)?,
+        keys,
+        m.archive.compression,
+    )?;
     let summary = rdb::copy_verified(reader, &mut plain, &VerifyOptions::default());
     let plain_sha = plain.finish();
     let summary = summary.map_err(classify)?;

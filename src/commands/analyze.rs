@@ -20,10 +20,13 @@ pub struct AnalyzeArgs {
     /// Backup id (or a unique prefix) in the repository
     #[arg(value_name = "ID", conflicts_with_all = ["latest", "file", "live"])]
     pub id: Option<String>,
-    /// Analyze the target's newest backup in the repository
+    /// Analyze the target's newest backup in the repository; safety backups taken by restore are skipped
     #[arg(long, conflicts_with_all = ["file", "live"])]
     pub latest: bool,
-    /// Analyze this file: a plain .rdb, .rdb.gz, .rdb.age or .rdb.gz.age made by any tool
+    /// With --latest: count the safety backups restore takes of the data it replaces
+    #[arg(long, requires = "latest")]
+    pub include_safety: bool,
+    /// Analyze this file: a plain .rdb, .rdb.gz, .rdb.zst, or any of them in age, made by any tool
     #[arg(long, value_name = "PATH", conflicts_with = "live")]
     pub file: Option<PathBuf>,
     /// Analyze a fresh RDB streamed from the target over the replication protocol (stored nowhere)
@@ -87,7 +90,9 @@ pub async fn run(args: &AnalyzeArgs, ctx: &Ctx) -> Result<ExitCode> {
         let repo = Repository::open(&args.repo.resolve(&ctx.config)?)?;
         match &args.id {
             Some(id) => Input::Backup(Box::new(repo.find(ctx.target_filter()?.as_ref(), id)?)),
-            None if args.latest => Input::Backup(Box::new(latest(&repo, ctx)?)),
+            None if args.latest => {
+                Input::Backup(Box::new(latest(&repo, ctx, args.include_safety)?))
+            }
             None => {
                 return Err(fail(
                     ExitCode::Usage,
@@ -133,15 +138,15 @@ pub async fn run(args: &AnalyzeArgs, ctx: &Ctx) -> Result<ExitCode> {
     Ok(ExitCode::Success)
 }
 
-/// The newest backup of the target named on the command line, or of the repository's only
-/// target.
-pub fn latest(repo: &Repository, ctx: &Ctx) -> Result<crate::repo::Backup> {
+/// The newest backup (safety backups taken by restore only with `include_safety`) of the
+/// target named on the command line, or of the repository's only target.
+fn latest(repo: &Repository, ctx: &Ctx, include_safety: bool) -> Result<crate::repo::Backup> {
     if let Some(target) = ctx.target_filter()? {
-        return repo.latest(&target);
+        return repo.latest(&target, include_safety);
     }
     let targets: Vec<TargetId> = repo.targets()?;
     match targets.as_slice() {
-        [only] => repo.latest(only),
+        [only] => repo.latest(only, include_safety),
         [] => Err(fail(ExitCode::NotFound, "the repository holds no backups")),
         several => Err(fail(
             ExitCode::Usage,

@@ -33,6 +33,7 @@ pub async fn run(args: &ListArgs, ctx: &Ctx) -> Result<ExitCode> {
                 serde_json::json!({
                     "id": b.id.to_string(),
                     "target": b.target.to_string(),
+                    "kind": b.manifest.kind,
                     "archive_path": b.archive_path,
                     "manifest_path": b.manifest_path,
                     "manifest": b.manifest,
@@ -42,31 +43,45 @@ pub async fn run(args: &ListArgs, ctx: &Ctx) -> Result<ExitCode> {
         crate::outln!("{}", serde_json::to_string_pretty(&rows)?);
         return Ok(ExitCode::Success);
     }
+    let mut protected = Vec::new();
     crate::outln!(
-        "{:<26} {:<20} {:<20} {:<7} {:<8} {:>10} {:>10} {:>10}  encryption",
+        "{:<26} {:<20} {:<20} {:<9} {:<7} {:<8} {:>10} {:>10} {:>10}  {:<8} encryption",
         "backup",
         "target",
         "created (UTC)",
+        "kind",
         "method",
         "role",
         "rdb",
         "archive",
-        "keys"
+        "keys",
+        "codec"
     );
     for b in &listed.backups {
         let m = &b.manifest;
+        if let Some(p) = &m.protects {
+            protected.push(format!(
+                "{} is a safety backup: the data of {} before the restore of {}",
+                m.id, p.onto, p.restore_of
+            ));
+        }
         crate::outln!(
-            "{:<26} {:<20} {:<20} {:<7} {:<8} {:>10} {:>10} {:>10}  {}",
+            "{:<26} {:<20} {:<20} {:<9} {:<7} {:<8} {:>10} {:>10} {:>10}  {:<8} {}",
             m.id,
             b.target.to_string(),
             m.created_at.format("%Y-%m-%d %H:%M:%S"),
+            m.kind.as_str(),
             m.method,
             m.target.role,
             ui::bytes(m.rdb.size),
             ui::bytes(m.archive.size),
             m.total_keys(),
+            format!("{} {}", m.archive.compression, m.archive.compression_level),
             m.archive.encryption
         );
+    }
+    for line in protected {
+        crate::outln!("{line}");
     }
     Ok(ExitCode::Success)
 }

@@ -29,11 +29,7 @@ pub struct PruneArgs {
 }
 
 pub async fn run(args: &PruneArgs, ctx: &Ctx) -> Result<ExitCode> {
-    let policy = if args.keep.is_empty() {
-        ctx.config.retention.clone()
-    } else {
-        args.keep.clone()
-    };
+    let policy = args.keep.or_rules_of(&ctx.config.retention);
     if policy.is_empty() {
         return Err(fail(
             ExitCode::Usage,

@@ -12,6 +12,7 @@ use std::path::Path;
 use anyhow::{Result, bail};
 use chrono::{DateTime, NaiveDateTime, Utc};
 
+use crate::archive::Codec;
 use crate::fsutil::fsync_dir;
 
 /// Marker file at the repository root.
@@ -140,10 +141,11 @@ pub fn manifest_file_name(id: &BackupId) -> String {
     format!("{id}.{MANIFEST_EXT}")
 }
 
-/// `<backup-id>.rdb.gz.age`, or `<backup-id>.rdb.gz` when the backup is not encrypted.
-pub fn archive_file_name(id: &BackupId, encrypted: bool) -> String {
-    let ext = if encrypted { "rdb.gz.age" } else { "rdb.gz" };
-    format!("{id}.{ext}")
+/// `<backup-id>.rdb.gz.age` (`.rdb.zst.age` for zstd), without `.age` when the backup is not
+/// encrypted.
+pub fn archive_file_name(id: &BackupId, codec: Codec, encrypted: bool) -> String {
+    let age = if encrypted { ".age" } else { "" };
+    format!("{id}.rdb.{}{age}", codec.extension())
 }
 
 /// Splits `<backup-id>.<ext>` into the id and the extension (`rdb.gz.age`, `manifest.json`, …);
@@ -286,12 +288,16 @@ mod tests {
             "20261124T030000Z-1a2b3c4d.manifest.json"
         );
         assert_eq!(
-            archive_file_name(&id, true),
+            archive_file_name(&id, Codec::Gzip, true),
             "20261124T030000Z-1a2b3c4d.rdb.gz.age"
         );
         assert_eq!(
-            archive_file_name(&id, false),
+            archive_file_name(&id, Codec::Gzip, false),
             "20261124T030000Z-1a2b3c4d.rdb.gz"
+        );
+        assert_eq!(
+            archive_file_name(&id, Codec::Zstd, true),
+            "20261124T030000Z-1a2b3c4d.rdb.zst.age"
         );
     }
 }

@@ -10,6 +10,7 @@ mod generated;
 mod harden;
 mod repository;
 mod restore;
+mod safety;
 mod status;
 mod sync;
 mod tls;
