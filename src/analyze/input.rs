@@ -11,7 +11,7 @@ use std::time::Duration;
 use anyhow::{Context, Result};
 
 use super::{Analysis, Options, Source};
-use crate::archive::{Decryption, open_reader};
+use crate::archive::{Decryption, open_reader, open_reader_as};
 use crate::conn::{self, Want};
 use crate::progress::Progress;
 use crate::repo::Backup;
@@ -35,11 +35,15 @@ pub struct Run<'a> {
 }
 
 /// The one place the analysis opens a repository archive: decrypted and decompressed while
-/// read, through the archive reader.
+/// read, through the archive reader, with the codec its manifest names.
 pub fn open_backup(backup: &Backup, keys: &Decryption) -> Result<Box<dyn Read + Send>> {
     let file = File::open(&backup.archive_path)
         .with_context(|| format!("cannot open {}", backup.archive_path.display()))?;
-    Ok(open_reader(file, keys)?)
+    Ok(open_reader_as(
+        file,
+        keys,
+        backup.manifest.archive.compression,
+    )?)
 }
 
 impl Input {

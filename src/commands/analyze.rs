@@ -20,13 +20,13 @@ pub struct AnalyzeArgs {
     /// Backup id (or a unique prefix) in the repository
     #[arg(value_name = "ID", conflicts_with_all = ["latest", "file", "live"])]
     pub id: Option<String>,
-    /// Analyze the target's newest backup in the repository
+    /// Analyze the target's newest backup in the repository; safety backups taken by restore are skipped
     #[arg(long, conflicts_with_all = ["file", "live"])]
     pub latest: bool,
     /// With --latest: count the safety backups restore takes of the data it replaces
     #[arg(long, requires = "latest")]
     pub include_safety: bool,
-    /// Analyze this file: a plain .rdb, .rdb.gz, .rdb.age or .rdb.gz.age made by any tool
+    /// Analyze this file: a plain .rdb, .rdb.gz, .rdb.zst, or any of them in age, made by any tool
     #[arg(long, value_name = "PATH", conflicts_with = "live")]
     pub file: Option<PathBuf>,
     /// Analyze a fresh RDB streamed from the target over the replication protocol (stored nowhere)
@@ -138,9 +138,9 @@ pub async fn run(args: &AnalyzeArgs, ctx: &Ctx) -> Result<ExitCode> {
     Ok(ExitCode::Success)
 }
 
-/// The newest backup of the target named on the command line, or of the repository's only
-/// target.
-pub fn latest(repo: &Repository, ctx: &Ctx, include_safety: bool) -> Result<crate::repo::Backup> {
+/// The newest backup (safety backups taken by restore only with `include_safety`) of the
+/// target named on the command line, or of the repository's only target.
+fn latest(repo: &Repository, ctx: &Ctx, include_safety: bool) -> Result<crate::repo::Backup> {
     if let Some(target) = ctx.target_filter()? {
         return repo.latest(&target, include_safety);
     }

@@ -23,7 +23,7 @@ pub struct VerifyArgs {
     /// Verify every backup (of the target, or of the whole repository)
     #[arg(long, conflicts_with = "file")]
     pub all: bool,
-    /// Verify a dump from any tool, without a repository: .rdb, .rdb.gz, .rdb.age or .rdb.gz.age
+    /// Verify a dump from any tool, without a repository: .rdb, .rdb.gz, .rdb.zst, or any of them in age
     #[arg(long, value_name = "PATH", conflicts_with = "latest")]
     pub file: Option<PathBuf>,
     #[command(flatten)]
