@@ -87,7 +87,10 @@ prefer-replica\t'A healthy replica, else the master'"
 complete -c redisops -n "__fish_redisops_using_subcommand backup" -l recipient -d 'Encrypt to this age recipient (public key age1…); repeatable' -r
 complete -c redisops -n "__fish_redisops_using_subcommand backup" -l recipients-file -d 'Encrypt to the recipients in FILE (age format: one per line, # comments); repeatable' -r -F
 complete -c redisops -n "__fish_redisops_using_subcommand backup" -l passphrase-file -d 'Encrypt with the passphrase in FILE (age scrypt) instead of public keys' -r -F
-complete -c redisops -n "__fish_redisops_using_subcommand backup" -l level -d 'gzip level, 1 (fast) to 9 (small) [default: 3]' -r
+complete -c redisops -n "__fish_redisops_using_subcommand backup" -l compression -d 'Compression: gzip (one standard gzip stream) or zstd [default: gzip, or [backup] compression]' -r -f -a "gzip\t'One standard gzip stream (gunzip, pigz -d, zcat read it), compressed in parallel blocks'
+zstd\t'zstd (multi-threaded; `zstd -d` reads it): faster at a smaller size, needs the zstd tool'"
+complete -c redisops -n "__fish_redisops_using_subcommand backup" -l level -d 'Compression level: gzip 1 (fast) to 9 (small), zstd 1 to 19 [default: 3]' -r
+complete -c redisops -n "__fish_redisops_using_subcommand backup" -l threads -d 'Compression threads [default: one per core, or [backup] threads]' -r
 complete -c redisops -n "__fish_redisops_using_subcommand backup" -l lock-wait -d 'Seconds to wait for another run\'s lock on this target before giving up' -r
 complete -c redisops -n "__fish_redisops_using_subcommand backup" -l save-timeout -d 'Seconds to wait for the server to produce the RDB (BGSAVE or the start of SYNC)' -r
 complete -c redisops -n "__fish_redisops_using_subcommand backup" -l keep-last -d 'Keep the N most recent backups' -r
@@ -137,7 +140,7 @@ complete -c redisops -n "__fish_redisops_using_subcommand list" -l sni -d 'Serve
 complete -c redisops -n "__fish_redisops_using_subcommand list" -l sentinel-user -d 'ACL user for the Sentinels, when they have their own credentials' -r
 complete -c redisops -n "__fish_redisops_using_subcommand list" -l sentinel-password-file -d 'Read the Sentinels\' password from FILE' -r -F
 complete -c redisops -n "__fish_redisops_using_subcommand list" -l timeout -d 'Seconds to wait for a connection or a reply' -r
-complete -c redisops -n "__fish_redisops_using_subcommand list" -l json -d 'Print a JSON array of manifests (with file paths) instead of a table'
+complete -c redisops -n "__fish_redisops_using_subcommand list" -l json -d 'Print a JSON array of manifests (with their locations) instead of a table'
 complete -c redisops -n "__fish_redisops_using_subcommand list" -l help -d 'Print help (see more with \'--help\')'
 complete -c redisops -n "__fish_redisops_using_subcommand list" -s q -l quiet -d 'Only print warnings and errors (for cron)'
 complete -c redisops -n "__fish_redisops_using_subcommand list" -l tls -d 'Use TLS (like rediss://)'

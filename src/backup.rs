@@ -1,13 +1,14 @@
 //! One backup run: lock the target's folder, get the RDB (BGSAVE or the replication stream),
 //! push it through one streaming pipeline, and commit it with its manifest.
 //!
-//! The pipeline is `source → RDB verifier (CRC-64, structure, key counts) → SHA-256 → gzip →
-//! age → the repository's archive sink`, in constant memory. The archive is put in place only
+//! The pipeline is `source → RDB verifier (CRC-64, structure, key counts) → SHA-256 → gzip or
+//! zstd (on `threads` cores) → age → the repository's archive sink`, in stages joined by
+//! bounded queues (`crate::archive`), so in bounded memory. The archive is put in place only
 //! after the RDB's checksum verified and every layer finished; the manifest, written last, is
 //! the commit point. Any failure drops the unfinished archive, so nothing that looks like a
 //! backup is left behind.
 
-use crate::archive::{ArchiveStats, ArchiveWriter, Encryption, WriterOptions};
+use crate::archive::{ArchiveStats, ArchiveWriter, Codec, Encryption, WriterOptions};
 use crate::conn::{self, Want};
 use crate::exit::{ExitCode, fail};
 use crate::progress::Progress;
@@ -23,9 +24,8 @@ use anyhow::{Context, Result};
 use chrono::Utc;
 use serde::Serialize;
 use std::io::Read;
-use std::sync::Arc;
-use std::sync::atomic::AtomicBool;
 use std::time::{Duration, Instant};
+use tokio_util::sync::CancellationToken;
 
 /// How to get the RDB.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, Serialize, serde::Deserialize)]
@@ -44,11 +44,15 @@ pub struct Request {
     pub method: Method,
     pub from: Want,
     pub encryption: Encryption,
+    pub compression: Codec,
+    /// Within `compression.levels()`.
     pub level: u32,
+    /// Compression threads.
+    pub threads: usize,
     pub lock_wait: Duration,
     pub save_timeout: Duration,
     pub quiet: bool,
-    pub cancelled: Arc<AtomicBool>,
+    pub cancelled: CancellationToken,
     /// Recorded in the manifest: safety backups are left out of `--latest` and the keep rules.
     pub kind: BackupKind,
     pub protects: Option<Protects>,
@@ -110,13 +114,20 @@ pub async fn run(target: &Target, repo: &Repository, req: &Request) -> Result<Ou
     }
 
     let id = BackupId::generate(created_at);
-    let sink = repo.begin_backup(&lock, &id, !matches!(req.encryption, Encryption::None))?;
+    let sink = repo.begin_backup(
+        &lock,
+        &id,
+        req.compression,
+        !matches!(req.encryption, Encryption::None),
+    )?;
     let verify = VerifyOptions {
         now_ms: Some(created_at.timestamp_millis()),
     };
     let options = WriterOptions {
+        codec: req.compression,
         level: req.level,
-        ..Default::default()
+        threads: req.threads,
+        scrypt_work_factor: None,
     };
 
     let (summary, stats, pending) = if let (true, Ok(path)) = (use_bgsave, local_dump) {
@@ -129,7 +140,7 @@ pub async fn run(target: &Target, repo: &Repository, req: &Request) -> Result<Ou
         }
         let saved = tokio::select! {
             saved = bgsave::bgsave(node, path, req.save_timeout) => saved?,
-            _ = cancelled(&req.cancelled) => return Err(interrupted()),
+            () = req.cancelled.cancelled() => return Err(interrupted()),
         };
         let progress = Progress::new("backup", Some(saved.len), req.quiet, req.cancelled.clone());
         let fresh = Freshness {
@@ -160,7 +171,7 @@ pub async fn run(target: &Target, repo: &Repository, req: &Request) -> Result<Ou
         );
         let stream = tokio::select! {
             stream = start => stream?,
-            _ = cancelled(&req.cancelled) => return Err(interrupted()),
+            () = req.cancelled.cancelled() => return Err(interrupted()),
         };
         warnings.extend(stream.warnings().iter().cloned());
         if !req.quiet {
@@ -231,7 +242,7 @@ pub async fn run(target: &Target, repo: &Repository, req: &Request) -> Result<Ou
             file: pending.archive_file().to_owned(),
             size: stats.archive_bytes,
             sha256: stats.archive_sha256.clone(),
-            compression: "gzip".into(),
+            compression: req.compression,
             compression_level: req.level,
             encryption: req.encryption.scheme().to_string(),
             recipients: req.encryption.recipients_public(),
@@ -282,13 +293,6 @@ impl Freshness {
             ));
         }
         Ok(())
-    }
-}
-
-/// Resolves once the cancellation flag is set (SIGINT/SIGTERM).
-async fn cancelled(flag: &AtomicBool) {
-    while !flag.load(std::sync::atomic::Ordering::Relaxed) {
-        tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }
 

@@ -39,8 +39,9 @@ pub enum ExitCode {
     NotFound,
     /// Restore or a TLS change failed and was rolled back: the server is as it was before.
     RolledBack,
-    /// Restore stopped half-way (`restore --resume` or `--abort`), or a Sentinel group is
-    /// partly moved to TLS (run `tls enable` again).
+    /// Restore stopped half-way (`restore --resume` or `--abort`), a Sentinel group is
+    /// partly moved to TLS (run `tls enable` again), or a rollback itself failed (the
+    /// message lists what to undo by hand; see [`crate::steps`]).
     Incomplete,
     /// Interrupted by SIGINT/SIGTERM.
     Interrupted,

@@ -2,14 +2,15 @@
 //! with bytes, rate and ETA when stderr is a terminal; a log line every few seconds when it is
 //! not (cron mail, journald); nothing with `--quiet` or `--json`.
 //!
-//! [`Progress`] also carries the cancellation flag that SIGINT/SIGTERM set: the reader checks
+//! [`Progress`] also carries the cancellation token that SIGINT/SIGTERM cancel: the reader checks
 //! it on every read, so a pipeline stops within one buffer and cleans up after itself.
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::{self, IsTerminal, Read};
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
+use tokio_util::sync::CancellationToken;
 
 const LOG_EVERY: Duration = Duration::from_secs(5);
 
@@ -27,12 +28,12 @@ struct Inner {
     log: bool,
     started: Instant,
     last_log: Mutex<Instant>,
-    cancelled: Arc<AtomicBool>,
+    cancelled: CancellationToken,
 }
 
 impl Progress {
     /// `quiet` hides all output; otherwise a bar on a terminal, periodic lines elsewhere.
-    pub fn new(label: &str, total: Option<u64>, quiet: bool, cancelled: Arc<AtomicBool>) -> Self {
+    pub fn new(label: &str, total: Option<u64>, quiet: bool, cancelled: CancellationToken) -> Self {
         let terminal = io::stderr().is_terminal();
         let bar = (!quiet && terminal).then(|| {
             let bar = match total {
@@ -102,7 +103,7 @@ impl Progress {
     }
 
     pub fn is_cancelled(&self) -> bool {
-        self.inner.cancelled.load(Ordering::Relaxed)
+        self.inner.cancelled.is_cancelled()
     }
 
     /// Wraps a reader so that reads count and a cancellation fails the next read.
@@ -140,31 +141,4 @@ impl<R: Read> Read for ProgressReader<R> {
         self.progress.inc(n as u64);
         Ok(n)
     }
-}
-
-/// A flag set by the first SIGINT or SIGTERM (a second one kills the process as usual).
-pub fn cancel_on_signal() -> Arc<AtomicBool> {
-    let flag = Arc::new(AtomicBool::new(false));
-    let set = flag.clone();
-    tokio::spawn(async move {
-        use tokio::signal::unix::{SignalKind, signal};
-        let (Ok(mut term), Ok(mut int)) = (
-            signal(SignalKind::terminate()),
-            signal(SignalKind::interrupt()),
-        ) else {
-            return;
-        };
-        tokio::select! {
-            _ = term.recv() => {},
-            _ = int.recv() => {},
-        }
-        set.store(true, Ordering::Relaxed);
-        crate::ui::warn("signal received: stopping after cleaning up (send it again to kill)");
-        tokio::select! {
-            _ = term.recv() => {},
-            _ = int.recv() => {},
-        }
-        std::process::exit(i32::from(crate::exit::ExitCode::Interrupted.code()));
-    });
-    flag
 }

@@ -10,7 +10,7 @@
 //! Everything is one streaming pass over the archive: its bytes are hashed on their way to the
 //! decryption, and read once.
 
-use crate::archive::{ArchiveError, Decryption, open_reader};
+use crate::archive::{ArchiveError, Decryption, open_reader_as};
 use crate::exit::{self, ExitCode};
 use crate::rdb::{self, Checksum, VerifyOptions};
 use crate::repo::{Backup, ObjectReader, Repository};
@@ -104,7 +104,7 @@ fn check(
         .then(RedisCheckRdb::spawn)
         .transpose()?;
     let mut plain = HashingWriter::new(checker.as_mut().and_then(|c| c.stdin.take()));
-    let summary = open_reader(archive.clone(), keys)
+    let summary = open_reader_as(archive.clone(), keys, m.archive.compression)
         .map_err(anyhow::Error::from)
         .and_then(|reader| {
             rdb::copy_verified(reader, &mut plain, &VerifyOptions::default()).map_err(classify)

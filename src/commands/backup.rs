@@ -3,24 +3,23 @@
 //! foreground and runs on a crontab schedule (for containers and supervisors).
 
 use super::{Ctx, EncryptArgs, RepoArgs};
-use crate::archive::DEFAULT_LEVEL;
+use crate::archive::{Codec, default_threads};
 use crate::backup::{self, Method, Outcome, Request};
+use crate::config::BackupConfig;
 use crate::conn::Want;
 use crate::exit::{self, ExitCode, fail};
 use crate::metrics::{self, RunResult};
-use crate::progress::cancel_on_signal;
 use crate::prune::{self, Row};
 use crate::repo::{BackupKind, Repository};
 use crate::retention::KeepPolicy;
 use crate::schedule::CronExpr;
+use crate::steps::cancel::{CancellationToken, on_signal};
 use crate::target::Target;
 use crate::ui;
 use anyhow::Result;
 use chrono::{Local, Utc};
 use clap::Args;
 use std::path::PathBuf;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 #[derive(Debug, Args)]
@@ -39,9 +38,17 @@ pub struct BackupArgs {
     #[command(flatten)]
     pub encrypt: EncryptArgs,
 
-    /// gzip level, 1 (fast) to 9 (small) [default: 3]
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=9))]
+    /// Compression: gzip (one standard gzip stream) or zstd [default: gzip, or [backup] compression]
+    #[arg(long, value_enum, value_name = "CODEC")]
+    pub compression: Option<Codec>,
+
+    /// Compression level: gzip 1 (fast) to 9 (small), zstd 1 to 19 [default: 3]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=19))]
     pub level: Option<u32>,
+
+    /// Compression threads [default: one per core, or [backup] threads]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=1024))]
+    pub threads: Option<u64>,
 
     /// Seconds to wait for another run's lock on this target before giving up
     #[arg(long, value_name = "SECONDS", default_value_t = 0)]
@@ -71,15 +78,20 @@ pub async fn run(args: &BackupArgs, ctx: &Ctx) -> Result<ExitCode> {
     let target = ctx.target()?;
     let repo = Repository::open_for_backup(&args.repo.resolve(&ctx.config)?)?;
     let cfg = &ctx.config.backup;
-    let cancelled = cancel_on_signal();
+    let (compression, level, threads) = compression(
+        args.compression,
+        args.level,
+        args.threads.map(|n| n as usize),
+        cfg,
+    )?;
+    let cancelled = on_signal();
     let request = Request {
         method: args.method.or(cfg.method).unwrap_or(Method::Auto),
         from: args.from.or(cfg.from).unwrap_or(Want::PreferReplica),
         encryption: args.encrypt.resolve(cfg)?,
-        level: args
-            .level
-            .or(cfg.compression_level)
-            .unwrap_or(DEFAULT_LEVEL),
+        compression,
+        level,
+        threads,
         lock_wait: Duration::from_secs(args.lock_wait),
         save_timeout: Duration::from_secs(args.save_timeout),
         quiet: ui::is_quiet() || args.json,
@@ -120,6 +132,39 @@ pub async fn run(args: &BackupArgs, ctx: &Ctx) -> Result<ExitCode> {
             scheduled(&once, &expr, &cancelled).await
         }
     }
+}
+
+/// The codec, level and thread count: flags, then the config's `[backup]`, then defaults;
+/// a level outside the codec's range is a usage error.
+pub(super) fn compression(
+    codec: Option<Codec>,
+    level: Option<u32>,
+    threads: Option<usize>,
+    cfg: &BackupConfig,
+) -> Result<(Codec, u32, usize)> {
+    let codec = codec.or(cfg.compression).unwrap_or_default();
+    let level = level
+        .or(cfg.compression_level)
+        .unwrap_or(codec.default_level());
+    let levels = codec.levels();
+    if !levels.contains(&level) {
+        return Err(fail(
+            ExitCode::Usage,
+            format!(
+                "compression level {level} is outside {codec}'s {}..={}; pick a level in that                  range (--level, or compression_level in [backup])",
+                levels.start(),
+                levels.end()
+            ),
+        ));
+    }
+    let threads = threads.or(cfg.threads).unwrap_or_else(default_threads);
+    if threads == 0 {
+        return Err(fail(
+            ExitCode::Usage,
+            "threads = 0 in [backup]: at least one compression thread is needed",
+        ));
+    }
+    Ok((codec, level, threads))
 }
 
 /// One run with its reporting: output, metrics, retention.
@@ -249,7 +294,7 @@ impl Once<'_> {
 async fn scheduled(
     once: &Once<'_>,
     expr: &CronExpr,
-    cancelled: &Arc<AtomicBool>,
+    cancelled: &CancellationToken,
 ) -> Result<ExitCode> {
     loop {
         let now = Local::now();
@@ -266,23 +311,23 @@ async fn scheduled(
         // Sleep in short steps: a signal between runs exits at once, and a wall-clock jump
         // (suspend, NTP) is noticed.
         while Local::now() < next {
-            if cancelled.load(Ordering::Relaxed) {
+            if cancelled.is_cancelled() {
                 return Ok(ExitCode::Success);
             }
             let left = (next - Local::now()).to_std().unwrap_or_default();
             tokio::time::sleep(left.min(Duration::from_millis(500))).await;
         }
         // The signal may have come just after the last check: never start a run then.
-        if cancelled.load(Ordering::Relaxed) {
+        if cancelled.is_cancelled() {
             return Ok(ExitCode::Success);
         }
         match once.run().await {
             // Interrupted mid-run: the unfinished archive was removed; say so by the exit code.
-            Err(e) if cancelled.load(Ordering::Relaxed) => return Err(e),
+            Err(e) if cancelled.is_cancelled() => return Err(e),
             Err(e) => ui::warn(format!("scheduled backup failed: {e:#}")),
             Ok(_) => {}
         }
-        if cancelled.load(Ordering::Relaxed) {
+        if cancelled.is_cancelled() {
             return Ok(ExitCode::Success);
         }
     }

@@ -8,6 +8,7 @@ use crate::harden::apply::{self, Request, exec::Executor, roles};
 use crate::harden::checks::{self, Severity};
 use crate::harden::facts::{self, GatherOptions};
 use crate::harden::report::Report;
+use crate::steps::cancel::on_signal;
 use anyhow::Result;
 use clap::{Args, Subcommand, ValueEnum};
 use std::fmt::Write as _;
@@ -307,12 +308,13 @@ pub async fn apply(args: &ApplyArgs, ctx: &Ctx) -> Result<ExitCode> {
         return Err(fail(ExitCode::Usage, "nothing changed: not confirmed"));
     }
     let mut executor = Executor::new(&prepared.env, plan);
-    executor.run().await?;
+    let mut journal = executor.journal();
+    executor.run(&mut journal, &on_signal()).await?;
     if args.json {
         crate::outln!(
             "{}",
             serde_json::to_string_pretty(&serde_json::json!({
-                "changed": true, "plan": plan, "records": executor.journal.records(), "left": plan.left,
+                "changed": true, "plan": plan, "records": journal.records(), "left": plan.left,
                 "secrets_dir": args.secrets_dir,
             }))?
         );

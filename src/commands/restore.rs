@@ -2,11 +2,10 @@
 //! plan, ask, take a safety backup, run it; or `--resume`/`--abort` an interrupted one.
 
 use super::{Ctx, DecryptArgs, EncryptArgs, RepoArgs, SupervisorArgs};
-use crate::archive::{self, DEFAULT_LEVEL, Encryption};
+use crate::archive::{self, Encryption};
 use crate::backup::{self, Method};
 use crate::conn::Want;
 use crate::exit::{ExitCode, fail};
-use crate::progress::cancel_on_signal;
 use crate::repo::{
     Backup, BackupKind, Protects, RepoError, Repository, ServerIdentity, TargetId, address,
 };
@@ -14,6 +13,7 @@ use crate::restore::exec::Ending;
 use crate::restore::plan::Step;
 use crate::restore::stage::Source;
 use crate::restore::{self, Outcome, Prepared, Request};
+use crate::steps::cancel::{CancellationToken, on_signal};
 use crate::target::Target;
 use crate::ui;
 use anyhow::Result;
@@ -96,7 +96,7 @@ pub struct RestoreArgs {
 
 pub async fn run(args: &RestoreArgs, ctx: &Ctx) -> Result<ExitCode> {
     let target = ctx.target()?;
-    let cancelled = cancel_on_signal();
+    let cancelled = on_signal();
     if args.resume || args.abort {
         let outcome = restore::resume(
             &target,
@@ -197,7 +197,7 @@ pub async fn run(args: &RestoreArgs, ctx: &Ctx) -> Result<ExitCode> {
         .supervisor
         .service
         .as_deref()
-        .and_then(restore::supervisor::start_timeout_warning)
+        .and_then(crate::host::supervisor::start_timeout_warning)
     {
         ui::warn(w);
     }
@@ -352,7 +352,7 @@ async fn safety_backup(
     ctx: &Ctx,
     prepared: &Prepared,
     repo: Option<Repository>,
-    cancelled: &std::sync::Arc<std::sync::atomic::AtomicBool>,
+    cancelled: &CancellationToken,
 ) -> Result<()> {
     let Some(repo) = repo else {
         ui::note(
@@ -385,11 +385,15 @@ async fn safety_backup(
             Encryption::Recipients(keys)
         }
     };
+    let (compression, level, threads) =
+        super::backup::compression(None, None, None, &ctx.config.backup)?;
     let request = backup::Request {
         method: Method::Auto,
         from: Want::Master,
         encryption,
-        level: ctx.config.backup.compression_level.unwrap_or(DEFAULT_LEVEL),
+        compression,
+        level,
+        threads,
         lock_wait: Duration::from_secs(0),
         save_timeout: Duration::from_secs(3600),
         quiet: ui::is_quiet() || args.json,
@@ -471,8 +475,8 @@ fn report(
         journal,
     } = outcome;
     match ending {
-        Ending::RolledBack(reason) => Err(fail(
-            ExitCode::RolledBack,
+        Ending::RolledBack(reason, code) => Err(fail(
+            code,
             format!(
                 "the restore was rolled back: {reason}. The server runs on its old data again \
                  (journal: {})",

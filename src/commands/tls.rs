@@ -3,7 +3,9 @@
 use super::Ctx;
 use crate::conn::{self, Want};
 use crate::exit::{ExitCode, fail};
-use crate::journal::{Journal, state_dir};
+use crate::host::SupervisorChoice;
+use crate::steps::cancel::on_signal;
+use crate::steps::journal::{Journal, state_dir};
 use crate::target::{Endpoint, Target, TargetKind, TlsOptions};
 use crate::tls::certs::{self, ExistingCa, InitOptions, NodeSpec};
 use crate::tls::exec::{self, Verifier};
@@ -343,12 +345,12 @@ async fn enable_group(args: &EnableArgs, target: &Target) -> Result<ExitCode> {
         &sentinel.sentinel_stop_cmd,
         &sentinel.sentinel_start_cmd,
     ) {
-        (Some(unit), _, _) => group_exec::Supervision::Service(unit.clone()),
-        (None, Some(stop), Some(start)) => group_exec::Supervision::Commands {
+        (Some(unit), _, _) => SupervisorChoice::Service { unit: unit.clone() },
+        (None, Some(stop), Some(start)) => SupervisorChoice::Commands {
             stop: stop.clone(),
             start: start.clone(),
         },
-        _ => group_exec::Supervision::Managed,
+        _ => SupervisorChoice::Managed { config_file: None },
     };
     let (facts, mut group) = group_exec::gather(target, verify_tls, supervision, &ts).await?;
     let options = group_plan::GroupOptions {
@@ -383,9 +385,7 @@ async fn enable_group(args: &EnableArgs, target: &Target) -> Result<ExitCode> {
     }
     let mut journal = Journal::new(&state_dir(), "tls", &target.describe(), &plan.render());
     crate::ui::note(format!("journal: {}", journal.path().display()));
-    group
-        .apply(&plan, &crate::progress::cancel_on_signal(), &mut journal)
-        .await?;
+    group.apply(&plan, &on_signal(), &mut journal).await?;
     crate::outln!(
         "Done. The group '{}' uses TLS (master {}). Connect with --target {} and the CA and \
          client certificate.",
@@ -439,7 +439,8 @@ async fn change(
     };
     let mut journal = Journal::new(&state_dir(), "tls", &target.describe(), &plan.render());
     crate::ui::note(format!("journal: {}", journal.path().display()));
-    let applied = exec::apply(node, &plan, &verifier, &run_id, Some(&mut journal)).await?;
+    let cancel = on_signal();
+    let applied = exec::apply(node, &plan, &verifier, &run_id, Some(&mut journal), &cancel).await?;
     if let Some(cert) = applied.certificate {
         let now = chrono::Utc::now().timestamp();
         crate::outln!(

@@ -223,10 +223,11 @@ impl Node {
     }
 
     /// Waits up to `limit` for `master_link_status:up`; on timeout hands back the last status
-    /// seen, for the caller's explanation.
+    /// seen, for the caller's explanation. Ends at once when `cancel` fires.
     pub async fn wait_link_up(
         &mut self,
         limit: Duration,
+        cancel: &tokio_util::sync::CancellationToken,
     ) -> Result<std::result::Result<(), String>> {
         let deadline = std::time::Instant::now() + limit;
         loop {
@@ -238,7 +239,7 @@ impl Node {
             if std::time::Instant::now() > deadline {
                 return Ok(Err(status.to_string()));
             }
-            tokio::time::sleep(Duration::from_millis(200)).await;
+            crate::steps::cancel::sleep(Duration::from_millis(200), cancel).await?;
         }
     }
 

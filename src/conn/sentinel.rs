@@ -160,14 +160,7 @@ enum Answer {
 /// Asks one Sentinel for the master's address and its replicas.
 async fn ask(dialer: &Dialer, endpoint: &Endpoint, name: &str, auth: &Auth) -> Result<Answer> {
     let mut node = Node::connect(dialer, endpoint, auth, 0).await?;
-    let addr: Option<(String, u16)> = node
-        .query(
-            redis::cmd("SENTINEL")
-                .arg("GET-MASTER-ADDR-BY-NAME")
-                .arg(name),
-        )
-        .await?;
-    let Some((host, port)) = addr else {
+    let Some(master) = master_addr(&mut node, name).await? else {
         let masters: Vec<BTreeMap<String, String>> =
             node.query(redis::cmd("SENTINEL").arg("MASTERS")).await?;
         let names = masters
@@ -194,5 +187,91 @@ async fn ask(dialer: &Dialer, endpoint: &Endpoint, name: &str, auth: &Auth) -> R
             })
         })
         .collect();
-    Ok(Answer::Master(HostPort { host, port }, replicas))
+    Ok(Answer::Master(master, replicas))
+}
+
+/// The master a Sentinel names for `name` (`GET-MASTER-ADDR-BY-NAME`), if it knows the name.
+pub async fn master_addr(node: &mut Node, name: &str) -> Result<Option<HostPort>> {
+    let addr: Option<(String, u16)> = node
+        .query(
+            redis::cmd("SENTINEL")
+                .arg("GET-MASTER-ADDR-BY-NAME")
+                .arg(name),
+        )
+        .await?;
+    Ok(addr.map(|(host, port)| HostPort { host, port }))
+}
+
+/// One Sentinel's view of one master, read in one go: the one health probe of harden
+/// apply, the TLS move of a group and restore (which needs only [`master_addr`]).
+#[derive(Debug, Clone)]
+pub struct Health {
+    /// The master it names.
+    pub master: Option<HostPort>,
+    /// `SENTINEL CKQUORUM`: OK, or the error it replied.
+    pub quorum: std::result::Result<(), String>,
+    /// The master's flags (`s_down`, `o_down`, `disconnected`, …).
+    pub flags: String,
+    /// Every link it has (the master, the replicas, the other Sentinels): the address and
+    /// how many milliseconds ago it last had a good PING reply.
+    pub pings: Vec<(String, u128)>,
+}
+
+impl Health {
+    pub async fn probe(node: &mut Node, name: &str) -> Result<Health> {
+        let master = master_addr(node, name).await?;
+        let info: BTreeMap<String, String> = node
+            .query(redis::cmd("SENTINEL").arg("MASTER").arg(name))
+            .await?;
+        let quorum = node
+            .try_query::<String>(redis::cmd("SENTINEL").arg("CKQUORUM").arg(name))
+            .await
+            .map(drop)
+            .map_err(|e| e.to_string());
+        let replicas: Vec<BTreeMap<String, String>> = node
+            .query(redis::cmd("SENTINEL").arg("REPLICAS").arg(name))
+            .await?;
+        let others: Vec<BTreeMap<String, String>> = node
+            .query(redis::cmd("SENTINEL").arg("SENTINELS").arg(name))
+            .await?;
+        let pings = std::iter::once(&info)
+            .chain(&replicas)
+            .chain(&others)
+            .map(|peer| {
+                let at = format!(
+                    "{}:{}",
+                    peer.get("ip").map(String::as_str).unwrap_or("?"),
+                    peer.get("port").map(String::as_str).unwrap_or("?")
+                );
+                let ok = peer
+                    .get("last-ok-ping-reply")
+                    .and_then(|v| v.parse().ok())
+                    .unwrap_or(u128::MAX);
+                (at, ok)
+            })
+            .collect();
+        Ok(Health {
+            master,
+            quorum,
+            flags: info.get("flags").cloned().unwrap_or_default(),
+            pings,
+        })
+    }
+
+    /// The master's flags when they say it is down or unreachable.
+    pub fn bad_flags(&self) -> Option<&str> {
+        ["s_down", "o_down", "disconnected"]
+            .iter()
+            .any(|bad| self.flags.contains(bad))
+            .then_some(self.flags.as_str())
+    }
+
+    /// A link without a good PING reply in the last `ms` milliseconds: its address and how
+    /// long ago the last one was. A Sentinel whose login broke keeps an old one.
+    pub fn stale(&self, ms: u128) -> Option<(&str, u128)> {
+        self.pings
+            .iter()
+            .find(|(_, ok)| *ok >= ms)
+            .map(|(at, ok)| (at.as_str(), *ok))
+    }
 }

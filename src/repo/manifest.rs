@@ -10,6 +10,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::layout::BackupId;
+use crate::archive::Codec;
 
 /// The `format_version` this code writes.
 pub const MANIFEST_FORMAT_VERSION: u32 = 1;
@@ -102,8 +103,9 @@ pub struct ArchiveInfo {
     pub file: String,
     pub size: u64,
     pub sha256: String,
-    /// `"gzip"`.
-    pub compression: String,
+    /// `"gzip"` or `"zstd"`; manifests from before zstd have no field and are gzip.
+    #[serde(default)]
+    pub compression: Codec,
     pub compression_level: u32,
     /// `"age-x25519"`, `"age-scrypt"` or `"none"`.
     pub encryption: String,
@@ -175,7 +177,7 @@ pub(super) mod tests {
                 file: format!("{id}.rdb.gz.age"),
                 size: 1024,
                 sha256: "cd".repeat(32),
-                compression: "gzip".into(),
+                compression: Codec::Gzip,
                 compression_level: 6,
                 encryption: "age-x25519".into(),
                 recipients: vec!["age1examplerecipient".into()],

@@ -11,6 +11,7 @@ use super::layout::{BackupId, TargetId, archive_file_name, manifest_file_name};
 use super::manifest::Manifest;
 use super::repository::{Backup, ObjectRef, RepoLock, Repository};
 use super::store::{ObjectWriter, Store, join};
+use crate::archive::Codec;
 use crate::exit::{ExitCode, Failure};
 
 /// The archive of a backup being written.
@@ -31,14 +32,16 @@ pub struct PendingBackup {
 }
 
 impl Repository {
-    /// Starts backup `id` of the target `lock` holds; `encrypted` decides the archive's name.
+    /// Starts backup `id` of the target `lock` holds; the codec and `encrypted` decide the
+    /// archive's name.
     pub fn begin_backup(
         &self,
         lock: &RepoLock,
         id: &BackupId,
+        codec: Codec,
         encrypted: bool,
     ) -> Result<ArchiveSink> {
-        let file = archive_file_name(id, encrypted);
+        let file = archive_file_name(id, codec, encrypted);
         // Ids are unique by time and a random suffix; never overwrite (and on failure delete)
         // another backup's archive all the same.
         let listing = self.store.list(lock.target.as_str())?;
@@ -199,10 +202,10 @@ mod tests {
 
         // Aborted while writing, and after the archive was in place: nothing stays.
         let lock = repo.lock(&target, Duration::ZERO, "backup").unwrap();
-        let mut sink = repo.begin_backup(&lock, &id, true).unwrap();
+        let mut sink = repo.begin_backup(&lock, &id, Codec::Gzip, true).unwrap();
         sink.write_all(b"partial").unwrap();
         drop(sink);
-        let mut sink = repo.begin_backup(&lock, &id, true).unwrap();
+        let mut sink = repo.begin_backup(&lock, &id, Codec::Gzip, true).unwrap();
         sink.write_all(b"archive").unwrap();
         let pending = sink.finish().unwrap();
         assert_eq!(pending.archive_file(), format!("{ID}.rdb.gz.age"));
@@ -216,7 +219,7 @@ mod tests {
 
         // A complete backup: archive, then manifest; listed; the repository stays.
         let lock = repo.lock(&target, Duration::ZERO, "backup").unwrap();
-        let mut sink = repo.begin_backup(&lock, &id, true).unwrap();
+        let mut sink = repo.begin_backup(&lock, &id, Codec::Gzip, true).unwrap();
         sink.write_all(b"archive").unwrap();
         let pending = sink.finish().unwrap();
         let mut wrong = sample(ID);
@@ -254,10 +257,15 @@ mod tests {
         // is refused and takes its archive with it.
         let lock = repo.lock(&target, Duration::ZERO, "backup").unwrap();
         let other = BackupId::parse("20261124T030001Z-00000000").unwrap();
-        let sink = repo.begin_backup(&lock, &other, false).unwrap();
+        let sink = repo
+            .begin_backup(&lock, &other, Codec::Gzip, false)
+            .unwrap();
         let err = sink.finish().unwrap().commit(wrong).unwrap_err();
         assert!(err.to_string().contains("does not describe"), "{err}");
-        let err = repo.begin_backup(&lock, &id, true).err().unwrap();
+        let err = repo
+            .begin_backup(&lock, &id, Codec::Gzip, true)
+            .err()
+            .unwrap();
         assert!(err.to_string().contains("exists already"), "{err}");
         assert_eq!(repo.list(&target).unwrap().backups.len(), 1);
         assert_eq!(files(&root).len(), 4, "{:?}", files(&root));

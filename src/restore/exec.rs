@@ -6,32 +6,19 @@
 use super::journal::{Journal, State};
 use super::plan::{Expected, Step, Swap};
 use super::sentinel::{Links, Protection};
-use super::supervisor::{Supervisor, listening, local_pid, wait_down};
 use crate::conn::{Dialer, Node};
 use crate::exit::{ExitCode, fail};
 use crate::fsutil::{fsync_dir, write_atomic};
+use crate::host::{Server, Supervisor};
+use crate::steps::{CancellationToken, announce};
 use crate::target::{Endpoint, Target, TargetKind};
 use anyhow::{Context, Result};
 use chrono::{DateTime, Utc};
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::fs;
-use std::io::IsTerminal;
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
-use std::process::Child;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::{Duration, Instant};
-
-/// How long a stop may take before the restore gives up (and rolls back).
-const STOP_TIMEOUT: Duration = Duration::from_secs(300);
-/// How long a started server may take to accept connections (the load itself may take longer:
-/// a loading server answers INFO, and that is waited for without a limit).
-const LISTEN_TIMEOUT: Duration = Duration::from_secs(120);
-const POLL: Duration = Duration::from_millis(100);
-const LOADING_NOTE_EVERY: Duration = Duration::from_secs(5);
 
 /// One step as it happened, for the output and the JSON result.
 #[derive(Debug, Clone, Serialize)]
@@ -47,16 +34,17 @@ pub struct StepRecord {
 
 pub struct Executor {
     dialer: Dialer,
-    endpoint: Endpoint,
+    server: Server,
     target: Target,
     pub journal: Journal,
     pub records: Vec<StepRecord>,
-    child: Option<Child>,
     /// The server log's length just before our start, to look only at what this start wrote.
     log_offset: Option<(std::path::PathBuf, u64)>,
-    logfile: Option<std::path::PathBuf>,
-    /// Set by SIGINT/SIGTERM: the restore rolls back before its next step.
-    cancelled: Arc<AtomicBool>,
+    /// Cancelled by SIGINT/SIGTERM: the restore rolls back before its next step, and a load
+    /// wait ends early.
+    cancelled: CancellationToken,
+    /// Never cancelled: the rollback's own waits run to their end.
+    rollback_waits: CancellationToken,
     /// A rollback found that Sentinel failed over: the node stays stopped (starting it would
     /// make a second master), and undo steps that need it running are skipped.
     left_stopped: bool,
@@ -65,7 +53,8 @@ pub struct Executor {
 /// How a run ended.
 pub enum Ending {
     Done,
-    RolledBack(String),
+    /// Why, and the exit code of the policy ([`crate::steps`]): 130 after a signal, else 30.
+    RolledBack(String, ExitCode),
 }
 
 impl Executor {
@@ -74,18 +63,18 @@ impl Executor {
         endpoint: Endpoint,
         journal: Journal,
         logfile: Option<std::path::PathBuf>,
-        cancelled: Arc<AtomicBool>,
+        cancelled: CancellationToken,
     ) -> Result<Self> {
+        let dialer = Dialer::new(target.tls.as_ref(), target.timeout)?;
         Ok(Self {
-            dialer: Dialer::new(target.tls.as_ref(), target.timeout)?,
-            endpoint,
+            server: Server::new(dialer.clone(), endpoint, target.auth.clone(), logfile),
+            dialer,
             target: target.clone(),
             journal,
             records: Vec::new(),
-            child: None,
             log_offset: None,
-            logfile,
             cancelled,
+            rollback_waits: CancellationToken::new(),
             left_stopped: false,
         })
     }
@@ -95,7 +84,7 @@ impl Executor {
     }
 
     async fn connect(&self) -> Result<Node> {
-        Node::connect(&self.dialer, &self.endpoint, &self.target.auth, 0).await
+        self.server.connect().await
     }
 
     fn links(&self) -> Links<'_> {
@@ -120,7 +109,7 @@ impl Executor {
     pub async fn run_forward(&mut self, from: usize) -> Result<Ending> {
         let steps = self.journal.plan.steps.clone();
         for (i, step) in steps.iter().enumerate().skip(from) {
-            if self.cancelled.load(Ordering::Relaxed) && !proven(&steps, i) && i > 0 {
+            if self.cancelled.is_cancelled() && !proven(&steps, i) && i > 0 {
                 let reason = "interrupted by a signal".to_string();
                 crate::ui::warn(format!("{reason}; rolling back"));
                 return self.rollback(i - 1, reason).await;
@@ -132,7 +121,10 @@ impl Executor {
             let result = self.apply(step).await;
             self.record(step.name(), "apply", action, started, result.as_ref().err());
             match result {
-                Ok(()) => self.journal.complete(i)?,
+                Ok(()) => {
+                    self.journal.complete(i)?;
+                    crate::steps::fault::after_step(i + 1, &self.cancelled).await;
+                }
                 // A failover while the master was stopped: neither starting the restored node
                 // nor the old one is safe; the operator decides.
                 Err(e) if crate::exit::code_for(&e) == ExitCode::Incomplete => return Err(e),
@@ -207,11 +199,16 @@ impl Executor {
                     "the restore was rolled back ({reason}): the old files and the Sentinel and \
                      replica settings are back, but Sentinel failed over meanwhile, so {} stays \
                      stopped. Make it a replica of the new master (replicaof) before starting it.",
-                    self.endpoint
+                    self.server.endpoint
                 ),
             ));
         }
-        Ok(Ending::RolledBack(reason))
+        let code = if self.cancelled.is_cancelled() {
+            ExitCode::Interrupted
+        } else {
+            ExitCode::RolledBack
+        };
+        Ok(Ending::RolledBack(reason, code))
     }
 
     fn record(
@@ -239,14 +236,14 @@ impl Executor {
             Step::Swap(swap) => {
                 // Nothing may run on the files while they move (a supervisor restarting the
                 // server behind our back would load the old data and overwrite ours).
-                if listening(&self.endpoint) {
+                if self.server.listening() {
                     return Err(fail(
                         ExitCode::Error,
                         format!(
                             "the server at {} is accepting connections again after the stop: \
                              something restarted it (a supervisor's restart policy?). Stop it \
                              through its supervisor (--service or --stop-cmd).",
-                            self.endpoint
+                            self.server.endpoint
                         ),
                     ));
                 }
@@ -278,7 +275,7 @@ impl Executor {
             Step::DisableSaves { .. } if self.left_stopped => Ok(()),
             Step::DisableSaves { originals, .. } => self.config_set(originals).await,
             Step::Stop => {
-                if !listening(&self.endpoint) {
+                if !self.server.listening() {
                     // The old data must not come back as a second master either: after a
                     // failover the node stays down, and the rollback goes on to remove the
                     // failover protections, which the new master needs gone.
@@ -288,15 +285,16 @@ impl Executor {
                         crate::ui::warn(format!(
                             "{e:#}; {} stays stopped: make it a replica of the new master \
                              (replicaof) before starting it",
-                            self.endpoint
+                            self.server.endpoint
                         ));
                         self.left_stopped = true;
                         return Ok(());
                     }
-                    self.child = self.supervisor().start().await?;
                 }
-                self.wait_up().await?;
-                self.wait_loaded().await?;
+                let supervisor = self.supervisor();
+                self.server
+                    .start_loaded(&supervisor, &self.rollback_waits)
+                    .await?;
                 let mut node = self.connect().await?;
                 let role = node.info("replication").await?;
                 match role.get("role") {
@@ -313,9 +311,12 @@ impl Executor {
             Step::Swap(swap) => undo_swap(swap),
             // Stop whatever runs on the restored files, without letting it save.
             Step::Start => {
-                if listening(&self.endpoint) {
+                if self.server.listening() {
                     self.disable_saves_now().await;
-                    self.stop().await?;
+                    let supervisor = self.supervisor();
+                    self.server
+                        .stop(&supervisor, false, &self.rollback_waits)
+                        .await?;
                 }
                 Ok(())
             }
@@ -348,161 +349,33 @@ impl Executor {
         }
     }
 
+    /// Not cancellable: a server half-way through its shutdown must not be left to a
+    /// rollback that sees it still listening.
     async fn stop(&mut self) -> Result<()> {
-        if !listening(&self.endpoint) {
-            return Ok(());
-        }
-        let mut node = self.connect().await?;
-        let pid = node
-            .info("server")
-            .await?
-            .u64("process_id")
-            .and_then(|p| local_pid(p as u32));
-        self.supervisor().stop(Some(&mut node), false).await?;
-        drop(node);
-        wait_down(&self.endpoint, pid, STOP_TIMEOUT).await?;
-        if let Some(mut child) = self.child.take() {
-            let _ = child.wait();
-        }
-        Ok(())
+        let supervisor = self.supervisor();
+        self.server
+            .stop(&supervisor, false, &self.rollback_waits)
+            .await
     }
 
     async fn start(&mut self) -> Result<()> {
-        if !listening(&self.endpoint) {
+        if !self.server.listening() {
             self.log_offset = self
+                .server
                 .logfile
                 .as_ref()
                 .map(|p| (p.clone(), fs::metadata(p).map(|m| m.len()).unwrap_or(0)));
-            self.child = self.supervisor().start().await?;
         }
-        self.wait_up().await
-    }
-
-    /// Waits until the server accepts connections and answers INFO (also while loading).
-    async fn wait_up(&mut self) -> Result<()> {
-        let deadline = Instant::now() + LISTEN_TIMEOUT;
-        loop {
-            if listening(&self.endpoint)
-                && let Ok(mut node) = self.connect().await
-                && node.info("persistence").await.is_ok()
-            {
-                return Ok(());
-            }
-            self.check_child()?;
-            if Instant::now() > deadline {
-                return Err(fail(
-                    ExitCode::Error,
-                    format!(
-                        "the server at {} did not accept connections within {}s of the start{}",
-                        self.endpoint,
-                        LISTEN_TIMEOUT.as_secs(),
-                        self.output_hint()
-                    ),
-                ));
-            }
-            tokio::time::sleep(POLL).await;
-        }
-    }
-
-    /// A managed server that exits with an error will never answer: say so at once.
-    fn check_child(&mut self) -> Result<()> {
-        let Some(child) = self.child.as_mut() else {
-            return Ok(());
-        };
-        match child.try_wait()? {
-            // `daemonize yes`: the first process exits 0 once the daemon runs.
-            Some(status) if status.success() => {
-                self.child = None;
-                Ok(())
-            }
-            Some(status) => {
-                self.child = None;
-                Err(fail(
-                    ExitCode::Error,
-                    format!("redis-server exited with {status}{}", self.output_hint()),
-                ))
-            }
-            None => Ok(()),
-        }
-    }
-
-    fn output_hint(&self) -> String {
-        let mut hints = Vec::new();
-        if let Some(log) = &self.logfile {
-            hints.push(log.display().to_string());
-        }
-        if let Supervisor::Managed { output, .. } = &self.journal.plan.supervisor {
-            hints.push(output.display().to_string());
-        }
-        if hints.is_empty() {
-            String::new()
-        } else {
-            format!("; see {}", hints.join(" and "))
-        }
-    }
-
-    /// Waits for `loading:0`, showing the progress (a bar on a terminal, a line every few
-    /// seconds elsewhere); fails if the server goes away.
-    async fn wait_loaded(&mut self) -> Result<()> {
-        let bar = (std::io::stderr().is_terminal() && !crate::ui::is_quiet()).then(|| {
-            let bar = ProgressBar::with_draw_target(Some(100), ProgressDrawTarget::stderr());
-            bar.set_style(
-                ProgressStyle::with_template("loading [{bar:30}] {pos}% {msg}")
-                    .expect("valid template")
-                    .progress_chars("=> "),
-            );
-            bar
-        });
-        let result = self.poll_loaded(bar.as_ref()).await;
-        if let Some(bar) = bar {
-            bar.finish_and_clear();
-        }
-        result
-    }
-
-    async fn poll_loaded(&mut self, bar: Option<&ProgressBar>) -> Result<()> {
-        let mut last_note = Instant::now();
-        loop {
-            let info = match self.connect().await {
-                Ok(mut node) => node.info("persistence").await,
-                Err(e) => Err(e),
-            };
-            let info = match info {
-                Ok(info) => info,
-                Err(e) => {
-                    self.check_child()?;
-                    if listening(&self.endpoint) {
-                        return Err(e);
-                    }
-                    return Err(fail(
-                        ExitCode::Error,
-                        format!(
-                            "the server at {} went away while loading{}",
-                            self.endpoint,
-                            self.output_hint()
-                        ),
-                    ));
-                }
-            };
-            if info.flag("loading") != Some(true) {
-                return Ok(());
-            }
-            let perc = info.get("loading_loaded_perc").unwrap_or("?");
-            let eta = info.get("loading_eta_seconds").unwrap_or("?");
-            if let Some(bar) = bar {
-                bar.set_position(perc.parse::<f64>().unwrap_or(0.0) as u64);
-                bar.set_message(format!("ETA {eta}s"));
-            } else if last_note.elapsed() >= LOADING_NOTE_EVERY {
-                last_note = Instant::now();
-                crate::ui::note(format!("loading: {perc}%, ETA {eta}s"));
-            }
-            tokio::time::sleep(POLL).await;
-        }
+        let supervisor = self.supervisor();
+        self.server.start(&supervisor).await
     }
 
     /// Proves that the new process holds the archive's data (notes §6.6 P9).
     async fn verify(&mut self, e: &Expected) -> Result<()> {
-        self.wait_loaded().await?;
+        let supervisor = self.supervisor();
+        self.server
+            .wait_loaded(&supervisor, &self.cancelled)
+            .await?;
         let mut node = self.connect().await?;
         let server = node.info("server").await?;
         let persistence = node.info("persistence").await?;
@@ -587,14 +460,6 @@ impl Executor {
 /// Whether step `i` failed after the restored data was verified.
 pub(super) fn proven(steps: &[Step], i: usize) -> bool {
     steps[..i].iter().any(|s| matches!(s, Step::Verify(_)))
-}
-
-fn announce(i: usize, n: usize, name: &str, action: &str) {
-    crate::ui::note(format!(
-        "{} step {}/{n} {name}: {action}",
-        Utc::now().format("%Y-%m-%dT%H:%M:%S%.3fZ"),
-        i + 1
-    ));
 }
 
 fn yes_no(b: bool) -> &'static str {

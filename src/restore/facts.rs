@@ -4,6 +4,8 @@
 
 use crate::conn::Node;
 use crate::exit::{ExitCode, fail};
+use crate::host::Process;
+use crate::host::process::server_executable;
 use crate::repo::ServerIdentity;
 use anyhow::{Context, Result};
 use std::collections::BTreeMap;
@@ -34,6 +36,8 @@ pub struct Facts {
     pub executable: Option<PathBuf>,
     /// The process' working directory, when readable (`/proc/<pid>/cwd`).
     pub cwd: Option<PathBuf>,
+    /// The server's process, when it runs on this host.
+    pub process: Option<Process>,
     pub logfile: Option<PathBuf>,
     pub connected_replicas: u64,
     /// Keys in all databases now (`INFO keyspace`).
@@ -78,6 +82,7 @@ impl Facts {
         let aof_dir = dir.join(&appenddirname);
         let aof_meta = std::fs::metadata(&aof_dir).ok();
         let pid = server.u64("process_id").unwrap_or(0) as u32;
+        let process = Process::read(pid);
         let non_empty = |v: Option<&str>| v.filter(|s| !s.is_empty()).map(PathBuf::from);
         let logfile = get("logfile")
             .filter(|s| !s.is_empty())
@@ -101,7 +106,8 @@ impl Facts {
             databases: get("databases").and_then(|d| d.parse().ok()).unwrap_or(16),
             config_file: non_empty(server.get("config_file")),
             executable: server_executable(server.get("executable"), pid),
-            cwd: std::fs::read_link(format!("/proc/{pid}/cwd")).ok(),
+            cwd: process.as_ref().and_then(|p| p.cwd.clone()),
+            process,
             logfile,
             connected_replicas: replication.u64("connected_slaves").unwrap_or(0),
             keys,
@@ -148,37 +154,6 @@ impl Facts {
         let mut parts = self.version.split('.').map(|p| p.parse().unwrap_or(0));
         (parts.next().unwrap_or(0), parts.next().unwrap_or(0))
     }
-}
-
-/// The binary to start the server (or Sentinel) again with: INFO's `executable` when it is a
-/// file, else found from the process.
-pub fn server_executable(info_executable: Option<&str>, pid: u32) -> Option<PathBuf> {
-    info_executable
-        .filter(|s| !s.is_empty())
-        .map(PathBuf::from)
-        .filter(|p| p.is_file())
-        .or_else(|| executable_of(pid))
-}
-
-/// INFO's `executable` is argv[0] made absolute against the cwd without a PATH lookup
-/// ("redis-server" started in /data reads /data/redis-server). `/proc/<pid>/exe` resolves
-/// symlinks, and on Debian redis-server is a symlink to redis-check-rdb, which picks its mode
-/// by name. So: argv[0]'s name, in the directory of the running binary, else on PATH.
-fn executable_of(pid: u32) -> Option<PathBuf> {
-    let cmdline = std::fs::read(format!("/proc/{pid}/cmdline")).ok()?;
-    // The server rewrites its title ("redis-server 127.0.0.1:6379"): the name is the first word.
-    let argv0 = cmdline.split(|&b| b == 0).next()?;
-    let argv0 = String::from_utf8_lossy(argv0);
-    let name = PathBuf::from(argv0.split_whitespace().next()?);
-    let name = PathBuf::from(name.file_name()?);
-    let exe = std::fs::read_link(format!("/proc/{pid}/exe")).ok()?;
-    let beside = exe.parent()?.join(&name);
-    if beside.is_file() {
-        return Some(beside);
-    }
-    std::env::split_paths(&std::env::var_os("PATH")?)
-        .map(|dir| dir.join(&name))
-        .find(|p| p.is_file())
 }
 
 /// Redis resolves a relative `logfile` against its working directory, which is `dir` once

@@ -6,9 +6,7 @@
 //! starts there. When a restore ends (done or rolled back) it is renamed to
 //! `<dir>/.redisops-restore-<ts>.journal` as a record.
 //!
-//! Test hook (not for operators): `REDISOPS_TEST_KILL_AFTER_STEP=N` makes the process exit
-//! abruptly (code 137, like SIGKILL) right after step N (1-based) is journaled as done, so the
-//! tests can exercise `--resume` and `--abort` at a precise point.
+//! The tests kill a restore right after a given step with [`crate::steps::fault`].
 
 use super::plan::Plan;
 use crate::fsutil::write_atomic;
@@ -19,7 +17,6 @@ use std::path::{Path, PathBuf};
 
 pub const ACTIVE_NAME: &str = ".redisops-restore.journal";
 const FORMAT: u32 = 1;
-const KILL_HOOK: &str = "REDISOPS_TEST_KILL_AFTER_STEP";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -89,11 +86,7 @@ impl Journal {
     pub fn complete(&mut self, step: usize) -> Result<()> {
         self.done = step + 1;
         self.in_progress = None;
-        self.save()?;
-        if std::env::var(KILL_HOOK).ok().and_then(|v| v.parse().ok()) == Some(self.done) {
-            std::process::exit(137);
-        }
-        Ok(())
+        self.save()
     }
 
     /// Writes the final state and moves the journal aside as a record.

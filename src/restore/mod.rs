@@ -7,7 +7,6 @@
 //! - `plan.rs`: the steps, each with its undo, computed purely from the facts;
 //! - `journal.rs`: the plan and progress on disk, for `--resume` and `--abort`;
 //! - `exec.rs`: applies the steps, rolls back on failure;
-//! - `supervisor.rs`: how the server is stopped and started;
 //! - `sentinel.rs`: no failover while a Sentinel-managed master is stopped.
 
 pub mod exec;
@@ -16,11 +15,11 @@ pub mod journal;
 pub mod plan;
 pub mod sentinel;
 pub mod stage;
-pub mod supervisor;
 
 use crate::archive::Decryption;
 use crate::conn::{self, Want};
 use crate::exit::{ExitCode, fail};
+pub use crate::host::SupervisorChoice;
 use crate::target::{Endpoint, Target, TargetKind};
 use anyhow::{Context, Result};
 use chrono::Utc;
@@ -30,9 +29,7 @@ use journal::{ACTIVE_NAME, Journal, State};
 use plan::Plan;
 use stage::{Source, Staged};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
-use std::sync::atomic::AtomicBool;
-pub use supervisor::SupervisorChoice;
+use tokio_util::sync::CancellationToken;
 
 pub struct Request {
     pub source: Source,
@@ -41,7 +38,7 @@ pub struct Request {
     pub keys: Decryption,
     pub supervisor: SupervisorChoice,
     pub quiet: bool,
-    pub cancelled: Arc<AtomicBool>,
+    pub cancelled: CancellationToken,
 }
 
 /// A verified, staged restore with its plan; nothing on the server has changed yet.
@@ -109,13 +106,14 @@ pub async fn prepare(target: &Target, req: &Request) -> Result<Prepared> {
     }
     let ts = Utc::now().format("%Y%m%dT%H%M%SZ").to_string();
     let supervisor = req.supervisor.resolve(
-        &supervisor::Process {
+        &crate::host::Running {
             config_file: facts.config_file.clone(),
             executable: facts.executable.clone(),
             cwd: facts.cwd.clone().unwrap_or_else(|| facts.dir.clone()),
-            pid: Some(facts.pid),
+            owner: facts.process.as_ref().map(crate::host::Process::owner),
+            args: Vec::new(),
         },
-        supervisor::output_path(&facts.dir, "restore", &ts),
+        crate::host::supervisor::output_path(&facts.dir, "restore", &ts),
     )?;
     let staged = {
         let (source, keys, facts, ts) = (&req.source, &req.keys, facts.clone(), ts.clone());
@@ -156,7 +154,7 @@ impl Prepared {
     }
 
     /// Journals the plan and runs it; `cancelled` (SIGINT/SIGTERM) rolls it back.
-    pub async fn execute(self, cancelled: Arc<AtomicBool>) -> Result<Outcome> {
+    pub async fn execute(self, cancelled: CancellationToken) -> Result<Outcome> {
         let journal = Journal::new(
             &self.facts.dir,
             &self.ts,
@@ -200,7 +198,7 @@ pub async fn resume(
     journal: Option<&Path>,
     abort: bool,
     discard_restored: bool,
-    cancelled: Arc<AtomicBool>,
+    cancelled: CancellationToken,
 ) -> Result<Outcome> {
     let path = match journal {
         Some(p) => p.to_path_buf(),

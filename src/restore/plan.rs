@@ -8,7 +8,7 @@
 
 use super::facts::Facts;
 use super::sentinel::Protection;
-use super::supervisor::Supervisor;
+use crate::host::Supervisor;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -361,6 +361,7 @@ mod tests {
             config_file: Some(PathBuf::from("/etc/redis/redis.conf")),
             executable: Some(PathBuf::from("/usr/bin/redis-server")),
             cwd: Some(PathBuf::from("/")),
+            process: None,
             logfile: None,
             connected_replicas: 0,
             keys: 0,

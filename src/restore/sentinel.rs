@@ -275,14 +275,10 @@ impl Protection {
     pub async fn check_no_failover(&self, links: &Links<'_>) -> Result<()> {
         for (hp, _) in &self.sentinels {
             let mut node = links.sentinel(hp).await?;
-            let addr: Option<(String, u16)> = node
-                .query(
-                    redis::cmd("SENTINEL")
-                        .arg("GET-MASTER-ADDR-BY-NAME")
-                        .arg(&self.master_name),
-                )
-                .await?;
-            let now = addr.map(|(h, p)| format!("{h}:{p}")).unwrap_or_default();
+            let now = crate::conn::sentinel::master_addr(&mut node, &self.master_name)
+                .await?
+                .map(|m| m.to_string())
+                .unwrap_or_default();
             if now != self.master.to_string() {
                 return Err(fail(
                     ExitCode::Incomplete,

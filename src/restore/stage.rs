@@ -7,7 +7,7 @@
 //! AOF base.
 
 use super::facts::{Facts, max_rdb_version};
-use crate::archive::{Decryption, open_reader};
+use crate::archive::{Decryption, open_reader, open_reader_as};
 use crate::exit::{ExitCode, fail};
 use crate::fsutil::AtomicFile;
 use crate::progress::Progress;
@@ -18,8 +18,7 @@ use std::fs::{self, File};
 use std::io::Read;
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
-use std::sync::atomic::AtomicBool;
+use tokio_util::sync::CancellationToken;
 
 /// Where the RDB comes from.
 pub enum Source {
@@ -83,7 +82,7 @@ pub fn stage(
     facts: &Facts,
     ts: &str,
     quiet: bool,
-    cancelled: Arc<AtomicBool>,
+    cancelled: CancellationToken,
 ) -> Result<Staged> {
     let (uid, gid) = owner(facts)?;
     let dump = facts.dir.join(&facts.dbfilename);
@@ -93,7 +92,12 @@ pub fn stage(
     let (file, len) = source.open()?;
     check_space(source, len, &facts.dir)?;
     let progress = Progress::new("stage", Some(len), quiet, cancelled);
-    let reader = open_reader(progress.reader(file), keys)?;
+    // Decryption and decompression run on their own threads, overlapping with the
+    // verification and the write below.
+    let reader = match source.manifest() {
+        Some(m) => open_reader_as(progress.reader(file), keys, m.archive.compression)?,
+        None => open_reader(progress.reader(file), keys)?,
+    };
     let path = staged_path(&facts.dir, ts);
     let mut out = AtomicFile::create(&path, mode)
         .with_context(|| format!("cannot create the staged file {}", path.display()))?;
@@ -245,17 +249,8 @@ fn check_space(source: &Source, file_len: u64, dir: &Path) -> Result<()> {
 
 /// The user the server runs as (its process), else the owner of its dump file or `dir`.
 fn owner(facts: &Facts) -> Result<(u32, u32)> {
-    if let Ok(status) = fs::read_to_string(format!("/proc/{}/status", facts.pid)) {
-        let field = |name: &str| {
-            status
-                .lines()
-                .find_map(|l| l.strip_prefix(name))
-                .and_then(|rest| rest.split_whitespace().nth(1))
-                .and_then(|v| v.parse::<u32>().ok())
-        };
-        if let (Some(uid), Some(gid)) = (field("Uid:"), field("Gid:")) {
-            return Ok((uid, gid));
-        }
+    if let Some(p) = &facts.process {
+        return Ok(p.owner());
     }
     let dump = facts.dir.join(&facts.dbfilename);
     let meta = fs::metadata(&dump)

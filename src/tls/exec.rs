@@ -1,12 +1,13 @@
-//! Applying a [`Plan`] to a live node: gather its facts, run the steps one by one, and when
-//! a step or the verification fails run the undos of the steps already done, in reverse, so
-//! the server is as it was before.
+//! Applying a [`Plan`] to a live node: gather its facts, then run the steps on the step
+//! runner ([`crate::steps`]); when a step or the verification fails, or a signal comes, the
+//! planned undos of the steps already done run in reverse, so the server is as it was before.
 
 use super::inspect::CertSummary;
-use super::plan::{Action, CONFIG_KEYS, NodeFacts, Plan};
+use super::plan::{Action, CONFIG_KEYS, NodeFacts, Plan, Step};
 use crate::conn::{Dialer, Node};
 use crate::exit::{ExitCode, fail};
-use crate::journal::Journal;
+use crate::steps::journal::Journal;
+use crate::steps::{CancellationToken, Executor};
 use crate::target::{Auth, Endpoint, HostPort, TlsOptions};
 use anyhow::{Context, Result};
 use std::time::Duration;
@@ -84,82 +85,67 @@ pub struct Applied {
     pub certificate: Option<CertSummary>,
 }
 
-/// Runs the plan; on failure undoes the runtime changes made so far. Each step is recorded
-/// in `journal` when there is one (a Sentinel group journals its stages instead).
+/// Runs the plan on the step runner: a failure or a signal undoes the runtime changes made
+/// so far. Each step is recorded in `journal` when there is one (a Sentinel group journals
+/// its stages instead, and lets a stage finish on a signal: it passes a token never
+/// cancelled).
 pub async fn apply(
     node: &mut Node,
     plan: &Plan,
     verifier: &Verifier,
     run_id: &str,
-    mut journal: Option<&mut Journal>,
+    journal: Option<&mut Journal>,
+    cancel: &CancellationToken,
 ) -> Result<Applied> {
-    let mut done: Vec<&Action> = Vec::new();
-    let mut certificate = None;
-    let on = node.endpoint.to_string();
-    for (i, step) in plan.steps.iter().enumerate() {
-        crate::ui::note(format!("{}", step.action));
-        if let Some(j) = journal.as_deref_mut() {
-            j.begin(i, &on, step.action.to_string());
-        }
-        match run(node, &step.action, verifier, run_id).await {
-            Ok(shown) => {
-                certificate = shown.or(certificate);
-                done.extend(step.undo.as_ref());
-                if let Some(j) = journal.as_deref_mut() {
-                    j.outcome(i, "done");
-                }
-            }
-            Err(e) => {
-                let e = roll_back(node, &done, e, verifier, run_id).await;
-                if let Some(j) = journal {
-                    j.outcome(i, format!("failed: {e:#}"));
-                    j.end("rolled back");
-                }
-                return Err(e);
-            }
-        }
-    }
-    if let Some(j) = journal {
-        j.end("done");
-    }
-    Ok(Applied { certificate })
+    let mut exec = NodeExec {
+        node,
+        verifier,
+        run_id,
+        certificate: None,
+    };
+    crate::steps::run(&mut exec, &plan.steps, journal, cancel).await?;
+    Ok(Applied {
+        certificate: exec.certificate,
+    })
 }
 
-async fn roll_back(
-    node: &mut Node,
-    done: &[&Action],
-    cause: anyhow::Error,
-    verifier: &Verifier,
-    run_id: &str,
-) -> anyhow::Error {
-    let mut failed = Vec::new();
-    for undo in done.iter().rev() {
-        crate::ui::note(format!("rolling back: {undo}"));
-        if let Err(e) = run(node, undo, verifier, run_id).await {
-            failed.push(format!("{undo}: {e:#}"));
-        }
+struct NodeExec<'a> {
+    node: &'a mut Node,
+    verifier: &'a Verifier,
+    run_id: &'a str,
+    certificate: Option<CertSummary>,
+}
+
+impl Executor for NodeExec<'_> {
+    type Step = Step;
+    type Undo = Action;
+
+    async fn apply(
+        &mut self,
+        step: &Step,
+        undos: &mut Vec<Action>,
+        cancel: &CancellationToken,
+    ) -> Result<()> {
+        let shown = run(self.node, &step.action, self.verifier, self.run_id, cancel).await?;
+        self.certificate = shown.or(self.certificate.take());
+        // Planned ahead: what the step changed is undone by its planned undo.
+        undos.extend(step.undo.clone());
+        Ok(())
     }
-    if failed.is_empty() {
-        let code = crate::exit::code_for(&cause);
-        let summary =
-            format!("{cause:#}. The runtime changes were rolled back: the server is as before.");
-        // Keep the cause's classification when it had one (TLS, permission, …).
-        fail(
-            if code == ExitCode::Error {
-                ExitCode::RolledBack
-            } else {
-                code
-            },
-            summary,
-        )
-    } else {
-        fail(
-            ExitCode::Error,
-            format!(
-                "{cause:#}. Rolling back also failed; fix these by hand: {}",
-                failed.join("; ")
-            ),
-        )
+
+    async fn undo(&mut self, undo: &Action) -> Result<()> {
+        let cancel = CancellationToken::new();
+        run(self.node, undo, self.verifier, self.run_id, &cancel)
+            .await
+            .map(drop)
+    }
+
+    fn describe(&self, step: &Step) -> (String, String) {
+        (self.node.endpoint.to_string(), step.action.to_string())
+    }
+
+    fn rolled_back_note(&self) -> String {
+        "The runtime changes were rolled back: the server is as before.".into()
     }
 }
 
@@ -169,10 +155,13 @@ async fn run(
     action: &Action,
     verifier: &Verifier,
     run_id: &str,
+    cancel: &CancellationToken,
 ) -> Result<Option<CertSummary>> {
     match action {
         Action::Verify { tls_port } => verifier.verify(*tls_port, run_id).await.map(Some),
-        Action::WaitLink => wait_link(node, verifier.timeout * 3).await.map(|()| None),
+        Action::WaitLink => wait_link(node, verifier.timeout * 3, cancel)
+            .await
+            .map(|()| None),
         Action::Set(pairs) => config_set(node, pairs).await.map(|()| None),
         Action::ReplicaOf(hp) => node
             .query::<()>(redis::cmd("REPLICAOF").arg(&hp.host).arg(hp.port))
@@ -218,8 +207,8 @@ async fn config_set(node: &mut Node, pairs: &[(String, String)]) -> Result<()> {
     })
 }
 
-async fn wait_link(node: &mut Node, limit: Duration) -> Result<()> {
-    node.wait_link_up(limit).await?.map_err(|status| {
+async fn wait_link(node: &mut Node, limit: Duration, cancel: &CancellationToken) -> Result<()> {
+    node.wait_link_up(limit, cancel).await?.map_err(|status| {
         fail(
             ExitCode::Error,
             format!(

@@ -501,3 +501,135 @@ fn sentinel_group_is_hardened_and_still_fails_over() {
     });
     assert_eq!(cli(new_port, login, &["DBSIZE"]), "20");
 }
+
+#[test]
+fn sigint_mid_apply_on_a_sentinel_group_rolls_everything_back() {
+    let group = SentinelGroup::start(1, None);
+    let dir = tempfile::tempdir().unwrap();
+    let secrets = dir.path().join("secrets");
+    let args = |extra: &[&str]| {
+        let mut a = vec![
+            "--target".to_string(),
+            group.url(),
+            "harden".into(),
+            "apply".into(),
+            "--secrets-dir".into(),
+            secrets.to_str().unwrap().into(),
+        ];
+        a.extend(extra.iter().map(|s| s.to_string()));
+        a
+    };
+    // Signal right after the Sentinels got their new auth: users, masterauth and Sentinel
+    // auth are all changed by then.
+    let dry = redisops(args(&["--dry-run", "--json"])).json();
+    let steps = dry["plan"]["steps"].as_array().unwrap();
+    let after = steps
+        .iter()
+        .rposition(|s| s["action"] == "sentinel_set")
+        .expect("the plan gives the Sentinels a user")
+        + 1;
+    assert!(after < steps.len(), "{dry:#}");
+    let nodes: Vec<&crate::harness::RedisServer> = std::iter::once(&group.master)
+        .chain(&group.replicas)
+        .chain(&group.sentinels)
+        .collect();
+    let acls = || -> Vec<String> {
+        nodes
+            .iter()
+            .map(|n| cli(n.port, None, &["ACL", "LIST"]))
+            .collect()
+    };
+    let masterauth = || -> Vec<String> {
+        group
+            .replicas
+            .iter()
+            .map(|r| cli(r.port, None, &["CONFIG", "GET", "masterauth"]))
+            .collect()
+    };
+    let (acl_before, auth_before) = (acls(), masterauth());
+    let sentinel_auth = || -> Vec<bool> {
+        group
+            .sentinels
+            .iter()
+            .map(|s| {
+                std::fs::read_to_string(s.dir().join("sentinel.conf"))
+                    .unwrap()
+                    .contains(" auth-")
+            })
+            .collect()
+    };
+    assert!(sentinel_auth().iter().all(|a| !a));
+
+    let mut cmd = crate::harness::redisops_cmd();
+    cmd.env("REDISOPS_TEST_SIGNAL_AFTER_STEP", after.to_string())
+        .args(args(&["--yes"]));
+    let run = crate::harness::run_cmd(cmd);
+    assert_eq!(
+        run.code, 130,
+        "stdout:\n{}\nstderr:\n{}",
+        run.stdout, run.stderr
+    );
+    assert!(
+        run.stderr.contains("interrupted by a signal"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("rolled back"), "{}", run.stderr);
+
+    assert_eq!(acls(), acl_before);
+    assert_eq!(masterauth(), auth_before);
+    assert!(
+        sentinel_auth().iter().all(|a| !a),
+        "a Sentinel keeps its new auth"
+    );
+    // The group works as before: links up, every Sentinel sees the master with quorum.
+    for r in &group.replicas {
+        wait_until("the replication link", || {
+            cli(r.port, None, &["INFO", "replication"]).contains("master_link_status:up")
+        });
+    }
+    for s in &group.sentinels {
+        wait_until("CKQUORUM", || {
+            cli(s.port, None, &["SENTINEL", "CKQUORUM", &group.name]).starts_with("OK")
+        });
+    }
+    // No new password was kept.
+    assert!(!secrets.join("admin.password").exists());
+}
+
+#[test]
+fn restart_waits_for_a_load_longer_than_30_seconds() {
+    // 36 000 keys at 1 ms each: the restarted server loads for about 36 s, answering
+    // (INFO: loading:1) every KiB read.
+    let server = RedisServer::with(ServerOptions {
+        unprivileged: true,
+        conf: vec![
+            "key-load-delay 1000".into(),
+            "loading-process-events-interval-bytes 1024".into(),
+        ],
+        ..Default::default()
+    });
+    server.write_keys(36_000);
+    let dir = tempfile::tempdir().unwrap();
+    let secrets = dir.path().join("secrets");
+    let run = apply(
+        server.port,
+        &secrets,
+        &[
+            "--rename-commands",
+            "KEYS=KEYS_LISTED",
+            "--restart",
+            "--yes",
+        ],
+    );
+    assert_eq!(
+        run.code, 0,
+        "stdout:\n{}\nstderr:\n{}",
+        run.stdout, run.stderr
+    );
+    assert!(run.stderr.contains("loading:"), "{}", run.stderr);
+    let admin = password(&secrets, "admin");
+    let login = Some(("admin", admin.as_str()));
+    assert_eq!(cli(server.port, login, &["DBSIZE"]), "36000");
+    assert!(cli(server.port, login, &["INFO", "persistence"]).contains("loading:0"));
+}

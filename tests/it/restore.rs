@@ -766,7 +766,7 @@ fn sigint_during_the_restore_rolls_back() {
         .unwrap();
     let out = child.wait_with_output().unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(30), "{stderr}");
+    assert_eq!(out.status.code(), Some(130), "{stderr}");
     assert!(stderr.contains("interrupted by a signal"), "{stderr}");
     s.wait_serving();
     assert_eq!(s.digest(), original);

@@ -228,13 +228,7 @@ fn failed_verification_rolls_back() {
     assert_eq!(server.cli(&["CONFIG", "GET", "tls-*"]), before);
     assert_eq!(server.cli(&["PING"]), "PONG");
     // The journal says which step failed and that the run was rolled back.
-    let journals: Vec<_> = std::fs::read_dir(state.path().join("redisops"))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .collect();
-    assert_eq!(journals.len(), 1, "{journals:?}");
-    let journal: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(&journals[0]).unwrap()).unwrap();
+    let journal = only_journal(state.path());
     assert_eq!(journal["state"], "rolled back", "{journal:#}");
     let last = journal["records"].as_array().unwrap().last().unwrap();
     assert!(
@@ -758,4 +752,44 @@ fn sentinel_group_stops_a_sentinel_redisops_cannot_verify_and_puts_it_back() {
     assert!(refuses(s0.port + offset));
     let conf = std::fs::read_to_string(&s0.conf_file).unwrap();
     assert!(!conf.contains("tls-port"), "{conf}");
+}
+
+#[test]
+fn sigint_mid_enable_rolls_back_and_exits_130() {
+    let tmp = pki_dir();
+    let pki = tmp.path();
+    init(pki, &["--dns", "localhost", "--ip", "127.0.0.1"]).ok();
+    let server = RedisServer::start();
+    let before = server.cli(&["CONFIG", "GET", "tls-*"]);
+    let tls_port = free_port();
+    let state = tempfile::tempdir().unwrap();
+    let mut cmd = crate::harness::redisops_cmd();
+    // The test-only hook (feature fault-injection) sends SIGINT right after step 1, which
+    // opens the TLS port.
+    cmd.env("XDG_STATE_HOME", state.path())
+        .env("REDISOPS_TEST_SIGNAL_AFTER_STEP", "1")
+        .args(enable_args(&server, pki, "redis", tls_port));
+    let run = crate::harness::run_cmd(cmd);
+    assert_eq!(run.code, 130, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("interrupted by a signal"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("rolled back"), "{}", run.stderr);
+    assert!(refuses(tls_port), "the TLS port is still open");
+    assert_eq!(server.cli(&["CONFIG", "GET", "tls-*"]), before);
+    assert_eq!(server.cli(&["PING"]), "PONG");
+    let journal = only_journal(state.path());
+    assert_eq!(journal["state"], "rolled back", "{journal:#}");
+}
+
+/// The one journal in `$XDG_STATE_HOME/redisops`.
+fn only_journal(state: &Path) -> serde_json::Value {
+    let journals: Vec<_> = std::fs::read_dir(state.join("redisops"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert_eq!(journals.len(), 1, "{journals:?}");
+    serde_json::from_str(&std::fs::read_to_string(&journals[0]).unwrap()).unwrap()
 }

@@ -15,7 +15,8 @@ pub mod secrets;
 use crate::conn::Dialer;
 use crate::exit::{ExitCode, fail};
 use crate::harden::facts::{self, AuditFacts, GatherOptions, NodeKind};
-use crate::restore::supervisor::{self, Supervisor, SupervisorChoice};
+use crate::host::supervisor::output_path;
+use crate::host::{Process, Running, Supervisor, SupervisorChoice};
 use crate::target::{Auth, Endpoint, HostPort, Secret, Target, TargetKind};
 use anyhow::{Context, Result};
 use exec::{Env, NodeEnv};
@@ -153,21 +154,22 @@ fn supervisor_for(
         .as_ref()
         .and_then(|h| h.process.as_ref())
         .map(|p| p.pid as u32);
+    let process = pid.and_then(Process::read);
     let config_file = n.info("config_file").filter(|f| !f.is_empty());
-    let process = supervisor::Process {
+    let running = Running {
         config_file: config_file.map(PathBuf::from),
-        executable: pid
-            .and_then(|pid| crate::restore::facts::server_executable(n.info("executable"), pid)),
-        cwd: pid
-            .and_then(|p| std::fs::read_link(format!("/proc/{p}/cwd")).ok())
+        executable: process
+            .as_ref()
+            .and_then(|p| p.executable(n.info("executable"))),
+        cwd: process
+            .as_ref()
+            .and_then(|p| p.cwd.clone())
             .unwrap_or_else(|| PathBuf::from("/")),
-        pid,
+        owner: process.as_ref().map(Process::owner),
+        args: Vec::new(),
     };
     let ts = chrono::Utc::now().format("%Y%m%dT%H%M%SZ").to_string();
     choice
-        .resolve(
-            &process,
-            supervisor::output_path(secrets_dir, "harden", &ts),
-        )
+        .resolve(&running, output_path(secrets_dir, "harden", &ts))
         .map_err(|e| fail(ExitCode::Usage, format!("{}: {e:#}", n.address)))
 }

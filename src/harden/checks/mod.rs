@@ -87,6 +87,29 @@ pub enum Scope {
     Any,
 }
 
+/// A check's ID as the planner names it (`CheckId("NET-01")`): a test proves that every
+/// one it names is in the [`catalogue`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(transparent)]
+pub struct CheckId(pub &'static str);
+
+impl CheckId {
+    pub fn as_str(self) -> &'static str {
+        self.0
+    }
+
+    /// Whether the catalogue has a check with this ID.
+    pub fn known(self) -> bool {
+        catalogue().any(|c| c.id == self.0)
+    }
+}
+
+impl std::fmt::Display for CheckId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.0)
+    }
+}
+
 /// One entry of the catalogue.
 pub struct Check {
     /// Stable identifier; never reused for a different check.

@@ -115,28 +115,12 @@ fn data_files(facts: &NodeFacts, in_dir: &dyn Fn(&str) -> PathBuf) -> Vec<FileFa
 /// `/proc/<pid>/status` of the server, if that pid here is a Redis (in another pid
 /// namespace, such as a container, the number names some other process or none).
 fn process(pid: &str) -> Option<ProcessFacts> {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-    let value = |key: &str| {
-        status
-            .lines()
-            .find_map(|l| l.strip_prefix(key))
-            .map(str::trim)
-    };
-    let name = value("Name:")?.to_string();
-    if ![
-        "redis-server",
-        "redis-sentinel",
-        "valkey-server",
-        "valkey-sentinel",
-    ]
-    .contains(&name.as_str())
-    {
-        return None;
-    }
+    let p =
+        crate::host::Process::read(pid.parse().ok()?).filter(crate::host::Process::is_server)?;
     Some(ProcessFacts {
-        pid: pid.parse().ok()?,
-        uid: value("Uid:")?.split_whitespace().nth(1)?.parse().ok()?,
-        name,
+        pid: p.pid.into(),
+        uid: p.uid,
+        name: p.name,
     })
 }
 

@@ -7,20 +7,20 @@
 use super::plan::{
     DataNode, GroupFacts, GroupPlan, SentinelAccess, SentinelNode, SentinelRestart, Stage,
 };
-use crate::conn::sentinel::SentinelView;
+use crate::conn::sentinel::{Health, SentinelView};
 use crate::conn::{Dialer, Node};
 use crate::exit::{ExitCode, fail};
-use crate::journal::Journal;
-use crate::restore::facts::server_executable;
-use crate::restore::supervisor::{self, Supervisor, redis_unit, runs_here, wait_down};
+use crate::host::supervisor::output_path;
+use crate::host::{Process, Running, Supervisor, SupervisorChoice, wait_down};
+use crate::steps::journal::{Journal, State};
+use crate::steps::{CancellationToken, Executor, Kept};
 use crate::target::{Auth, Endpoint, HostPort, Target, TargetKind, TlsOptions};
 use crate::tls::exec::{self as node_exec, Verifier};
-use crate::tls::plan::{Plan, expand};
+use crate::tls::plan::Plan;
 use crate::tls::sentinel_conf;
 use anyhow::Result;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 const STOP_TIMEOUT: Duration = Duration::from_secs(30);
@@ -28,18 +28,6 @@ const START_TIMEOUT: Duration = Duration::from_secs(30);
 /// Sentinels exchange hellos every 2 s and ping every second: agreement and quorum after a
 /// restart or a reset take a few seconds, more on a loaded host.
 const SETTLE_TIMEOUT: Duration = Duration::from_secs(90);
-
-/// How the Sentinels whose file is on this host are stopped and started.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Supervision {
-    /// `SHUTDOWN`, then `<executable> <config> --sentinel` detached, as restore's managed
-    /// mode: for a Sentinel that runs here outside a service manager.
-    Managed,
-    /// A systemd unit; `{host}`/`{port}` expand per Sentinel.
-    Service(String),
-    /// The operator's shell commands; `{host}`/`{port}` expand per Sentinel.
-    Commands { stop: String, start: String },
-}
 
 /// Connections and credentials for one run.
 pub struct Group {
@@ -56,8 +44,14 @@ pub struct Group {
     sentinels: Vec<(HostPort, Option<u16>)>,
     /// Each data node's run_id: a verification must reach the same server.
     run_ids: BTreeMap<String, String>,
-    supervision: Supervision,
+    /// How the Sentinels whose file is on this host are stopped and started; the managed
+    /// mode (`SHUTDOWN`, then `<executable> <config> --sentinel` detached) is for a Sentinel
+    /// that runs here outside a service manager.
+    supervision: SupervisorChoice,
     ts: String,
+    /// A group stage finishes on a signal (a Sentinel is never left stopped): its own waits
+    /// get this token, which is never cancelled.
+    stage_waits: CancellationToken,
 }
 
 /// Reads the group through its Sentinels: master, replicas, each node's TLS settings, and for
@@ -65,7 +59,7 @@ pub struct Group {
 pub async fn gather(
     target: &Target,
     verify_tls: TlsOptions,
-    supervision: Supervision,
+    supervision: SupervisorChoice,
     ts: &str,
 ) -> Result<(GroupFacts, Group)> {
     let TargetKind::Sentinel {
@@ -107,6 +101,7 @@ pub async fn gather(
         run_ids: BTreeMap::new(),
         supervision,
         ts: ts.to_string(),
+        stage_waits: CancellationToken::new(),
     };
     let master = group.data_node(&view.master).await?;
     let mut replicas = Vec::new();
@@ -185,16 +180,17 @@ impl Group {
             });
         };
         let config_file = PathBuf::from(&config_file);
-        let supervisor = match &self.supervision {
-            Supervision::Service(unit) => Some(Supervisor::Service {
-                unit: expand(unit, address),
-            }),
-            Supervision::Commands { stop, start } => Some(Supervisor::Commands {
-                stop: expand(stop, address),
-                start: expand(start, address),
-            }),
-            Supervision::Managed if runs_here(pid, address.port) => {
-                if let Some(unit) = redis_unit(pid) {
+        let dir = config_file
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|| PathBuf::from("/"));
+        let output = output_path(&dir, "tls", &self.ts);
+        let here = Process::read(pid).filter(|p| p.listens_on(address.port));
+        let choice = self.supervision.for_node(address);
+        let supervisor = match (&choice, here) {
+            (SupervisorChoice::Managed { .. }, None) => None,
+            (SupervisorChoice::Managed { .. }, Some(process)) => {
+                if let Some(unit) = &process.unit {
                     return Err(fail(
                         ExitCode::Usage,
                         format!(
@@ -205,23 +201,21 @@ impl Group {
                         ),
                     ));
                 }
-                let dir = config_file
-                    .parent()
-                    .map(Path::to_path_buf)
-                    .unwrap_or_else(|| PathBuf::from("/"));
-                server_executable(server.get("executable"), pid).map(|executable| {
-                    Supervisor::Managed {
-                        executable,
-                        config_file: config_file.clone(),
-                        cwd: std::fs::read_link(format!("/proc/{pid}/cwd"))
-                            .unwrap_or_else(|_| dir.clone()),
-                        output: supervisor::output_path(&dir, "tls", &self.ts),
-                        args: vec!["--sentinel".into()],
-                        owner: supervisor::process_owner(pid),
-                    }
-                })
+                let running = Running {
+                    config_file: Some(config_file.clone()),
+                    executable: process.executable(server.get("executable")),
+                    cwd: process.cwd.clone().unwrap_or_else(|| dir.clone()),
+                    owner: Some(process.owner()),
+                    args: vec!["--sentinel".into()],
+                };
+                // Without an executable to start it again, redisops leaves it to the operator.
+                running
+                    .executable
+                    .is_some()
+                    .then(|| choice.resolve(&running, output))
+                    .transpose()?
             }
-            Supervision::Managed => None,
+            _ => Some(choice.resolve(&Running::default(), output)?),
         };
         let access = match supervisor {
             Some(supervisor) => SentinelAccess::Local {
@@ -264,68 +258,21 @@ impl Group {
             .expect("planned Sentinels come from the target")
     }
 
-    /// Runs every stage; see the module doc for what a failure leaves. `cancelled`
-    /// (SIGINT/SIGTERM) stops before the next stage: a Sentinel is never left stopped.
-    /// Runs the stages in order, each recorded in `journal`.
+    /// Runs the stages on the step runner, each recorded in `journal`; see the module doc
+    /// for what a failure leaves. A signal stops before the next stage.
     pub async fn apply(
         &mut self,
         plan: &GroupPlan,
-        cancelled: &AtomicBool,
+        cancel: &CancellationToken,
         journal: &mut Journal,
     ) -> Result<()> {
-        let mut done: Vec<String> = Vec::new();
-        let mut warned_names = false;
-        for (i, stage) in plan.stages.iter().enumerate() {
-            if cancelled.load(Ordering::Relaxed) {
-                let cause = fail(
-                    ExitCode::Interrupted,
-                    "interrupted by a signal: stopped before this stage, nothing of it was done",
-                );
-                journal.end("interrupted");
-                return Err(incomplete(plan, i, &done, cause));
-            }
-            journal.begin(i, &plan.master_name, stage.title());
-            crate::ui::note(format!(
-                "[{}/{}] {}",
-                i + 1,
-                plan.stages.len(),
-                stage.title()
-            ));
-            let sentinels_left = plan.stages[i + 1..]
-                .iter()
-                .any(|s| matches!(s, Stage::Sentinel(_)));
-            let result = match stage {
-                Stage::Node {
-                    address, plan: p, ..
-                } => self.node_stage(address, p).await.map(|applied| {
-                    let names_only = applied
-                        .certificate
-                        .is_some_and(|c| !c.sans.iter().any(|s| s.starts_with("IP:")));
-                    if names_only && !warned_names {
-                        warned_names = true;
-                        crate::ui::warn(HOSTNAMES);
-                    }
-                }),
-                Stage::Sentinel(restart) => {
-                    self.restart_sentinel(plan, restart, !sentinels_left).await
-                }
-                Stage::Reset { address } => self.reset(plan, address).await,
-            };
-            if let Err(cause) = result {
-                let e = incomplete(plan, i, &done, cause);
-                journal.outcome(i, format!("failed: {e:#}"));
-                journal.end(if done.is_empty() {
-                    "rolled back"
-                } else {
-                    "incomplete"
-                });
-                return Err(e);
-            }
-            journal.outcome(i, "done");
-            done.push(stage.title());
-        }
-        journal.end("done");
-        Ok(())
+        let mut exec = Stages {
+            group: self,
+            plan,
+            done: Vec::new(),
+            warned_names: false,
+        };
+        crate::steps::run(&mut exec, &plan.stages, Some(journal), cancel).await
     }
 
     /// The single-node executor on a fresh connection (a Sentinel stage can take minutes,
@@ -339,7 +286,7 @@ impl Group {
             auth: self.auth.clone(),
             timeout: self.timeout,
         };
-        node_exec::apply(&mut node, plan, &verifier, run_id, None).await
+        node_exec::apply(&mut node, plan, &verifier, run_id, None, &self.stage_waits).await
     }
 
     async fn restart_sentinel(
@@ -372,7 +319,7 @@ impl Group {
             .map(|p| p as u32);
         supervisor.stop(Some(&mut node), false).await?;
         drop(node);
-        wait_down(&old, pid, STOP_TIMEOUT).await?;
+        wait_down(&old, pid, STOP_TIMEOUT, &self.stage_waits).await?;
         // Read and written only now: a running Sentinel rewrites its own file.
         let backup = match sentinel_conf::write(config_file, want) {
             Ok(b) => b,
@@ -437,8 +384,8 @@ impl Group {
                 host: self.sentinels[i].0.host.clone(),
                 port: self.sentinels[i].1.unwrap_or(self.sentinels[i].0.port),
             });
-            wait_down(&tls, pid, STOP_TIMEOUT).await?;
-            wait_down(old, None, STOP_TIMEOUT).await
+            wait_down(&tls, pid, STOP_TIMEOUT, &self.stage_waits).await?;
+            wait_down(old, None, STOP_TIMEOUT, &self.stage_waits).await
         }
         .await;
         match stopped {
@@ -564,33 +511,21 @@ impl Group {
             Err(e) => return Verdict::Wrong(format!("{}: {e:#}", self.sentinels[i].0)),
         };
         let at = node.endpoint.clone();
-        let addr: Option<(String, u16)> = match node
-            .query(
-                redis::cmd("SENTINEL")
-                    .arg("GET-MASTER-ADDR-BY-NAME")
-                    .arg(&plan.master_name),
-            )
-            .await
-        {
-            Ok(addr) => addr,
+        let health = match Health::probe(&mut node, &plan.master_name).await {
+            Ok(h) => h,
             Err(e) => return Verdict::Wrong(format!("{at}: {e:#}")),
         };
-        let named = addr.map(|(host, port)| HostPort { host, port });
-        if !named.as_ref().is_some_and(|hp| plan.is_master(hp)) {
+        if !health.master.as_ref().is_some_and(|hp| plan.is_master(hp)) {
             return Verdict::Wrong(format!(
                 "{at} names {} as the master",
-                named.map(|hp| hp.to_string()).unwrap_or("nothing".into())
+                health
+                    .master
+                    .map(|hp| hp.to_string())
+                    .unwrap_or("nothing".into())
             ));
         }
-        match node
-            .try_query::<String>(
-                redis::cmd("SENTINEL")
-                    .arg("CKQUORUM")
-                    .arg(&plan.master_name),
-            )
-            .await
-        {
-            Ok(_) => Verdict::Good,
+        match health.quorum {
+            Ok(()) => Verdict::Good,
             Err(e) => Verdict::NoQuorum(format!("{at}: CKQUORUM {e}")),
         }
     }
@@ -654,6 +589,86 @@ impl Group {
             .map(|(a, tls)| format!("{}:{}", a.host, tls.unwrap_or(a.port)))
             .collect();
         format!("rediss-sentinel://{}#{}", hosts.join(","), plan.master_name)
+    }
+}
+
+/// The group's stages as the runner's steps. A stage undoes itself when it fails, so the
+/// runner has nothing to undo; what a failure leaves is said by [`incomplete`].
+struct Stages<'a> {
+    group: &'a mut Group,
+    plan: &'a GroupPlan,
+    /// The titles of the stages finished.
+    done: Vec<String>,
+    warned_names: bool,
+}
+
+impl Executor for Stages<'_> {
+    type Step = Stage;
+    type Undo = std::convert::Infallible;
+
+    async fn apply(
+        &mut self,
+        stage: &Stage,
+        _undos: &mut Vec<Self::Undo>,
+        _cancel: &CancellationToken,
+    ) -> Result<()> {
+        let i = self.done.len();
+        let sentinels_left = self.plan.stages[i + 1..]
+            .iter()
+            .any(|s| matches!(s, Stage::Sentinel(_)));
+        match stage {
+            Stage::Node {
+                address, plan: p, ..
+            } => {
+                let applied = self.group.node_stage(address, p).await?;
+                let names_only = applied
+                    .certificate
+                    .is_some_and(|c| !c.sans.iter().any(|s| s.starts_with("IP:")));
+                if names_only && !self.warned_names {
+                    self.warned_names = true;
+                    crate::ui::warn(HOSTNAMES);
+                }
+            }
+            Stage::Sentinel(restart) => {
+                self.group
+                    .restart_sentinel(self.plan, restart, !sentinels_left)
+                    .await?
+            }
+            Stage::Reset { address } => self.group.reset(self.plan, address).await?,
+        }
+        self.done.push(stage.title());
+        Ok(())
+    }
+
+    async fn undo(&mut self, undo: &Self::Undo) -> Result<()> {
+        match *undo {}
+    }
+
+    fn describe(&self, stage: &Stage) -> (String, String) {
+        (self.plan.master_name.clone(), stage.title())
+    }
+
+    fn keep(
+        &mut self,
+        _: &[Stage],
+        i: usize,
+        _ran: bool,
+        cause: anyhow::Error,
+    ) -> Result<Kept, anyhow::Error> {
+        let state = if self.done.is_empty() {
+            State::RolledBack
+        } else {
+            State::Incomplete
+        };
+        Ok(Kept {
+            error: incomplete(self.plan, i, &self.done, cause),
+            state,
+        })
+    }
+
+    /// Never used: every stop is kept.
+    fn rolled_back_note(&self) -> String {
+        String::new()
     }
 }
 

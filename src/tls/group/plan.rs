@@ -15,7 +15,7 @@
 //! 5. Every Sentinel, one at a time: `SENTINEL RESET`, so that it forgets the replicas at their
 //!    old plaintext ports and rediscovers them (and its peers) at the TLS ports.
 
-use crate::restore::supervisor::Supervisor;
+use crate::host::Supervisor;
 use crate::target::HostPort;
 use crate::tls::plan::{self, EnableOptions, NodeFacts, Plan, ServerFiles};
 use crate::tls::sentinel_conf::{self, SentinelTls};

@@ -1,27 +1,34 @@
-//! Applying a hardening [`Plan`]: one connection per node, the steps in order, each recorded
-//! in a journal before and after it runs. Before a step changes anything the executor reads
-//! what it will replace (the user's ACL rules, the config values, the file) and keeps the
-//! undo in memory only, because it may hold passwords. When a step fails before the plan's
-//! file-only part, the undos run in reverse and the nodes are as before (exit 30).
+//! Applying a hardening [`Plan`] on the step runner ([`crate::steps`]): one connection per
+//! node, the steps in order, each recorded in a journal before and after it runs. Before a
+//! step changes anything the executor reads what it will replace (the user's ACL rules, the
+//! config values, the file) and keeps the undo in memory only, because it may hold passwords.
+//! When a step fails, or a signal comes, before a restart, the undos run newest first and
+//! the nodes are as before (exit 30, or 130 after a signal).
 
 use super::plan::{Action, FileLine, Plan, Step, Val};
 use super::secrets::Secrets;
 use crate::conffile::{ConfFile, masked_diff};
+use crate::conn::sentinel::Health;
 use crate::conn::{Dialer, Node};
 use crate::exit::{ExitCode, fail};
 use crate::harden::facts::Access;
 use crate::harden::facts::gather::client_fields;
 use crate::harden::facts::probe::without_credentials;
-use crate::journal::Journal;
-use crate::restore::supervisor::{Supervisor, listening, local_pid, wait_down};
+use crate::host::{Server, Supervisor};
+use crate::steps::cancel::{self, CancellationToken};
+use crate::steps::journal::{Journal, State};
+use crate::steps::{Executor as StepExecutor, Kept};
 use crate::target::{Auth, Endpoint, Secret};
 use anyhow::{Context, Result, anyhow};
 use std::collections::BTreeMap;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
+use undo::{Change, Undo};
 
-/// How long links, Sentinels and restarts get to settle.
+mod undo;
+
+/// How long links and Sentinels get to settle (a restart waits as long as the load goes on).
 const SETTLE: Duration = Duration::from_secs(30);
 const POLL: Duration = Duration::from_millis(200);
 
@@ -50,25 +57,6 @@ pub struct Env {
     pub target: String,
 }
 
-/// The rules of an `ACL LIST` line as `ACL SETUSER` arguments: a selector `(~k +get)` is one
-/// argument, whatever spaces it holds.
-fn acl_rules(line: &str) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
-    let mut depth = 0usize;
-    for word in line.split_whitespace() {
-        if depth > 0 {
-            let last = out.last_mut().expect("a selector was opened");
-            last.push(' ');
-            last.push_str(word);
-        } else {
-            out.push(word.to_string());
-        }
-        depth += word.matches('(').count();
-        depth = depth.saturating_sub(word.matches(')').count());
-    }
-    out
-}
-
 /// The persisting command of a step, and what to do when it fails.
 fn persist_command(action: &Action) -> ([&'static str; 2], &'static str) {
     match action {
@@ -90,47 +78,21 @@ fn persist_command(action: &Action) -> ([&'static str; 2], &'static str) {
     }
 }
 
-/// What undoes one step.
-enum Undo {
-    /// The user's `ACL LIST` line before the change, or None when it did not exist.
-    User {
-        user: String,
-        before: Option<String>,
-    },
-    Config(Vec<(String, String)>),
-    /// The default user's rules and requirepass before they were tightened.
-    Default {
-        before: String,
-        requirepass: String,
-    },
-    SentinelConfig(Vec<(String, String)>),
-    SentinelAuth {
-        master: String,
-        auth_pass: String,
-    },
-    File {
-        path: PathBuf,
-        backup: PathBuf,
-    },
-    Mode {
-        path: PathBuf,
-        mode: u32,
-    },
-    Secrets,
-}
-
 pub struct Executor<'a> {
     env: &'a Env,
     plan: &'a Plan,
     conns: BTreeMap<String, Node>,
     logins: BTreeMap<String, Auth>,
-    undos: Vec<(String, Undo)>,
+    /// The undos of the step under way, handed to the runner when it ends.
+    undos: Vec<Undo>,
     /// Saves done (ACL SAVE, CONFIG REWRITE, FLUSHCONFIG): a rollback saves again, so the
     /// files on disk hold the restored state, not the one being undone.
     saved: Vec<(String, Action)>,
     /// How the nodes described the users set in this run ([`super::roles::form_key`]).
     forms: BTreeMap<String, String>,
-    pub journal: Journal,
+    /// The signal token of the step under way: its waits end early.
+    cancel: CancellationToken,
+    journal_path: PathBuf,
 }
 
 impl<'a> Executor<'a> {
@@ -148,91 +110,26 @@ impl<'a> Executor<'a> {
             undos: Vec::new(),
             saved: Vec::new(),
             forms: BTreeMap::new(),
-            journal: Journal::new(&env.secrets.dir, "harden", &env.target, plan),
+            cancel: CancellationToken::new(),
+            journal_path: PathBuf::new(),
         }
     }
 
-    /// Runs every step. On failure before the restart, rolls back and returns the error.
-    pub async fn run(&mut self) -> Result<()> {
+    /// The journal of this run, in the secrets directory.
+    pub fn journal(&self) -> Journal {
+        Journal::new(&self.env.secrets.dir, "harden", &self.env.target, self.plan)
+    }
+
+    /// Runs every step on the step runner; see the module doc for what a failure leaves.
+    pub async fn run(&mut self, journal: &mut Journal, cancel: &CancellationToken) -> Result<()> {
         self.env.secrets.create_dir()?;
-        for (i, step) in self.plan.steps.iter().enumerate() {
-            crate::ui::note(format!(
-                "[{}/{}] {}: {}",
-                i + 1,
-                self.plan.steps.len(),
-                step.node,
-                step.action
-            ));
-            self.journal.begin(i, &step.node, step.action.to_string());
-            match self.apply(step).await {
-                Ok(()) => self.journal.outcome(i, "done"),
-                Err(e) => {
-                    self.journal.outcome(i, format!("failed: {e:#}"));
-                    return Err(self.fail(i, step, e).await);
-                }
-            }
-        }
-        self.journal.end("done");
+        self.journal_path = journal.path().to_path_buf();
+        let plan = self.plan;
+        crate::steps::run(self, &plan.steps, Some(journal), cancel).await?;
         if let Err(e) = self.env.secrets.remember_acl_forms(&self.forms) {
             crate::ui::warn(format!("{e:#}: the next run may set the users again"));
         }
         Ok(())
-    }
-
-    /// After a failure: roll back what can be, or (once a server restarted on an edited
-    /// file) say what state it is in.
-    async fn fail(&mut self, i: usize, step: &Step, cause: anyhow::Error) -> anyhow::Error {
-        let restarted = self.plan.steps[..i]
-            .iter()
-            .any(|s| matches!(s.action, Action::Restart));
-        if restarted || matches!(step.action, Action::Restart) {
-            self.journal.end("incomplete");
-            let state = if restarted {
-                "The server was restarted on the new config file; this later step failed and \
-                 nothing was rolled back: check it by hand"
-            } else {
-                "The runtime changes and the config file are in place, but the restart did not \
-                 complete: start the server with its supervisor"
-            };
-            return fail(
-                ExitCode::Incomplete,
-                format!(
-                    "{}: {cause:#}. {state}; the previous config file is kept next to it as \
-                     *.redisops-*.bak. Journal: {}",
-                    step.node,
-                    self.journal.path().display()
-                ),
-            );
-        }
-        let failed = self.roll_back().await;
-        let code = crate::exit::code_for(&cause);
-        if failed.is_empty() {
-            self.journal.end("rolled back");
-            fail(
-                if matches!(code, ExitCode::Error | ExitCode::Auth) {
-                    ExitCode::RolledBack
-                } else {
-                    code
-                },
-                format!(
-                    "{}: {cause:#}. Every change made was rolled back: the nodes are as before \
-                     and no new password was kept. Journal: {}",
-                    step.node,
-                    self.journal.path().display()
-                ),
-            )
-        } else {
-            self.journal.end("rollback failed");
-            fail(
-                ExitCode::Error,
-                format!(
-                    "{}: {cause:#}. Rolling back also failed; fix these by hand: {}. Journal: {}",
-                    step.node,
-                    failed.join("; "),
-                    self.journal.path().display()
-                ),
-            )
-        }
     }
 
     fn node_env(&self, address: &str) -> Result<&'a NodeEnv> {
@@ -267,25 +164,31 @@ impl<'a> Executor<'a> {
         })
     }
 
-    async fn apply(&mut self, step: &Step) -> Result<()> {
+    /// Records what `what` replaced on `node`, before the change is made.
+    fn changed(&mut self, node: &str, what: Change) {
+        self.undos.push(Undo {
+            node: node.into(),
+            what,
+        });
+    }
+
+    async fn apply_step(&mut self, step: &Step) -> Result<()> {
         let node = step.node.as_str();
         match &step.action {
-            Action::WriteSecrets { .. } => {
-                self.env.secrets.write_new()?;
-                self.undos.push((node.into(), Undo::Secrets));
-            }
+            // The new password files are removed after a complete rollback.
+            Action::WriteSecrets { .. } => self.env.secrets.write_new()?,
             Action::SetUser { user, rules } => {
                 let before = self.acl_line(node, user).await?;
                 let hash = format!("#{}", self.env.secrets.hash(user).unwrap_or_default());
                 let mut cmd = redis::cmd("ACL");
                 cmd.arg("SETUSER").arg(user).arg("on").arg(rules).arg(&hash);
-                self.undos.push((
-                    node.into(),
-                    Undo::User {
+                self.changed(
+                    node,
+                    Change::User {
                         user: user.clone(),
                         before,
                     },
-                ));
+                );
                 self.conn(node).await?.query::<()>(&cmd).await?;
                 self.remember_form(node, user).await?;
             }
@@ -308,7 +211,7 @@ impl<'a> Executor<'a> {
                     before.push((k.clone(), old.get(k).cloned().unwrap_or_default()));
                     cmd.arg(k).arg(self.resolve(v)?);
                 }
-                self.undos.push((node.into(), Undo::Config(before)));
+                self.changed(node, Change::Config(before));
                 self.conn(node).await?.query::<()>(&cmd).await?;
             }
             Action::SetDefault {
@@ -327,13 +230,13 @@ impl<'a> Executor<'a> {
                         .remove("requirepass")
                         .unwrap_or_default()
                 };
-                self.undos.push((
-                    node.into(),
-                    Undo::Default {
+                self.changed(
+                    node,
+                    Change::Default {
                         before,
                         requirepass,
                     },
-                ));
+                );
                 let mut set = redis::cmd("ACL");
                 set.arg("SETUSER").arg("default").arg(rules);
                 let con = self.conn(node).await?;
@@ -355,13 +258,13 @@ impl<'a> Executor<'a> {
                 for (k, v) in pairs {
                     cmd.arg(k).arg(self.resolve(v)?);
                 }
-                self.undos.push((
-                    node.into(),
-                    Undo::SentinelAuth {
+                self.changed(
+                    node,
+                    Change::SentinelAuth {
                         master: master.clone(),
                         auth_pass,
                     },
-                ));
+                );
                 self.conn(node).await?.query::<()>(&cmd).await?;
             }
             Action::SentinelConfigSet { pairs } => {
@@ -373,7 +276,7 @@ impl<'a> Executor<'a> {
                         .await?;
                     let before = vec![(k.clone(), old.get(1).cloned().unwrap_or_default())];
                     let value = self.resolve(v)?;
-                    self.undos.push((node.into(), Undo::SentinelConfig(before)));
+                    self.changed(node, Change::SentinelConfig(before));
                     self.sentinel_config_set(node, k, &value).await?;
                 }
             }
@@ -404,9 +307,7 @@ impl<'a> Executor<'a> {
                     std::fs::set_permissions(&path, std::fs::Permissions::from_mode(*mode))
                         .map(|()| old)
                 }) {
-                    Ok(old) => self
-                        .undos
-                        .push((node.into(), Undo::Mode { path, mode: old })),
+                    Ok(old) => self.changed(node, Change::Mode { path, mode: old }),
                     Err(e) => crate::ui::warn(format!(
                         "cannot chmod {mode:o} {} ({e}): do it as its owner or root",
                         path.display()
@@ -507,9 +408,10 @@ impl<'a> Executor<'a> {
             .query::<i64>(redis::cmd("CLIENT").arg("KILL").arg("TYPE").arg("master"))
             .await?;
         tokio::time::sleep(POLL).await;
+        let cancel = self.cancel.clone();
         self.conn(node)
             .await?
-            .wait_link_up(SETTLE)
+            .wait_link_up(SETTLE, &cancel)
             .await?
             .map_err(|status| {
                 fail(
@@ -544,7 +446,7 @@ impl<'a> Executor<'a> {
                         format!("the Sentinels are not healthy after the change: {p}"),
                     ));
                 }
-                Some(_) => tokio::time::sleep(POLL).await,
+                Some(_) => cancel::sleep(POLL, &self.cancel).await?,
             }
         }
     }
@@ -559,70 +461,28 @@ impl<'a> Executor<'a> {
         since: Instant,
     ) -> Option<String> {
         let elapsed = since.elapsed().as_millis();
-        let stale = |s: &str, peer: &BTreeMap<String, String>| {
-            let ok: u128 = peer
-                .get("last-ok-ping-reply")
-                .and_then(|v| v.parse().ok())
-                .unwrap_or(u128::MAX);
-            (ok >= elapsed).then(|| {
-                format!(
-                    "{s} has had no PING reply from {}:{} since the change ({} ms ago)",
-                    peer.get("ip").map(String::as_str).unwrap_or("?"),
-                    peer.get("port").map(String::as_str).unwrap_or("?"),
-                    ok
-                )
-            })
-        };
         let mut addresses = Vec::new();
         for s in sentinels {
-            let con = match self.conn(s).await {
-                Ok(c) => c,
+            let health = match self.conn(s).await {
+                Ok(con) => Health::probe(con, master).await,
+                Err(e) => Err(e),
+            };
+            let health = match health {
+                Ok(h) => h,
                 Err(e) => return Some(format!("{s}: {e:#}")),
             };
-            let addr: Result<Vec<String>> = con
-                .query(
-                    redis::cmd("SENTINEL")
-                        .arg("GET-MASTER-ADDR-BY-NAME")
-                        .arg(master),
-                )
-                .await;
-            let flags: Result<BTreeMap<String, String>> = con
-                .query(redis::cmd("SENTINEL").arg("MASTER").arg(master))
-                .await;
-            let quorum = con
-                .try_query::<String>(redis::cmd("SENTINEL").arg("CKQUORUM").arg(master))
-                .await;
-            let peers: Result<Vec<BTreeMap<String, String>>> = con
-                .query(redis::cmd("SENTINEL").arg("REPLICAS").arg(master))
-                .await;
-            let others: Result<Vec<BTreeMap<String, String>>> = con
-                .query(redis::cmd("SENTINEL").arg("SENTINELS").arg(master))
-                .await;
-            let (peers, others) = match (peers, others) {
-                (Ok(p), Ok(o)) => (p, o),
-                (Err(e), _) | (_, Err(e)) => return Some(format!("{s}: {e:#}")),
-            };
-            match (addr, flags, quorum) {
-                (Ok(a), Ok(f), Ok(_)) => {
-                    let flags = f.get("flags").cloned().unwrap_or_default();
-                    if ["s_down", "o_down", "disconnected"]
-                        .iter()
-                        .any(|bad| flags.contains(bad))
-                    {
-                        return Some(format!("{s} flags the master {flags}"));
-                    }
-                    if let Some(p) = std::iter::once(&f)
-                        .chain(&peers)
-                        .chain(&others)
-                        .find_map(|peer| stale(s, peer))
-                    {
-                        return Some(p);
-                    }
-                    addresses.push(a.join(":"));
-                }
-                (Err(e), _, _) | (_, Err(e), _) => return Some(format!("{s}: {e:#}")),
-                (_, _, Err(e)) => return Some(format!("{s}: CKQUORUM: {e}")),
+            if let Some(flags) = health.bad_flags() {
+                return Some(format!("{s} flags the master {flags}"));
             }
+            if let Some((at, ok)) = health.stale(elapsed) {
+                return Some(format!(
+                    "{s} has had no PING reply from {at} since the change ({ok} ms ago)"
+                ));
+            }
+            if let Err(e) = &health.quorum {
+                return Some(format!("{s}: CKQUORUM: {e}"));
+            }
+            addresses.push(health.master.map(|m| m.to_string()).unwrap_or_default());
         }
         addresses.dedup();
         (addresses.len() > 1).then(|| format!("they disagree on the master: {addresses:?}"))
@@ -670,7 +530,7 @@ impl<'a> Executor<'a> {
                         ),
                     ));
                 }
-                tokio::time::sleep(POLL).await;
+                cancel::sleep(POLL, &self.cancel).await?;
             }
         }
         Ok(())
@@ -760,74 +620,98 @@ impl<'a> Executor<'a> {
                 path.display(),
                 backup.display()
             ));
-            self.undos.push((
-                node.into(),
-                Undo::File {
+            self.changed(
+                node,
+                Change::File {
                     path: loaded.path.clone(),
                     backup,
                 },
-            ));
+            );
         }
         Ok(())
     }
 
+    /// Stops the node with a saving SHUTDOWN (through its supervisor), starts it and waits
+    /// as long as it loads, as restore does.
     async fn restart(&mut self, node: &str) -> Result<()> {
         let env = self.node_env(node)?;
-        let supervisor = env.supervisor.as_ref().ok_or_else(|| {
+        let supervisor: &Supervisor = env.supervisor.as_ref().ok_or_else(|| {
             anyhow!("no supervisor for {node}: pass --service, --stop-cmd/--start-cmd")
         })?;
-        let con = self.conn(node).await?;
-        let pid = con
-            .info("server")
-            .await?
-            .u64("process_id")
-            .and_then(|p| local_pid(p as u32));
-        // Saved first: a restart must not lose what was written since the last save.
-        supervisor.stop(Some(con), true).await?;
         self.conns.remove(node);
-        wait_down(&env.endpoint, pid, SETTLE).await?;
-        let mut child = supervisor.start().await?;
-        let deadline = Instant::now() + SETTLE;
-        loop {
-            if listening(&env.endpoint)
-                && let Ok(con) = self.conn(node).await
-                && con
-                    .info("persistence")
-                    .await
-                    .is_ok_and(|i| i.get("loading") == Some("0"))
-            {
-                return Ok(());
-            }
-            self.conns.remove(node);
-            if let Some(c) = child.as_mut()
-                && let Some(status) = c.try_wait()?
-                && !status.success()
-            {
-                anyhow::bail!("redis-server exited with {status} after the restart");
-            }
-            if Instant::now() > deadline {
-                anyhow::bail!(
-                    "{node} did not come back within {}s of the restart",
-                    SETTLE.as_secs()
-                );
-            }
-            tokio::time::sleep(POLL).await;
-        }
+        let mut server = Server::new(
+            self.env.dialer.clone(),
+            env.endpoint.clone(),
+            self.logins[node].clone(),
+            None,
+        );
+        // Saved first: a restart must not lose what was written since the last save. The
+        // stop is not cancelled: a server half-way down must come back.
+        server
+            .stop(supervisor, true, &CancellationToken::new())
+            .await?;
+        server.start_loaded(supervisor, &self.cancel).await
+    }
+}
+
+impl StepExecutor for Executor<'_> {
+    type Step = Step;
+    type Undo = Undo;
+
+    async fn apply(
+        &mut self,
+        step: &Step,
+        undos: &mut Vec<Undo>,
+        cancel: &CancellationToken,
+    ) -> Result<()> {
+        self.cancel = cancel.clone();
+        let result = self.apply_step(step).await;
+        undos.append(&mut self.undos);
+        result
     }
 
-    /// Runs the undos in reverse; returns what could not be undone.
-    async fn roll_back(&mut self) -> Vec<String> {
-        let mut failed = Vec::new();
-        let undos = std::mem::take(&mut self.undos);
-        for (node, undo) in undos.into_iter().rev() {
-            // The password files go last, and only when nothing on disk may still need them.
-            if matches!(undo, Undo::Secrets) {
-                continue;
-            }
-            if let Err(e) = self.undo(&node, &undo).await {
-                failed.push(format!("{node}: {e:#}"));
-            }
+    async fn undo(&mut self, undo: &Undo) -> Result<()> {
+        self.undo_change(undo).await
+    }
+
+    fn describe(&self, step: &Step) -> (String, String) {
+        (step.node.clone(), step.action.to_string())
+    }
+
+    /// Once a server restarted on an edited file, nothing is rolled back: say what state it
+    /// is in.
+    fn keep(&mut self, steps: &[Step], i: usize, ran: bool, cause: anyhow::Error) -> Result<Kept> {
+        let restarted = steps[..i]
+            .iter()
+            .any(|s| matches!(s.action, Action::Restart));
+        let restarting = ran && matches!(steps[i].action, Action::Restart);
+        if !restarted && !restarting {
+            return Err(cause);
         }
+        let state = if restarted {
+            "The server was restarted on the new config file; this later step failed and \
+             nothing was rolled back: check it by hand"
+        } else {
+            "The runtime changes and the config file are in place, but the restart did not \
+             complete: start the server with its supervisor"
+        };
+        Ok(Kept {
+            error: fail(
+                ExitCode::Incomplete,
+                format!(
+                    "{}: {cause:#}. {state}; the previous config file is kept next to it as \
+                     *.redisops-*.bak. Journal: {}",
+                    steps[i].node,
+                    self.journal_path.display()
+                ),
+            ),
+            state: State::Incomplete,
+        })
+    }
+
+    /// Saves again what was saved (so the files on disk hold the restored state), and removes
+    /// the new password files once nothing on disk may still need them.
+    async fn after_rollback(&mut self, failed: &mut Vec<String>) {
         let saved = std::mem::take(&mut self.saved);
         for (node, action) in &saved {
             crate::ui::note(format!("rolling back: {node}: {action} again"));
@@ -838,119 +722,11 @@ impl<'a> Executor<'a> {
         if failed.is_empty() {
             self.env.secrets.remove_new();
         }
-        failed
     }
 
-    async fn undo(&mut self, node: &str, undo: &Undo) -> Result<()> {
-        match undo {
-            Undo::Secrets => Ok(()),
-            Undo::User { user, before } => {
-                crate::ui::note(format!("rolling back: {node}: user {user}"));
-                let con = self.conn(node).await?;
-                match before {
-                    None => {
-                        con.query::<()>(redis::cmd("ACL").arg("DELUSER").arg(user))
-                            .await
-                    }
-                    Some(rules) => {
-                        con.query::<()>(
-                            redis::cmd("ACL")
-                                .arg("SETUSER")
-                                .arg(user)
-                                .arg("reset")
-                                .arg(acl_rules(rules)),
-                        )
-                        .await
-                    }
-                }
-            }
-            Undo::Config(pairs) => {
-                crate::ui::note(format!("rolling back: {node}: CONFIG SET"));
-                let mut cmd = redis::cmd("CONFIG");
-                cmd.arg("SET");
-                for (k, v) in pairs {
-                    cmd.arg(k).arg(v);
-                }
-                self.conn(node).await?.query::<()>(&cmd).await
-            }
-            Undo::Default {
-                before,
-                requirepass,
-            } => {
-                crate::ui::note(format!("rolling back: {node}: the default user"));
-                let mut set = redis::cmd("ACL");
-                set.arg("SETUSER")
-                    .arg("default")
-                    .arg("reset")
-                    .arg(acl_rules(before));
-                if self.node_env(node)?.sentinel {
-                    return self.conn(node).await?.query::<()>(&set).await;
-                }
-                // requirepass first: it resets the default user's passwords, which the
-                // ACL line then puts back exactly.
-                let mut pipe = redis::pipe();
-                pipe.atomic();
-                pipe.cmd("CONFIG")
-                    .arg("SET")
-                    .arg("requirepass")
-                    .arg(requirepass);
-                pipe.add_command(set);
-                self.conn(node).await?.query_pipe(&pipe).await
-            }
-            Undo::SentinelConfig(pairs) => {
-                for (k, v) in pairs {
-                    self.sentinel_config_set(node, k, v).await?;
-                }
-                Ok(())
-            }
-            Undo::SentinelAuth { master, auth_pass } => {
-                self.conn(node)
-                    .await?
-                    .query::<()>(
-                        redis::cmd("SENTINEL")
-                            .arg("SET")
-                            .arg(master)
-                            .arg("auth-user")
-                            .arg("")
-                            .arg("auth-pass")
-                            .arg(auth_pass),
-                    )
-                    .await
-            }
-            // Copied over the file (not renamed) so it keeps its owner.
-            Undo::File { path, backup } => {
-                std::fs::copy(backup, path).map(drop).with_context(|| {
-                    format!(
-                        "cannot copy {} back to {}",
-                        backup.display(),
-                        path.display()
-                    )
-                })
-            }
-            Undo::Mode { path, mode } => {
-                std::fs::set_permissions(path, std::fs::Permissions::from_mode(*mode))
-                    .with_context(|| format!("cannot chmod {}", path.display()))
-            }
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::acl_rules;
-
-    #[test]
-    fn selectors_stay_one_argument() {
-        assert_eq!(
-            acl_rules("on #ab ~* (~k:* +get +set) (%R~r:* +@read) -@all"),
-            [
-                "on",
-                "#ab",
-                "~*",
-                "(~k:* +get +set)",
-                "(%R~r:* +@read)",
-                "-@all"
-            ]
-        );
+    fn rolled_back_note(&self) -> String {
+        "Every change made was rolled back: the nodes are as before and no new password was \
+         kept."
+            .into()
     }
 }

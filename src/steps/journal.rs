@@ -1,15 +1,52 @@
 //! The step journal of `harden apply` and `tls enable`/`rotate`: the plan and each step's
 //! outcome, rewritten atomically (mode 0600) before and after every step, so that after a
 //! failure, a crash or a kill an operator can see exactly what was done. It holds no secret
-//! (plans mask them). Restore keeps a richer journal of its own, because it can resume.
+//! (plans mask them). Restore keeps a richer journal of its own (`restore::journal`), because
+//! it can resume; both use [`State`].
 //!
 //! Writing it is best effort: a full disk must not stop a rollback.
 
 use crate::fsutil::write_atomic;
 use chrono::{DateTime, Utc};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::os::unix::fs::DirBuilderExt;
 use std::path::{Path, PathBuf};
+
+/// How a run stands. Written as the words of the variants (`"rolled back"`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum State {
+    Running,
+    #[serde(rename = "rolling back")]
+    RollingBack,
+    Done,
+    #[serde(rename = "rolled back")]
+    RolledBack,
+    /// The rollback itself failed: the message and the records say what is left.
+    #[serde(rename = "rollback failed")]
+    RollbackFailed,
+    /// Stopped past the point where a rollback is done (a restart, a finished group stage).
+    Incomplete,
+}
+
+/// How one step ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    Running,
+    Done,
+    Failed(String),
+}
+
+/// Written as one string (`"failed: …"`), as operators read it.
+impl Serialize for Outcome {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Outcome::Running => s.serialize_str("running"),
+            Outcome::Done => s.serialize_str("done"),
+            Outcome::Failed(e) => s.serialize_str(&format!("failed: {e}")),
+        }
+    }
+}
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Record {
@@ -17,8 +54,7 @@ pub struct Record {
     /// The node or stage the step is about.
     pub on: String,
     pub action: String,
-    /// `running`, `done`, `failed: …`, `rolled back`, …
-    pub outcome: String,
+    pub outcome: Outcome,
 }
 
 pub struct Journal {
@@ -28,7 +64,7 @@ pub struct Journal {
     target: String,
     plan: serde_json::Value,
     records: Vec<Record>,
-    state: String,
+    state: State,
 }
 
 #[derive(Serialize)]
@@ -36,7 +72,7 @@ struct Written<'a> {
     command: &'a str,
     target: &'a str,
     started_at: DateTime<Utc>,
-    state: &'a str,
+    state: State,
     plan: &'a serde_json::Value,
     records: &'a [Record],
 }
@@ -57,7 +93,7 @@ impl Journal {
             target: target.into(),
             plan: serde_json::to_value(plan).unwrap_or_default(),
             records: Vec::new(),
-            state: "running".into(),
+            state: State::Running,
         }
     }
 
@@ -75,22 +111,22 @@ impl Journal {
             step: step + 1,
             on: on.into(),
             action: action.into(),
-            outcome: "running".into(),
+            outcome: Outcome::Running,
         });
         self.save();
     }
 
     /// The last record of step `step` (0-based) ended with `outcome`.
-    pub fn outcome(&mut self, step: usize, outcome: impl Into<String>) {
+    pub fn outcome(&mut self, step: usize, outcome: Outcome) {
         if let Some(r) = self.records.iter_mut().rev().find(|r| r.step == step + 1) {
-            r.outcome = outcome.into();
+            r.outcome = outcome;
         }
         self.save();
     }
 
-    /// The run ended: `done`, `rolled back`, `incomplete`, …
-    pub fn end(&mut self, state: &str) {
-        self.state = state.into();
+    /// The run ended (or moved on to its rollback).
+    pub fn end(&mut self, state: State) {
+        self.state = state;
         self.save();
     }
 
@@ -99,7 +135,7 @@ impl Journal {
             command: &self.command,
             target: &self.target,
             started_at: self.started_at,
-            state: &self.state,
+            state: self.state,
             plan: &self.plan,
             records: &self.records,
         };
@@ -145,10 +181,10 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let mut j = Journal::new(&dir.path().join("j"), "harden", "t", &vec!["a", "b"]);
         j.begin(0, "n1", "first");
-        j.outcome(0, "done");
+        j.outcome(0, Outcome::Done);
         j.begin(1, "n1", "second");
-        j.outcome(1, "failed: boom");
-        j.end("rolled back");
+        j.outcome(1, Outcome::Failed("boom".into()));
+        j.end(State::RolledBack);
         let v: serde_json::Value =
             serde_json::from_str(&std::fs::read_to_string(j.path()).unwrap()).unwrap();
         assert_eq!(v["state"], "rolled back");

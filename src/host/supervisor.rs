@@ -13,17 +13,17 @@
 
 use crate::conn::Node;
 use crate::exit::{ExitCode, fail};
-use crate::target::Endpoint;
+use crate::target::HostPort;
 use anyhow::{Context, Result};
 use serde::{Deserialize, Serialize};
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
 
 /// How the operator said the server is supervised (`--service`, `--stop-cmd/--start-cmd`,
-/// or nothing: redisops runs it).
-#[derive(Debug, Clone)]
+/// or nothing: redisops runs it). For a group, `{host}` and `{port}` in a unit name or a
+/// command expand per node ([`SupervisorChoice::for_node`]).
+#[derive(Debug, Clone, PartialEq)]
 pub enum SupervisorChoice {
     /// redisops stops and starts it; the config file defaults to the server's `config_file`.
     Managed {
@@ -39,19 +39,40 @@ pub enum SupervisorChoice {
 }
 
 /// What the managed mode needs to know about the running server.
-pub struct Process {
+#[derive(Debug, Default)]
+pub struct Running {
     /// INFO's `config_file` (None when started without one).
     pub config_file: Option<PathBuf>,
     pub executable: Option<PathBuf>,
     pub cwd: PathBuf,
-    /// The pid when the server runs on this host.
-    pub pid: Option<u32>,
+    /// The uid and gid it runs as, when it runs on this host.
+    pub owner: Option<(u32, u32)>,
+    /// After the config file (`--sentinel` for a Sentinel).
+    pub args: Vec<String>,
 }
 
 impl SupervisorChoice {
+    /// The choice for one node of a group: `{host}`/`{port}` replaced by its address.
+    pub fn for_node(&self, node: &HostPort) -> SupervisorChoice {
+        let expand = |t: &str| {
+            t.replace("{host}", &node.host)
+                .replace("{port}", &node.port.to_string())
+        };
+        match self {
+            SupervisorChoice::Managed { config_file } => SupervisorChoice::Managed {
+                config_file: config_file.clone(),
+            },
+            SupervisorChoice::Commands { stop, start } => SupervisorChoice::Commands {
+                stop: expand(stop),
+                start: expand(start),
+            },
+            SupervisorChoice::Service { unit } => SupervisorChoice::Service { unit: expand(unit) },
+        }
+    }
+
     /// The supervisor for this server; the managed mode needs its config file and executable.
     /// `output` receives a managed server's stdout and stderr.
-    pub fn resolve(&self, p: &Process, output: PathBuf) -> Result<Supervisor> {
+    pub fn resolve(&self, p: &Running, output: PathBuf) -> Result<Supervisor> {
         Ok(match self {
             SupervisorChoice::Commands { stop, start } => Supervisor::Commands {
                 stop: stop.clone(),
@@ -84,8 +105,8 @@ impl SupervisorChoice {
                     config_file,
                     cwd: p.cwd.clone(),
                     output,
-                    args: Vec::new(),
-                    owner: p.pid.and_then(process_owner),
+                    args: p.args.clone(),
+                    owner: p.owner,
                 }
             }
         })
@@ -146,7 +167,7 @@ impl Supervisor {
     }
 
     /// Asks the supervisor to stop the server (`node` is the connection to it, which the
-    /// managed mode needs). The caller waits for the process and port with [`wait_down`].
+    /// managed mode needs). The caller waits for the process and port with [`super::wait_down`].
     /// `save`: the managed mode's SHUTDOWN saves first (a restart that keeps the data)
     /// instead of NOSAVE (a restore, whose files are about to be replaced).
     pub async fn stop(&self, node: Option<&mut Node>, save: bool) -> Result<()> {
@@ -272,132 +293,7 @@ pub fn start_timeout_warning(unit: &str) -> Option<String> {
     })
 }
 
-/// Whether something accepts connections at `endpoint`.
-pub fn listening(endpoint: &Endpoint) -> bool {
-    match endpoint {
-        Endpoint::Tcp(hp) => {
-            use std::net::ToSocketAddrs;
-            (hp.host.as_str(), hp.port)
-                .to_socket_addrs()
-                .ok()
-                .into_iter()
-                .flatten()
-                .any(|a| {
-                    std::net::TcpStream::connect_timeout(&a, Duration::from_millis(500)).is_ok()
-                })
-        }
-        Endpoint::Unix(path) => std::os::unix::net::UnixStream::connect(path).is_ok(),
-    }
-}
-
-/// Whether `pid` is a live process on this host (a zombie waiting for its parent is not).
-pub fn alive(pid: u32) -> bool {
-    match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
-        // The state follows the parenthesised command name, which may itself contain ')'.
-        Ok(stat) => stat
-            .rsplit_once(')')
-            .and_then(|(_, rest)| rest.split_whitespace().next())
-            .is_some_and(|state| state != "Z" && state != "X"),
-        Err(_) => false,
-    }
-}
-
-/// Waits until the process `pid` (when known on this host) is gone and the port is closed.
-pub async fn wait_down(endpoint: &Endpoint, pid: Option<u32>, timeout: Duration) -> Result<()> {
-    let deadline = Instant::now() + timeout;
-    loop {
-        let up = pid.is_some_and(alive) || listening(endpoint);
-        if !up {
-            return Ok(());
-        }
-        if Instant::now() > deadline {
-            return Err(fail(
-                ExitCode::Error,
-                format!(
-                    "the server at {endpoint} is still running {}s after the stop{}",
-                    timeout.as_secs(),
-                    pid.map(|p| format!(" (pid {p})")).unwrap_or_default()
-                ),
-            ));
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-}
-
-/// The pid of a server on this host, if `pid` really is a redis-server process here.
-pub fn local_pid(pid: u32) -> Option<u32> {
-    local_process_title(pid).map(|_| pid)
-}
-
-/// Whether `pid` is a Redis process on this host listening on `port`: the process title
-/// names the port ("redis-sentinel *:26379 [sentinel]"), so a remote server whose pid happens
-/// to exist here does not count.
-pub fn runs_here(pid: u32, port: u16) -> bool {
-    local_process_title(pid).is_some_and(|title| title.contains(&format!(":{port}")))
-}
-
-/// The systemd unit a Redis process on this host runs under (from its cgroup), when the unit
-/// looks like a Redis one: a SHUTDOWN of such a process may be answered by systemd starting
-/// it again, so it must be stopped through systemctl.
-pub fn redis_unit(pid: u32) -> Option<String> {
-    unit_in_cgroup(&std::fs::read_to_string(format!("/proc/{pid}/cgroup")).ok()?)
-}
-
-fn unit_in_cgroup(cgroup: &str) -> Option<String> {
-    cgroup
-        .lines()
-        .filter_map(|l| l.rsplit('/').next())
-        .find(|unit| {
-            unit.ends_with(".service") && (unit.contains("redis") || unit.contains("sentinel"))
-        })
-        .map(String::from)
-}
-
-fn local_process_title(pid: u32) -> Option<String> {
-    let cmdline = std::fs::read(format!("/proc/{pid}/cmdline")).ok()?;
-    let title = String::from_utf8_lossy(&cmdline).into_owned();
-    title.contains("redis").then_some(title)
-}
-
-/// The effective uid and gid of a process on this host (`/proc/<pid>/status`).
-pub fn process_owner(pid: u32) -> Option<(u32, u32)> {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-    // "Uid:\treal\teffective\tsaved\tfs": the second number is the effective one.
-    let effective = |key: &str| {
-        status
-            .lines()
-            .find_map(|l| l.strip_prefix(key))?
-            .split_whitespace()
-            .nth(1)?
-            .parse()
-            .ok()
-    };
-    Some((effective("Uid:")?, effective("Gid:")?))
-}
-
 /// The file the managed mode sends the server's output to (`what`: restore, tls).
 pub fn output_path(dir: &Path, what: &str, ts: &str) -> PathBuf {
     dir.join(format!(".redisops-{what}-{ts}.out"))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn finds_a_redis_unit_but_not_a_session_or_another_service() {
-        let unit = "0::/system.slice/redis-sentinel@26379.service\n";
-        assert_eq!(
-            unit_in_cgroup(unit).as_deref(),
-            Some("redis-sentinel@26379.service")
-        );
-        assert_eq!(
-            unit_in_cgroup("0::/user.slice/user-1000.slice/session-2.scope\n"),
-            None
-        );
-        assert_eq!(
-            unit_in_cgroup("0::/system.slice/actions.runner.x.service\n"),
-            None
-        );
-    }
 }

@@ -1,0 +1,28 @@
+//! Fault injection for the integration tests, compiled only with the `fault-injection`
+//! feature (which `cargo test` turns on through the crate's dev-dependency on itself): a
+//! release binary has no such hook and no environment variable steers it.
+//!
+//! - `REDISOPS_TEST_KILL_AFTER_STEP=N`: exit abruptly (137, like SIGKILL) right after step N
+//!   (1-based) is journaled as done, to exercise `restore --resume` and `--abort`.
+//! - `REDISOPS_TEST_SIGNAL_AFTER_STEP=N`: send this process SIGINT right after step N, to
+//!   exercise the rollback on a signal at a precise point.
+
+use super::cancel::CancellationToken;
+
+/// Called by the runners after step `done` (1-based) is journaled as done.
+#[cfg(feature = "fault-injection")]
+pub async fn after_step(done: usize, cancel: &CancellationToken) {
+    let at = |name: &str| std::env::var(name).ok().and_then(|v| v.parse().ok()) == Some(done);
+    if at("REDISOPS_TEST_KILL_AFTER_STEP") {
+        std::process::exit(137);
+    }
+    if at("REDISOPS_TEST_SIGNAL_AFTER_STEP") {
+        // SAFETY: raise has no preconditions; the signal handler task cancels the token.
+        unsafe { libc::raise(libc::SIGINT) };
+        // Wait for the handler, so that the next step boundary sees the signal.
+        let _ = tokio::time::timeout(std::time::Duration::from_secs(10), cancel.cancelled()).await;
+    }
+}
+
+#[cfg(not(feature = "fault-injection"))]
+pub async fn after_step(_done: usize, _cancel: &CancellationToken) {}

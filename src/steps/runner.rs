@@ -1,0 +1,174 @@
+//! The runner: see the module documentation of [`super`] for the exit policy.
+
+use super::cancel::{CancellationToken, interrupted};
+use super::journal::{Journal, Outcome, State};
+use crate::exit::{ExitCode, code_for, fail};
+use anyhow::Result;
+
+/// What a failure past the point of rollback leaves: the error to return, and the journal's
+/// final state.
+pub struct Kept {
+    pub error: anyhow::Error,
+    pub state: State,
+}
+
+/// Applies and undoes the steps of one command. `async fn` in a trait: the runner is generic
+/// and polls these futures on its own task, so they need no `Send` bound.
+#[allow(async_fn_in_trait)]
+pub trait Executor {
+    type Step;
+    /// What undoes one change, captured before the change is made.
+    type Undo: std::fmt::Display;
+
+    /// Applies `step`. Pushes onto `undos` what undoes each change *before* making it, so a
+    /// change that fails half-way is undone too. Long waits end with
+    /// [`super::cancel::interrupted`] when `cancel` fires.
+    async fn apply(
+        &mut self,
+        step: &Self::Step,
+        undos: &mut Vec<Self::Undo>,
+        cancel: &CancellationToken,
+    ) -> Result<()>;
+
+    async fn undo(&mut self, undo: &Self::Undo) -> Result<()>;
+
+    /// The node or stage `step` is about, and what it does, as the plan shows it.
+    fn describe(&self, step: &Self::Step) -> (String, String);
+
+    /// When the run stops at step `i` (it failed, or with `ran` false a signal came before
+    /// it) and undoing would do harm, what to return instead of rolling back; handing the
+    /// cause back rolls back as usual.
+    fn keep(
+        &mut self,
+        _steps: &[Self::Step],
+        _i: usize,
+        _ran: bool,
+        cause: anyhow::Error,
+    ) -> std::result::Result<Kept, anyhow::Error> {
+        Err(cause)
+    }
+
+    /// After the undos: work that needs every undo done (saving the restored config again,
+    /// removing password files nothing uses). Adds what failed.
+    async fn after_rollback(&mut self, _failed: &mut Vec<String>) {}
+
+    /// The state after a complete rollback, for the message ("the server is as before.").
+    fn rolled_back_note(&self) -> String;
+}
+
+/// One progress line per step, in the one format every command shows.
+pub fn announce(i: usize, n: usize, on: &str, action: &str) {
+    crate::ui::note(format!("[{}/{n}] {on}: {action}", i + 1));
+}
+
+/// The exit code of a run whose rollback succeeded (see [`super`]).
+pub fn rolled_back_code(cause: &anyhow::Error, signalled: bool) -> ExitCode {
+    match code_for(cause) {
+        _ if signalled => ExitCode::Interrupted,
+        ExitCode::Error | ExitCode::Auth => ExitCode::RolledBack,
+        code => code,
+    }
+}
+
+/// Runs `steps` on `exec`, journaling each one when there is a journal. On a failure or a
+/// signal, rolls back and returns the error carrying the exit code of the policy.
+pub async fn run<E: Executor>(
+    exec: &mut E,
+    steps: &[E::Step],
+    mut journal: Option<&mut Journal>,
+    cancel: &CancellationToken,
+) -> Result<()> {
+    let mut undos = Vec::new();
+    for (i, step) in steps.iter().enumerate() {
+        let (on, action) = exec.describe(step);
+        if cancel.is_cancelled() {
+            let cause = interrupted().context(format!(
+                "stopped before step {} ({action}), nothing of it was done",
+                i + 1
+            ));
+            let cause = match exec.keep(steps, i, false, cause) {
+                Ok(kept) => {
+                    end(&mut journal, kept.state);
+                    return Err(kept.error);
+                }
+                Err(cause) => cause,
+            };
+            crate::ui::warn("interrupted by a signal; rolling back");
+            return Err(rollback(exec, undos, &on, cause, true, journal).await);
+        }
+        announce(i, steps.len(), &on, &action);
+        if let Some(j) = journal.as_deref_mut() {
+            j.begin(i, &on, action);
+        }
+        match exec.apply(step, &mut undos, cancel).await {
+            Ok(()) => {
+                if let Some(j) = journal.as_deref_mut() {
+                    j.outcome(i, Outcome::Done);
+                }
+                super::fault::after_step(i + 1, cancel).await;
+            }
+            Err(cause) => {
+                if let Some(j) = journal.as_deref_mut() {
+                    j.outcome(i, Outcome::Failed(format!("{cause:#}")));
+                }
+                let cause = match exec.keep(steps, i, true, cause) {
+                    Ok(kept) => {
+                        end(&mut journal, kept.state);
+                        return Err(kept.error);
+                    }
+                    Err(cause) => cause,
+                };
+                let signalled = cancel.is_cancelled();
+                return Err(rollback(exec, undos, &on, cause, signalled, journal).await);
+            }
+        }
+    }
+    end(&mut journal, State::Done);
+    Ok(())
+}
+
+fn end(journal: &mut Option<&mut Journal>, state: State) {
+    if let Some(j) = journal.as_deref_mut() {
+        j.end(state);
+    }
+}
+
+/// Undoes `undos` newest first; an undo that fails does not stop the others.
+async fn rollback<E: Executor>(
+    exec: &mut E,
+    undos: Vec<E::Undo>,
+    on: &str,
+    cause: anyhow::Error,
+    signalled: bool,
+    mut journal: Option<&mut Journal>,
+) -> anyhow::Error {
+    end(&mut journal, State::RollingBack);
+    let mut failed = Vec::new();
+    for undo in undos.iter().rev() {
+        crate::ui::note(format!("rolling back: {undo}"));
+        if let Err(e) = exec.undo(undo).await {
+            failed.push(format!("{undo}: {e:#}"));
+        }
+    }
+    exec.after_rollback(&mut failed).await;
+    let journal_note = journal
+        .as_deref()
+        .map(|j| format!(" Journal: {}", j.path().display()))
+        .unwrap_or_default();
+    if failed.is_empty() {
+        end(&mut journal, State::RolledBack);
+        fail(
+            rolled_back_code(&cause, signalled),
+            format!("{on}: {cause:#}. {}{journal_note}", exec.rolled_back_note()),
+        )
+    } else {
+        end(&mut journal, State::RollbackFailed);
+        fail(
+            ExitCode::Incomplete,
+            format!(
+                "{on}: {cause:#}. Rolling back also failed; fix these by hand: {}.{journal_note}",
+                failed.join("; ")
+            ),
+        )
+    }
+}
