@@ -163,7 +163,7 @@ Register-ArgumentCompleter -Native -CommandName 'redisops' -ScriptBlock {
             [CompletionResult]::new('--sentinel-user', '--sentinel-user', [CompletionResultType]::ParameterName, 'ACL user for the Sentinels, when they have their own credentials')
             [CompletionResult]::new('--sentinel-password-file', '--sentinel-password-file', [CompletionResultType]::ParameterName, 'Read the Sentinels'' password from FILE')
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Seconds to wait for a connection or a reply')
-            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print a JSON array of manifests (with file paths) instead of a table')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print a JSON array of manifests (with their locations) instead of a table')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only print warnings and errors (for cron)')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only print warnings and errors (for cron)')
@@ -172,7 +172,7 @@ Register-ArgumentCompleter -Native -CommandName 'redisops' -ScriptBlock {
             break
         }
         'redisops;verify' {
-            [CompletionResult]::new('--file', '--file', [CompletionResultType]::ParameterName, 'Verify a dump from any tool, without a repository: .rdb, .rdb.gz, .rdb.age or .rdb.gz.age')
+            [CompletionResult]::new('--file', '--file', [CompletionResultType]::ParameterName, 'Verify a dump from any tool, without a repository: .rdb, .rdb.gz, .rdb.zst, or any of them in age')
             [CompletionResult]::new('--repo', '--repo', [CompletionResultType]::ParameterName, 'Backup repository directory [default: [repository] path in the config file]')
             [CompletionResult]::new('-i', '-i', [CompletionResultType]::ParameterName, 'age identity file (private key, as written by redisops keygen or age-keygen); repeatable')
             [CompletionResult]::new('--identity', '--identity', [CompletionResultType]::ParameterName, 'age identity file (private key, as written by redisops keygen or age-keygen); repeatable')
@@ -209,7 +209,7 @@ Register-ArgumentCompleter -Native -CommandName 'redisops' -ScriptBlock {
             break
         }
         'redisops;analyze' {
-            [CompletionResult]::new('--file', '--file', [CompletionResultType]::ParameterName, 'Analyze this file: a plain .rdb, .rdb.gz, .rdb.age or .rdb.gz.age made by any tool')
+            [CompletionResult]::new('--file', '--file', [CompletionResultType]::ParameterName, 'Analyze this file: a plain .rdb, .rdb.gz, .rdb.zst, or any of them in age, made by any tool')
             [CompletionResult]::new('--repo', '--repo', [CompletionResultType]::ParameterName, 'Backup repository directory [default: [repository] path in the config file]')
             [CompletionResult]::new('-i', '-i', [CompletionResultType]::ParameterName, 'age identity file (private key, as written by redisops keygen or age-keygen); repeatable')
             [CompletionResult]::new('--identity', '--identity', [CompletionResultType]::ParameterName, 'age identity file (private key, as written by redisops keygen or age-keygen); repeatable')
@@ -237,7 +237,7 @@ Register-ArgumentCompleter -Native -CommandName 'redisops' -ScriptBlock {
             [CompletionResult]::new('--sentinel-user', '--sentinel-user', [CompletionResultType]::ParameterName, 'ACL user for the Sentinels, when they have their own credentials')
             [CompletionResult]::new('--sentinel-password-file', '--sentinel-password-file', [CompletionResultType]::ParameterName, 'Read the Sentinels'' password from FILE')
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Seconds to wait for a connection or a reply')
-            [CompletionResult]::new('--latest', '--latest', [CompletionResultType]::ParameterName, 'Analyze the target''s newest backup in the repository')
+            [CompletionResult]::new('--latest', '--latest', [CompletionResultType]::ParameterName, 'Analyze the target''s newest backup in the repository; safety backups taken by restore are skipped')
             [CompletionResult]::new('--include-safety', '--include-safety', [CompletionResultType]::ParameterName, 'With --latest: count the safety backups restore takes of the data it replaces')
             [CompletionResult]::new('--live', '--live', [CompletionResultType]::ParameterName, 'Analyze a fresh RDB streamed from the target over the replication protocol (stored nowhere)')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print the report as JSON (format in the README)')

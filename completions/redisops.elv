@@ -157,7 +157,7 @@ set edit:completion:arg-completer[redisops] = {|@words|
             cand --sentinel-user 'ACL user for the Sentinels, when they have their own credentials'
             cand --sentinel-password-file 'Read the Sentinels'' password from FILE'
             cand --timeout 'Seconds to wait for a connection or a reply'
-            cand --json 'Print a JSON array of manifests (with file paths) instead of a table'
+            cand --json 'Print a JSON array of manifests (with their locations) instead of a table'
             cand --help 'Print help (see more with ''--help'')'
             cand -q 'Only print warnings and errors (for cron)'
             cand --quiet 'Only print warnings and errors (for cron)'
@@ -165,7 +165,7 @@ set edit:completion:arg-completer[redisops] = {|@words|
             cand --insecure 'Skip TLS certificate verification (dangerous: anyone on the path can read your data)'
         }
         &'redisops;verify'= {
-            cand --file 'Verify a dump from any tool, without a repository: .rdb, .rdb.gz, .rdb.age or .rdb.gz.age'
+            cand --file 'Verify a dump from any tool, without a repository: .rdb, .rdb.gz, .rdb.zst, or any of them in age'
             cand --repo 'Backup repository directory [default: [repository] path in the config file]'
             cand -i 'age identity file (private key, as written by redisops keygen or age-keygen); repeatable'
             cand --identity 'age identity file (private key, as written by redisops keygen or age-keygen); repeatable'
@@ -201,7 +201,7 @@ set edit:completion:arg-completer[redisops] = {|@words|
             cand --insecure 'Skip TLS certificate verification (dangerous: anyone on the path can read your data)'
         }
         &'redisops;analyze'= {
-            cand --file 'Analyze this file: a plain .rdb, .rdb.gz, .rdb.age or .rdb.gz.age made by any tool'
+            cand --file 'Analyze this file: a plain .rdb, .rdb.gz, .rdb.zst, or any of them in age, made by any tool'
             cand --repo 'Backup repository directory [default: [repository] path in the config file]'
             cand -i 'age identity file (private key, as written by redisops keygen or age-keygen); repeatable'
             cand --identity 'age identity file (private key, as written by redisops keygen or age-keygen); repeatable'
@@ -229,7 +229,7 @@ set edit:completion:arg-completer[redisops] = {|@words|
             cand --sentinel-user 'ACL user for the Sentinels, when they have their own credentials'
             cand --sentinel-password-file 'Read the Sentinels'' password from FILE'
             cand --timeout 'Seconds to wait for a connection or a reply'
-            cand --latest 'Analyze the target''s newest backup in the repository'
+            cand --latest 'Analyze the target''s newest backup in the repository; safety backups taken by restore are skipped'
             cand --include-safety 'With --latest: count the safety backups restore takes of the data it replaces'
             cand --live 'Analyze a fresh RDB streamed from the target over the replication protocol (stored nowhere)'
             cand --json 'Print the report as JSON (format in the README)'

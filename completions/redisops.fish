@@ -142,12 +142,12 @@ complete -c redisops -n "__fish_redisops_using_subcommand list" -l sni -d 'Serve
 complete -c redisops -n "__fish_redisops_using_subcommand list" -l sentinel-user -d 'ACL user for the Sentinels, when they have their own credentials' -r
 complete -c redisops -n "__fish_redisops_using_subcommand list" -l sentinel-password-file -d 'Read the Sentinels\' password from FILE' -r -F
 complete -c redisops -n "__fish_redisops_using_subcommand list" -l timeout -d 'Seconds to wait for a connection or a reply' -r
-complete -c redisops -n "__fish_redisops_using_subcommand list" -l json -d 'Print a JSON array of manifests (with file paths) instead of a table'
+complete -c redisops -n "__fish_redisops_using_subcommand list" -l json -d 'Print a JSON array of manifests (with their locations) instead of a table'
 complete -c redisops -n "__fish_redisops_using_subcommand list" -l help -d 'Print help (see more with \'--help\')'
 complete -c redisops -n "__fish_redisops_using_subcommand list" -s q -l quiet -d 'Only print warnings and errors (for cron)'
 complete -c redisops -n "__fish_redisops_using_subcommand list" -l tls -d 'Use TLS (like rediss://)'
 complete -c redisops -n "__fish_redisops_using_subcommand list" -l insecure -d 'Skip TLS certificate verification (dangerous: anyone on the path can read your data)'
-complete -c redisops -n "__fish_redisops_using_subcommand verify" -l file -d 'Verify a dump from any tool, without a repository: .rdb, .rdb.gz, .rdb.age or .rdb.gz.age' -r -F
+complete -c redisops -n "__fish_redisops_using_subcommand verify" -l file -d 'Verify a dump from any tool, without a repository: .rdb, .rdb.gz, .rdb.zst, or any of them in age' -r -F
 complete -c redisops -n "__fish_redisops_using_subcommand verify" -l repo -d 'Backup repository directory [default: [repository] path in the config file]' -r -F
 complete -c redisops -n "__fish_redisops_using_subcommand verify" -s i -l identity -d 'age identity file (private key, as written by redisops keygen or age-keygen); repeatable' -r -F
 complete -c redisops -n "__fish_redisops_using_subcommand verify" -l passphrase-file -d 'Passphrase file, for archives encrypted with --passphrase-file' -r -F
@@ -175,7 +175,7 @@ complete -c redisops -n "__fish_redisops_using_subcommand verify" -l help -d 'Pr
 complete -c redisops -n "__fish_redisops_using_subcommand verify" -s q -l quiet -d 'Only print warnings and errors (for cron)'
 complete -c redisops -n "__fish_redisops_using_subcommand verify" -l tls -d 'Use TLS (like rediss://)'
 complete -c redisops -n "__fish_redisops_using_subcommand verify" -l insecure -d 'Skip TLS certificate verification (dangerous: anyone on the path can read your data)'
-complete -c redisops -n "__fish_redisops_using_subcommand analyze" -l file -d 'Analyze this file: a plain .rdb, .rdb.gz, .rdb.age or .rdb.gz.age made by any tool' -r -F
+complete -c redisops -n "__fish_redisops_using_subcommand analyze" -l file -d 'Analyze this file: a plain .rdb, .rdb.gz, .rdb.zst, or any of them in age, made by any tool' -r -F
 complete -c redisops -n "__fish_redisops_using_subcommand analyze" -l repo -d 'Backup repository directory [default: [repository] path in the config file]' -r -F
 complete -c redisops -n "__fish_redisops_using_subcommand analyze" -s i -l identity -d 'age identity file (private key, as written by redisops keygen or age-keygen); repeatable' -r -F
 complete -c redisops -n "__fish_redisops_using_subcommand analyze" -l passphrase-file -d 'Passphrase file, for archives encrypted with --passphrase-file' -r -F
@@ -198,7 +198,7 @@ complete -c redisops -n "__fish_redisops_using_subcommand analyze" -l sni -d 'Se
 complete -c redisops -n "__fish_redisops_using_subcommand analyze" -l sentinel-user -d 'ACL user for the Sentinels, when they have their own credentials' -r
 complete -c redisops -n "__fish_redisops_using_subcommand analyze" -l sentinel-password-file -d 'Read the Sentinels\' password from FILE' -r -F
 complete -c redisops -n "__fish_redisops_using_subcommand analyze" -l timeout -d 'Seconds to wait for a connection or a reply' -r
-complete -c redisops -n "__fish_redisops_using_subcommand analyze" -l latest -d 'Analyze the target\'s newest backup in the repository'
+complete -c redisops -n "__fish_redisops_using_subcommand analyze" -l latest -d 'Analyze the target\'s newest backup in the repository; safety backups taken by restore are skipped'
 complete -c redisops -n "__fish_redisops_using_subcommand analyze" -l include-safety -d 'With --latest: count the safety backups restore takes of the data it replaces'
 complete -c redisops -n "__fish_redisops_using_subcommand analyze" -l live -d 'Analyze a fresh RDB streamed from the target over the replication protocol (stored nowhere)'
 complete -c redisops -n "__fish_redisops_using_subcommand analyze" -l json -d 'Print the report as JSON (format in the README)'

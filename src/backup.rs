@@ -2,22 +2,21 @@
 //! push it through one streaming pipeline, and commit it with its manifest.
 //!
 //! The pipeline is `source → RDB verifier (CRC-64, structure, key counts) → SHA-256 → gzip or
-//! zstd (on `threads` cores) → age → temporary file`, in stages joined by bounded queues
-//! (`crate::archive`), so in bounded memory. The archive is renamed into place only after
-//! the RDB's checksum verified and every layer finished; the manifest, written last, is the
-//! commit point. Any failure drops the temporary file, so nothing that looks like a backup is
-//! left behind.
+//! zstd (on `threads` cores) → age → the repository's archive sink`, in stages joined by
+//! bounded queues (`crate::archive`), so in bounded memory. The archive is put in place only
+//! after the RDB's checksum verified and every layer finished; the manifest, written last, is
+//! the commit point. Any failure drops the unfinished archive, so nothing that looks like a
+//! backup is left behind.
 
 use crate::archive::{ArchiveStats, ArchiveWriter, Codec, Encryption, WriterOptions};
 use crate::conn::{self, Want};
 use crate::exit::{ExitCode, fail};
-use crate::fsutil::AtomicFile;
 use crate::progress::Progress;
 use crate::rdb::{self, Checksum, RdbSummary, VerifyOptions};
 use crate::repo::{
-    ArchiveInfo, Backup, BackupId, BackupKind, DbCounts, FILE_MODE, MANIFEST_FORMAT_VERSION,
-    Manifest, Protects, RdbInfo, RepoLock, Repository, ServerInfo, TargetId, TargetInfo,
-    archive_file_name,
+    ArchiveInfo, ArchiveSink, Backup, BackupId, BackupKind, DbCounts, MANIFEST_FORMAT_VERSION,
+    Manifest, PendingBackup, Protects, RdbInfo, RepoLock, Repository, ServerInfo, TargetId,
+    TargetInfo,
 };
 use crate::server::Server;
 use crate::source::bgsave;
@@ -108,25 +107,21 @@ pub async fn run(target: &Target, repo: &Repository, req: &Request) -> Result<Ou
     // The run starts once it holds the lock: its id and times do not include the wait.
     let started = Instant::now();
     let created_at = Utc::now();
-    let dir = repo.target_dir(&target_id);
     let mut warnings = Vec::new();
     if let Some(old) = lock.took_over() {
         warnings.push(format!("took over a lock left by a dead process ({old})"));
     }
     for removed in repo.clean_stale(&target_id)? {
-        crate::ui::note(format!(
-            "removed leftover of an interrupted run: {}",
-            removed.display()
-        ));
+        crate::ui::note(format!("removed leftover of an interrupted run: {removed}"));
     }
 
     let id = BackupId::generate(created_at);
-    let archive_name = archive_file_name(
+    let sink = repo.begin_backup(
+        &lock,
         &id,
         req.compression,
         !matches!(req.encryption, Encryption::None),
-    );
-    let archive_path = dir.join(&archive_name);
+    )?;
     let verify = VerifyOptions {
         now_ms: Some(created_at.timestamp_millis()),
     };
@@ -137,7 +132,7 @@ pub async fn run(target: &Target, repo: &Repository, req: &Request) -> Result<Ou
         scrypt_work_factor: None,
     };
 
-    let (summary, stats) = if let (true, Ok(path)) = (use_bgsave, local_dump) {
+    let (summary, stats, pending) = if let (true, Ok(path)) = (use_bgsave, local_dump) {
         if !req.quiet {
             crate::ui::note(format!(
                 "BGSAVE on {}, then reading {}",
@@ -157,7 +152,7 @@ pub async fn run(target: &Target, repo: &Repository, req: &Request) -> Result<Ou
         };
         pipeline(
             progress.reader(saved.file),
-            archive_path.clone(),
+            sink,
             req.encryption.clone(),
             options,
             verify,
@@ -195,7 +190,7 @@ pub async fn run(target: &Target, repo: &Repository, req: &Request) -> Result<Ou
         let reader = tokio_util::io::SyncIoBridge::new(stream);
         pipeline(
             progress.reader(reader),
-            archive_path.clone(),
+            sink,
             req.encryption.clone(),
             options,
             verify,
@@ -250,7 +245,7 @@ pub async fn run(target: &Target, repo: &Repository, req: &Request) -> Result<Ou
             sha256: stats.plain_sha256.clone(),
         },
         archive: ArchiveInfo {
-            file: archive_name,
+            file: pending.archive_file().to_owned(),
             size: stats.archive_bytes,
             sha256: stats.archive_sha256.clone(),
             compression: req.compression,
@@ -273,22 +268,8 @@ pub async fn run(target: &Target, repo: &Repository, req: &Request) -> Result<Ou
             .collect(),
         aux: summary.aux.clone(),
     };
-    let manifest_path = match manifest.write(&dir) {
-        Ok(path) => path,
-        Err(e) => {
-            // Without its manifest the archive is not a backup: do not leave it behind.
-            let _ = std::fs::remove_file(&archive_path);
-            return Err(e.context("writing the manifest"));
-        }
-    };
     Ok(Outcome {
-        backup: Backup {
-            target: target_id,
-            id,
-            manifest,
-            archive_path,
-            manifest_path,
-        },
+        backup: pending.commit(manifest)?,
         warnings,
         lock,
     })
@@ -328,25 +309,19 @@ fn interrupted() -> anyhow::Error {
     )
 }
 
-/// The streaming part, on a blocking thread: verify while compressing and encrypting into a
-/// temporary file, committed only when everything checked out.
+/// The streaming part, on a blocking thread: verify while compressing and encrypting into the
+/// repository's sink, whose archive is put in place only when everything checked out.
 async fn pipeline<R: Read + Send + 'static>(
     source: R,
-    archive_path: std::path::PathBuf,
+    sink: ArchiveSink,
     encryption: Encryption,
     options: WriterOptions,
     verify: VerifyOptions,
     progress: Progress,
     fresh: Option<Freshness>,
-) -> Result<(RdbSummary, ArchiveStats)> {
+) -> Result<(RdbSummary, ArchiveStats, PendingBackup)> {
     tokio::task::spawn_blocking(move || {
-        let file = AtomicFile::create(&archive_path, FILE_MODE)
-            .with_context(|| format!("cannot create {}", archive_path.display()))?;
-        let file = ArchiveFile {
-            file,
-            path: archive_path.clone(),
-        };
-        let mut writer = ArchiveWriter::new(file, &encryption, options)?;
+        let mut writer = ArchiveWriter::new(sink, &encryption, options)?;
         let summary = rdb::copy_verified(source, &mut writer, &verify)?;
         if summary.trailing_bytes > 0 {
             return Err(fail(
@@ -361,42 +336,10 @@ async fn pipeline<R: Read + Send + 'static>(
         if let Some(fresh) = &fresh {
             fresh.check(&summary)?;
         }
-        let (file, stats) = writer.finish().context("finishing the archive")?;
-        file.file
-            .commit()
-            .with_context(|| format!("cannot write {}", archive_path.display()))?;
+        let (sink, stats) = writer.finish().context("finishing the archive")?;
+        let pending = sink.finish()?;
         progress.finish();
-        Ok((summary, stats))
+        Ok((summary, stats, pending))
     })
     .await?
-}
-
-/// The archive's temporary file, whose write errors say that it was the repository side
-/// that failed (full disk, quota, file size limit), not the server.
-struct ArchiveFile {
-    file: AtomicFile,
-    path: std::path::PathBuf,
-}
-
-impl std::io::Write for ArchiveFile {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.file.write(buf).map_err(|e| self.explain(e))
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        self.file.flush().map_err(|e| self.explain(e))
-    }
-}
-
-impl ArchiveFile {
-    fn explain(&self, e: std::io::Error) -> std::io::Error {
-        std::io::Error::other(crate::exit::Failure::new(
-            ExitCode::Error,
-            format!(
-                "cannot write the archive in {}: {e}; no archive was left behind. Check free \
-                 space and quotas in the repository",
-                self.path.parent().unwrap_or(&self.path).display()
-            ),
-        ))
-    }
 }

@@ -8,19 +8,21 @@
 //!    (`redis-check-rdb` or `valkey-check-rdb`, at least as new as the file: see `checker`),
 //!    through a pipe, so no plaintext touches the disk.
 //!
-//! Everything is one streaming pass over the archive.
+//! Everything is one streaming pass over the archive: its bytes are hashed on their way to the
+//! decryption, and read once.
 
 use crate::archive::{ArchiveError, Decryption, Format, describe, open_reader, open_reader_as};
 use crate::checker::{self, Checker, Choice, Verdict};
 use crate::exit::{self, ExitCode};
 use crate::rdb::{self, Checksum, RdbFormat, VerifyOptions};
-use crate::repo::Backup;
+use crate::repo::{Backup, ObjectReader, Repository};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use std::fs::File;
-use std::io::{self, Write};
+use std::io::{self, Read, Write};
 use std::path::Path;
 use std::process::{Child, Stdio};
+use std::sync::{Arc, Mutex};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -46,7 +48,7 @@ pub struct Report {
 }
 
 /// Verifies one backup as deeply as the given keys allow.
-pub fn verify(backup: &Backup, keys: &Decryption, deep: bool) -> Report {
+pub fn verify(repo: &Repository, backup: &Backup, keys: &Decryption, deep: bool) -> Report {
     let m = &backup.manifest;
     let unencrypted = m.archive.encryption == "none";
     let level = match (unencrypted || !matches!(keys, Decryption::None), deep) {
@@ -63,7 +65,7 @@ pub fn verify(backup: &Backup, keys: &Decryption, deep: bool) -> Report {
         notes: Vec::new(),
         code: ExitCode::Success,
     };
-    let result = check(backup, keys, level, &mut report);
+    let result = check(repo, backup, keys, level, &mut report);
     conclude(report, result)
 }
 
@@ -172,31 +174,17 @@ fn check_file(path: &Path, keys: &Decryption, report: &mut Report) -> anyhow::Re
 }
 
 fn check(
+    repo: &Repository,
     backup: &Backup,
     keys: &Decryption,
     level: Level,
     report: &mut Report,
 ) -> anyhow::Result<()> {
     let m = &backup.manifest;
-    let mut file = File::open(&backup.archive_path)?;
-    let size = file.metadata()?.len();
-    if size != m.archive.size {
-        report.problems.push(format!(
-            "archive size is {size} bytes, the manifest says {}: the file was truncated or replaced",
-            m.archive.size
-        ));
-    }
-    // Pass 1: the archive bytes against the manifest.
-    let mut hasher = Sha256::new();
-    io::copy(&mut file, &mut hasher)?;
-    let found = hex::encode(hasher.finalize());
-    if found != m.archive.sha256 {
-        report.problems.push(format!(
-            "archive SHA-256 is {found}, the manifest says {}: the archive was modified or swapped",
-            m.archive.sha256
-        ));
-    }
+    // One read of the archive: its bytes are hashed on their way to the decryption.
+    let archive = HashingReader::new(repo.open_archive(backup)?);
     if level == Level::Archive {
+        check_archive(archive, m, report)?;
         report.notes.push(
             "archive checked against the manifest; pass --identity (or --passphrase-file) to also \
              decrypt and check the RDB inside"
@@ -215,14 +203,15 @@ fn check(
         .then(|| CheckRdb::spawn(format))
         .transpose()?;
     let mut plain = HashingWriter::new(checker.as_mut().and_then(|c| c.stdin.take()));
-    let reader = open_reader_as(
-        File::open(&backup.archive_path)?,
-        keys,
-        m.archive.compression,
-    )?;
-    let summary = rdb::copy_verified(reader, &mut plain, &VerifyOptions::default());
+    let summary = open_reader_as(archive.clone(), keys, m.archive.compression)
+        .map_err(anyhow::Error::from)
+        .and_then(|reader| {
+            rdb::copy_verified(reader, &mut plain, &VerifyOptions::default()).map_err(classify)
+        });
+    // The archive's own checks come first, whatever the layers above made of it.
+    check_archive(archive, m, report)?;
     let plain_sha = plain.finish();
-    let summary = summary.map_err(classify)?;
+    let summary = summary?;
 
     let mut mismatch = |what: &str, found: String, expected: String| {
         if found != expected {
@@ -272,6 +261,65 @@ fn check(
         checker.finish(report)?;
     }
     Ok(())
+}
+
+/// Reads the rest of the archive and compares its size and SHA-256 with the manifest.
+fn check_archive(
+    mut archive: HashingReader,
+    m: &crate::repo::Manifest,
+    report: &mut Report,
+) -> anyhow::Result<()> {
+    io::copy(&mut archive, &mut io::sink())?;
+    let (size, found) = archive.finish();
+    if size != m.archive.size {
+        report.problems.push(format!(
+            "archive size is {size} bytes, the manifest says {}: the file was truncated or replaced",
+            m.archive.size
+        ));
+    }
+    if found != m.archive.sha256 {
+        report.problems.push(format!(
+            "archive SHA-256 is {found}, the manifest says {}: the archive was modified or swapped",
+            m.archive.sha256
+        ));
+    }
+    Ok(())
+}
+
+/// The archive's bytes with their count and SHA-256. Clones share one stream, so the
+/// decryption can own a clone while the checker drains the rest through another.
+#[derive(Clone)]
+struct HashingReader(Arc<Mutex<Hashing>>);
+
+struct Hashing {
+    source: ObjectReader,
+    hasher: Sha256,
+    len: u64,
+}
+
+impl HashingReader {
+    fn new(source: ObjectReader) -> Self {
+        Self(Arc::new(Mutex::new(Hashing {
+            source,
+            hasher: Sha256::new(),
+            len: 0,
+        })))
+    }
+
+    fn finish(self) -> (u64, String) {
+        let state = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        (state.len, hex::encode(state.hasher.clone().finalize()))
+    }
+}
+
+impl Read for HashingReader {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let mut state = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        let n = state.source.read(buf)?;
+        state.hasher.update(&buf[..n]);
+        state.len += n as u64;
+        Ok(n)
+    }
 }
 
 /// An error from [`rdb::copy_verified`] over an archive reader: a failure of the archive

@@ -14,14 +14,15 @@ use super::{Analysis, Options, Source};
 use crate::archive::{Decryption, open_reader, open_reader_as};
 use crate::conn::{self, Want};
 use crate::progress::Progress;
-use crate::repo::Backup;
+use crate::repo::{Backup, Repository};
 use crate::source::sync::{SyncOptions, SyncStream};
 use crate::steps::cancel::CancellationToken;
 use crate::target::Target;
 
 /// What to analyze.
 pub enum Input {
-    Backup(Box<Backup>),
+    /// A repository backup, read through the repository's store.
+    Backup(Box<(Repository, Backup)>),
     File(PathBuf),
     /// A fresh RDB streamed from the target (stored nowhere).
     Live(Box<Target>),
@@ -36,11 +37,16 @@ pub struct Run<'a> {
 
 /// The one place the analysis opens a repository archive: decrypted and decompressed while
 /// read, through the archive reader, with the codec its manifest names.
-pub fn open_backup(backup: &Backup, keys: &Decryption) -> Result<Box<dyn Read + Send>> {
-    let file = File::open(&backup.archive_path)
-        .with_context(|| format!("cannot open {}", backup.archive_path.display()))?;
+pub fn open_backup(
+    repo: &Repository,
+    backup: &Backup,
+    keys: &Decryption,
+) -> Result<Box<dyn Read + Send>> {
+    let archive = repo
+        .open_archive(backup)
+        .with_context(|| format!("cannot open the archive of backup {}", backup.id))?;
     Ok(open_reader_as(
-        file,
+        archive,
         keys,
         backup.manifest.archive.compression,
     )?)
@@ -50,10 +56,10 @@ impl Input {
     /// Names the input for reports.
     pub fn source(&self) -> Source {
         match self {
-            Input::Backup(b) => Source {
+            Input::Backup(rb) => Source {
                 kind: "backup",
-                name: b.id.to_string(),
-                target: Some(b.target.to_string()),
+                name: rb.1.id.to_string(),
+                target: Some(rb.1.target.to_string()),
             },
             Input::File(p) => Source {
                 kind: "file",
@@ -75,7 +81,10 @@ impl Input {
         work: impl FnOnce(Box<dyn Read + Send>) -> Result<T> + Send + 'static,
     ) -> Result<T> {
         let (reader, total): (Box<dyn Read + Send>, Option<u64>) = match self {
-            Input::Backup(b) => (open_backup(b, run.keys)?, Some(b.manifest.rdb.size)),
+            Input::Backup(rb) => {
+                let (repo, b) = rb.as_ref();
+                (open_backup(repo, b, run.keys)?, Some(b.manifest.rdb.size))
+            }
             Input::File(path) => {
                 let file =
                     File::open(path).with_context(|| format!("cannot open {}", path.display()))?;

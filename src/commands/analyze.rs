@@ -89,9 +89,13 @@ pub async fn run(args: &AnalyzeArgs, ctx: &Ctx) -> Result<ExitCode> {
     } else {
         let repo = Repository::open(&args.repo.resolve(&ctx.config)?)?;
         match &args.id {
-            Some(id) => Input::Backup(Box::new(repo.find(ctx.target_filter()?.as_ref(), id)?)),
+            Some(id) => {
+                let backup = repo.find(ctx.target_filter()?.as_ref(), id)?;
+                Input::Backup(Box::new((repo, backup)))
+            }
             None if args.latest => {
-                Input::Backup(Box::new(latest(&repo, ctx, args.include_safety)?))
+                let backup = latest(&repo, ctx, args.include_safety)?;
+                Input::Backup(Box::new((repo, backup)))
             }
             None => {
                 return Err(fail(

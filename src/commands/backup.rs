@@ -235,8 +235,10 @@ impl Once<'_> {
                 .collect();
             let value = serde_json::json!({
                 "backup": m,
-                "archive_path": outcome.backup.archive_path,
-                "manifest_path": outcome.backup.manifest_path,
+                "archive": outcome.backup.archive.location,
+                "manifest_location": outcome.backup.manifest_object.location,
+                "archive_path": self.repo.local_path(&outcome.backup.archive),
+                "manifest_path": self.repo.local_path(&outcome.backup.manifest_object),
                 "warnings": outcome.warnings,
                 "pruned": deleted,
             });
@@ -269,7 +271,7 @@ impl Once<'_> {
         );
         crate::outln!(
             "  archive  {} ({}, {})",
-            outcome.backup.archive_path.display(),
+            outcome.backup.archive.location,
             ui::bytes(m.archive.size),
             match m.archive.recipients.len() {
                 0 => m.archive.encryption.clone(),

@@ -101,7 +101,6 @@ fn input(spec: &str, repo: &mut Option<Repository>, args: &DiffArgs, ctx: &Ctx) 
         *repo = Some(Repository::open(&args.repo.resolve(&ctx.config)?)?);
     }
     let repo = repo.as_ref().expect("opened above");
-    Ok(Input::Backup(Box::new(
-        repo.find(ctx.target_filter()?.as_ref(), spec)?,
-    )))
+    let backup = repo.find(ctx.target_filter()?.as_ref(), spec)?;
+    Ok(Input::Backup(Box::new((repo.clone(), backup))))
 }

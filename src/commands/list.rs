@@ -11,7 +11,7 @@ use clap::Args;
 pub struct ListArgs {
     #[command(flatten)]
     pub repo: RepoArgs,
-    /// Print a JSON array of manifests (with file paths) instead of a table
+    /// Print a JSON array of manifests (with their locations) instead of a table
     #[arg(long)]
     pub json: bool,
 }
@@ -34,8 +34,10 @@ pub async fn run(args: &ListArgs, ctx: &Ctx) -> Result<ExitCode> {
                     "id": b.id.to_string(),
                     "target": b.target.to_string(),
                     "kind": b.manifest.kind,
-                    "archive_path": b.archive_path,
-                    "manifest_path": b.manifest_path,
+                    "archive": b.archive.location,
+                    "manifest_location": b.manifest_object.location,
+                    "archive_path": repo.local_path(&b.archive),
+                    "manifest_path": repo.local_path(&b.manifest_object),
                     "manifest": b.manifest,
                 })
             })

@@ -21,7 +21,7 @@ use crate::cli::ConnectionArgs;
 use crate::config::{BackupConfig, Config};
 use crate::exit::{ExitCode, fail};
 use crate::host::SupervisorChoice;
-use crate::repo::TargetId;
+use crate::repo::{RepoLocation, TargetId};
 use crate::target::Target;
 use anyhow::Result;
 use clap::Args;
@@ -92,17 +92,23 @@ pub struct RepoArgs {
 }
 
 impl RepoArgs {
-    pub fn resolve(&self, config: &Config) -> Result<PathBuf> {
+    /// The repository named by --repo, `REDISOPS_REPO` or the config, if any.
+    pub fn given(&self, config: &Config) -> Result<Option<RepoLocation>> {
         self.repo
-            .clone()
-            .or_else(|| config.repository.path.clone())
-            .ok_or_else(|| {
-                fail(
-                    ExitCode::Usage,
-                    "no repository given: pass --repo DIR, set REDISOPS_REPO, or set path in the \
-                     [repository] section of the config file",
-                )
-            })
+            .as_ref()
+            .or(config.repository.path.as_ref())
+            .map(|path| RepoLocation::parse(path).map_err(|e| fail(ExitCode::Usage, e.to_string())))
+            .transpose()
+    }
+
+    pub fn resolve(&self, config: &Config) -> Result<RepoLocation> {
+        self.given(config)?.ok_or_else(|| {
+            fail(
+                ExitCode::Usage,
+                "no repository given: pass --repo DIR, set REDISOPS_REPO, or set path in the \
+                 [repository] section of the config file",
+            )
+        })
     }
 }
 

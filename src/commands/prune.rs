@@ -4,7 +4,7 @@
 use super::{Ctx, RepoArgs};
 use crate::exit::{ExitCode, fail};
 use crate::prune::{self, Row};
-use crate::repo::{LockError, Repository, TargetLock};
+use crate::repo::{Repository, is_held};
 use crate::retention::KeepPolicy;
 use anyhow::Result;
 use chrono::Utc;
@@ -46,18 +46,15 @@ pub async fn run(args: &PruneArgs, ctx: &Ctx) -> Result<ExitCode> {
     let mut rows: Vec<Row> = Vec::new();
     // A target busy with a backup is skipped and reported; the others are still pruned.
     let mut busy = Vec::new();
-    for target in targets {
-        let dir = repo.target_dir(&target);
-        if !dir.is_dir() {
-            continue;
-        }
-        let _lock = match TargetLock::acquire(&dir, Duration::from_secs(args.lock_wait), "prune") {
+    let existing = repo.targets()?;
+    for target in targets.into_iter().filter(|t| existing.contains(t)) {
+        let _lock = match repo.lock(&target, Duration::from_secs(args.lock_wait), "prune") {
             Ok(lock) => lock,
-            Err(e @ LockError::Held { .. }) => {
+            Err(e) if is_held(&e) => {
                 busy.push(e.to_string());
                 continue;
             }
-            Err(e) => return Err(e.into()),
+            Err(e) => return Err(e),
         };
         let listed = repo.list(&target)?;
         for p in &listed.problems {

@@ -116,16 +116,9 @@ pub async fn run(args: &RestoreArgs, ctx: &Ctx) -> Result<ExitCode> {
         ));
     }
     refuse_cluster_node(&target, Guarded::Restore).await?;
-    let repo_path = args
-        .repo
-        .repo
-        .clone()
-        .or_else(|| ctx.config.repository.path.clone());
+    let repo_location = args.repo.given(&ctx.config)?;
     let source = match (&args.id, args.latest, &args.file) {
-        (None, false, Some(file)) => Source {
-            path: file.clone(),
-            manifest: None,
-        },
+        (None, false, Some(file)) => Source::File(file.clone()),
         (None, false, None) => {
             return Err(fail(
                 ExitCode::Usage,
@@ -138,15 +131,12 @@ pub async fn run(args: &RestoreArgs, ctx: &Ctx) -> Result<ExitCode> {
                 Some(id) => repo.find(None, id)?,
                 None => latest(&repo, &target, args.include_safety).await?,
             };
-            Source {
-                path: backup.archive_path,
-                manifest: Some(backup.manifest),
-            }
+            Source::Backup(repo, Box::new(backup))
         }
     };
-    let source_label = match &source.manifest {
-        Some(m) => format!("backup {} ({})", m.id, source.path.display()),
-        None => source.path.display().to_string(),
+    let source_label = match source.manifest() {
+        Some(m) => format!("backup {} ({})", m.id, source.location()),
+        None => source.location(),
     };
     if args.config_file.is_some() && args.supervisor.given() {
         return Err(fail(
@@ -166,8 +156,8 @@ pub async fn run(args: &RestoreArgs, ctx: &Ctx) -> Result<ExitCode> {
     let prepared = restore::prepare(&target, &request).await?;
     // The repository the safety backup goes to must exist: only `backup` creates one, so a
     // mistyped --repo is caught here, before anything changes.
-    let safety_repo = match repo_path.filter(|_| !args.no_safety_backup) {
-        Some(path) => match Repository::open(&path) {
+    let safety_repo = match repo_location.filter(|_| !args.no_safety_backup) {
+        Some(location) => match Repository::open(&location) {
             Ok(repo) => Some(repo),
             Err(e) => {
                 prepared.discard()?;
@@ -282,7 +272,7 @@ async fn latest(repo: &Repository, target: &Target, include_safety: bool) -> Res
 
 /// Warnings for the plan: a backup of another server.
 fn warnings(p: &Prepared, source: &Source) -> Vec<String> {
-    let Some(m) = &source.manifest else {
+    let Some(m) = source.manifest() else {
         return Vec::new();
     };
     if p.facts.identity.matches(m).is_some() {

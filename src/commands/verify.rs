@@ -100,7 +100,7 @@ pub async fn run(args: &VerifyArgs, ctx: &Ctx) -> Result<ExitCode> {
         move || {
             backups
                 .iter()
-                .map(|b| verify::verify(b, &keys, deep))
+                .map(|b| verify::verify(&repo, b, &keys, deep))
                 .collect()
         }
     })

@@ -89,6 +89,7 @@ fn describe(holder: &Option<LockHolder>) -> String {
 #[derive(Debug)]
 pub struct TargetLock {
     file: File,
+    #[cfg(test)]
     path: PathBuf,
     took_over: Option<LockHolder>,
 }
@@ -136,6 +137,7 @@ impl TargetLock {
         write_holder(&mut file, &me).map_err(io_error)?;
         Ok(Self {
             file,
+            #[cfg(test)]
             path,
             took_over,
         })
@@ -146,6 +148,7 @@ impl TargetLock {
         self.took_over.as_ref()
     }
 
+    #[cfg(test)]
     pub fn path(&self) -> &Path {
         &self.path
     }

@@ -4,16 +4,13 @@
 //! `list` or `restore` in an older one.
 
 use std::collections::BTreeMap;
-use std::fs;
-use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::layout::{BackupId, FILE_MODE, manifest_file_name};
+use super::layout::BackupId;
 use crate::archive::Codec;
-use crate::fsutil::write_atomic;
 
 /// The `format_version` this code writes.
 pub const MANIFEST_FORMAT_VERSION: u32 = 1;
@@ -134,25 +131,17 @@ pub struct DbCounts {
 }
 
 impl Manifest {
-    /// Writes `<id>.manifest.json` into `target_dir` atomically (mode 0600) and returns its path.
-    ///
-    /// This is the commit point of a backup, so call it only after the archive is in place.
-    pub fn write(&self, target_dir: &Path) -> Result<PathBuf> {
-        // Parsing the id also guarantees it cannot smuggle a path separator into the file name.
-        let id = BackupId::parse(&self.id).context("refusing to write manifest")?;
-        let path = target_dir.join(manifest_file_name(&id));
+    /// The manifest as stored: pretty JSON with a final newline. The id must be a backup id,
+    /// which also keeps a path separator out of the manifest's name.
+    pub fn to_json(&self) -> Result<Vec<u8>> {
+        BackupId::parse(&self.id).context("refusing to write manifest")?;
         let mut json = serde_json::to_vec_pretty(self).context("cannot serialise manifest")?;
         json.push(b'\n');
-        write_atomic(&path, &json, FILE_MODE)
-            .with_context(|| format!("cannot write manifest {}", path.display()))?;
-        Ok(path)
+        Ok(json)
     }
 
-    pub fn read(path: &Path) -> Result<Self> {
-        let bytes =
-            fs::read(path).with_context(|| format!("cannot read manifest {}", path.display()))?;
-        serde_json::from_slice(&bytes)
-            .with_context(|| format!("manifest {} is not valid", path.display()))
+    pub fn parse(bytes: &[u8]) -> serde_json::Result<Self> {
+        serde_json::from_slice(bytes)
     }
 
     /// Keys across all databases.
@@ -165,7 +154,6 @@ impl Manifest {
 pub(super) mod tests {
     use super::*;
     use chrono::TimeZone;
-    use std::os::unix::fs::PermissionsExt;
 
     /// A complete manifest for backup `id` whose archive is `<id>.rdb.gz.age`.
     pub(in crate::repo) fn sample(id: &str) -> Manifest {
@@ -232,14 +220,11 @@ pub(super) mod tests {
     const ID: &str = "20261124T030000Z-1a2b3c4d";
 
     #[test]
-    fn round_trip_through_file() {
-        let dir = tempfile::tempdir().unwrap();
+    fn round_trip_through_json() {
         let manifest = sample(ID);
-        let path = manifest.write(dir.path()).unwrap();
-        assert_eq!(path, dir.path().join(format!("{ID}.manifest.json")));
-        assert_eq!(Manifest::read(&path).unwrap(), manifest);
-        let mode = fs::metadata(&path).unwrap().permissions().mode() & 0o777;
-        assert_eq!(mode, 0o600);
+        let json = manifest.to_json().unwrap();
+        assert!(json.ends_with(b"}\n"));
+        assert_eq!(Manifest::parse(&json).unwrap(), manifest);
         assert_eq!(manifest.total_keys(), 15);
     }
 
@@ -275,9 +260,7 @@ pub(super) mod tests {
 
     #[test]
     fn write_refuses_malformed_id() {
-        let dir = tempfile::tempdir().unwrap();
-        let err = sample("../escape").write(dir.path()).unwrap_err();
+        let err = sample("../escape").to_json().unwrap_err();
         assert!(format!("{err:#}").contains("invalid backup id"), "{err:#}");
-        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 0);
     }
 }

@@ -1,4 +1,12 @@
-//! The backup repository: a local directory holding every target's backups.
+//! The backup repository: every target's backups, behind one API. [`Repository`] owns the
+//! layout, ids, manifests, lookup, locking and deletion, and reaches the bytes only through a
+//! store shaped like object storage (`store/`: list a prefix, stream an object, a writer that
+//! commits atomically or leaves nothing, a create-only put, delete, a per-target lock), so a
+//! remote backend is one more variant. [`RepoLocation`] says where the repository is. Nothing
+//! outside this module opens, creates, renames or deletes an archive or a manifest: backups are
+//! written through [`Repository::begin_backup`] and read through [`Repository::open_archive`].
+//!
+//! The local layout:
 //!
 //! ```text
 //! <repo>/
@@ -16,7 +24,7 @@
 //! prune take the target's lock. Directories are created with mode 0700, files with 0600.
 //!
 //! A backup exists only once its manifest parses and names an archive that is present: the
-//! archive is renamed into place first and the manifest last, and deletion removes the manifest
+//! archive is committed first and the manifest last (create-only), and deletion removes the manifest
 //! first, so a crash at any point leaves at most an orphan archive or `.tmp-*` file, which
 //! [`Repository::clean_stale`] removes under the target lock.
 //!
@@ -24,28 +32,32 @@
 //! (reach it with `downcast_ref`) and, from locking, [`LockError`].
 
 mod layout;
+mod location;
 mod lock;
 mod manifest;
 mod origin;
 mod repository;
-
-use std::path::PathBuf;
+mod store;
+mod write;
 
 use thiserror::Error;
 
-pub use layout::{BackupId, FILE_MODE, TargetId, archive_file_name, manifest_file_name};
-pub use lock::{LockError, LockHolder, TargetLock};
+pub use layout::{BackupId, TargetId};
+pub use location::RepoLocation;
+pub use lock::{LockError, LockHolder};
 pub use manifest::{
     ArchiveInfo, BackupKind, DbCounts, MANIFEST_FORMAT_VERSION, Manifest, Protects, RdbInfo,
     ServerInfo, TargetInfo,
 };
 pub use origin::{ServerIdentity, address};
-pub use repository::{Backup, ListResult, Problem, RepoLock, Repository};
+pub use repository::{Backup, ListResult, ObjectRef, Problem, RepoLock, Repository};
+pub use store::{ObjectReader, is_held};
+pub use write::{ArchiveSink, PendingBackup};
 
 #[derive(Debug, Error)]
 pub enum RepoError {
-    #[error("{path} is not a redisops repository: {reason}")]
-    NotARepository { path: PathBuf, reason: String },
+    #[error("{location} is not a redisops repository: {reason}")]
+    NotARepository { location: String, reason: String },
     /// `what` completes "no …", e.g. "backup matching '2026' in target db1".
     #[error("no {what}")]
     NotFound { what: String },

@@ -1,23 +1,21 @@
 //! Opening and creating a repository, and the operations over its target folders: listing,
-//! lookup by id or prefix, deletion, and removal of what crashed runs left behind.
+//! lookup by id or prefix, locking, deletion, and removal of what crashed runs left behind.
+//! Everything goes through the [`Store`]; writing a backup is in `write.rs`.
 
-use std::fs;
-use std::io;
-use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Result, bail};
 use chrono::{DateTime, SubsecRound, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::RepoError;
 use super::layout::{
-    BackupId, FILE_MODE, LOCK_FILE, MANIFEST_EXT, MARKER_FILE, TargetId, create_private_dir,
-    manifest_file_name, split_file_name,
+    BackupId, MANIFEST_EXT, MARKER_FILE, TargetId, manifest_file_name, split_file_name,
 };
-use super::lock::{LockHolder, TargetLock};
+use super::location::RepoLocation;
+use super::lock::LockHolder;
 use super::manifest::{BackupKind, Manifest};
-use crate::fsutil::{TEMP_PREFIX, fsync_dir, write_atomic};
+use super::store::{Listing, ObjectReader, RootState, Store, StoreLock, join};
 
 /// The repository format this code reads and writes.
 const REPO_FORMAT: u32 = 1;
@@ -30,27 +28,19 @@ struct Marker {
 
 #[derive(Debug, Clone)]
 pub struct Repository {
-    root: PathBuf,
+    location: RepoLocation,
+    pub(super) store: Store,
     /// Opened by [`Repository::open_for_backup`] where no repository exists yet: the first
     /// [`Repository::lock`] creates it.
     uninitialised: bool,
 }
 
-/// The lock on a target folder, from [`Repository::lock`]. What the lock had to create (the
-/// repository, the target's folder) is removed again on release while it holds no backup, so
-/// a failed first run leaves nothing behind.
-#[derive(Debug)]
-pub struct RepoLock {
-    lock: Option<TargetLock>,
-    created: Created,
-}
-
-#[derive(Debug, Default)]
-struct Created {
-    /// The root directory itself (else only the marker inside an empty one).
-    root: Option<PathBuf>,
-    marker: Option<PathBuf>,
-    target_dir: Option<PathBuf>,
+/// An object of the repository: its key in the store and how it is shown.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ObjectRef {
+    pub key: String,
+    /// A path for a local repository (later an `s3://` URL).
+    pub location: String,
 }
 
 /// A complete backup: its manifest parsed and its archive present.
@@ -59,8 +49,8 @@ pub struct Backup {
     pub target: TargetId,
     pub id: BackupId,
     pub manifest: Manifest,
-    pub archive_path: PathBuf,
-    pub manifest_path: PathBuf,
+    pub archive: ObjectRef,
+    pub manifest_object: ObjectRef,
 }
 
 /// Backups sorted oldest first, plus one message per manifest that had to be skipped.
@@ -85,38 +75,46 @@ impl std::fmt::Display for Problem {
     }
 }
 
+/// The lock on a target, from [`Repository::lock`]. What the lock had to create (the
+/// repository, the target's folder) is removed again on release while it holds no backup, so
+/// a failed first run leaves nothing behind.
+#[derive(Debug)]
+pub struct RepoLock {
+    lock: Option<StoreLock>,
+    pub(super) target: TargetId,
+    store: Store,
+    created: Created,
+}
+
+#[derive(Debug, Default)]
+struct Created {
+    /// The root itself (else only the marker in an empty one).
+    root: bool,
+    marker: bool,
+    target: bool,
+}
+
 impl Repository {
-    /// Opens an existing repository; [`RepoError::NotARepository`] unless `root` holds a marker
+    /// Opens an existing repository; [`RepoError::NotARepository`] unless it holds a marker
     /// of a known format.
-    pub fn open(root: &Path) -> Result<Self> {
-        let marker_path = root.join(MARKER_FILE);
+    pub fn open(location: &RepoLocation) -> Result<Self> {
+        let store = location.store();
         let not_a_repository = |reason: String| RepoError::NotARepository {
-            path: root.to_path_buf(),
+            location: location.to_string(),
             reason,
         };
-        let bytes = match fs::read(&marker_path) {
-            Ok(bytes) => bytes,
-            Err(e)
-                if matches!(
-                    e.kind(),
-                    io::ErrorKind::NotFound | io::ErrorKind::NotADirectory
-                ) =>
-            {
-                let reason = if root.is_dir() {
-                    format!(
-                        "it has no {MARKER_FILE}; a backup with --repo creates a repository only \
-                         in a missing or empty directory"
-                    )
-                } else if root.exists() {
-                    "it is not a directory".to_owned()
-                } else {
+        let Some(bytes) = store.get(MARKER_FILE)? else {
+            let reason = match store.root_state()? {
+                RootState::Missing => {
                     "it does not exist; run a backup with --repo to create it".to_owned()
-                };
-                return Err(not_a_repository(reason).into());
-            }
-            Err(e) => {
-                return Err(e).with_context(|| format!("cannot read {}", marker_path.display()));
-            }
+                }
+                RootState::NotADirectory => "it is not a directory".to_owned(),
+                RootState::Empty | RootState::NotEmpty => format!(
+                    "it has no {MARKER_FILE}; a backup with --repo creates a repository only \
+                     in a missing or empty directory"
+                ),
+            };
+            return Err(not_a_repository(reason).into());
         };
         let marker: Marker = serde_json::from_slice(&bytes)
             .map_err(|e| not_a_repository(format!("its {MARKER_FILE} is not valid: {e}")))?;
@@ -129,119 +127,104 @@ impl Repository {
             .into());
         }
         Ok(Self {
-            root: root.to_path_buf(),
+            location: location.clone(),
+            store,
             uninitialised: false,
         })
     }
 
-    /// Opens the repository at `root` for a backup. Where there is none yet (`root` missing or
-    /// empty) nothing is created until the backup takes its lock, so a run that fails before
-    /// (unreachable server, bad key) leaves no repository behind.
+    /// Opens the repository for a backup. Where there is none yet (missing or empty) nothing
+    /// is created until the backup takes its lock, so a run that fails before (unreachable
+    /// server, bad key) leaves no repository behind.
     ///
     /// A non-empty directory without a marker is refused rather than adopted, so a mistyped
     /// `--repo` cannot scatter backups (and later prunes) into an unrelated directory.
-    pub fn open_for_backup(root: &Path) -> Result<Self> {
-        if root.join(MARKER_FILE).exists() {
-            return Self::open(root);
+    pub fn open_for_backup(location: &RepoLocation) -> Result<Self> {
+        let store = location.store();
+        if store.get(MARKER_FILE)?.is_some() {
+            return Self::open(location);
         }
-        if root.exists() && !root.is_dir() {
-            return Self::open(root);
+        match store.root_state()? {
+            RootState::Missing | RootState::Empty => Ok(Self {
+                location: location.clone(),
+                store,
+                uninitialised: true,
+            }),
+            RootState::NotEmpty => Err(not_empty(location)),
+            RootState::NotADirectory => Self::open(location),
         }
-        if root.is_dir() && !is_empty_for_init(root)? {
-            return Err(not_empty(root));
-        }
-        Ok(Self {
-            root: root.to_path_buf(),
-            uninitialised: true,
-        })
     }
 
-    /// Opens the repository at `root`, creating it when `root` is missing or empty.
+    /// Opens the repository at `location`, creating it when it is missing or empty.
     #[cfg(test)]
-    pub fn open_or_init(root: &Path) -> Result<Self> {
-        let mut repo = Self::open_for_backup(root)?;
+    pub fn open_or_init(location: &RepoLocation) -> Result<Self> {
+        let mut repo = Self::open_for_backup(location)?;
         repo.init()?;
+        repo.uninitialised = false;
         Ok(repo)
     }
 
     /// Creates the root (if missing) and the marker; returns what it created.
-    fn init(&mut self) -> Result<Created> {
-        let root = self.root.clone();
+    fn init(&self) -> Result<Created> {
         let mut created = Created::default();
-        if !self.uninitialised || root.join(MARKER_FILE).exists() {
-            self.uninitialised = false;
+        if !self.uninitialised || self.store.get(MARKER_FILE)?.is_some() {
             return Ok(created);
         }
-        if !root.exists() {
-            created.root = Some(root.clone());
-        }
-        create_private_dir(&root)
-            .with_context(|| format!("cannot create repository directory {}", root.display()))?;
-        if !is_empty_for_init(&root)? {
-            return Err(not_empty(&root));
+        created.root = self.store.create_root()?;
+        if self.store.root_state()? != RootState::Empty {
+            return Err(not_empty(&self.location));
         }
         let marker = Marker {
             format: REPO_FORMAT,
             created_at: Utc::now().trunc_subsecs(0),
         };
-        let marker_path = root.join(MARKER_FILE);
         let mut json = serde_json::to_vec_pretty(&marker)?;
         json.push(b'\n');
-        write_atomic(&marker_path, &json, FILE_MODE)
-            .with_context(|| format!("cannot write {}", marker_path.display()))?;
-        created.marker = Some(marker_path);
-        self.uninitialised = false;
+        self.store.put_new(MARKER_FILE, &json)?;
+        created.marker = true;
         Ok(created)
+    }
+
+    pub fn location(&self) -> &RepoLocation {
+        &self.location
+    }
+
+    /// The object's path, in a local repository (JSON `archive_path`, `manifest_path`).
+    pub fn local_path(&self, object: &ObjectRef) -> Option<std::path::PathBuf> {
+        self.store.local_path(&object.key)
+    }
+
+    /// How the target's folder is shown.
+    pub fn target_location(&self, target: &TargetId) -> String {
+        self.store.location(target.as_str())
     }
 
     /// Takes the target's lock, waiting up to `wait`; `purpose` (e.g. `"backup"`) is shown to
     /// runs that have to wait. Creates the repository (after [`Repository::open_for_backup`])
     /// and the target's folder as needed.
     pub fn lock(&self, target: &TargetId, wait: Duration, purpose: &str) -> Result<RepoLock> {
-        let mut created = self.clone().init()?;
-        let dir = self.target_dir(target);
-        if !dir.exists() {
-            created.target_dir = Some(dir.clone());
-        }
+        let mut created = self.init()?;
+        created.target = !self
+            .store
+            .list("")?
+            .prefixes
+            .iter()
+            .any(|p| p == target.as_str());
         let mut lock = RepoLock {
             lock: None,
+            target: target.clone(),
+            store: self.store.clone(),
             created,
         };
-        create_private_dir(&dir)
-            .with_context(|| format!("cannot create target directory {}", dir.display()))?;
-        lock.lock = Some(TargetLock::acquire(&dir, wait, purpose)?);
+        lock.lock = Some(self.store.lock(target.as_str(), wait, purpose)?);
         Ok(lock)
-    }
-
-    pub fn root(&self) -> &Path {
-        &self.root
-    }
-
-    pub fn target_dir(&self, target: &TargetId) -> PathBuf {
-        self.root.join(target.as_str())
-    }
-
-    /// Creates the target's folder (mode 0700) if needed and returns it.
-    #[cfg(test)]
-    pub fn ensure_target_dir(&self, target: &TargetId) -> Result<PathBuf> {
-        let dir = self.target_dir(target);
-        create_private_dir(&dir)
-            .with_context(|| format!("cannot create target directory {}", dir.display()))?;
-        Ok(dir)
     }
 
     /// Targets that have a folder, sorted by name.
     pub fn targets(&self) -> Result<Vec<TargetId>> {
-        let mut targets = Vec::new();
-        for entry in read_dir(&self.root)? {
-            let entry = entry?;
-            if !entry.file_type()?.is_dir() {
-                continue;
-            }
-            if let Some(target) = entry.file_name().to_str().and_then(TargetId::from_dir_name) {
-                targets.push(target);
-            }
-        }
+        let mut targets: Vec<TargetId> = (self.store.list("")?.prefixes.iter())
+            .filter_map(|name| TargetId::from_dir_name(name))
+            .collect();
         targets.sort();
         Ok(targets)
     }
@@ -327,34 +310,33 @@ impl Repository {
         }
     }
 
+    /// A stream over the backup's archive bytes (decrypt them with `archive::open_reader`).
+    pub fn open_archive(&self, backup: &Backup) -> Result<ObjectReader> {
+        self.store.open(&backup.archive.key)
+    }
+
     /// Deletes a backup: the manifest first, so that a crash in between leaves an orphan archive
     /// (removed by [`Repository::clean_stale`]) and never a manifest without its archive.
     /// Call it while holding the target lock.
     pub fn delete(&self, backup: &Backup) -> Result<()> {
-        remove_durably(&backup.manifest_path)?;
-        remove_durably(&backup.archive_path)
+        self.store.delete(&backup.manifest_object.key)?;
+        self.store.delete(&backup.archive.key)
     }
 
-    /// Removes `.tmp-*` files and orphan archives (`<backup-id>.*` without
-    /// `<backup-id>.manifest.json`) from the target's folder and returns their paths, sorted.
+    /// Removes temporaries and orphan archives (`<backup-id>.*` without
+    /// `<backup-id>.manifest.json`) from the target's folder and returns their locations,
+    /// sorted.
     ///
     /// Call it while holding the target lock and before starting to write, so that nothing
     /// removed can belong to a running backup.
-    pub fn clean_stale(&self, target: &TargetId) -> Result<Vec<PathBuf>> {
-        let dir = self.target_dir(target);
-        if !dir.is_dir() {
-            return Ok(Vec::new());
-        }
-        let mut removed = Vec::new();
-        for entry in read_dir(&dir)? {
-            let entry = entry?;
-            let Some(name) = entry.file_name().to_str().map(str::to_owned) else {
-                continue;
-            };
-            let stale = name.starts_with(TEMP_PREFIX) || is_orphan_archive(&dir, &name);
-            if stale && entry.file_type()?.is_file() {
-                remove_durably(&entry.path())?;
-                removed.push(entry.path());
+    pub fn clean_stale(&self, target: &TargetId) -> Result<Vec<String>> {
+        let mut removed = self.store.clean_temporaries(target.as_str())?;
+        let listing = self.store.list(target.as_str())?;
+        for name in &listing.objects {
+            if is_orphan_archive(&listing, name) {
+                let key = join(target.as_str(), name);
+                self.store.delete(&key)?;
+                removed.push(self.store.location(&key));
             }
         }
         removed.sort();
@@ -362,16 +344,12 @@ impl Repository {
     }
 
     fn collect(&self, target: &TargetId, result: &mut ListResult) -> Result<()> {
-        let dir = self.target_dir(target);
-        if !dir.is_dir() {
-            return Ok(());
-        }
-        for entry in read_dir(&dir)? {
-            let name = entry?.file_name();
-            let Some((id, MANIFEST_EXT)) = name.to_str().and_then(split_file_name) else {
+        let listing = self.store.list(target.as_str())?;
+        for name in &listing.objects {
+            let Some((id, MANIFEST_EXT)) = split_file_name(name) else {
                 continue;
             };
-            match load_backup(target, &dir, id.clone()) {
+            match self.load_backup(target, &listing, id.clone()) {
                 Ok(Some(backup)) => result.backups.push(backup),
                 Ok(None) => {}
                 Err(message) => result.problems.push(Problem {
@@ -383,12 +361,63 @@ impl Repository {
         }
         Ok(())
     }
+
+    /// Loads `<target>/<id>.manifest.json`: `Ok(None)` if it vanished meanwhile (a concurrent
+    /// delete), `Err(problem)` if it cannot count as a backup. The archive must be in
+    /// `listing` (the folder's, taken just before).
+    fn load_backup(
+        &self,
+        target: &TargetId,
+        listing: &Listing,
+        id: BackupId,
+    ) -> Result<Option<Backup>, String> {
+        let object = |name: &str| {
+            let key = join(target.as_str(), name);
+            ObjectRef {
+                location: self.store.location(&key),
+                key,
+            }
+        };
+        let manifest_object = object(&manifest_file_name(&id));
+        let location = &manifest_object.location;
+        let skipped = |why: String| format!("{location}: {why}; skipped");
+        let bytes = match self.store.get(&manifest_object.key) {
+            Ok(Some(bytes)) => bytes,
+            Ok(None) => return Ok(None),
+            Err(e) => return Err(format!("{e:#}; skipped")),
+        };
+        let manifest = Manifest::parse(&bytes)
+            .map_err(|e| format!("manifest {location} is not valid: {e}; skipped"))?;
+        if manifest.id != id.as_str() {
+            return Err(skipped(format!("it names backup {}", manifest.id)));
+        }
+        let file = &manifest.archive.file;
+        // The name must stay inside the target folder: delete() removes whatever it names.
+        let own_name = split_file_name(file).is_some_and(|(file_id, ext)| {
+            file_id == id && ext != MANIFEST_EXT && !ext.contains('/')
+        });
+        if !own_name {
+            return Err(skipped(format!(
+                "its archive file name '{file}' is not '{id}.<extension>'"
+            )));
+        }
+        if !listing.objects.contains(file) {
+            return Err(skipped(format!("its archive {file} is missing")));
+        }
+        Ok(Some(Backup {
+            target: target.clone(),
+            id,
+            archive: object(file),
+            manifest,
+            manifest_object,
+        }))
+    }
 }
 
 impl RepoLock {
     /// The previous holder, when it was a process on this host that died holding the lock.
     pub fn took_over(&self) -> Option<&LockHolder> {
-        self.lock.as_ref().and_then(TargetLock::took_over)
+        self.lock.as_ref().and_then(StoreLock::took_over)
     }
 }
 
@@ -396,28 +425,20 @@ impl Drop for RepoLock {
     fn drop(&mut self) {
         drop(self.lock.take());
         // Best effort, and only while nothing else arrived: a folder holding anything but its
-        // lock file, or a root holding anything but the marker, stays.
-        if let Some(dir) = &self.created.target_dir
-            && holds_at_most(dir, LOCK_FILE)
-        {
-            let _ = fs::remove_file(dir.join(LOCK_FILE));
-            let _ = fs::remove_dir(dir);
+        // lock, or a root holding anything but the marker, stays.
+        if self.created.target {
+            self.store.remove_if_empty(self.target.as_str());
         }
-        if let Some(marker) = &self.created.marker
-            && let Some(root) = marker.parent()
-            && holds_at_most(root, MARKER_FILE)
-        {
-            let _ = fs::remove_file(marker);
-            if self.created.root.is_some() {
-                let _ = fs::remove_dir(root);
+        let only_marker = self.store.list("").is_ok_and(|l| {
+            l.prefixes.is_empty() && l.objects.iter().all(|name| name == MARKER_FILE)
+        });
+        if self.created.marker && only_marker {
+            let _ = self.store.delete(MARKER_FILE);
+            if self.created.root {
+                self.store.remove_if_empty("");
             }
         }
     }
-}
-
-/// True when `dir` holds nothing but (maybe) `name`.
-fn holds_at_most(dir: &Path, name: &str) -> bool {
-    fs::read_dir(dir).is_ok_and(|entries| entries.flatten().all(|e| e.file_name() == name))
 }
 
 impl Backup {
@@ -442,56 +463,36 @@ impl ListResult {
     }
 }
 
-/// Loads `<dir>/<id>.manifest.json`: `Ok(None)` if it vanished meanwhile (a concurrent delete),
-/// `Err(problem)` if it cannot count as a backup.
-fn load_backup(target: &TargetId, dir: &Path, id: BackupId) -> Result<Option<Backup>, String> {
-    let manifest_path = dir.join(manifest_file_name(&id));
-    let skipped = |why: String| format!("{}: {why}; skipped", manifest_path.display());
-    let manifest = match Manifest::read(&manifest_path) {
-        Ok(manifest) => manifest,
-        Err(e)
-            if e.downcast_ref::<io::Error>()
-                .is_some_and(|e| e.kind() == io::ErrorKind::NotFound) =>
-        {
-            return Ok(None);
+/// `<backup-id>.<ext>` whose manifest is not in the folder: left by a crash between the
+/// archive's commit and the manifest's, or in the middle of a delete.
+fn is_orphan_archive(listing: &Listing, name: &str) -> bool {
+    split_file_name(name).is_some_and(|(id, ext)| {
+        ext != MANIFEST_EXT && !listing.objects.contains(&manifest_file_name(&id))
+    })
+}
+
+#[cfg(test)]
+impl Repository {
+    pub fn root(&self) -> std::path::PathBuf {
+        match &self.location {
+            RepoLocation::Local(path) => path.clone(),
         }
-        Err(e) => return Err(format!("{e:#}; skipped")),
-    };
-    if manifest.id != id.as_str() {
-        return Err(skipped(format!("it names backup {}", manifest.id)));
     }
-    let file = &manifest.archive.file;
-    // The name must stay inside the target folder: delete() removes whatever it names.
-    let own_name = split_file_name(file)
-        .is_some_and(|(file_id, ext)| file_id == id && ext != MANIFEST_EXT && !ext.contains('/'));
-    if !own_name {
-        return Err(skipped(format!(
-            "its archive file name '{file}' is not '{id}.<extension>'"
-        )));
+
+    pub fn target_dir(&self, target: &TargetId) -> std::path::PathBuf {
+        self.root().join(target.as_str())
     }
-    let archive_path = dir.join(file);
-    if !archive_path.is_file() {
-        return Err(skipped(format!("its archive {file} is missing")));
+
+    pub fn ensure_target_dir(&self, target: &TargetId) -> Result<std::path::PathBuf> {
+        let dir = self.target_dir(target);
+        super::layout::create_private_dir(&dir)?;
+        Ok(dir)
     }
-    Ok(Some(Backup {
-        target: target.clone(),
-        id,
-        manifest,
-        archive_path,
-        manifest_path,
-    }))
 }
 
-/// `<backup-id>.<ext>` whose manifest does not exist: left by a crash between the archive's
-/// rename and the manifest's write, or in the middle of a delete.
-fn is_orphan_archive(dir: &Path, name: &str) -> bool {
-    split_file_name(name)
-        .is_some_and(|(id, ext)| ext != MANIFEST_EXT && !dir.join(manifest_file_name(&id)).exists())
-}
-
-fn not_empty(root: &Path) -> anyhow::Error {
+fn not_empty(location: &RepoLocation) -> anyhow::Error {
     RepoError::NotARepository {
-        path: root.to_path_buf(),
+        location: location.to_string(),
         reason: format!(
             "the directory is not empty and has no {MARKER_FILE}; refusing to create a \
              repository in it (use an empty or new directory)"
@@ -500,42 +501,36 @@ fn not_empty(root: &Path) -> anyhow::Error {
     .into()
 }
 
-/// Everything counts as content except `lost+found` (a fresh filesystem used as the repository)
-/// and the marker's temporary file left by an interrupted init.
-fn is_empty_for_init(root: &Path) -> Result<bool> {
-    let marker_temp = format!("{TEMP_PREFIX}{MARKER_FILE}");
-    for entry in read_dir(root)? {
-        let name = entry?.file_name();
-        let name = name.to_string_lossy();
-        if name != "lost+found" && !name.starts_with(&marker_temp) {
-            return Ok(false);
-        }
-    }
-    Ok(true)
-}
-
-fn read_dir(dir: &Path) -> Result<fs::ReadDir> {
-    fs::read_dir(dir).with_context(|| format!("cannot read directory {}", dir.display()))
-}
-
-/// Unlinks `path` (already gone is fine) and fsyncs its directory so the unlink is durable
-/// before the next step.
-fn remove_durably(path: &Path) -> Result<()> {
-    match fs::remove_file(path) {
-        Ok(()) => {}
-        Err(e) if e.kind() == io::ErrorKind::NotFound => {}
-        Err(e) => return Err(e).with_context(|| format!("cannot remove {}", path.display())),
-    }
-    let dir = path.parent().unwrap_or(Path::new("."));
-    fsync_dir(dir).with_context(|| format!("cannot sync directory {}", dir.display()))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::fsutil::write_atomic;
+    use crate::repo::layout::FILE_MODE;
+    use crate::repo::lock::TargetLock;
     use crate::repo::manifest::tests::sample;
+    use std::fs;
     use std::os::unix::fs::PermissionsExt;
+    use std::path::{Path, PathBuf};
     use tempfile::TempDir;
+
+    fn local(path: &Path) -> RepoLocation {
+        RepoLocation::Local(path.to_path_buf())
+    }
+
+    fn path(object: &ObjectRef) -> PathBuf {
+        PathBuf::from(&object.location)
+    }
+
+    /// Writes `<dir>/<id>.manifest.json` as a backup's commit does.
+    fn write_manifest(dir: &Path, manifest: &Manifest) {
+        let id = BackupId::parse(&manifest.id).unwrap();
+        write_atomic(
+            &dir.join(manifest_file_name(&id)),
+            &manifest.to_json().unwrap(),
+            FILE_MODE,
+        )
+        .unwrap();
+    }
 
     const OLD: &str = "20261123T030000Z-00aa00aa";
     const MID: &str = "20261124T030000Z-1a2b3c4d";
@@ -543,7 +538,7 @@ mod tests {
 
     fn new_repo() -> (TempDir, Repository) {
         let tmp = tempfile::tempdir().unwrap();
-        let repo = Repository::open_or_init(&tmp.path().join("repo")).unwrap();
+        let repo = Repository::open_or_init(&local(&tmp.path().join("repo"))).unwrap();
         (tmp, repo)
     }
 
@@ -552,7 +547,7 @@ mod tests {
         let dir = repo.ensure_target_dir(&TargetId::new(target)).unwrap();
         let manifest = sample(id);
         write_atomic(&dir.join(&manifest.archive.file), b"archive", FILE_MODE).unwrap();
-        manifest.write(&dir).unwrap();
+        write_manifest(&dir, &manifest);
         manifest
     }
 
@@ -570,10 +565,10 @@ mod tests {
     }
 
     fn not_a_repository_reason(root: &Path) -> String {
-        let err = Repository::open(root).unwrap_err();
+        let err = Repository::open(&local(root)).unwrap_err();
         match repo_error(&err) {
-            RepoError::NotARepository { path, reason } => {
-                assert_eq!(path, root);
+            RepoError::NotARepository { location, reason } => {
+                assert_eq!(location, &root.display().to_string());
                 assert!(err.to_string().contains("is not a redisops repository"));
                 reason.clone()
             }
@@ -610,7 +605,7 @@ mod tests {
     fn init_creates_private_root_and_marker() {
         let tmp = tempfile::tempdir().unwrap();
         let root = tmp.path().join("a/b/repo");
-        let repo = Repository::open_or_init(&root).unwrap();
+        let repo = Repository::open_or_init(&local(&root)).unwrap();
         assert_eq!(repo.root(), root);
         assert_eq!(mode(&root), 0o700);
         let marker_path = root.join(MARKER_FILE);
@@ -620,8 +615,8 @@ mod tests {
         assert_eq!(marker["format"], 1);
         assert!(marker["created_at"].as_str().unwrap().ends_with('Z'));
 
-        Repository::open(&root).unwrap();
-        Repository::open_or_init(&root).unwrap();
+        Repository::open(&local(&root)).unwrap();
+        Repository::open_or_init(&local(&root)).unwrap();
         assert_eq!(
             fs::read_dir(&root).unwrap().count(),
             1,
@@ -634,16 +629,16 @@ mod tests {
         let tmp = tempfile::tempdir().unwrap();
         let empty = tmp.path().join("empty");
         fs::create_dir(&empty).unwrap();
-        Repository::open_or_init(&empty).unwrap();
+        Repository::open_or_init(&local(&empty)).unwrap();
 
         let mount = tmp.path().join("mount");
         fs::create_dir_all(mount.join("lost+found")).unwrap();
-        Repository::open_or_init(&mount).unwrap();
+        Repository::open_or_init(&local(&mount)).unwrap();
 
         let busy = tmp.path().join("busy");
         fs::create_dir(&busy).unwrap();
         fs::write(busy.join("dump.rdb"), b"x").unwrap();
-        let err = Repository::open_or_init(&busy).unwrap_err();
+        let err = Repository::open_or_init(&local(&busy)).unwrap_err();
         assert!(matches!(repo_error(&err), RepoError::NotARepository { .. }));
         assert!(err.to_string().contains("not empty"), "{err}");
         assert!(!busy.join(MARKER_FILE).exists());
@@ -651,7 +646,7 @@ mod tests {
         let broken = tmp.path().join("broken");
         fs::create_dir(&broken).unwrap();
         fs::write(broken.join(MARKER_FILE), b"garbage").unwrap();
-        let err = Repository::open_or_init(&broken).unwrap_err();
+        let err = Repository::open_or_init(&local(&broken)).unwrap_err();
         assert!(matches!(repo_error(&err), RepoError::NotARepository { .. }));
     }
 
@@ -683,7 +678,7 @@ mod tests {
         // Archive without manifest: a crash before the commit point.
         fs::write(dir.join("20261125T000000Z-deadbeef.rdb.gz.age"), b"x").unwrap();
         // Manifest whose archive is gone.
-        sample("20261125T010000Z-0badf00d").write(&dir).unwrap();
+        write_manifest(&dir, &sample("20261125T010000Z-0badf00d"));
         // Corrupt manifest.
         fs::write(
             dir.join("20261125T020000Z-cccccccc.manifest.json"),
@@ -700,7 +695,7 @@ mod tests {
         // Manifest pointing outside the target folder.
         let mut escaping = sample("20261125T050000Z-ffffffff");
         escaping.archive.file = "../../etc/passwd".into();
-        escaping.write(&dir).unwrap();
+        write_manifest(&dir, &escaping);
         // Temporaries and unrelated files are not backups and not problems.
         fs::write(
             dir.join(".tmp-20261125T060000Z-12345678.manifest.json.7"),
@@ -714,9 +709,9 @@ mod tests {
         let first = &listing.backups[0];
         assert_eq!(first.target, target);
         assert_eq!(first.manifest, old);
-        assert_eq!(first.archive_path, dir.join(format!("{OLD}.rdb.gz.age")));
+        assert_eq!(path(&first.archive), dir.join(format!("{OLD}.rdb.gz.age")));
         assert_eq!(
-            first.manifest_path,
+            path(&first.manifest_object),
             dir.join(format!("{OLD}.manifest.json"))
         );
 
@@ -814,7 +809,7 @@ mod tests {
         let mut safety = sample(NEW);
         safety.kind = BackupKind::Safety;
         write_atomic(&dir.join(&safety.archive.file), b"archive", FILE_MODE).unwrap();
-        safety.write(&dir).unwrap();
+        write_manifest(&dir, &safety);
 
         assert_eq!(repo.latest(&db1, false).unwrap().id.as_str(), OLD);
         let newest = repo.latest(&db1, true).unwrap();
@@ -854,8 +849,8 @@ mod tests {
         add_backup(&repo, "db1", NEW);
         let backup = repo.find(Some(&db1), OLD).unwrap();
         repo.delete(&backup).unwrap();
-        assert!(!backup.manifest_path.exists());
-        assert!(!backup.archive_path.exists());
+        assert!(!path(&backup.manifest_object).exists());
+        assert!(!path(&backup.archive).exists());
         assert_eq!(ids(&repo.list(&db1).unwrap()), [NEW]);
         // Deleting again (say, after a crash mid-delete) is not an error.
         repo.delete(&backup).unwrap();
@@ -869,15 +864,18 @@ mod tests {
         let backup = repo.latest(&db1, false).unwrap();
         // Make the archive step fail: a non-empty directory cannot be unlinked as a file.
         let mut failing = backup.clone();
-        failing.archive_path = repo.target_dir(&db1).join("undeletable");
-        fs::create_dir_all(failing.archive_path.join("child")).unwrap();
+        failing.archive.key = "db1/undeletable".into();
+        fs::create_dir_all(repo.target_dir(&db1).join("undeletable/child")).unwrap();
         assert!(repo.delete(&failing).is_err());
 
-        assert!(!backup.manifest_path.exists(), "manifest goes first");
-        assert!(backup.archive_path.exists());
+        assert!(
+            !path(&backup.manifest_object).exists(),
+            "manifest goes first"
+        );
+        assert!(path(&backup.archive).exists());
         let listing = repo.list(&db1).unwrap();
         assert!(listing.backups.is_empty() && listing.problems.is_empty());
-        assert_eq!(repo.clean_stale(&db1).unwrap(), [backup.archive_path]);
+        assert_eq!(repo.clean_stale(&db1).unwrap(), [backup.archive.location]);
     }
 
     #[test]
@@ -897,7 +895,7 @@ mod tests {
         }
         fs::write(dir.join("notes.txt"), b"keep").unwrap();
 
-        let mut expected = stale.to_vec();
+        let mut expected: Vec<String> = stale.iter().map(|p| p.display().to_string()).collect();
         expected.sort();
         assert_eq!(repo.clean_stale(&db1).unwrap(), expected);
         assert!(stale.iter().all(|p| !p.exists()));

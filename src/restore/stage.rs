@@ -13,19 +13,55 @@ use crate::exit::{ExitCode, fail};
 use crate::fsutil::AtomicFile;
 use crate::progress::Progress;
 use crate::rdb::{self, RdbSummary, VerifyOptions};
-use crate::repo::Manifest;
+use crate::repo::{Backup, Manifest, Repository};
 use crate::server::Loads;
 use anyhow::{Context, Result};
 use std::fs::{self, File};
+use std::io::Read;
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use tokio_util::sync::CancellationToken;
 
 /// Where the RDB comes from.
-pub struct Source {
-    pub path: PathBuf,
+pub enum Source {
+    /// A file made by any tool (`--file`).
+    File(PathBuf),
+    /// A repository backup, read through the repository.
+    Backup(Repository, Box<Backup>),
+}
+
+impl Source {
     /// The repository manifest, for a repository backup.
-    pub manifest: Option<Manifest>,
+    pub fn manifest(&self) -> Option<&Manifest> {
+        match self {
+            Self::File(_) => None,
+            Self::Backup(_, backup) => Some(&backup.manifest),
+        }
+    }
+
+    /// The file's path, or the archive's location.
+    pub fn location(&self) -> String {
+        match self {
+            Self::File(path) => path.display().to_string(),
+            Self::Backup(_, backup) => backup.archive.location.clone(),
+        }
+    }
+
+    /// A stream over the archive and its length.
+    fn open(&self) -> Result<(Box<dyn Read + Send>, u64)> {
+        Ok(match self {
+            Self::File(path) => {
+                let file =
+                    File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
+                let len = file.metadata()?.len();
+                (Box::new(file), len)
+            }
+            Self::Backup(repo, backup) => (
+                Box::new(repo.open_archive(backup)?),
+                backup.manifest.archive.size,
+            ),
+        })
+    }
 }
 
 pub struct Staged {
@@ -55,14 +91,12 @@ pub fn stage(
     let mode = fs::metadata(&dump)
         .map(|m| m.permissions().mode() & 0o777)
         .unwrap_or(0o600);
-    let file = File::open(&source.path)
-        .with_context(|| format!("cannot open {}", source.path.display()))?;
-    let len = file.metadata()?.len();
+    let (file, len) = source.open()?;
     check_space(source, len, &facts.dir)?;
     let progress = Progress::new("stage", Some(len), quiet, cancelled);
     // Decryption and decompression run on their own threads, overlapping with the
     // verification and the write below.
-    let reader = match &source.manifest {
+    let reader = match source.manifest() {
         Some(m) => open_reader_as(progress.reader(file), keys, m.archive.compression)?,
         None => open_reader(progress.reader(file), keys)?,
     };
@@ -71,9 +105,9 @@ pub fn stage(
         .with_context(|| format!("cannot create the staged file {}", path.display()))?;
     let summary = rdb::copy_verified(reader, &mut out, &VerifyOptions::default())
         .map_err(crate::verify::classify)
-        .with_context(|| format!("{} failed verification", source.path.display()))?;
+        .with_context(|| format!("{} failed verification", source.location()))?;
     progress.finish();
-    let mut notes = check(&summary, facts, source.manifest.as_ref())?;
+    let mut notes = check(&summary, facts, source.manifest())?;
     out.commit()
         .with_context(|| format!("cannot write {}", path.display()))?;
     match own_checker(&path, &summary, facts) {
@@ -220,10 +254,12 @@ fn check(s: &RdbSummary, facts: &Facts, manifest: Option<&Manifest>) -> Result<V
 /// size is known from a manifest or for a plain RDB; a compressed foreign file is checked by
 /// the write itself.
 fn check_space(source: &Source, file_len: u64, dir: &Path) -> Result<()> {
-    let needed = match &source.manifest {
-        Some(m) => m.rdb.size,
-        None if crate::archive::describe(&source.path)? == crate::archive::Format::Rdb => file_len,
-        None => return Ok(()),
+    let needed = match source {
+        Source::Backup(_, backup) => backup.manifest.rdb.size,
+        Source::File(path) if crate::archive::describe(path)? == crate::archive::Format::Rdb => {
+            file_len
+        }
+        Source::File(_) => return Ok(()),
     };
     let c_dir = std::ffi::CString::new(dir.as_os_str().as_encoded_bytes())?;
     let mut st = std::mem::MaybeUninit::<libc::statvfs>::uninit();

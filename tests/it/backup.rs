@@ -438,8 +438,10 @@ fn killed_at_any_point_leaves_nothing_listed() {
         std::thread::sleep(Duration::from_millis(delay_ms));
         let _ = child.kill(); // SIGKILL: no cleanup code runs
         let _ = child.wait();
+        // Killed before its lock, the run has not created the repository (issue 10 item 6).
+        let created = repo.path().join("redisops-repo.json").exists();
         assert!(
-            repo.list().as_array().unwrap().is_empty(),
+            !created || repo.list().as_array().unwrap().is_empty(),
             "after {delay_ms} ms"
         );
     }
