@@ -62,8 +62,6 @@ pub struct Outcome {
 
 /// Runs one backup of `target` into `repo`.
 pub async fn run(target: &Target, repo: &Repository, req: &Request) -> Result<Outcome> {
-    let started = Instant::now();
-    let created_at = Utc::now();
     let target_id = TargetId::new(&target.name);
     let dir = repo.ensure_target_dir(&target_id)?;
     let lock = {
@@ -71,6 +69,10 @@ pub async fn run(target: &Target, repo: &Repository, req: &Request) -> Result<Ou
         let wait = req.lock_wait;
         tokio::task::spawn_blocking(move || TargetLock::acquire(&dir, wait, "backup")).await??
     };
+    // Taken once the lock is held: a run that waited for another one starts now, and its
+    // id and created_at must sort after that one's.
+    let started = Instant::now();
+    let created_at = Utc::now();
     let mut warnings = Vec::new();
     if let Some(old) = lock.took_over() {
         warnings.push(format!("took over a lock left by a dead process ({old})"));
@@ -148,6 +150,14 @@ pub async fn run(target: &Target, repo: &Repository, req: &Request) -> Result<Ou
         .await?
     } else {
         let endpoint = node.endpoint.clone();
+        if !req.quiet {
+            // A diskless master waits repl-diskless-sync-delay seconds (5 by default) for
+            // more replicas before it sends a byte: say so rather than show 0 B/s.
+            crate::ui::note(format!(
+                "asked {endpoint} for its RDB: waiting for the server to start the transfer \
+                 (repl-diskless-sync-delay)"
+            ));
+        }
         let start = SyncStream::start(
             &connected.dialer,
             &endpoint,
