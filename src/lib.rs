@@ -53,7 +53,9 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Completions(args) => return commands::generate::run_completions(args),
         Command::Generate(args) => return commands::generate::run_generate(args),
         Command::Keygen(args) => return commands::keygen::run(args),
-        Command::Schedule(args) => return commands::schedule::run(args),
+        Command::Schedule(args) => {
+            return commands::schedule::run(args, cli.global.config.as_deref());
+        }
         Command::Harden(HardenArgs {
             command: HardenCommand::Checks(args),
         }) => return commands::harden::list_checks(args),

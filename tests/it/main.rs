@@ -10,6 +10,7 @@ mod harden;
 mod output;
 mod repository;
 mod restore;
+mod schedule;
 mod status;
 mod sync;
 mod tls;
