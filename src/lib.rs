@@ -8,6 +8,7 @@
 //! - `harden`: the hardening audit (facts, check catalogue, reports);
 //! - `tls`: certificates, TLS enablement and rotation on live servers;
 //! - `conffile`: editing redis.conf / sentinel.conf in place (comments kept, 0600, backup);
+//! - `keepmode`: a config file's mode and owner kept across every rewrite;
 //! - `commands`: one file per subcommand, wiring the above together;
 //! - `exit`: the documented exit codes; `ui`: messages on stderr; `fsutil`: durable writes.
 
@@ -23,6 +24,7 @@ pub mod fsutil;
 pub mod harden;
 pub mod info;
 pub mod journal;
+pub mod keepmode;
 pub mod metrics;
 pub mod progress;
 pub mod prune;

@@ -7,6 +7,7 @@ mod backup;
 mod errors;
 mod generated;
 mod harden;
+mod keepmode;
 mod output;
 mod repository;
 mod restore;
