@@ -25,9 +25,6 @@ use std::time::{Duration, Instant};
 
 #[derive(Debug, Args)]
 pub struct BackupArgs {
-    #[command(flatten)]
-    pub repo: RepoArgs,
-
     /// How to get the RDB [default: auto, or [backup] method in the config]
     #[arg(long, value_enum)]
     pub method: Option<Method>,
@@ -36,34 +33,42 @@ pub struct BackupArgs {
     #[arg(long, value_enum)]
     pub from: Option<Want>,
 
-    #[command(flatten)]
-    pub encrypt: EncryptArgs,
-
     /// gzip level, 1 (fast) to 9 (small) [default: 3]
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=9))]
     pub level: Option<u32>,
-
-    /// Seconds to wait for another run's lock on this target before giving up
-    #[arg(long, value_name = "SECONDS", default_value_t = 0)]
-    pub lock_wait: u64,
 
     /// Seconds to wait for the server to produce the RDB (BGSAVE or the start of SYNC)
     #[arg(long, value_name = "SECONDS", default_value_t = 3600)]
     pub save_timeout: u64,
 
     #[command(flatten)]
+    pub repo: RepoArgs,
+
+    #[command(flatten)]
+    pub encrypt: EncryptArgs,
+
+    /// Seconds to wait for another run's lock on this target before giving up
+    #[arg(
+        long,
+        value_name = "SECONDS",
+        default_value_t = 0,
+        help_heading = "Locking"
+    )]
+    pub lock_wait: u64,
+
+    #[command(flatten, next_help_heading = "Retention (prune after the backup)")]
     pub keep: KeepPolicy,
 
     /// Stay in the foreground and back up on this crontab schedule ("0 3 * * *", @daily)
-    #[arg(long, value_name = "CRON")]
+    #[arg(long, value_name = "CRON", help_heading = "Schedule")]
     pub schedule: Option<String>,
 
     /// Print one JSON object with the result instead of text
-    #[arg(long)]
+    #[arg(long, help_heading = "Output")]
     pub json: bool,
 
     /// Write Prometheus textfile-collector metrics to FILE (atomically)
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", help_heading = "Output")]
     pub metrics_file: Option<PathBuf>,
 }
 
@@ -75,7 +80,7 @@ pub async fn run(args: &BackupArgs, ctx: &Ctx) -> Result<ExitCode> {
     let request = Request {
         method: args.method.or(cfg.method).unwrap_or(Method::Auto),
         from: args.from.or(cfg.from).unwrap_or(Want::PreferReplica),
-        encryption: args.encrypt.resolve(cfg)?,
+        encryption: args.encrypt.resolve(&ctx.config)?,
         level: args
             .level
             .or(cfg.compression_level)
@@ -85,11 +90,7 @@ pub async fn run(args: &BackupArgs, ctx: &Ctx) -> Result<ExitCode> {
         quiet: ui::is_quiet() || args.json,
         cancelled: cancelled.clone(),
     };
-    let keep = if args.keep.is_empty() {
-        None
-    } else {
-        Some(args.keep.clone())
-    };
+    let keep = super::keep_flags(&args.keep)?;
     let metrics_file = args.metrics_file.clone().or(cfg.metrics_file.clone());
     let once = Once {
         target: &target,

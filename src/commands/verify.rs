@@ -18,16 +18,16 @@ pub struct VerifyArgs {
     /// Verify every backup (of the target, or of the whole repository)
     #[arg(long)]
     pub all: bool,
-    #[command(flatten)]
-    pub repo: RepoArgs,
-    #[command(flatten)]
-    pub keys: DecryptArgs,
     /// Also run redis-check-rdb on the decrypted RDB (streamed through a pipe; needs keys)
     #[arg(long)]
     pub deep: bool,
     /// Print the reports as JSON
     #[arg(long)]
     pub json: bool,
+    #[command(flatten)]
+    pub repo: RepoArgs,
+    #[command(flatten)]
+    pub keys: DecryptArgs,
 }
 
 pub async fn run(args: &VerifyArgs, ctx: &Ctx) -> Result<ExitCode> {
@@ -103,11 +103,11 @@ pub async fn run(args: &VerifyArgs, ctx: &Ctx) -> Result<ExitCode> {
     } else {
         for r in &reports {
             crate::outln!(
-                "{} {} {} ({:?} level)",
+                "{} {} {}: {}",
                 if r.ok { "OK    " } else { "FAILED" },
                 r.target,
                 r.id,
-                r.level
+                r.level.describe()
             );
             for p in &r.problems {
                 crate::outln!("       problem: {p}");

@@ -8,6 +8,7 @@ mod errors;
 mod generated;
 mod harden;
 mod keepmode;
+mod messages;
 mod output;
 mod repository;
 mod restore;
