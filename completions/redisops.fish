@@ -96,7 +96,8 @@ complete -c redisops -n "__fish_redisops_using_subcommand backup" -l keep-daily 
 complete -c redisops -n "__fish_redisops_using_subcommand backup" -l keep-weekly -d 'Keep the newest backup of each of the last N ISO weeks that have backups' -r
 complete -c redisops -n "__fish_redisops_using_subcommand backup" -l keep-monthly -d 'Keep the newest backup of each of the last N months that have backups' -r
 complete -c redisops -n "__fish_redisops_using_subcommand backup" -l keep-yearly -d 'Keep the newest backup of each of the last N years that have backups' -r
-complete -c redisops -n "__fish_redisops_using_subcommand backup" -l keep-within -d 'Keep all backups newer than DURATION, e.g. 7d, 2w, 1y6m, 36h (units y m w d h; m = month)' -r
+complete -c redisops -n "__fish_redisops_using_subcommand backup" -l keep-within -d 'Keep all backups newer than DURATION, e.g. 30d, 2w, 6mo, 1y, 12h, 90min (units y mo w d h min)' -r
+complete -c redisops -n "__fish_redisops_using_subcommand backup" -l keep-safety-within -d 'Keep safety backups (taken by restore) newer than DURATION; they never fill the slots of the other rules [default: 7d]' -r
 complete -c redisops -n "__fish_redisops_using_subcommand backup" -l schedule -d 'Stay in the foreground and back up on this crontab schedule ("0 3 * * *", @daily)' -r
 complete -c redisops -n "__fish_redisops_using_subcommand backup" -l metrics-file -d 'Write Prometheus textfile-collector metrics to FILE (atomically)' -r -F
 complete -c redisops -n "__fish_redisops_using_subcommand backup" -l config -d 'Configuration file [default: $XDG_CONFIG_HOME/redisops/config.toml, then /etc/redisops/config.toml]' -r -F
@@ -159,7 +160,8 @@ complete -c redisops -n "__fish_redisops_using_subcommand verify" -l sni -d 'Ser
 complete -c redisops -n "__fish_redisops_using_subcommand verify" -l sentinel-user -d 'ACL user for the Sentinels, when they have their own credentials' -r
 complete -c redisops -n "__fish_redisops_using_subcommand verify" -l sentinel-password-file -d 'Read the Sentinels\' password from FILE' -r -F
 complete -c redisops -n "__fish_redisops_using_subcommand verify" -l timeout -d 'Seconds to wait for a connection or a reply' -r
-complete -c redisops -n "__fish_redisops_using_subcommand verify" -l latest -d 'Verify the newest backup of the target (of each target without --target)'
+complete -c redisops -n "__fish_redisops_using_subcommand verify" -l latest -d 'Verify the newest backup of the target (of each target without --target); safety backups taken by restore are skipped'
+complete -c redisops -n "__fish_redisops_using_subcommand verify" -l include-safety -d 'With --latest: count the safety backups restore takes of the data it replaces'
 complete -c redisops -n "__fish_redisops_using_subcommand verify" -l all -d 'Verify every backup (of the target, or of the whole repository)'
 complete -c redisops -n "__fish_redisops_using_subcommand verify" -l deep -d 'Also run redis-check-rdb on the decrypted RDB (streamed through a pipe; needs keys)'
 complete -c redisops -n "__fish_redisops_using_subcommand verify" -l json -d 'Print the reports as JSON'
@@ -191,10 +193,12 @@ complete -c redisops -n "__fish_redisops_using_subcommand restore" -l sni -d 'Se
 complete -c redisops -n "__fish_redisops_using_subcommand restore" -l sentinel-user -d 'ACL user for the Sentinels, when they have their own credentials' -r
 complete -c redisops -n "__fish_redisops_using_subcommand restore" -l sentinel-password-file -d 'Read the Sentinels\' password from FILE' -r -F
 complete -c redisops -n "__fish_redisops_using_subcommand restore" -l timeout -d 'Seconds to wait for a connection or a reply' -r
-complete -c redisops -n "__fish_redisops_using_subcommand restore" -l latest -d 'Restore the target\'s newest backup in the repository'
+complete -c redisops -n "__fish_redisops_using_subcommand restore" -l latest -d 'Restore the target\'s newest backup in the repository (safety backups taken by restore are skipped); when the target\'s folder has none, the backups of the same server in another folder (same address, run id or replication id)'
+complete -c redisops -n "__fish_redisops_using_subcommand restore" -l include-safety -d 'With --latest: count the safety backups restore takes of the data it replaces'
 complete -c redisops -n "__fish_redisops_using_subcommand restore" -l dry-run -d 'Verify and stage the archive and print the plan, then stop without changing anything'
 complete -c redisops -n "__fish_redisops_using_subcommand restore" -s y -l yes -d 'Do not ask for confirmation (needed when there is no terminal)'
 complete -c redisops -n "__fish_redisops_using_subcommand restore" -l no-safety-backup -d 'Skip the backup of the current data into the repository before the restore'
+complete -c redisops -n "__fish_redisops_using_subcommand restore" -l allow-empty -d 'Restore a backup with no keys, or with under a tenth of the server\'s keys (--yes alone does not)'
 complete -c redisops -n "__fish_redisops_using_subcommand restore" -l resume -d 'Finish a restore whose redisops was killed (reads its journal)'
 complete -c redisops -n "__fish_redisops_using_subcommand restore" -l abort -d 'Roll back a restore whose redisops was killed (reads its journal)'
 complete -c redisops -n "__fish_redisops_using_subcommand restore" -l discard-restored -d 'With --abort after the restored data was verified: roll back anyway, discarding the restored data and every write since'
@@ -211,7 +215,8 @@ complete -c redisops -n "__fish_redisops_using_subcommand prune" -l keep-daily -
 complete -c redisops -n "__fish_redisops_using_subcommand prune" -l keep-weekly -d 'Keep the newest backup of each of the last N ISO weeks that have backups' -r
 complete -c redisops -n "__fish_redisops_using_subcommand prune" -l keep-monthly -d 'Keep the newest backup of each of the last N months that have backups' -r
 complete -c redisops -n "__fish_redisops_using_subcommand prune" -l keep-yearly -d 'Keep the newest backup of each of the last N years that have backups' -r
-complete -c redisops -n "__fish_redisops_using_subcommand prune" -l keep-within -d 'Keep all backups newer than DURATION, e.g. 7d, 2w, 1y6m, 36h (units y m w d h; m = month)' -r
+complete -c redisops -n "__fish_redisops_using_subcommand prune" -l keep-within -d 'Keep all backups newer than DURATION, e.g. 30d, 2w, 6mo, 1y, 12h, 90min (units y mo w d h min)' -r
+complete -c redisops -n "__fish_redisops_using_subcommand prune" -l keep-safety-within -d 'Keep safety backups (taken by restore) newer than DURATION; they never fill the slots of the other rules [default: 7d]' -r
 complete -c redisops -n "__fish_redisops_using_subcommand prune" -l config -d 'Configuration file [default: $XDG_CONFIG_HOME/redisops/config.toml, then /etc/redisops/config.toml]' -r -F
 complete -c redisops -n "__fish_redisops_using_subcommand prune" -l target -d 'Target URL (redis://, rediss://, unix://, redis-sentinel://h1,h2#master) or a target name from the config file' -r
 complete -c redisops -n "__fish_redisops_using_subcommand prune" -s h -l host -d 'Server hostname or IP' -r

@@ -14,8 +14,8 @@ use crate::fsutil::AtomicFile;
 use crate::progress::Progress;
 use crate::rdb::{self, Checksum, RdbSummary, VerifyOptions};
 use crate::repo::{
-    ArchiveInfo, Backup, BackupId, DbCounts, FILE_MODE, MANIFEST_FORMAT_VERSION, Manifest, RdbInfo,
-    Repository, TargetId, TargetInfo, TargetLock, archive_file_name,
+    ArchiveInfo, Backup, BackupId, BackupKind, DbCounts, FILE_MODE, MANIFEST_FORMAT_VERSION,
+    Manifest, Protects, RdbInfo, RepoLock, Repository, TargetId, TargetInfo, archive_file_name,
 };
 use crate::source::bgsave;
 use crate::source::sync::{SyncOptions, SyncStream};
@@ -50,6 +50,9 @@ pub struct Request {
     pub save_timeout: Duration,
     pub quiet: bool,
     pub cancelled: Arc<AtomicBool>,
+    /// Recorded in the manifest: safety backups are left out of `--latest` and the keep rules.
+    pub kind: BackupKind,
+    pub protects: Option<Protects>,
 }
 
 /// What a successful run produced.
@@ -57,33 +60,13 @@ pub struct Outcome {
     pub backup: Backup,
     pub warnings: Vec<String>,
     /// The lock stays held so that retention can run under it.
-    pub lock: TargetLock,
+    pub lock: RepoLock,
 }
 
 /// Runs one backup of `target` into `repo`.
 pub async fn run(target: &Target, repo: &Repository, req: &Request) -> Result<Outcome> {
-    let target_id = TargetId::new(&target.name);
-    let dir = repo.ensure_target_dir(&target_id)?;
-    let lock = {
-        let dir = dir.clone();
-        let wait = req.lock_wait;
-        tokio::task::spawn_blocking(move || TargetLock::acquire(&dir, wait, "backup")).await??
-    };
-    // Taken once the lock is held: a run that waited for another one starts now, and its
-    // id and created_at must sort after that one's.
-    let started = Instant::now();
-    let created_at = Utc::now();
-    let mut warnings = Vec::new();
-    if let Some(old) = lock.took_over() {
-        warnings.push(format!("took over a lock left by a dead process ({old})"));
-    }
-    for removed in repo.clean_stale(&target_id)? {
-        crate::ui::note(format!(
-            "removed leftover of an interrupted run: {}",
-            removed.display()
-        ));
-    }
-
+    // Connect and choose the method before the repository is touched: a run that cannot
+    // reach the server creates no repository, folder or lock file.
     let mut connected = conn::connect(target, req.from).await?;
     // A minimal streaming user (+replconf +sync +psync) may not run INFO or ROLE: these facts
     // only decorate the manifest, so their absence is not an error.
@@ -108,6 +91,28 @@ pub async fn run(target: &Target, repo: &Repository, req: &Request) -> Result<Ou
             ));
         }
     };
+
+    let target_id = TargetId::new(&target.name);
+    let lock = {
+        let repo = repo.clone();
+        let target_id = target_id.clone();
+        let wait = req.lock_wait;
+        tokio::task::spawn_blocking(move || repo.lock(&target_id, wait, "backup")).await??
+    };
+    // The run starts once it holds the lock: its id and times do not include the wait.
+    let started = Instant::now();
+    let created_at = Utc::now();
+    let dir = repo.target_dir(&target_id);
+    let mut warnings = Vec::new();
+    if let Some(old) = lock.took_over() {
+        warnings.push(format!("took over a lock left by a dead process ({old})"));
+    }
+    for removed in repo.clean_stale(&target_id)? {
+        crate::ui::note(format!(
+            "removed leftover of an interrupted run: {}",
+            removed.display()
+        ));
+    }
 
     let id = BackupId::generate(created_at);
     let archive_name = archive_file_name(&id, !matches!(req.encryption, Encryption::None));
@@ -228,6 +233,8 @@ pub async fn run(target: &Target, repo: &Repository, req: &Request) -> Result<Ou
             .or_else(|| info.get("redis_version").map(String::from)),
         rdb_version: summary.rdb_version,
         method: if use_bgsave { "bgsave" } else { "sync" }.to_string(),
+        kind: req.kind,
+        protects: req.protects.clone(),
         rdb: RdbInfo {
             size: summary.rdb_bytes,
             crc64: format!("{:016x}", summary.crc64),

@@ -202,6 +202,7 @@ mod tests {
             (&["restore"], "dry-run", Some("Plan")),
             (&["restore"], "yes", Some("Plan")),
             (&["restore"], "no-safety-backup", Some("Plan")),
+            (&["restore"], "allow-empty", Some("Plan")),
             (&["restore"], "resume", Some("Resume and abort")),
             (&["restore"], "journal", Some("Resume and abort")),
             (&["restore"], "json", Some("Output")),

@@ -171,7 +171,7 @@ fn failure_in(e: &(dyn std::error::Error + 'static)) -> Option<ExitCode> {
     }
     if let Some(r) = e.downcast_ref::<RepoError>() {
         return Some(match r {
-            RepoError::Ambiguous { .. } => ExitCode::Usage,
+            RepoError::Ambiguous { .. } | RepoError::ManyFolders { .. } => ExitCode::Usage,
             RepoError::NotARepository { .. } | RepoError::NotFound { .. } => ExitCode::NotFound,
         });
     }

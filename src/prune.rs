@@ -2,7 +2,8 @@
 //! [`crate::retention::apply`]; this module pairs decisions with backups and deletes.
 //!
 //! Only backups with a complete manifest are ever listed, so only those can be deleted, and
-//! the retention rules always keep the newest one.
+//! the retention rules always keep the newest one. Safety backups (taken by restore) are
+//! decided apart, by `keep_safety_within` alone, so they never take a regular backup's slot.
 
 use crate::repo::{Backup, BackupId, Repository};
 use crate::retention::{self, Decision, Item, KeepPolicy};
@@ -29,14 +30,17 @@ pub fn prune_target(
     dry_run: bool,
     protect: Option<&BackupId>,
 ) -> Result<Vec<Row>> {
-    let items: Vec<Item> = backups
-        .iter()
-        .map(|b| Item {
-            id: b.id.to_string(),
-            time: b.manifest.created_at,
-        })
-        .collect();
-    let decisions = retention::apply(&items, now, &Local, policy)?;
+    let item = |b: &Backup| Item {
+        id: b.id.to_string(),
+        time: b.manifest.created_at,
+    };
+    let (safety, regular): (Vec<&Backup>, Vec<&Backup>) =
+        backups.iter().partition(|b| b.is_safety());
+    let regular: Vec<Item> = regular.into_iter().map(item).collect();
+    let safety: Vec<Item> = safety.into_iter().map(item).collect();
+    let mut decisions = retention::apply(&regular, now, &Local, policy)?;
+    decisions.extend(retention::apply_safety(&safety, now, &Local, policy));
+    decisions.sort_by(|a, b| b.time.cmp(&a.time).then_with(|| a.id.cmp(&b.id)));
     let target = backups
         .first()
         .map(|b| b.target.to_string())

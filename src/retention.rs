@@ -35,17 +35,34 @@ pub struct KeepPolicy {
     /// Keep the newest backup of each of the last N years that have backups
     #[arg(long, value_name = "N")]
     pub keep_yearly: Option<u32>,
-    /// Keep all backups newer than DURATION, e.g. 7d, 2w, 1y6m, 36h (units y m w d h; m = month)
+    /// Keep all backups newer than DURATION, e.g. 30d, 2w, 6mo, 1y, 12h, 90min (units y mo w d h min)
     #[arg(long, value_name = "DURATION")]
     pub keep_within: Option<KeepDuration>,
+    /// Keep safety backups (taken by restore) newer than DURATION; they never fill the slots of
+    /// the other rules [default: 7d]
+    #[arg(long, value_name = "DURATION")]
+    pub keep_safety_within: Option<KeepDuration>,
 }
 
 impl KeepPolicy {
-    /// True when no rule would keep anything; a count of 0 counts as absent.
+    /// True when no rule for regular backups would keep anything; a count of 0 counts as absent.
+    /// The safety rule does not count: it has a default.
     pub fn is_empty(&self) -> bool {
         self.keep_within.is_none()
             && self.keep_last.unwrap_or(0) == 0
             && self.periods().iter().all(|&(_, count)| count == 0)
+    }
+
+    /// `self`, with the regular rules taken from `fallback` when `self` has none (the config's
+    /// `[retention]` under the command line's flags).
+    pub fn or_rules_of(&self, fallback: &KeepPolicy) -> KeepPolicy {
+        let mut merged = if self.is_empty() {
+            fallback.clone()
+        } else {
+            self.clone()
+        };
+        merged.keep_safety_within = self.keep_safety_within.or(fallback.keep_safety_within);
+        merged
     }
 
     fn periods(&self) -> [(Period, u32); 5] {
@@ -59,28 +76,41 @@ impl KeepPolicy {
     }
 }
 
-/// A calendar duration such as `1y6m` or `36h`, written with units y m w d h in that order.
+/// A calendar duration such as `1y6mo`, `36h` or `90min`, written with units from years down to
+/// minutes, each at most once.
 #[derive(serde::Deserialize, Debug, Clone, Copy, PartialEq, Eq)]
 #[serde(try_from = "String")]
 pub struct KeepDuration {
-    /// Indexed like [`UNITS`]: years, months, weeks, days, hours.
-    amounts: [u32; 5],
+    /// Indexed like [`UNITS`]: years, months, weeks, days, hours, minutes.
+    amounts: [u32; 6],
 }
 
-const UNITS: [char; 5] = ['y', 'm', 'w', 'd', 'h'];
+/// Each unit's canonical spelling (used for display) first, then the other spellings accepted.
+const UNITS: [&[&str]; 6] = [
+    &["y", "yr", "yrs", "year", "years"],
+    &["mo", "mon", "month", "months"],
+    &["w", "wk", "wks", "week", "weeks"],
+    &["d", "day", "days"],
+    &["h", "hr", "hrs", "hour", "hours"],
+    &["min", "mins", "minute", "minutes"],
+];
+
+const UNIT_LIST: &str = "y (years), mo (months), w (weeks), d (days), h (hours), min (minutes)";
 
 /// Why a duration string was rejected.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum DurationError {
-    #[error("empty duration: use e.g. 7d, 2w, 1y6m or 36h")]
+    #[error("empty duration: use e.g. 7d, 2w, 6mo, 1y, 36h or 90min")]
     Empty,
     #[error("expected a number at `{0}`")]
     MissingNumber(String),
-    #[error("`{0}` has no unit: use y (years), m (months), w (weeks), d (days) or h (hours)")]
+    #[error("`{0}` has no unit: use {UNIT_LIST}")]
     MissingUnit(String),
-    #[error("unknown unit `{0}`: use y (years), m (months), w (weeks), d (days) or h (hours)")]
-    UnknownUnit(char),
-    #[error("units must appear in the order y m w d h, each at most once")]
+    #[error("unknown unit `{0}`: use {UNIT_LIST}")]
+    UnknownUnit(String),
+    #[error("`m` is ambiguous: write mo for months or min for minutes (units: {UNIT_LIST})")]
+    AmbiguousM,
+    #[error("units must go from years down to minutes, each at most once")]
     UnitOrder,
     #[error("`{0}` is too large")]
     TooLarge(String),
@@ -95,7 +125,7 @@ impl FromStr for KeepDuration {
         if s.is_empty() {
             return Err(DurationError::Empty);
         }
-        let mut amounts = [0; 5];
+        let mut amounts = [0; 6];
         let mut next_unit = 0;
         let mut rest = s;
         while !rest.is_empty() {
@@ -106,14 +136,23 @@ impl FromStr for KeepDuration {
             if number.is_empty() {
                 return Err(DurationError::MissingNumber(rest.to_owned()));
             }
-            let unit = tail
-                .chars()
-                .next()
-                .ok_or_else(|| DurationError::MissingUnit(number.to_owned()))?;
+            let letters = tail
+                .find(|c: char| !c.is_ascii_alphabetic())
+                .unwrap_or(tail.len());
+            let (unit, after) = tail.split_at(letters);
+            if unit.is_empty() {
+                return Err(match tail.chars().next() {
+                    None => DurationError::MissingUnit(number.to_owned()),
+                    Some(c) => DurationError::UnknownUnit(c.to_string()),
+                });
+            }
+            if unit == "m" {
+                return Err(DurationError::AmbiguousM);
+            }
             let index = UNITS
                 .iter()
-                .position(|&u| u == unit)
-                .ok_or(DurationError::UnknownUnit(unit))?;
+                .position(|spellings| spellings.contains(&unit))
+                .ok_or_else(|| DurationError::UnknownUnit(unit.to_owned()))?;
             if index < next_unit {
                 return Err(DurationError::UnitOrder);
             }
@@ -121,7 +160,7 @@ impl FromStr for KeepDuration {
                 .parse()
                 .map_err(|_| DurationError::TooLarge(number.to_owned()))?;
             next_unit = index + 1;
-            rest = &tail[unit.len_utf8()..];
+            rest = after;
         }
         if amounts.iter().all(|&n| n == 0) {
             return Err(DurationError::Zero);
@@ -140,9 +179,9 @@ impl TryFrom<String> for KeepDuration {
 
 impl fmt::Display for KeepDuration {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for (amount, unit) in self.amounts.iter().zip(UNITS) {
+        for (amount, spellings) in self.amounts.iter().zip(UNITS) {
             if *amount != 0 {
-                write!(f, "{amount}{unit}")?;
+                write!(f, "{amount}{}", spellings[0])?;
             }
         }
         Ok(())
@@ -151,10 +190,10 @@ impl fmt::Display for KeepDuration {
 
 impl KeepDuration {
     /// `now - self`, like restic's `AddDate`: years and months are calendar months in `tz` (clamped to
-    /// the month's last day, so Mar 31 - 1m = Feb 28), weeks and days are calendar days, hours are
-    /// exact. Saturates at the earliest representable instant, which keeps everything.
+    /// the month's last day, so Mar 31 - 1mo = Feb 28), weeks and days are calendar days, hours and
+    /// minutes are exact. Saturates at the earliest representable instant, which keeps everything.
     fn before<Tz: TimeZone>(&self, now: DateTime<Utc>, tz: &Tz) -> DateTime<Utc> {
-        let [years, months, weeks, days, hours] = self.amounts;
+        let [years, months, weeks, days, hours, minutes] = self.amounts;
         let months = years.checked_mul(12).and_then(|m| m.checked_add(months));
         let days = u64::from(weeks) * 7 + u64::from(days);
         months
@@ -166,6 +205,7 @@ impl KeepDuration {
             .and_then(|local| local.checked_sub_days(Days::new(days)))
             .and_then(|local| to_utc(tz, local))
             .and_then(|t| t.checked_sub_signed(TimeDelta::hours(i64::from(hours))))
+            .and_then(|t| t.checked_sub_signed(TimeDelta::minutes(i64::from(minutes))))
             .unwrap_or(DateTime::<Utc>::MIN_UTC)
     }
 }
@@ -257,6 +297,44 @@ pub struct Decision {
     pub time: DateTime<Utc>,
     pub keep: bool,
     pub reasons: Vec<String>,
+}
+
+/// How long safety backups are kept without `keep_safety_within`.
+pub const DEFAULT_KEEP_SAFETY_WITHIN: KeepDuration = KeepDuration {
+    amounts: [0, 0, 0, 7, 0, 0],
+};
+
+/// Decides for safety backups, which only their own rule keeps: a safety backup holds the data
+/// a restore replaced, so letting it fill a daily slot would push out a regular backup.
+/// Newest first, like [`apply`].
+pub fn apply_safety<Tz: TimeZone>(
+    items: &[Item],
+    now: DateTime<Utc>,
+    tz: &Tz,
+    policy: &KeepPolicy,
+) -> Vec<Decision> {
+    let within = policy
+        .keep_safety_within
+        .unwrap_or(DEFAULT_KEEP_SAFETY_WITHIN);
+    let cutoff = within.before(now, tz);
+    let mut decisions: Vec<Decision> = items
+        .iter()
+        .map(|item| {
+            let keep = item.time > cutoff;
+            Decision {
+                id: item.id.clone(),
+                time: item.time,
+                keep,
+                reasons: if keep {
+                    vec![format!("safety within {within}")]
+                } else {
+                    Vec::new()
+                },
+            }
+        })
+        .collect();
+    decisions.sort_by(|a, b| b.time.cmp(&a.time).then_with(|| a.id.cmp(&b.id)));
+    decisions
 }
 
 /// Why a policy could not be applied.
@@ -591,7 +669,7 @@ mod tests {
     #[test]
     fn keep_within_uses_calendar_months() {
         let policy = KeepPolicy {
-            keep_within: Some("1m".parse().unwrap()),
+            keep_within: Some("1mo".parse().unwrap()),
             ..KeepPolicy::default()
         };
         // 2026-03-31 minus one month is 2026-02-28 (clamped), not 30 or 31 days earlier.
@@ -605,8 +683,8 @@ mod tests {
         assert_eq!(
             kept(&decisions),
             expect(&[
-                ("2026-03-20 00:00", &["within 1m"]),
-                ("2026-02-28 12:01", &["within 1m"]),
+                ("2026-03-20 00:00", &["within 1mo"]),
+                ("2026-02-28 12:01", &["within 1mo"]),
             ])
         );
     }
@@ -614,9 +692,9 @@ mod tests {
     #[test]
     fn keep_within_combines_units() {
         let cutoff = |d: &str, now: &str| d.parse::<KeepDuration>().unwrap().before(at(now), &Utc);
-        assert_eq!(cutoff("1y6m", "2026-08-31 00:00"), at("2025-02-28 00:00"));
+        assert_eq!(cutoff("1y6mo", "2026-08-31 00:00"), at("2025-02-28 00:00"));
         assert_eq!(
-            cutoff("1y2m3d4h", "2026-05-10 12:00"),
+            cutoff("1y2mo3d4h", "2026-05-10 12:00"),
             at("2025-03-07 08:00")
         );
         assert_eq!(cutoff("2w", "2026-03-10 00:00"), at("2026-02-24 00:00"));
@@ -629,7 +707,7 @@ mod tests {
     fn keep_within_months_count_in_the_given_time_zone() {
         // 2026-03-01 00:30 at +02:00 is still February in UTC; one month back is 2026-02-01 00:30 local.
         let plus_two = FixedOffset::east_opt(2 * 3600).unwrap();
-        let d: KeepDuration = "1m".parse().unwrap();
+        let d: KeepDuration = "1mo".parse().unwrap();
         assert_eq!(
             d.before(at("2026-02-28 22:30"), &plus_two),
             at("2026-01-31 22:30")
@@ -658,6 +736,50 @@ mod tests {
             )),
             expect(&[("2026-02-01 00:00", &["last"])])
         );
+    }
+
+    #[test]
+    fn safety_backups_keep_by_their_own_rule() {
+        let list = items(&["2026-03-15 10:00", "2026-03-09 12:00", "2026-03-01 00:00"]);
+        let policy = KeepPolicy {
+            keep_daily: Some(7),
+            ..KeepPolicy::default()
+        };
+        let decisions = apply_safety(&list, at(NOW), &Utc, &policy);
+        assert_eq!(
+            kept(&decisions),
+            expect(&[
+                ("2026-03-15 10:00", &["safety within 7d"]),
+                ("2026-03-09 12:00", &["safety within 7d"]),
+            ])
+        );
+        assert!(!decisions[2].keep && decisions[2].reasons.is_empty());
+        let short = KeepPolicy {
+            keep_safety_within: Some("1d".parse().unwrap()),
+            ..policy.clone()
+        };
+        assert_eq!(
+            kept_ids(&apply_safety(&list, at(NOW), &Utc, &short)),
+            ["2026-03-15 10:00"]
+        );
+        assert!(short.keep_safety_within.is_some() && !short.is_empty());
+        let only_safety = KeepPolicy {
+            keep_safety_within: Some("1d".parse().unwrap()),
+            ..KeepPolicy::default()
+        };
+        assert!(
+            only_safety.is_empty(),
+            "the safety rule alone prunes nothing else"
+        );
+        assert_eq!(
+            only_safety.or_rules_of(&policy),
+            KeepPolicy {
+                keep_daily: Some(7),
+                keep_safety_within: Some("1d".parse().unwrap()),
+                ..KeepPolicy::default()
+            }
+        );
+        assert_eq!(KeepPolicy::default().or_rules_of(&short), short);
     }
 
     #[test]
@@ -732,21 +854,75 @@ mod tests {
     #[test]
     fn durations_parse_and_display() {
         for (input, amounts) in [
-            ("7d", [0, 0, 0, 7, 0]),
-            ("2w", [0, 0, 2, 0, 0]),
-            ("1y6m", [1, 6, 0, 0, 0]),
-            ("36h", [0, 0, 0, 0, 36]),
-            ("1y2m3d4h", [1, 2, 0, 3, 4]),
-            ("1y0m", [1, 0, 0, 0, 0]),
+            ("7d", [0, 0, 0, 7, 0, 0]),
+            ("2w", [0, 0, 2, 0, 0, 0]),
+            ("1y6mo", [1, 6, 0, 0, 0, 0]),
+            ("36h", [0, 0, 0, 0, 36, 0]),
+            ("1y2mo3d4h", [1, 2, 0, 3, 4, 0]),
+            ("1y0mo", [1, 0, 0, 0, 0, 0]),
         ] {
             let d: KeepDuration = input.parse().unwrap_or_else(|e| panic!("{input}: {e}"));
             assert_eq!(d, KeepDuration { amounts }, "{input}");
         }
         assert_eq!(
-            "1y2m3d4h".parse::<KeepDuration>().unwrap().to_string(),
-            "1y2m3d4h"
+            "1y2mo3d4h".parse::<KeepDuration>().unwrap().to_string(),
+            "1y2mo3d4h"
         );
-        assert_eq!("1y0m".parse::<KeepDuration>().unwrap().to_string(), "1y");
+        assert_eq!("1y0mo".parse::<KeepDuration>().unwrap().to_string(), "1y");
+    }
+
+    #[test]
+    fn durations_accept_the_units_people_write() {
+        for (input, amounts) in [
+            ("30d", [0, 0, 0, 30, 0, 0]),
+            ("12h", [0, 0, 0, 0, 12, 0]),
+            ("2w", [0, 0, 2, 0, 0, 0]),
+            ("6mo", [0, 6, 0, 0, 0, 0]),
+            ("6months", [0, 6, 0, 0, 0, 0]),
+            ("1month", [0, 1, 0, 0, 0, 0]),
+            ("1y", [1, 0, 0, 0, 0, 0]),
+            ("2years", [2, 0, 0, 0, 0, 0]),
+            ("90min", [0, 0, 0, 0, 0, 90]),
+            ("3days12hours", [0, 0, 0, 3, 12, 0]),
+            ("1h30min", [0, 0, 0, 0, 1, 30]),
+        ] {
+            let d: KeepDuration = input.parse().unwrap_or_else(|e| panic!("{input}: {e}"));
+            assert_eq!(d, KeepDuration { amounts }, "{input}");
+        }
+        assert_eq!(
+            "6months".parse::<KeepDuration>().unwrap().to_string(),
+            "6mo"
+        );
+        assert_eq!(
+            "90min".parse::<KeepDuration>().unwrap().to_string(),
+            "90min"
+        );
+        let cutoff = |d: &str| d.parse::<KeepDuration>().unwrap().before(at(NOW), &Utc);
+        assert_eq!(cutoff("90min"), at("2026-03-15 11:00"));
+        assert_eq!(cutoff("1h30min"), at("2026-03-15 11:00"));
+    }
+
+    #[test]
+    fn ambiguous_m_is_refused_with_the_units() {
+        for input in ["1m", "1y6m", "30m"] {
+            assert_eq!(
+                input.parse::<KeepDuration>(),
+                Err(DurationError::AmbiguousM),
+                "{input}"
+            );
+        }
+        let message = "6m".parse::<KeepDuration>().unwrap_err().to_string();
+        assert!(
+            message.contains("mo for months or min for minutes"),
+            "{message}"
+        );
+        for unit in ["y (years)", "w (weeks)", "d (days)", "h (hours)"] {
+            assert!(message.contains(unit), "{message}");
+        }
+        assert_eq!(
+            "2fortnights".parse::<KeepDuration>(),
+            Err(DurationError::UnknownUnit("fortnights".into()))
+        );
     }
 
     #[test]
@@ -755,9 +931,9 @@ mod tests {
             ("", DurationError::Empty),
             ("7", DurationError::MissingUnit("7".into())),
             ("d", DurationError::MissingNumber("d".into())),
-            ("7x", DurationError::UnknownUnit('x')),
-            ("7D", DurationError::UnknownUnit('D')),
-            ("7 d", DurationError::UnknownUnit(' ')),
+            ("7x", DurationError::UnknownUnit("x".into())),
+            ("7D", DurationError::UnknownUnit("D".into())),
+            ("7 d", DurationError::UnknownUnit(" ".into())),
             ("-7d", DurationError::MissingNumber("-7d".into())),
             ("1d1d", DurationError::UnitOrder),
             ("1d1y", DurationError::UnitOrder),
@@ -772,7 +948,7 @@ mod tests {
         }
         assert_eq!(
             "7x".parse::<KeepDuration>().unwrap_err().to_string(),
-            "unknown unit `x`: use y (years), m (months), w (weeks), d (days) or h (hours)"
+            "unknown unit `x`: use y (years), mo (months), w (weeks), d (days), h (hours), min (minutes)"
         );
     }
 
@@ -786,12 +962,12 @@ mod tests {
     fn clap_flags() {
         Cli::command().debug_assert();
         let cli =
-            Cli::try_parse_from(["prune", "--keep-daily", "7", "--keep-within", "1y6m"]).unwrap();
+            Cli::try_parse_from(["prune", "--keep-daily", "7", "--keep-within", "1y6mo"]).unwrap();
         assert_eq!(
             cli.keep,
             KeepPolicy {
                 keep_daily: Some(7),
-                keep_within: Some("1y6m".parse().unwrap()),
+                keep_within: Some("1y6mo".parse().unwrap()),
                 ..KeepPolicy::default()
             }
         );
@@ -810,15 +986,15 @@ mod tests {
         assert_eq!(
             error.to_string(),
             "unknown field `keep-daily`, expected one of `keep_last`, `keep_hourly`, `keep_daily`, \
-             `keep_weekly`, `keep_monthly`, `keep_yearly`, `keep_within`"
+             `keep_weekly`, `keep_monthly`, `keep_yearly`, `keep_within`, `keep_safety_within`"
         );
         let empty = std::iter::empty::<(&str, u32)>();
         let policy = KeepPolicy::deserialize(MapDeserializer::<_, DeError>::new(empty)).unwrap();
         assert_eq!(policy, KeepPolicy::default());
 
         let within: Result<KeepDuration, DeError> =
-            KeepDuration::deserialize("1y6m".into_deserializer());
-        assert_eq!(within, Ok("1y6m".parse().unwrap()));
+            KeepDuration::deserialize("1y6mo".into_deserializer());
+        assert_eq!(within, Ok("1y6mo".parse().unwrap()));
         let bad: Result<KeepDuration, DeError> =
             KeepDuration::deserialize("7x".into_deserializer());
         assert!(bad.unwrap_err().to_string().contains("unknown unit `x`"));

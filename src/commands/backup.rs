@@ -10,7 +10,7 @@ use crate::exit::{self, ExitCode, fail};
 use crate::metrics::{self, RunResult};
 use crate::progress::cancel_on_signal;
 use crate::prune::{self, Row};
-use crate::repo::Repository;
+use crate::repo::{BackupKind, Repository};
 use crate::retention::KeepPolicy;
 use crate::schedule::CronExpr;
 use crate::target::Target;
@@ -74,7 +74,7 @@ pub struct BackupArgs {
 
 pub async fn run(args: &BackupArgs, ctx: &Ctx) -> Result<ExitCode> {
     let target = ctx.target()?;
-    let repo = Repository::open_or_init(&args.repo.resolve(&ctx.config)?)?;
+    let repo = Repository::open_for_backup(&args.repo.resolve(&ctx.config)?)?;
     let cfg = &ctx.config.backup;
     let cancelled = cancel_on_signal();
     let request = Request {
@@ -89,8 +89,27 @@ pub async fn run(args: &BackupArgs, ctx: &Ctx) -> Result<ExitCode> {
         save_timeout: Duration::from_secs(args.save_timeout),
         quiet: ui::is_quiet() || args.json,
         cancelled: cancelled.clone(),
+        kind: match args.schedule {
+            Some(_) => BackupKind::Scheduled,
+            None => BackupKind::Manual,
+        },
+        protects: None,
     };
-    let keep = super::keep_flags(&args.keep)?;
+    super::refuse_zero_keep(&args.keep)?;
+    if args.keep.is_empty() && args.keep.keep_safety_within.is_some() {
+        return Err(fail(
+            ExitCode::Usage,
+            "--keep-safety-within only limits how long safety backups are kept: give it with \
+             another --keep-* rule",
+        ));
+    }
+    let keep = (!args.keep.is_empty()).then(|| KeepPolicy {
+        keep_safety_within: args
+            .keep
+            .keep_safety_within
+            .or(ctx.config.retention.keep_safety_within),
+        ..args.keep.clone()
+    });
     let metrics_file = args.metrics_file.clone().or(cfg.metrics_file.clone());
     let once = Once {
         target: &target,

@@ -33,6 +33,7 @@ pub async fn run(args: &ListArgs, ctx: &Ctx) -> Result<ExitCode> {
                 serde_json::json!({
                     "id": b.id.to_string(),
                     "target": b.target.to_string(),
+                    "kind": b.manifest.kind,
                     "archive_path": b.archive_path,
                     "manifest_path": b.manifest_path,
                     "manifest": b.manifest,
@@ -42,11 +43,13 @@ pub async fn run(args: &ListArgs, ctx: &Ctx) -> Result<ExitCode> {
         crate::outln!("{}", serde_json::to_string_pretty(&rows)?);
         return Ok(ExitCode::Success);
     }
+    let mut protected = Vec::new();
     crate::outln!(
-        "{:<26} {:<20} {:<20} {:<7} {:<8} {:>10} {:>10} {:>10}  encryption",
+        "{:<26} {:<20} {:<20} {:<9} {:<7} {:<8} {:>10} {:>10} {:>10}  encryption",
         "backup",
         "target",
         "created (UTC)",
+        "kind",
         "method",
         "role",
         "rdb",
@@ -55,11 +58,18 @@ pub async fn run(args: &ListArgs, ctx: &Ctx) -> Result<ExitCode> {
     );
     for b in &listed.backups {
         let m = &b.manifest;
+        if let Some(p) = &m.protects {
+            protected.push(format!(
+                "{} is a safety backup: the data of {} before the restore of {}",
+                m.id, p.onto, p.restore_of
+            ));
+        }
         crate::outln!(
-            "{:<26} {:<20} {:<20} {:<7} {:<8} {:>10} {:>10} {:>10}  {}",
+            "{:<26} {:<20} {:<20} {:<9} {:<7} {:<8} {:>10} {:>10} {:>10}  {}",
             m.id,
             b.target.to_string(),
             m.created_at.format("%Y-%m-%d %H:%M:%S"),
+            m.kind.as_str(),
             m.method,
             m.target.role,
             ui::bytes(m.rdb.size),
@@ -67,6 +77,9 @@ pub async fn run(args: &ListArgs, ctx: &Ctx) -> Result<ExitCode> {
             m.total_keys(),
             m.archive.encryption
         );
+    }
+    for line in protected {
+        crate::outln!("{line}");
     }
     Ok(ExitCode::Success)
 }

@@ -218,21 +218,21 @@ impl DecryptArgs {
     }
 }
 
-/// The keep rules given as flags, if any. Any `--keep-*` flag, even `--keep-last 0`, counts
-/// as given (it must not fall back to the config's rules); counts that are all 0 would keep
-/// nothing and are refused.
-pub fn keep_flags(keep: &KeepPolicy) -> Result<Option<KeepPolicy>> {
-    if *keep == KeepPolicy::default() {
-        return Ok(None);
-    }
-    if keep.is_empty() {
+/// Refuses `--keep-*` counts that are all 0 (`--keep-last 0`): they would keep nothing but
+/// the newest backup, and must not quietly fall back to the config's rules either.
+pub fn refuse_zero_keep(keep: &KeepPolicy) -> Result<()> {
+    let regular = KeepPolicy {
+        keep_safety_within: None,
+        ..keep.clone()
+    };
+    if regular != KeepPolicy::default() && regular.is_empty() {
         return Err(fail(
             ExitCode::Usage,
             "refusing to prune: the --keep-* counts given are all 0, which would keep nothing \
              but the newest backup. Give a count of at least 1 (e.g. --keep-last 7)",
         ));
     }
-    Ok(Some(keep.clone()))
+    Ok(())
 }
 
 /// Asks on the terminal before changing a server; without one there is nobody to ask.

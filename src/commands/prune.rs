@@ -29,7 +29,8 @@ pub struct PruneArgs {
 }
 
 pub async fn run(args: &PruneArgs, ctx: &Ctx) -> Result<ExitCode> {
-    let policy = super::keep_flags(&args.keep)?.unwrap_or_else(|| ctx.config.retention.clone());
+    super::refuse_zero_keep(&args.keep)?;
+    let policy = args.keep.or_rules_of(&ctx.config.retention);
     if policy.is_empty() {
         return Err(fail(
             ExitCode::Usage,

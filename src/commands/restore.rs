@@ -7,7 +7,9 @@ use crate::backup::{self, Method};
 use crate::conn::Want;
 use crate::exit::{ExitCode, fail};
 use crate::progress::cancel_on_signal;
-use crate::repo::{Repository, TargetId};
+use crate::repo::{
+    Backup, BackupKind, Protects, RepoError, Repository, ServerIdentity, TargetId, address,
+};
 use crate::restore::exec::Ending;
 use crate::restore::plan::Step;
 use crate::restore::stage::Source;
@@ -26,9 +28,15 @@ pub struct RestoreArgs {
     #[arg(value_name = "ID", conflicts_with_all = ["latest", "file"])]
     pub id: Option<String>,
 
-    /// Restore the target's newest backup in the repository
+    /// Restore the target's newest backup in the repository (safety backups taken by restore
+    /// are skipped); when the target's folder has none, the backups of the same server in
+    /// another folder (same address, run id or replication id)
     #[arg(long, conflicts_with = "file")]
     pub latest: bool,
+
+    /// With --latest: count the safety backups restore takes of the data it replaces
+    #[arg(long, requires = "latest")]
+    pub include_safety: bool,
 
     /// Restore this file: a plain .rdb, .rdb.gz, .rdb.age or .rdb.gz.age made by any tool
     #[arg(long, value_name = "PATH")]
@@ -58,6 +66,11 @@ pub struct RestoreArgs {
     /// Skip the backup of the current data into the repository before the restore
     #[arg(long, help_heading = "Plan")]
     pub no_safety_backup: bool,
+
+    /// Restore a backup with no keys, or with under a tenth of the server's keys (--yes alone
+    /// does not)
+    #[arg(long, help_heading = "Plan")]
+    pub allow_empty: bool,
 
     /// Finish a restore whose redisops was killed (reads its journal)
     #[arg(long, conflicts_with_all = ["id", "latest", "file", "dry_run", "abort"],
@@ -123,7 +136,7 @@ pub async fn run(args: &RestoreArgs, ctx: &Ctx) -> Result<ExitCode> {
             let repo = Repository::open(&args.repo.resolve(&ctx.config)?)?;
             let backup = match id {
                 Some(id) => repo.find(None, id)?,
-                None => repo.latest(&TargetId::new(&target.name))?,
+                None => latest(&repo, &target, args.include_safety).await?,
             };
             Source {
                 path: backup.archive_path,
@@ -151,11 +164,46 @@ pub async fn run(args: &RestoreArgs, ctx: &Ctx) -> Result<ExitCode> {
         cancelled: cancelled.clone(),
     };
     let prepared = restore::prepare(&target, &request).await?;
+    // The repository the safety backup goes to must exist: only `backup` creates one, so a
+    // mistyped --repo is caught here, before anything changes.
+    let safety_repo = match repo_path.filter(|_| !args.no_safety_backup) {
+        Some(path) => match Repository::open(&path) {
+            Ok(repo) => Some(repo),
+            Err(e) => {
+                prepared.discard()?;
+                return Err(e.context(
+                    "the safety backup needs the repository (--no-safety-backup skips it)",
+                ));
+            }
+        },
+        None => None,
+    };
     for note in &prepared.staged.notes {
         ui::note(note);
     }
+    let shrinks = shrinks(&prepared);
+    let warnings: Vec<String> = warnings(&prepared, &request.source)
+        .into_iter()
+        .chain(shrinks.iter().cloned())
+        .collect();
     if !args.json {
         print_plan(&prepared);
+    }
+    for w in &warnings {
+        ui::warn(w);
+    }
+    if let Some(why) = shrinks
+        .first()
+        .filter(|_| !args.allow_empty && !args.dry_run)
+    {
+        prepared.discard()?;
+        return Err(fail(
+            ExitCode::Usage,
+            format!(
+                "refusing to restore: {why}. If that is what you want, run again with \
+                 --allow-empty (--yes alone is not enough); nothing was changed"
+            ),
+        ));
     }
     if let Some(w) = args
         .supervisor
@@ -175,7 +223,7 @@ pub async fn run(args: &RestoreArgs, ctx: &Ctx) -> Result<ExitCode> {
         if args.json {
             println!(
                 "{}",
-                serde_json::to_string_pretty(&summary(&prepared, "dry_run"))?
+                serde_json::to_string_pretty(&summary(&prepared, "dry_run", &warnings))?
             );
         }
         prepared.discard()?;
@@ -193,16 +241,75 @@ pub async fn run(args: &RestoreArgs, ctx: &Ctx) -> Result<ExitCode> {
         }
     }
     if !args.no_safety_backup
-        && let Err(e) = safety_backup(args, ctx, &target, repo_path, &cancelled).await
+        && let Err(e) = safety_backup(args, ctx, &prepared, safety_repo, &cancelled).await
     {
         prepared.discard()?;
         return Err(e.context(
             "the safety backup failed, so nothing was changed (--no-safety-backup skips it)",
         ));
     }
-    let head = summary(&prepared, "running");
+    let head = summary(&prepared, "running", &warnings);
     let outcome = prepared.execute(cancelled).await?;
     report(args, Some(head), outcome)
+}
+
+/// `--latest`: the target's newest backup, or, when its folder has none, the newest backup of
+/// the same server in the one other folder that holds its backups.
+async fn latest(repo: &Repository, target: &Target, include_safety: bool) -> Result<Backup> {
+    let folder = TargetId::new(&target.name);
+    let not_found = match repo.latest(&folder, include_safety) {
+        Ok(backup) => return Ok(backup),
+        Err(e) if matches!(e.downcast_ref(), Some(RepoError::NotFound { .. })) => e,
+        Err(e) => return Err(e),
+    };
+    let mut connected = crate::conn::connect(target, Want::Master).await?;
+    let node = &mut connected.node;
+    let (server, replication) = (node.info("server").await?, node.info("replication").await?);
+    let who = ServerIdentity::new(&node.endpoint, &server, &replication);
+    match repo.latest_of_server(&who, &folder, include_safety) {
+        Ok((backup, why)) => {
+            ui::note(format!(
+                "no backup under target {folder}; using folder {} (backups of the same server, \
+                 matched by {why})",
+                backup.target
+            ));
+            Ok(backup)
+        }
+        Err(e) if matches!(e.downcast_ref(), Some(RepoError::NotFound { .. })) => Err(not_found),
+        Err(e) => Err(e),
+    }
+}
+
+/// Warnings for the plan: a backup of another server.
+fn warnings(p: &Prepared, source: &Source) -> Vec<String> {
+    let Some(m) = &source.manifest else {
+        return Vec::new();
+    };
+    if p.facts.identity.matches(m).is_some() {
+        return Vec::new();
+    }
+    vec![format!(
+        "backup of {} ({}) onto {}: a different server",
+        address(&m.target.host, m.target.port),
+        m.target.name,
+        p.endpoint
+    )]
+}
+
+/// Why restoring would shrink the dataset so much that it needs --allow-empty.
+fn shrinks(p: &Prepared) -> Vec<String> {
+    let (restored, now) = (p.staged.summary.total_keys(), p.facts.keys);
+    if restored == 0 {
+        vec![format!(
+            "the archive holds no keys (the server holds {now}): restoring it empties the server"
+        )]
+    } else if restored.saturating_mul(10) < now {
+        vec![format!(
+            "the archive holds {restored} key(s), under a tenth of the server's {now}"
+        )]
+    } else {
+        Vec::new()
+    }
 }
 
 fn print_plan(p: &Prepared) {
@@ -255,8 +362,8 @@ fn confirmed() -> Result<bool> {
 async fn safety_backup(
     args: &RestoreArgs,
     ctx: &Ctx,
-    target: &Target,
-    repo: Option<PathBuf>,
+    prepared: &Prepared,
+    repo: Option<Repository>,
     cancelled: &std::sync::Arc<std::sync::atomic::AtomicBool>,
 ) -> Result<()> {
     let Some(repo) = repo else {
@@ -290,7 +397,6 @@ async fn safety_backup(
             Encryption::Recipients(keys)
         }
     };
-    let repo = Repository::open_or_init(&repo)?;
     let request = backup::Request {
         method: Method::Auto,
         from: Want::Master,
@@ -300,8 +406,13 @@ async fn safety_backup(
         save_timeout: Duration::from_secs(3600),
         quiet: ui::is_quiet() || args.json,
         cancelled: cancelled.clone(),
+        kind: BackupKind::Safety,
+        protects: Some(Protects {
+            restore_of: prepared.source_label.clone(),
+            onto: prepared.endpoint.to_string(),
+        }),
     };
-    let outcome = backup::run(target, &repo, &request).await?;
+    let outcome = backup::run(&prepared.target, &repo, &request).await?;
     ui::note(format!(
         "safety backup {} of the current data ({} keys)",
         outcome.backup.manifest.id,
@@ -311,7 +422,7 @@ async fn safety_backup(
 }
 
 /// The JSON result (also the dry run's).
-fn summary(p: &Prepared, state: &str) -> serde_json::Value {
+fn summary(p: &Prepared, state: &str, warnings: &[String]) -> serde_json::Value {
     let s = &p.staged.summary;
     let plan: Vec<serde_json::Value> = p
         .plan
@@ -354,6 +465,7 @@ fn summary(p: &Prepared, state: &str) -> serde_json::Value {
             "trailing_bytes_dropped": s.trailing_bytes,
         },
         "notes": p.staged.notes,
+        "warnings": warnings,
         "plan": plan,
         "kept": kept,
         "state": state,

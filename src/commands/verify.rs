@@ -12,9 +12,13 @@ pub struct VerifyArgs {
     /// Backup id (or a unique prefix of one)
     #[arg(value_name = "ID", required_unless_present_any = ["latest", "all"], conflicts_with_all = ["latest", "all"])]
     pub id: Option<String>,
-    /// Verify the newest backup of the target (of each target without --target)
+    /// Verify the newest backup of the target (of each target without --target); safety
+    /// backups taken by restore are skipped
     #[arg(long, conflicts_with = "all")]
     pub latest: bool,
+    /// With --latest: count the safety backups restore takes of the data it replaces
+    #[arg(long, requires = "latest")]
+    pub include_safety: bool,
     /// Verify every backup (of the target, or of the whole repository)
     #[arg(long)]
     pub all: bool,
@@ -47,6 +51,7 @@ pub async fn run(args: &VerifyArgs, ctx: &Ctx) -> Result<ExitCode> {
             let listed = repo.list(&t)?;
             let (mut good, mut bad) = (listed.backups, listed.problems);
             if args.latest {
+                good.retain(|b| args.include_safety || !b.is_safety());
                 let newest_good = good.pop();
                 let newest_bad = bad.pop();
                 match (newest_good, newest_bad) {

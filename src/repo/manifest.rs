@@ -30,12 +30,51 @@ pub struct Manifest {
     pub rdb_version: u32,
     /// `"bgsave"` or `"sync"`.
     pub method: String,
+    /// Why the backup was taken; manifests written before this field read as `manual`.
+    #[serde(default)]
+    pub kind: BackupKind,
+    /// For a safety backup: the restore it was taken before.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub protects: Option<Protects>,
     pub rdb: RdbInfo,
     pub archive: ArchiveInfo,
     /// Keyed by database number (`"0"`, `"1"`, …).
     pub databases: BTreeMap<String, DbCounts>,
     /// RDB AUX fields such as `ctime`, `used-mem`, `repl-id`.
     pub aux: BTreeMap<String, String>,
+}
+
+/// Why a backup was taken. Safety backups hold the data a restore replaced (often the damaged
+/// data), so `--latest` and the keep rules leave them out unless asked.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum BackupKind {
+    /// By `backup --schedule`.
+    Scheduled,
+    /// By a `backup` run.
+    #[default]
+    Manual,
+    /// By `restore`, of the data it is about to replace.
+    Safety,
+}
+
+impl BackupKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Scheduled => "scheduled",
+            Self::Manual => "manual",
+            Self::Safety => "safety",
+        }
+    }
+}
+
+/// The restore a safety backup protects.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Protects {
+    /// What the restore put in place: `backup <id>` or the file's path.
+    pub restore_of: String,
+    /// The server it was restored onto.
+    pub onto: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -136,6 +175,8 @@ pub(super) mod tests {
             redis_version: Some("7.2.4".into()),
             rdb_version: 11,
             method: "sync".into(),
+            kind: BackupKind::Manual,
+            protects: None,
             rdb: RdbInfo {
                 size: 4096,
                 crc64: "0123456789abcdef".into(),
@@ -195,6 +236,27 @@ pub(super) mod tests {
         value["archive"]["chunking"] = serde_json::json!("none");
         let parsed: Manifest = serde_json::from_value(value).unwrap();
         assert_eq!(parsed, sample(ID));
+    }
+
+    #[test]
+    fn kind_defaults_to_manual_and_safety_names_its_restore() {
+        let mut value = serde_json::to_value(sample(ID)).unwrap();
+        assert_eq!(value["kind"], "manual");
+        assert!(value.get("protects").is_none());
+        value.as_object_mut().unwrap().remove("kind");
+        let old: Manifest = serde_json::from_value(value).unwrap();
+        assert_eq!(old.kind, BackupKind::Manual, "manifests without a kind");
+
+        let mut safety = sample(ID);
+        safety.kind = BackupKind::Safety;
+        safety.protects = Some(Protects {
+            restore_of: "backup 20261123T030000Z-00aa00aa".into(),
+            onto: "10.0.0.5:6379".into(),
+        });
+        let value = serde_json::to_value(&safety).unwrap();
+        assert_eq!(value["kind"], "safety");
+        assert_eq!(value["protects"]["onto"], "10.0.0.5:6379");
+        assert_eq!(serde_json::from_value::<Manifest>(value).unwrap(), safety);
     }
 
     #[test]

@@ -26,6 +26,7 @@
 mod layout;
 mod lock;
 mod manifest;
+mod origin;
 mod repository;
 
 use std::path::PathBuf;
@@ -34,8 +35,12 @@ use thiserror::Error;
 
 pub use layout::{BackupId, FILE_MODE, TargetId, archive_file_name, manifest_file_name};
 pub use lock::{LockError, LockHolder, TargetLock};
-pub use manifest::{ArchiveInfo, DbCounts, MANIFEST_FORMAT_VERSION, Manifest, RdbInfo, TargetInfo};
-pub use repository::{Backup, ListResult, Problem, Repository};
+pub use manifest::{
+    ArchiveInfo, BackupKind, DbCounts, MANIFEST_FORMAT_VERSION, Manifest, Protects, RdbInfo,
+    TargetInfo,
+};
+pub use origin::{ServerIdentity, address};
+pub use repository::{Backup, ListResult, Problem, RepoLock, Repository};
 
 #[derive(Debug, Error)]
 pub enum RepoError {
@@ -51,5 +56,14 @@ pub enum RepoError {
     Ambiguous {
         prefix: String,
         candidates: Vec<String>,
+    },
+    #[error(
+        "no backup under this target's name, and backups of {server} are in several folders: {}; \
+         restore one of them by its id (redisops restore ID)",
+        .folders.join(", ")
+    )]
+    ManyFolders {
+        server: String,
+        folders: Vec<String>,
     },
 }

@@ -4,6 +4,7 @@
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
 use chrono::{DateTime, SubsecRound, Utc};
@@ -11,10 +12,11 @@ use serde::{Deserialize, Serialize};
 
 use super::RepoError;
 use super::layout::{
-    BackupId, FILE_MODE, MANIFEST_EXT, MARKER_FILE, TargetId, create_private_dir,
+    BackupId, FILE_MODE, LOCK_FILE, MANIFEST_EXT, MARKER_FILE, TargetId, create_private_dir,
     manifest_file_name, split_file_name,
 };
-use super::manifest::Manifest;
+use super::lock::{LockHolder, TargetLock};
+use super::manifest::{BackupKind, Manifest};
 use crate::fsutil::{TEMP_PREFIX, fsync_dir, write_atomic};
 
 /// The repository format this code reads and writes.
@@ -29,6 +31,26 @@ struct Marker {
 #[derive(Debug, Clone)]
 pub struct Repository {
     root: PathBuf,
+    /// Opened by [`Repository::open_for_backup`] where no repository exists yet: the first
+    /// [`Repository::lock`] creates it.
+    uninitialised: bool,
+}
+
+/// The lock on a target folder, from [`Repository::lock`]. What the lock had to create (the
+/// repository, the target's folder) is removed again on release while it holds no backup, so
+/// a failed first run leaves nothing behind.
+#[derive(Debug)]
+pub struct RepoLock {
+    lock: Option<TargetLock>,
+    created: Created,
+}
+
+#[derive(Debug, Default)]
+struct Created {
+    /// The root directory itself (else only the marker inside an empty one).
+    root: Option<PathBuf>,
+    marker: Option<PathBuf>,
+    target_dir: Option<PathBuf>,
 }
 
 /// A complete backup: its manifest parsed and its archive present.
@@ -108,28 +130,55 @@ impl Repository {
         }
         Ok(Self {
             root: root.to_path_buf(),
+            uninitialised: false,
+        })
+    }
+
+    /// Opens the repository at `root` for a backup. Where there is none yet (`root` missing or
+    /// empty) nothing is created until the backup takes its lock, so a run that fails before
+    /// (unreachable server, bad key) leaves no repository behind.
+    ///
+    /// A non-empty directory without a marker is refused rather than adopted, so a mistyped
+    /// `--repo` cannot scatter backups (and later prunes) into an unrelated directory.
+    pub fn open_for_backup(root: &Path) -> Result<Self> {
+        if root.join(MARKER_FILE).exists() {
+            return Self::open(root);
+        }
+        if root.exists() && !root.is_dir() {
+            return Self::open(root);
+        }
+        if root.is_dir() && !is_empty_for_init(root)? {
+            return Err(not_empty(root));
+        }
+        Ok(Self {
+            root: root.to_path_buf(),
+            uninitialised: true,
         })
     }
 
     /// Opens the repository at `root`, creating it when `root` is missing or empty.
-    ///
-    /// A non-empty directory without a marker is refused rather than adopted, so a mistyped
-    /// `--repo` cannot scatter backups (and later prunes) into an unrelated directory.
+    #[cfg(test)]
     pub fn open_or_init(root: &Path) -> Result<Self> {
-        if root.join(MARKER_FILE).exists() {
-            return Self::open(root);
+        let mut repo = Self::open_for_backup(root)?;
+        repo.init()?;
+        Ok(repo)
+    }
+
+    /// Creates the root (if missing) and the marker; returns what it created.
+    fn init(&mut self) -> Result<Created> {
+        let root = self.root.clone();
+        let mut created = Created::default();
+        if !self.uninitialised || root.join(MARKER_FILE).exists() {
+            self.uninitialised = false;
+            return Ok(created);
         }
-        create_private_dir(root)
+        if !root.exists() {
+            created.root = Some(root.clone());
+        }
+        create_private_dir(&root)
             .with_context(|| format!("cannot create repository directory {}", root.display()))?;
-        if !is_empty_for_init(root)? {
-            return Err(RepoError::NotARepository {
-                path: root.to_path_buf(),
-                reason: format!(
-                    "the directory is not empty and has no {MARKER_FILE}; refusing to create a \
-                     repository in it (use an empty or new directory)"
-                ),
-            }
-            .into());
+        if !is_empty_for_init(&root)? {
+            return Err(not_empty(&root));
         }
         let marker = Marker {
             format: REPO_FORMAT,
@@ -140,9 +189,28 @@ impl Repository {
         json.push(b'\n');
         write_atomic(&marker_path, &json, FILE_MODE)
             .with_context(|| format!("cannot write {}", marker_path.display()))?;
-        Ok(Self {
-            root: root.to_path_buf(),
-        })
+        created.marker = Some(marker_path);
+        self.uninitialised = false;
+        Ok(created)
+    }
+
+    /// Takes the target's lock, waiting up to `wait`; `purpose` (e.g. `"backup"`) is shown to
+    /// runs that have to wait. Creates the repository (after [`Repository::open_for_backup`])
+    /// and the target's folder as needed.
+    pub fn lock(&self, target: &TargetId, wait: Duration, purpose: &str) -> Result<RepoLock> {
+        let mut created = self.clone().init()?;
+        let dir = self.target_dir(target);
+        if !dir.exists() {
+            created.target_dir = Some(dir.clone());
+        }
+        let mut lock = RepoLock {
+            lock: None,
+            created,
+        };
+        create_private_dir(&dir)
+            .with_context(|| format!("cannot create target directory {}", dir.display()))?;
+        lock.lock = Some(TargetLock::acquire(&dir, wait, purpose)?);
+        Ok(lock)
     }
 
     pub fn root(&self) -> &Path {
@@ -153,7 +221,8 @@ impl Repository {
         self.root.join(target.as_str())
     }
 
-    /// Creates the target's folder (mode 0700) if needed and returns it; lock it next.
+    /// Creates the target's folder (mode 0700) if needed and returns it.
+    #[cfg(test)]
     pub fn ensure_target_dir(&self, target: &TargetId) -> Result<PathBuf> {
         let dir = self.target_dir(target);
         create_private_dir(&dir)
@@ -233,14 +302,29 @@ impl Repository {
         }
     }
 
-    /// The target's newest backup; [`RepoError::NotFound`] when it has none.
-    pub fn latest(&self, target: &TargetId) -> Result<Backup> {
-        self.list(target)?.backups.pop().ok_or_else(|| {
-            RepoError::NotFound {
-                what: format!("backup in target {target}"),
+    /// The target's newest backup; [`RepoError::NotFound`] when it has none. Safety backups
+    /// (the data a restore replaced) count only with `include_safety`.
+    pub fn latest(&self, target: &TargetId, include_safety: bool) -> Result<Backup> {
+        let backups = self.list(target)?.backups;
+        let safety_only = !backups.is_empty();
+        match backups
+            .into_iter()
+            .rev()
+            .find(|b| include_safety || !b.is_safety())
+        {
+            Some(backup) => Ok(backup),
+            None => Err(RepoError::NotFound {
+                what: if safety_only {
+                    format!(
+                        "backup in target {target} except safety backups (taken by restore of \
+                         the data it replaced); pass --include-safety to use them"
+                    )
+                } else {
+                    format!("backup in target {target}")
+                },
             }
-            .into()
-        })
+            .into()),
+        }
     }
 
     /// Deletes a backup: the manifest first, so that a crash in between leaves an orphan archive
@@ -298,6 +382,48 @@ impl Repository {
             }
         }
         Ok(())
+    }
+}
+
+impl RepoLock {
+    /// The previous holder, when it was a process on this host that died holding the lock.
+    pub fn took_over(&self) -> Option<&LockHolder> {
+        self.lock.as_ref().and_then(TargetLock::took_over)
+    }
+}
+
+impl Drop for RepoLock {
+    fn drop(&mut self) {
+        drop(self.lock.take());
+        // Best effort, and only while nothing else arrived: a folder holding anything but its
+        // lock file, or a root holding anything but the marker, stays.
+        if let Some(dir) = &self.created.target_dir
+            && holds_at_most(dir, LOCK_FILE)
+        {
+            let _ = fs::remove_file(dir.join(LOCK_FILE));
+            let _ = fs::remove_dir(dir);
+        }
+        if let Some(marker) = &self.created.marker
+            && let Some(root) = marker.parent()
+            && holds_at_most(root, MARKER_FILE)
+        {
+            let _ = fs::remove_file(marker);
+            if self.created.root.is_some() {
+                let _ = fs::remove_dir(root);
+            }
+        }
+    }
+}
+
+/// True when `dir` holds nothing but (maybe) `name`.
+fn holds_at_most(dir: &Path, name: &str) -> bool {
+    fs::read_dir(dir).is_ok_and(|entries| entries.flatten().all(|e| e.file_name() == name))
+}
+
+impl Backup {
+    /// Taken by a restore of the data it replaced.
+    pub fn is_safety(&self) -> bool {
+        self.manifest.kind == BackupKind::Safety
     }
 }
 
@@ -363,6 +489,17 @@ fn is_orphan_archive(dir: &Path, name: &str) -> bool {
         .is_some_and(|(id, ext)| ext != MANIFEST_EXT && !dir.join(manifest_file_name(&id)).exists())
 }
 
+fn not_empty(root: &Path) -> anyhow::Error {
+    RepoError::NotARepository {
+        path: root.to_path_buf(),
+        reason: format!(
+            "the directory is not empty and has no {MARKER_FILE}; refusing to create a \
+             repository in it (use an empty or new directory)"
+        ),
+    }
+    .into()
+}
+
 /// Everything counts as content except `lost+found` (a fresh filesystem used as the repository)
 /// and the marker's temporary file left by an interrupted init.
 fn is_empty_for_init(root: &Path) -> Result<bool> {
@@ -396,10 +533,8 @@ fn remove_durably(path: &Path) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::repo::lock::TargetLock;
     use crate::repo::manifest::tests::sample;
     use std::os::unix::fs::PermissionsExt;
-    use std::time::Duration;
     use tempfile::TempDir;
 
     const OLD: &str = "20261123T030000Z-00aa00aa";
@@ -644,7 +779,7 @@ mod tests {
                 .as_str(),
             MID
         );
-        assert_eq!(repo.latest(&db1).unwrap().id.as_str(), NEW);
+        assert_eq!(repo.latest(&db1, false).unwrap().id.as_str(), NEW);
 
         let err = repo.find(Some(&db1), "20261124").unwrap_err();
         match repo_error(&err) {
@@ -666,8 +801,30 @@ mod tests {
         assert_eq!(err.to_string(), "no backup matching '2025' in target db1");
         assert!(repo.find(Some(&db1), "").is_err());
 
-        let err = repo.latest(&TargetId::new("db2")).unwrap_err();
+        let err = repo.latest(&TargetId::new("db2"), false).unwrap_err();
         assert_eq!(err.to_string(), "no backup in target db2");
+    }
+
+    #[test]
+    fn latest_skips_safety_backups_unless_asked() {
+        let (_tmp, repo) = new_repo();
+        let db1 = TargetId::new("db1");
+        add_backup(&repo, "db1", OLD);
+        let dir = repo.target_dir(&db1);
+        let mut safety = sample(NEW);
+        safety.kind = BackupKind::Safety;
+        write_atomic(&dir.join(&safety.archive.file), b"archive", FILE_MODE).unwrap();
+        safety.write(&dir).unwrap();
+
+        assert_eq!(repo.latest(&db1, false).unwrap().id.as_str(), OLD);
+        let newest = repo.latest(&db1, true).unwrap();
+        assert_eq!(newest.id.as_str(), NEW);
+        assert!(newest.is_safety());
+
+        repo.delete(&repo.find(Some(&db1), OLD).unwrap()).unwrap();
+        let err = repo.latest(&db1, false).unwrap_err();
+        assert!(matches!(repo_error(&err), RepoError::NotFound { .. }));
+        assert!(err.to_string().contains("--include-safety"), "{err}");
     }
 
     #[test]
@@ -709,7 +866,7 @@ mod tests {
         let (_tmp, repo) = new_repo();
         let db1 = TargetId::new("db1");
         add_backup(&repo, "db1", OLD);
-        let backup = repo.latest(&db1).unwrap();
+        let backup = repo.latest(&db1, false).unwrap();
         // Make the archive step fail: a non-empty directory cannot be unlinked as a file.
         let mut failing = backup.clone();
         failing.archive_path = repo.target_dir(&db1).join("undeletable");

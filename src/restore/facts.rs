@@ -4,6 +4,7 @@
 
 use crate::conn::Node;
 use crate::exit::{ExitCode, fail};
+use crate::repo::ServerIdentity;
 use anyhow::{Context, Result};
 use std::collections::BTreeMap;
 use std::os::unix::fs::PermissionsExt;
@@ -35,12 +36,24 @@ pub struct Facts {
     pub cwd: Option<PathBuf>,
     pub logfile: Option<PathBuf>,
     pub connected_replicas: u64,
+    /// Keys in all databases now (`INFO keyspace`).
+    pub keys: u64,
+    /// Whose backups are this server's (address, run id, replication ids).
+    pub identity: ServerIdentity,
 }
 
 impl Facts {
     pub async fn gather(node: &mut Node) -> Result<Self> {
         let server = node.info("server").await?;
         let replication = node.info("replication").await?;
+        let keys = node
+            .info("keyspace")
+            .await?
+            .keyspace()
+            .values()
+            .map(|db| db.keys)
+            .sum();
+        let identity = ServerIdentity::new(&node.endpoint, &server, &replication);
         let role = replication.get("role").unwrap_or("unknown").to_string();
         let mut config = BTreeMap::new();
         // One name per CONFIG GET: several names in one call need 7.0.
@@ -91,6 +104,8 @@ impl Facts {
             cwd: std::fs::read_link(format!("/proc/{pid}/cwd")).ok(),
             logfile,
             connected_replicas: replication.u64("connected_slaves").unwrap_or(0),
+            keys,
+            identity,
             dir,
             dbfilename,
         })

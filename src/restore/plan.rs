@@ -363,6 +363,13 @@ mod tests {
             cwd: Some(PathBuf::from("/")),
             logfile: None,
             connected_replicas: 0,
+            keys: 0,
+            identity: crate::repo::ServerIdentity {
+                host: "127.0.0.1".into(),
+                port: 6379,
+                run_id: Some("abc".into()),
+                repl_ids: Vec::new(),
+            },
         }
     }
 

@@ -295,7 +295,8 @@ fn failed_bgsave_leaves_nothing() {
         run.stderr
     );
     assert!(repo.files().is_empty(), "{:?}", repo.files());
-    assert!(repo.list().as_array().unwrap().is_empty());
+    // A failed first run creates no repository either (issue 10 item 6).
+    assert!(!repo.path().exists(), "a repository was created");
 }
 
 /// A server whose RDB takes seconds to produce: 20 000 keys at 200 µs each.
@@ -363,7 +364,13 @@ fn full_disk_leaves_nothing() {
             run.stderr
         );
         assert!(repo.files().is_empty(), "limit {limit}: {:?}", repo.files());
-        assert!(repo.list().as_array().unwrap().is_empty());
+        // The empty directory stays empty: no marker, no target folder, no lock file.
+        let left: Vec<_> = std::fs::read_dir(repo.path())
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name())
+            .collect();
+        assert!(left.is_empty(), "limit {limit}: {left:?}");
         std::fs::remove_dir_all(repo.path()).unwrap();
     }
 }

@@ -12,6 +12,7 @@ mod messages;
 mod output;
 mod repository;
 mod restore;
+mod safety;
 mod schedule;
 mod status;
 mod sync;

@@ -53,7 +53,7 @@ fn port_args(s: &RedisServer) -> Vec<String> {
     vec!["-p".into(), s.port.to_string()]
 }
 
-fn restore_args(repo: &Repo, s: &RedisServer, extra: &[&str]) -> Vec<String> {
+pub fn restore_args(repo: &Repo, s: &RedisServer, extra: &[&str]) -> Vec<String> {
     let mut args = port_args(s);
     args.extend(
         [
@@ -70,7 +70,7 @@ fn restore_args(repo: &Repo, s: &RedisServer, extra: &[&str]) -> Vec<String> {
     args
 }
 
-fn restore(repo: &Repo, s: &RedisServer, extra: &[&str]) -> Run {
+pub fn restore(repo: &Repo, s: &RedisServer, extra: &[&str]) -> Run {
     redisops(restore_args(repo, s, extra))
 }
 
