@@ -1238,6 +1238,33 @@ impl<'a> Planner<'a> {
         Ok(())
     }
 
+    /// Whether `f` is PERS-04's drift between file and runtime that consists only of the
+    /// file-only fixes waiting for their restart: apply's own pending edit, already listed
+    /// with its fix, not a finding of its own.
+    fn only_pending_file_fixes(&self, address: &str, f: &checks::Reported) -> bool {
+        if f.id != "PERS-04" || !f.evidence.starts_with(checks::system::DRIFT) {
+            return false;
+        }
+        let Some(node) = self.facts.nodes.iter().find(|n| n.address == address) else {
+            return false;
+        };
+        let Some(host) = &node.host else {
+            return false;
+        };
+        let norm = checks::system::normalized;
+        host.file_directives.iter().all(|(key, file)| {
+            let Some(running) = node.config(key) else {
+                return true;
+            };
+            norm(file) == norm(running)
+                || FILE_FIXES.iter().any(|(id, fix_key, value)| {
+                    fix_key == key
+                        && norm(file) == norm(value)
+                        && self.fixed.contains(&(address.to_string(), *id))
+                })
+        })
+    }
+
     /// Every finding at or above low that no step fixes becomes a note for the operator;
     /// so does a file-only fix that waits for a restart.
     fn leave_the_rest(&mut self) {
@@ -1245,7 +1272,9 @@ impl<'a> Planner<'a> {
             for f in &report.findings {
                 let fixed = self.fixed.contains(&(report.address.clone(), f.id));
                 let file_only = FILE_FIXES.iter().any(|(id, ..)| *id == f.id);
-                let why = if f.severity < checks::Severity::Low {
+                let why = if f.severity < checks::Severity::Low
+                    || self.only_pending_file_fixes(&report.address, f)
+                {
                     continue;
                 } else if fixed && file_only && !self.opts.restart {
                     "the config file says so; takes effect at the next restart (--restart)"
@@ -1325,6 +1354,34 @@ mod tests {
 
     fn actions(p: &Plan) -> Vec<String> {
         p.steps.iter().map(|s| s.action.to_string()).collect()
+    }
+
+    #[test]
+    fn a_pending_file_fix_is_not_listed_as_drift() {
+        // An earlier run wrote enable-debug-command no; the restart is still to come.
+        let mut n = weak();
+        let host = n.host.as_mut().unwrap();
+        host.file_directives
+            .insert("enable-debug-command".into(), "no".into());
+        let facts = fixtures::audit(vec![n]);
+        let reports = checks::evaluate(&facts);
+        assert!(
+            reports[0].findings.iter().any(|f| f.id == "PERS-04"),
+            "the audit sees the drift"
+        );
+        let p = plan(&facts, &opts(), &hashes(), &["admin.password".into()]).unwrap();
+        assert!(
+            p.left
+                .iter()
+                .any(|l| l.starts_with("CMD-01") && l.contains("next restart")),
+            "{:?}",
+            p.left
+        );
+        assert!(
+            !p.left.iter().any(|l| l.starts_with("PERS-04")),
+            "{:?}",
+            p.left
+        );
     }
 
     #[test]
