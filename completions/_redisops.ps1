@@ -93,7 +93,9 @@ Register-ArgumentCompleter -Native -CommandName 'redisops' -ScriptBlock {
         'redisops;backup' {
             [CompletionResult]::new('--method', '--method', [CompletionResultType]::ParameterName, 'How to get the RDB [default: auto, or [backup] method in the config]')
             [CompletionResult]::new('--from', '--from', [CompletionResultType]::ParameterName, 'With a Sentinel target: back up from the master or a healthy replica [default: prefer-replica]')
-            [CompletionResult]::new('--level', '--level', [CompletionResultType]::ParameterName, 'gzip level, 1 (fast) to 9 (small) [default: 3]')
+            [CompletionResult]::new('--compression', '--compression', [CompletionResultType]::ParameterName, 'Compression: gzip (one standard gzip stream) or zstd [default: gzip, or [backup] compression]')
+            [CompletionResult]::new('--level', '--level', [CompletionResultType]::ParameterName, 'Compression level: gzip 1 (fast) to 9 (small), zstd 1 to 19 [default: 3]')
+            [CompletionResult]::new('--threads', '--threads', [CompletionResultType]::ParameterName, 'Compression threads [default: one per core, or [backup] threads]')
             [CompletionResult]::new('--save-timeout', '--save-timeout', [CompletionResultType]::ParameterName, 'Seconds to wait for the server to produce the RDB (BGSAVE or the start of SYNC)')
             [CompletionResult]::new('--repo', '--repo', [CompletionResultType]::ParameterName, 'Backup repository directory [default: [repository] path in the config file]')
             [CompletionResult]::new('--recipient', '--recipient', [CompletionResultType]::ParameterName, 'Encrypt to this age recipient (public key age1…); repeatable')

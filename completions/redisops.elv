@@ -88,7 +88,9 @@ set edit:completion:arg-completer[redisops] = {|@words|
         &'redisops;backup'= {
             cand --method 'How to get the RDB [default: auto, or [backup] method in the config]'
             cand --from 'With a Sentinel target: back up from the master or a healthy replica [default: prefer-replica]'
-            cand --level 'gzip level, 1 (fast) to 9 (small) [default: 3]'
+            cand --compression 'Compression: gzip (one standard gzip stream) or zstd [default: gzip, or [backup] compression]'
+            cand --level 'Compression level: gzip 1 (fast) to 9 (small), zstd 1 to 19 [default: 3]'
+            cand --threads 'Compression threads [default: one per core, or [backup] threads]'
             cand --save-timeout 'Seconds to wait for the server to produce the RDB (BGSAVE or the start of SYNC)'
             cand --repo 'Backup repository directory [default: [repository] path in the config file]'
             cand --recipient 'Encrypt to this age recipient (public key age1…); repeatable'

@@ -1,13 +1,14 @@
 //! One backup run: lock the target's folder, get the RDB (BGSAVE or the replication stream),
 //! push it through one streaming pipeline, and commit it with its manifest.
 //!
-//! The pipeline is `source → RDB verifier (CRC-64, structure, key counts) → SHA-256 → gzip →
-//! age → temporary file`, in constant memory. The archive is renamed into place only after
+//! The pipeline is `source → RDB verifier (CRC-64, structure, key counts) → SHA-256 → gzip or
+//! zstd (on `threads` cores) → age → temporary file`, in stages joined by bounded queues
+//! (`crate::archive`), so in bounded memory. The archive is renamed into place only after
 //! the RDB's checksum verified and every layer finished; the manifest, written last, is the
 //! commit point. Any failure drops the temporary file, so nothing that looks like a backup is
 //! left behind.
 
-use crate::archive::{ArchiveStats, ArchiveWriter, Encryption, WriterOptions};
+use crate::archive::{ArchiveStats, ArchiveWriter, Codec, Encryption, WriterOptions};
 use crate::conn::{self, Want};
 use crate::exit::{ExitCode, fail};
 use crate::fsutil::AtomicFile;
@@ -45,7 +46,11 @@ pub struct Request {
     pub method: Method,
     pub from: Want,
     pub encryption: Encryption,
+    pub compression: Codec,
+    /// Within `compression.levels()`.
     pub level: u32,
+    /// Compression threads.
+    pub threads: usize,
     pub lock_wait: Duration,
     pub save_timeout: Duration,
     pub quiet: bool,
@@ -115,14 +120,20 @@ pub async fn run(target: &Target, repo: &Repository, req: &Request) -> Result<Ou
     }
 
     let id = BackupId::generate(created_at);
-    let archive_name = archive_file_name(&id, !matches!(req.encryption, Encryption::None));
+    let archive_name = archive_file_name(
+        &id,
+        req.compression,
+        !matches!(req.encryption, Encryption::None),
+    );
     let archive_path = dir.join(&archive_name);
     let verify = VerifyOptions {
         now_ms: Some(created_at.timestamp_millis()),
     };
     let options = WriterOptions {
+        codec: req.compression,
         level: req.level,
-        ..Default::default()
+        threads: req.threads,
+        scrypt_work_factor: None,
     };
 
     let (summary, stats) = if let (true, Ok(path)) = (use_bgsave, local_dump) {
@@ -245,7 +256,7 @@ pub async fn run(target: &Target, repo: &Repository, req: &Request) -> Result<Ou
             file: archive_name,
             size: stats.archive_bytes,
             sha256: stats.archive_sha256.clone(),
-            compression: "gzip".into(),
+            compression: req.compression,
             compression_level: req.level,
             encryption: req.encryption.scheme().to_string(),
             recipients: req.encryption.recipients_public(),
@@ -343,7 +354,7 @@ async fn pipeline<R: Read + Send + 'static>(
             .with_context(|| format!("cannot create {}", archive_path.display()))?;
         let file = ArchiveFile {
             file,
-            path: &archive_path,
+            path: archive_path.clone(),
         };
         let mut writer = ArchiveWriter::new(file, &encryption, options)?;
         let summary = rdb::copy_verified(source, &mut writer, &verify)?;
@@ -372,12 +383,12 @@ async fn pipeline<R: Read + Send + 'static>(
 
 /// The archive's temporary file, whose write errors say that it was the repository side
 /// that failed (full disk, quota, file size limit), not the server.
-struct ArchiveFile<'a> {
+struct ArchiveFile {
     file: AtomicFile,
-    path: &'a std::path::Path,
+    path: std::path::PathBuf,
 }
 
-impl std::io::Write for ArchiveFile<'_> {
+impl std::io::Write for ArchiveFile {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
         self.file.write(buf).map_err(|e| self.explain(e))
     }
@@ -387,14 +398,14 @@ impl std::io::Write for ArchiveFile<'_> {
     }
 }
 
-impl ArchiveFile<'_> {
+impl ArchiveFile {
     fn explain(&self, e: std::io::Error) -> std::io::Error {
         std::io::Error::other(crate::exit::Failure::new(
             ExitCode::Error,
             format!(
                 "cannot write the archive in {}: {e}; no archive was left behind. Check free \
                  space and quotas in the repository",
-                self.path.parent().unwrap_or(self.path).display()
+                self.path.parent().unwrap_or(&self.path).display()
             ),
         ))
     }

@@ -7,6 +7,7 @@
 //! `password_file` silently ignored is how a backup ends up running unauthenticated.
 //! Relative paths inside the file are relative to the file's directory.
 
+use crate::archive::Codec;
 use crate::backup::Method;
 use crate::conn::Want;
 use crate::retention::KeepPolicy;
@@ -65,7 +66,10 @@ pub struct BackupConfig {
     pub recipients: Vec<String>,
     pub recipients_file: Option<PathBuf>,
     pub passphrase_file: Option<PathBuf>,
+    pub compression: Option<Codec>,
     pub compression_level: Option<u32>,
+    /// Compression threads; the default is one per core.
+    pub threads: Option<usize>,
     pub method: Option<Method>,
     pub from: Option<Want>,
     pub metrics_file: Option<PathBuf>,

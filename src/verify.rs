@@ -9,7 +9,7 @@
 //!
 //! Everything is one streaming pass over the archive.
 
-use crate::archive::{ArchiveError, Decryption, open_reader};
+use crate::archive::{ArchiveError, Decryption, open_reader_as};
 use crate::exit::{self, ExitCode};
 use crate::rdb::{self, Checksum, VerifyOptions};
 use crate::repo::Backup;
@@ -136,7 +136,11 @@ fn check(
         .then(RedisCheckRdb::spawn)
         .transpose()?;
     let mut plain = HashingWriter::new(checker.as_mut().and_then(|c| c.stdin.take()));
-    let reader = open_reader(File::open(&backup.archive_path)?, keys)?;
+    let reader = open_reader_as(
+        File::open(&backup.archive_path)?,
+        keys,
+        m.archive.compression,
+    )?;
     let summary = rdb::copy_verified(reader, &mut plain, &VerifyOptions::default());
     let plain_sha = plain.finish();
     let summary = summary.map_err(classify)?;

@@ -1,14 +1,21 @@
-//! The archive pipeline: an RDB stream goes through gzip and, optionally, age encryption
-//! into an archive file, and comes back out again.
+//! The archive pipeline: an RDB stream goes through gzip or zstd (on several cores) and,
+//! optionally, age encryption into an archive file, and comes back out again.
 //!
+//! - `codec.rs`: [`Codec`], gzip or zstd, and their levels.
 //! - `keys.rs`: [`Encryption`], [`Decryption`], loading recipients, identities and
 //!   passphrases from files, and [`keygen`].
-//! - `writer.rs`: [`ArchiveWriter`], which produces archives and their [`ArchiveStats`].
+//! - `writer.rs`: [`ArchiveWriter`], which produces archives and their [`ArchiveStats`]
+//!   through pipelined stages.
+//! - `pargz.rs`: gzip in parallel blocks that still form one standard gzip stream.
+//! - `stages.rs`: the writer thread (age, hashing) and the read-ahead threads of the reader.
 //! - `reader.rs`: [`open_reader`] and [`describe`], which read what redisops or the
-//!   `age`/`gzip` tools produce and report failures as [`ArchiveError`].
+//!   `age`/`gzip`/`zstd` tools produce and report failures as [`ArchiveError`].
 
+mod codec;
 mod keys;
+mod pargz;
 mod reader;
+mod stages;
 mod writer;
 
 #[cfg(test)]
@@ -16,10 +23,11 @@ mod tests;
 #[cfg(test)]
 mod testutil;
 
+pub use codec::Codec;
 pub use keys::{
     Decryption, Encryption, IdentityKey, KeyError, RecipientError, RecipientKey, keygen,
     parse_recipient, read_identity_file, read_passphrase_file, read_recipients_file,
     recipients_of_identity_files,
 };
-pub use reader::{ArchiveError, Format, describe, open_reader};
-pub use writer::{ArchiveStats, ArchiveWriter, DEFAULT_LEVEL, WriterOptions};
+pub use reader::{ArchiveError, Format, describe, open_reader, open_reader_as};
+pub use writer::{ArchiveStats, ArchiveWriter, DEFAULT_LEVEL, WriterOptions, default_threads};

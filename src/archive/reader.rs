@@ -1,6 +1,7 @@
 //! Reading archives back: sniff the format from the first bytes, stack the decoding layers
-//! (age, binary or armored → gzip, multi-member → RDB), and report failures as
-//! [`ArchiveError`] kinds.
+//! (age, binary or armored → gzip (multi-member) or zstd → RDB), and report failures as
+//! [`ArchiveError`] kinds. Decryption and decompression each run on their own read-ahead
+//! thread, so they overlap with each other and with whatever the caller does with the RDB.
 //!
 //! Errors that surface while the returned reader is being read (a truncated or tampered age
 //! payload, a gzip CRC mismatch) are `io::Error`s whose payload is an [`ArchiveError::Corrupt`];
@@ -17,6 +18,9 @@ use age::armor::ArmoredReader;
 use age::{DecryptError, Decryptor};
 use flate2::bufread::MultiGzDecoder;
 
+use super::codec::Codec;
+use super::stages::read_ahead;
+
 use super::keys::Decryption;
 
 /// Buffer between layers: large reads keep the file, age and zlib loops busy.
@@ -25,6 +29,7 @@ const BUF_SIZE: usize = 256 * 1024;
 const AGE_MAGIC: &[u8] = b"age-encryption.org/";
 const ARMOR_MAGIC: &[u8] = b"-----BEGIN AGE ENCRYPTED FILE-----";
 const GZIP_MAGIC: &[u8] = &[0x1f, 0x8b];
+const ZSTD_MAGIC: &[u8] = &[0x28, 0xb5, 0x2f, 0xfd];
 const RDB_MAGIC: &[u8] = b"REDIS";
 /// Bytes read up front to recognise a format: the longest magic.
 const SNIFF_LEN: usize = ARMOR_MAGIC.len();
@@ -69,6 +74,8 @@ pub enum Format {
     Age { armored: bool, passphrase: bool },
     /// gzip-compressed, not encrypted.
     Gzip,
+    /// zstd-compressed, not encrypted.
+    Zstd,
     /// A plain RDB file.
     Rdb,
 }
@@ -89,6 +96,7 @@ impl fmt::Display for Format {
                 write!(f, "age-encrypted to {to}{armor}")
             }
             Self::Gzip => f.write_str("gzip-compressed RDB"),
+            Self::Zstd => f.write_str("zstd-compressed RDB"),
             Self::Rdb => f.write_str("plain RDB"),
         }
     }
@@ -104,12 +112,14 @@ pub fn describe(path: &Path) -> Result<Format, ArchiveError> {
             passphrase: age_header(input, armored)?.is_scrypt(),
         },
         Magic::Gzip => Format::Gzip,
+        Magic::Zstd => Format::Zstd,
         Magic::Rdb => Format::Rdb,
     })
 }
 
-/// Returns a reader of the RDB bytes inside `src`, which may be `.rdb.gz.age` (binary or
-/// armored), `.rdb.age`, `.rdb.gz` (including concatenated gzip members) or a plain `.rdb`.
+/// Returns a reader of the RDB bytes inside `src`, which may be `.rdb.gz.age` or
+/// `.rdb.zst.age` (binary or armored), `.rdb.age`, `.rdb.gz` (including concatenated gzip
+/// members), `.rdb.zst` or a plain `.rdb`.
 ///
 /// Key problems and damage in the headers are reported here. Damage further in surfaces
 /// from the reader as an `io::Error` carrying [`ArchiveError::Corrupt`]; convert it with
@@ -120,27 +130,62 @@ pub fn open_reader<R: Read + Send + 'static>(
     src: R,
     decryption: &Decryption,
 ) -> Result<Box<dyn Read + Send>, ArchiveError> {
+    open(src, decryption).map(|(_, reader)| reader)
+}
+
+/// [`open_reader`] for an archive whose manifest names its codec: an archive that holds
+/// anything else was swapped or damaged, and is reported as corrupt.
+pub fn open_reader_as<R: Read + Send + 'static>(
+    src: R,
+    decryption: &Decryption,
+    codec: Codec,
+) -> Result<Box<dyn Read + Send>, ArchiveError> {
+    let (inner, reader) = open(src, decryption)?;
+    let found = match inner {
+        Magic::Gzip => "gzip",
+        Magic::Zstd => "zstd",
+        _ => "an uncompressed RDB",
+    };
+    if found != codec.name() {
+        return Err(ArchiveError::Corrupt(format!(
+            "the manifest says the RDB is {codec}-compressed, but the archive holds {found}"
+        )));
+    }
+    Ok(reader)
+}
+
+/// The innermost layer found (gzip, zstd or RDB) and the reader of the RDB.
+fn open<R: Read + Send + 'static>(
+    src: R,
+    decryption: &Decryption,
+) -> Result<(Magic, Box<dyn Read + Send>), ArchiveError> {
     let (magic, input) = sniff(src)?;
-    match magic {
+    let (inner, input): (Magic, Box<dyn Read + Send>) = match magic {
         Magic::Age { armored } => {
             let plain = decrypt(age_header(input, armored)?, decryption)?;
-            match sniff(plain)? {
-                (Magic::Gzip, inner) => Ok(gunzip(inner)),
-                (Magic::Rdb, inner) => Ok(Box::new(inner)),
-                (Magic::Age { .. }, _) => Err(ArchiveError::Corrupt(
+            let (inner, plain) = sniff(read_ahead(plain, "age")?)?;
+            if let Magic::Age { .. } = inner {
+                return Err(ArchiveError::Corrupt(
                     "the decrypted contents are another age file".into(),
-                )),
+                ));
             }
+            (inner, Box::new(plain))
         }
-        Magic::Gzip => Ok(gunzip(input)),
-        Magic::Rdb => Ok(Box::new(input)),
-    }
+        _ => (magic, Box::new(input)),
+    };
+    let reader: Box<dyn Read + Send> = match inner {
+        Magic::Gzip => Box::new(read_ahead(gunzip(input), "gunzip")?),
+        Magic::Zstd => Box::new(read_ahead(unzstd(input)?, "unzstd")?),
+        _ => input,
+    };
+    Ok((inner, reader))
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Magic {
     Age { armored: bool },
     Gzip,
+    Zstd,
     Rdb,
 }
 
@@ -156,10 +201,11 @@ fn sniff<R: Read>(mut r: R) -> Result<(Magic, Sniffed<R>), ArchiveError> {
 }
 
 fn identify(head: &[u8]) -> Result<Magic, ArchiveError> {
-    const KNOWN: [(&[u8], Magic); 4] = [
+    const KNOWN: [(&[u8], Magic); 5] = [
         (AGE_MAGIC, Magic::Age { armored: false }),
         (ARMOR_MAGIC, Magic::Age { armored: true }),
         (GZIP_MAGIC, Magic::Gzip),
+        (ZSTD_MAGIC, Magic::Zstd),
         (RDB_MAGIC, Magic::Rdb),
     ];
     if let Some((_, magic)) = KNOWN.iter().find(|(m, _)| head.starts_with(m)) {
@@ -171,7 +217,7 @@ fn identify(head: &[u8]) -> Result<Magic, ArchiveError> {
         } else if KNOWN.iter().any(|(m, _)| m.starts_with(head)) {
             "the file ends inside its format signature"
         } else {
-            "unrecognised format (not age, gzip or RDB)"
+            "unrecognised format (not age, gzip, zstd or RDB)"
         }
         .into(),
     ))
@@ -234,9 +280,18 @@ fn header_error(e: DecryptError) -> ArchiveError {
     }
 }
 
-fn gunzip<R: Read + Send + 'static>(input: R) -> Box<dyn Read + Send> {
+fn gunzip<R: Read>(input: R) -> impl Read {
     let buffered = BufReader::with_capacity(BUF_SIZE, FromBelow(input));
-    Box::new(Layer::new(MultiGzDecoder::new(buffered), "gzip"))
+    Layer::new(MultiGzDecoder::new(buffered), "gzip")
+}
+
+/// zstd, including concatenated frames; a truncated frame and a content checksum mismatch
+/// are errors.
+fn unzstd<R: Read>(input: R) -> Result<impl Read, ArchiveError> {
+    let buffered = BufReader::with_capacity(BUF_SIZE, FromBelow(input));
+    let decoder = zstd::stream::read::Decoder::with_buffer(buffered)
+        .map_err(|e| ArchiveError::Corrupt(format!("zstd: {e}")))?;
+    Ok(Layer::new(decoder, "zstd"))
 }
 
 /// Payload that marks an error as coming from beneath a decoding layer.

@@ -3,8 +3,9 @@
 //! foreground and runs on a crontab schedule (for containers and supervisors).
 
 use super::{Ctx, EncryptArgs, RepoArgs};
-use crate::archive::DEFAULT_LEVEL;
+use crate::archive::{Codec, default_threads};
 use crate::backup::{self, Method, Outcome, Request};
+use crate::config::BackupConfig;
 use crate::conn::Want;
 use crate::exit::{self, ExitCode, fail};
 use crate::metrics::{self, RunResult};
@@ -33,9 +34,17 @@ pub struct BackupArgs {
     #[arg(long, value_enum)]
     pub from: Option<Want>,
 
-    /// gzip level, 1 (fast) to 9 (small) [default: 3]
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=9))]
+    /// Compression: gzip (one standard gzip stream) or zstd [default: gzip, or [backup] compression]
+    #[arg(long, value_enum, value_name = "CODEC")]
+    pub compression: Option<Codec>,
+
+    /// Compression level: gzip 1 (fast) to 9 (small), zstd 1 to 19 [default: 3]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=19))]
     pub level: Option<u32>,
+
+    /// Compression threads [default: one per core, or [backup] threads]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=1024))]
+    pub threads: Option<u64>,
 
     /// Seconds to wait for the server to produce the RDB (BGSAVE or the start of SYNC)
     #[arg(long, value_name = "SECONDS", default_value_t = 3600)]
@@ -76,15 +85,20 @@ pub async fn run(args: &BackupArgs, ctx: &Ctx) -> Result<ExitCode> {
     let target = ctx.target()?;
     let repo = Repository::open_for_backup(&args.repo.resolve(&ctx.config)?)?;
     let cfg = &ctx.config.backup;
+    let (compression, level, threads) = compression(
+        args.compression,
+        args.level,
+        args.threads.map(|n| n as usize),
+        cfg,
+    )?;
     let cancelled = cancel_on_signal();
     let request = Request {
         method: args.method.or(cfg.method).unwrap_or(Method::Auto),
         from: args.from.or(cfg.from).unwrap_or(Want::PreferReplica),
         encryption: args.encrypt.resolve(&ctx.config)?,
-        level: args
-            .level
-            .or(cfg.compression_level)
-            .unwrap_or(DEFAULT_LEVEL),
+        compression,
+        level,
+        threads,
         lock_wait: Duration::from_secs(args.lock_wait),
         save_timeout: Duration::from_secs(args.save_timeout),
         quiet: ui::is_quiet() || args.json,
@@ -126,6 +140,39 @@ pub async fn run(args: &BackupArgs, ctx: &Ctx) -> Result<ExitCode> {
             scheduled(&once, &expr, &cancelled).await
         }
     }
+}
+
+/// The codec, level and thread count: flags, then the config's `[backup]`, then defaults;
+/// a level outside the codec's range is a usage error.
+pub(super) fn compression(
+    codec: Option<Codec>,
+    level: Option<u32>,
+    threads: Option<usize>,
+    cfg: &BackupConfig,
+) -> Result<(Codec, u32, usize)> {
+    let codec = codec.or(cfg.compression).unwrap_or_default();
+    let level = level
+        .or(cfg.compression_level)
+        .unwrap_or(codec.default_level());
+    let levels = codec.levels();
+    if !levels.contains(&level) {
+        return Err(fail(
+            ExitCode::Usage,
+            format!(
+                "compression level {level} is outside {codec}'s {}..={}; pick a level in that                  range (--level, or compression_level in [backup])",
+                levels.start(),
+                levels.end()
+            ),
+        ));
+    }
+    let threads = threads.or(cfg.threads).unwrap_or_else(default_threads);
+    if threads == 0 {
+        return Err(fail(
+            ExitCode::Usage,
+            "threads = 0 in [backup]: at least one compression thread is needed",
+        ));
+    }
+    Ok((codec, level, threads))
 }
 
 /// One run with its reporting: output, metrics, retention.

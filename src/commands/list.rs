@@ -45,7 +45,7 @@ pub async fn run(args: &ListArgs, ctx: &Ctx) -> Result<ExitCode> {
     }
     let mut protected = Vec::new();
     crate::outln!(
-        "{:<26} {:<20} {:<20} {:<9} {:<7} {:<8} {:>10} {:>10} {:>10}  encryption",
+        "{:<26} {:<20} {:<20} {:<9} {:<7} {:<8} {:>10} {:>10} {:>10}  {:<8} encryption",
         "backup",
         "target",
         "created (UTC)",
@@ -54,7 +54,8 @@ pub async fn run(args: &ListArgs, ctx: &Ctx) -> Result<ExitCode> {
         "role",
         "rdb",
         "archive",
-        "keys"
+        "keys",
+        "codec"
     );
     for b in &listed.backups {
         let m = &b.manifest;
@@ -65,7 +66,7 @@ pub async fn run(args: &ListArgs, ctx: &Ctx) -> Result<ExitCode> {
             ));
         }
         crate::outln!(
-            "{:<26} {:<20} {:<20} {:<9} {:<7} {:<8} {:>10} {:>10} {:>10}  {}",
+            "{:<26} {:<20} {:<20} {:<9} {:<7} {:<8} {:>10} {:>10} {:>10}  {:<8} {}",
             m.id,
             b.target.to_string(),
             m.created_at.format("%Y-%m-%d %H:%M:%S"),
@@ -75,6 +76,7 @@ pub async fn run(args: &ListArgs, ctx: &Ctx) -> Result<ExitCode> {
             ui::bytes(m.rdb.size),
             ui::bytes(m.archive.size),
             m.total_keys(),
+            format!("{} {}", m.archive.compression, m.archive.compression_level),
             m.archive.encryption
         );
     }

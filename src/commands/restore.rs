@@ -2,7 +2,7 @@
 //! plan, ask, take a safety backup, run it; or `--resume`/`--abort` an interrupted one.
 
 use super::{Ctx, DecryptArgs, EncryptArgs, RepoArgs, SupervisorArgs};
-use crate::archive::{self, DEFAULT_LEVEL, Encryption};
+use crate::archive::{self, Encryption};
 use crate::backup::{self, Method};
 use crate::conn::Want;
 use crate::exit::{ExitCode, fail};
@@ -397,11 +397,15 @@ async fn safety_backup(
             Encryption::Recipients(keys)
         }
     };
+    let (compression, level, threads) =
+        super::backup::compression(None, None, None, &ctx.config.backup)?;
     let request = backup::Request {
         method: Method::Auto,
         from: Want::Master,
         encryption,
-        level: ctx.config.backup.compression_level.unwrap_or(DEFAULT_LEVEL),
+        compression,
+        level,
+        threads,
         lock_wait: Duration::from_secs(0),
         save_timeout: Duration::from_secs(3600),
         quiet: ui::is_quiet() || args.json,

@@ -12,6 +12,7 @@ use std::path::Path;
 use anyhow::{Result, bail};
 use chrono::{DateTime, NaiveDateTime, Utc};
 
+use crate::archive::Codec;
 use crate::fsutil::fsync_dir;
 
 /// Marker file at the repository root.
@@ -88,12 +89,15 @@ pub struct BackupId {
 impl BackupId {
     /// A new id for a backup started at `now` (sub-second precision is dropped).
     pub fn generate(now: DateTime<Utc>) -> Self {
-        // The suffix only has to keep two backups of the same second apart, so the randomly
-        // keyed std hasher is enough and needs neither a rand crate nor fallible I/O.
+        // The suffix keeps two backups of the same second apart and in order: its first three
+        // hex digits are the millisecond (backups of one target are serialised by the lock, so
+        // they never share one), the rest random. The randomly keyed std hasher is enough and
+        // needs neither a rand crate nor fallible I/O.
         let mut hasher = RandomState::new().build_hasher();
         hasher.write_u32(std::process::id());
         hasher.write_i64(now.timestamp_nanos_opt().unwrap_or_default());
-        let suffix = hasher.finish() as u32;
+        let millis = now.timestamp_subsec_millis().min(999);
+        let suffix = (millis << 20) | (hasher.finish() as u32 & 0xf_ffff);
         let id = format!("{}-{suffix:08x}", now.format(TIMESTAMP_FORMAT));
         Self::parse(&id).expect("generated backup ids are well formed")
     }
@@ -140,10 +144,11 @@ pub fn manifest_file_name(id: &BackupId) -> String {
     format!("{id}.{MANIFEST_EXT}")
 }
 
-/// `<backup-id>.rdb.gz.age`, or `<backup-id>.rdb.gz` when the backup is not encrypted.
-pub fn archive_file_name(id: &BackupId, encrypted: bool) -> String {
-    let ext = if encrypted { "rdb.gz.age" } else { "rdb.gz" };
-    format!("{id}.{ext}")
+/// `<backup-id>.rdb.gz.age` (`.rdb.zst.age` for zstd), without `.age` when the backup is not
+/// encrypted.
+pub fn archive_file_name(id: &BackupId, codec: Codec, encrypted: bool) -> String {
+    let age = if encrypted { ".age" } else { "" };
+    format!("{id}.rdb.{}{age}", codec.extension())
 }
 
 /// Splits `<backup-id>.<ext>` into the id and the extension (`rdb.gz.age`, `manifest.json`, …);
@@ -211,6 +216,11 @@ mod tests {
         );
         assert_eq!(BackupId::parse(&s).unwrap(), id);
         assert_ne!(BackupId::generate(now), id, "same second, different suffix");
+        let later = BackupId::generate(now + chrono::Duration::milliseconds(1));
+        assert!(
+            later > id,
+            "same second, later millisecond sorts after: {later} {id}"
+        );
     }
 
     #[test]
@@ -286,12 +296,16 @@ mod tests {
             "20261124T030000Z-1a2b3c4d.manifest.json"
         );
         assert_eq!(
-            archive_file_name(&id, true),
+            archive_file_name(&id, Codec::Gzip, true),
             "20261124T030000Z-1a2b3c4d.rdb.gz.age"
         );
         assert_eq!(
-            archive_file_name(&id, false),
+            archive_file_name(&id, Codec::Gzip, false),
             "20261124T030000Z-1a2b3c4d.rdb.gz"
+        );
+        assert_eq!(
+            archive_file_name(&id, Codec::Zstd, true),
+            "20261124T030000Z-1a2b3c4d.rdb.zst.age"
         );
     }
 }

@@ -12,6 +12,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::layout::{BackupId, FILE_MODE, manifest_file_name};
+use crate::archive::Codec;
 use crate::fsutil::write_atomic;
 
 /// The `format_version` this code writes.
@@ -105,8 +106,9 @@ pub struct ArchiveInfo {
     pub file: String,
     pub size: u64,
     pub sha256: String,
-    /// `"gzip"`.
-    pub compression: String,
+    /// `"gzip"` or `"zstd"`; manifests from before zstd have no field and are gzip.
+    #[serde(default)]
+    pub compression: Codec,
     pub compression_level: u32,
     /// `"age-x25519"`, `"age-scrypt"` or `"none"`.
     pub encryption: String,
@@ -187,7 +189,7 @@ pub(super) mod tests {
                 file: format!("{id}.rdb.gz.age"),
                 size: 1024,
                 sha256: "cd".repeat(32),
-                compression: "gzip".into(),
+                compression: Codec::Gzip,
                 compression_level: 6,
                 encryption: "age-x25519".into(),
                 recipients: vec!["age1examplerecipient".into()],

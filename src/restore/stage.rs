@@ -7,7 +7,7 @@
 //! AOF base.
 
 use super::facts::{Facts, max_rdb_version};
-use crate::archive::{Decryption, open_reader};
+use crate::archive::{Decryption, open_reader, open_reader_as};
 use crate::exit::{ExitCode, fail};
 use crate::fsutil::AtomicFile;
 use crate::progress::Progress;
@@ -59,7 +59,12 @@ pub fn stage(
     let len = file.metadata()?.len();
     check_space(source, len, &facts.dir)?;
     let progress = Progress::new("stage", Some(len), quiet, cancelled);
-    let reader = open_reader(progress.reader(file), keys)?;
+    // Decryption and decompression run on their own threads, overlapping with the
+    // verification and the write below.
+    let reader = match &source.manifest {
+        Some(m) => open_reader_as(progress.reader(file), keys, m.archive.compression)?,
+        None => open_reader(progress.reader(file), keys)?,
+    };
     let path = staged_path(&facts.dir, ts);
     let mut out = AtomicFile::create(&path, mode)
         .with_context(|| format!("cannot create the staged file {}", path.display()))?;
