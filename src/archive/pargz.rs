@@ -35,7 +35,7 @@ pub(super) const HEADER: [u8; 10] = [0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3];
 pub(super) fn trailer(crc: &Crc) -> Vec<u8> {
     let mut out = crc.sum().to_le_bytes().to_vec();
     // The format stores the size modulo 2^32 by definition.
-    out.extend_from_slice(&(crc.amount() as u32).to_le_bytes());
+    out.extend_from_slice(&crc.amount().to_le_bytes());
     out
 }
 
