@@ -93,17 +93,17 @@ Register-ArgumentCompleter -Native -CommandName 'redisops' -ScriptBlock {
             break
         }
         'redisops;backup' {
-            [CompletionResult]::new('--repo', '--repo', [CompletionResultType]::ParameterName, 'Backup repository directory [default: [repository] path in the config file]')
             [CompletionResult]::new('--method', '--method', [CompletionResultType]::ParameterName, 'How to get the RDB [default: auto, or [backup] method in the config]')
             [CompletionResult]::new('--from', '--from', [CompletionResultType]::ParameterName, 'With a Sentinel target: back up from the master or a healthy replica [default: prefer-replica]')
-            [CompletionResult]::new('--recipient', '--recipient', [CompletionResultType]::ParameterName, 'Encrypt to this age recipient (public key age1…); repeatable')
-            [CompletionResult]::new('--recipients-file', '--recipients-file', [CompletionResultType]::ParameterName, 'Encrypt to the recipients in FILE (age format: one per line, # comments); repeatable')
-            [CompletionResult]::new('--passphrase-file', '--passphrase-file', [CompletionResultType]::ParameterName, 'Encrypt with the passphrase in FILE (age scrypt) instead of public keys')
             [CompletionResult]::new('--compression', '--compression', [CompletionResultType]::ParameterName, 'Compression: gzip (one standard gzip stream) or zstd [default: gzip, or [backup] compression]')
             [CompletionResult]::new('--level', '--level', [CompletionResultType]::ParameterName, 'Compression level: gzip 1 (fast) to 9 (small), zstd 1 to 19 [default: 3]')
             [CompletionResult]::new('--threads', '--threads', [CompletionResultType]::ParameterName, 'Compression threads [default: one per core, or [backup] threads]')
-            [CompletionResult]::new('--lock-wait', '--lock-wait', [CompletionResultType]::ParameterName, 'Seconds to wait for another run''s lock on this target before giving up')
             [CompletionResult]::new('--save-timeout', '--save-timeout', [CompletionResultType]::ParameterName, 'Seconds to wait for the server to produce the RDB (BGSAVE or the start of SYNC)')
+            [CompletionResult]::new('--repo', '--repo', [CompletionResultType]::ParameterName, 'Backup repository directory [default: [repository] path in the config file]')
+            [CompletionResult]::new('--recipient', '--recipient', [CompletionResultType]::ParameterName, 'Encrypt to this age recipient (public key age1…); repeatable')
+            [CompletionResult]::new('--recipients-file', '--recipients-file', [CompletionResultType]::ParameterName, 'Encrypt to the recipients in FILE (age format: one per line, # comments); repeatable')
+            [CompletionResult]::new('--passphrase-file', '--passphrase-file', [CompletionResultType]::ParameterName, 'Encrypt with the passphrase in FILE (age scrypt) instead of public keys')
+            [CompletionResult]::new('--lock-wait', '--lock-wait', [CompletionResultType]::ParameterName, 'Seconds to wait for another run''s lock on this target before giving up')
             [CompletionResult]::new('--keep-last', '--keep-last', [CompletionResultType]::ParameterName, 'Keep the N most recent backups')
             [CompletionResult]::new('--keep-hourly', '--keep-hourly', [CompletionResultType]::ParameterName, 'Keep the newest backup of each of the last N hours that have backups')
             [CompletionResult]::new('--keep-daily', '--keep-daily', [CompletionResultType]::ParameterName, 'Keep the newest backup of each of the last N days that have backups')
@@ -334,6 +334,7 @@ Register-ArgumentCompleter -Native -CommandName 'redisops' -ScriptBlock {
             break
         }
         'redisops;prune' {
+            [CompletionResult]::new('--lock-wait', '--lock-wait', [CompletionResultType]::ParameterName, 'Seconds to wait for a running backup''s lock')
             [CompletionResult]::new('--repo', '--repo', [CompletionResultType]::ParameterName, 'Backup repository directory [default: [repository] path in the config file]')
             [CompletionResult]::new('--keep-last', '--keep-last', [CompletionResultType]::ParameterName, 'Keep the N most recent backups')
             [CompletionResult]::new('--keep-hourly', '--keep-hourly', [CompletionResultType]::ParameterName, 'Keep the newest backup of each of the last N hours that have backups')
@@ -343,7 +344,6 @@ Register-ArgumentCompleter -Native -CommandName 'redisops' -ScriptBlock {
             [CompletionResult]::new('--keep-yearly', '--keep-yearly', [CompletionResultType]::ParameterName, 'Keep the newest backup of each of the last N years that have backups')
             [CompletionResult]::new('--keep-within', '--keep-within', [CompletionResultType]::ParameterName, 'Keep all backups newer than DURATION, e.g. 30d, 2w, 6mo, 1y, 12h, 90min (units y mo w d h min)')
             [CompletionResult]::new('--keep-safety-within', '--keep-safety-within', [CompletionResultType]::ParameterName, 'Keep safety backups (taken by restore) newer than DURATION; they never fill the slots of the other rules [default: 7d]')
-            [CompletionResult]::new('--lock-wait', '--lock-wait', [CompletionResultType]::ParameterName, 'Seconds to wait for a running backup''s lock')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [default: $XDG_CONFIG_HOME/redisops/config.toml, then /etc/redisops/config.toml]')
             [CompletionResult]::new('--target', '--target', [CompletionResultType]::ParameterName, 'Target URL (redis://, rediss://, unix://, redis-sentinel://h1,h2#master, redis-cluster://h1,h2) or a target name from the config file')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Server hostname or IP')
@@ -502,11 +502,11 @@ Register-ArgumentCompleter -Native -CommandName 'redisops' -ScriptBlock {
             [CompletionResult]::new('--bind', '--bind', [CompletionResultType]::ParameterName, 'Addresses a single server listens on (CONFIG SET bind); must keep the one redisops connects through. A leading ''-'' marks an optional address, as in redis.conf')
             [CompletionResult]::new('--default-user', '--default-user', [CompletionResultType]::ParameterName, 'What happens to the default user: disable it (no login at all), or restrict it to the application''s rights while keeping its passwords (clients using requirepass)')
             [CompletionResult]::new('--rename-commands', '--rename-commands', [CompletionResultType]::ParameterName, 'Also rename these commands in the config file (rename-command, effective after a restart): COMMAND or COMMAND=NEW-NAME, comma-separated; new names are random unless given and are written to <secrets-dir>/renamed-commands')
+            [CompletionResult]::new('--config-file', '--config-file', [CompletionResultType]::ParameterName, 'The server''s config file, when INFO''s config_file is not usable here')
+            [CompletionResult]::new('--admin-user', '--admin-user', [CompletionResultType]::ParameterName, 'The administrator''s user name')
             [CompletionResult]::new('--service', '--service', [CompletionResultType]::ParameterName, 'The systemd unit that runs the server (stopped and started with systemctl)')
             [CompletionResult]::new('--stop-cmd', '--stop-cmd', [CompletionResultType]::ParameterName, 'Shell command that stops the server (docker stop, supervisorctl stop, …)')
             [CompletionResult]::new('--start-cmd', '--start-cmd', [CompletionResultType]::ParameterName, 'Shell command that starts the server')
-            [CompletionResult]::new('--config-file', '--config-file', [CompletionResultType]::ParameterName, 'The server''s config file, when INFO''s config_file is not usable here')
-            [CompletionResult]::new('--admin-user', '--admin-user', [CompletionResultType]::ParameterName, 'The administrator''s user name')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [default: $XDG_CONFIG_HOME/redisops/config.toml, then /etc/redisops/config.toml]')
             [CompletionResult]::new('--target', '--target', [CompletionResultType]::ParameterName, 'Target URL (redis://, rediss://, unix://, redis-sentinel://h1,h2#master, redis-cluster://h1,h2) or a target name from the config file')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Server hostname or IP')

@@ -404,34 +404,18 @@ _redisops() {
             return 0
             ;;
         redisops__subcmd__backup)
-            opts="-q -h -p -s -a --repo --method --from --recipient --recipients-file --passphrase-file --no-encrypt --compression --level --threads --lock-wait --save-timeout --keep-last --keep-hourly --keep-daily --keep-weekly --keep-monthly --keep-yearly --keep-within --keep-safety-within --schedule --json --metrics-file --help --config --quiet --target --host --port --socket --user --pass --password-file --tls --cacert --cert --key --sni --insecure --sentinel-user --sentinel-password-file --timeout"
+            opts="-q -h -p -s -a --method --from --compression --level --threads --save-timeout --repo --recipient --recipients-file --passphrase-file --no-encrypt --lock-wait --keep-last --keep-hourly --keep-daily --keep-weekly --keep-monthly --keep-yearly --keep-within --keep-safety-within --schedule --json --metrics-file --help --config --quiet --target --host --port --socket --user --pass --password-file --tls --cacert --cert --key --sni --insecure --sentinel-user --sentinel-password-file --timeout"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --repo)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --method)
                     COMPREPLY=($(compgen -W "auto bgsave sync" -- "${cur}"))
                     return 0
                     ;;
                 --from)
                     COMPREPLY=($(compgen -W "master replica prefer-replica" -- "${cur}"))
-                    return 0
-                    ;;
-                --recipient)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --recipients-file)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --passphrase-file)
-                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --compression)
@@ -446,11 +430,27 @@ _redisops() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --lock-wait)
+                --save-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --save-timeout)
+                --repo)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --recipient)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --recipients-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --passphrase-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --lock-wait)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -974,7 +974,7 @@ _redisops() {
             return 0
             ;;
         redisops__subcmd__harden__subcmd__apply)
-            opts="-y -q -h -p -s -a --secrets-dir --only --skip --bind --default-user --app-scripting --rename-commands --edit-config-file --restart --service --stop-cmd --start-cmd --config-file --admin-user --dry-run --yes --json --help --config --quiet --target --host --port --socket --user --pass --password-file --tls --cacert --cert --key --sni --insecure --sentinel-user --sentinel-password-file --timeout"
+            opts="-y -q -h -p -s -a --secrets-dir --only --skip --bind --default-user --app-scripting --rename-commands --edit-config-file --restart --config-file --admin-user --dry-run --yes --json --service --stop-cmd --start-cmd --help --config --quiet --target --host --port --socket --user --pass --password-file --tls --cacert --cert --key --sni --insecure --sentinel-user --sentinel-password-file --timeout"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1004,6 +1004,14 @@ _redisops() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --config-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --admin-user)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --service)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1013,14 +1021,6 @@ _redisops() {
                     return 0
                     ;;
                 --start-cmd)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --config-file)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --admin-user)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1794,7 +1794,7 @@ _redisops() {
             return 0
             ;;
         redisops__subcmd__list)
-            opts="-q -h -p -s -a --repo --json --help --config --quiet --target --host --port --socket --user --pass --password-file --tls --cacert --cert --key --sni --insecure --sentinel-user --sentinel-password-file --timeout"
+            opts="-q -h -p -s -a --json --repo --help --config --quiet --target --host --port --socket --user --pass --password-file --tls --cacert --cert --key --sni --insecure --sentinel-user --sentinel-password-file --timeout"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1888,12 +1888,16 @@ _redisops() {
             return 0
             ;;
         redisops__subcmd__prune)
-            opts="-q -h -p -s -a --repo --keep-last --keep-hourly --keep-daily --keep-weekly --keep-monthly --keep-yearly --keep-within --keep-safety-within --dry-run --lock-wait --json --help --config --quiet --target --host --port --socket --user --pass --password-file --tls --cacert --cert --key --sni --insecure --sentinel-user --sentinel-password-file --timeout"
+            opts="-q -h -p -s -a --dry-run --lock-wait --json --repo --keep-last --keep-hourly --keep-daily --keep-weekly --keep-monthly --keep-yearly --keep-within --keep-safety-within --help --config --quiet --target --host --port --socket --user --pass --password-file --tls --cacert --cert --key --sni --insecure --sentinel-user --sentinel-password-file --timeout"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --lock-wait)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --repo)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1927,10 +1931,6 @@ _redisops() {
                     return 0
                     ;;
                 --keep-safety-within)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --lock-wait)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2990,7 +2990,7 @@ _redisops() {
             return 0
             ;;
         redisops__subcmd__verify)
-            opts="-i -q -h -p -s -a --latest --include-safety --all --file --repo --identity --passphrase-file --deep --json --help --config --quiet --target --host --port --socket --user --pass --password-file --tls --cacert --cert --key --sni --insecure --sentinel-user --sentinel-password-file --timeout"
+            opts="-i -q -h -p -s -a --latest --include-safety --all --file --deep --json --repo --identity --passphrase-file --help --config --quiet --target --host --port --socket --user --pass --password-file --tls --cacert --cert --key --sni --insecure --sentinel-user --sentinel-password-file --timeout"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -79,22 +79,22 @@ complete -c redisops -n "__fish_redisops_using_subcommand status" -l help -d 'Pr
 complete -c redisops -n "__fish_redisops_using_subcommand status" -s q -l quiet -d 'Only print warnings and errors (for cron)'
 complete -c redisops -n "__fish_redisops_using_subcommand status" -l tls -d 'Use TLS (like rediss://)'
 complete -c redisops -n "__fish_redisops_using_subcommand status" -l insecure -d 'Skip TLS certificate verification (dangerous: anyone on the path can read your data)'
-complete -c redisops -n "__fish_redisops_using_subcommand backup" -l repo -d 'Backup repository directory [default: [repository] path in the config file]' -r -F
 complete -c redisops -n "__fish_redisops_using_subcommand backup" -l method -d 'How to get the RDB [default: auto, or [backup] method in the config]' -r -f -a "auto\t'BGSAVE when the server\'s dump file is readable on this host, else sync'
 bgsave\t'BGSAVE, then read the server\'s dump file (needs access to its data directory)'
 sync\t'Stream the RDB over the replication protocol (like redis-cli --rdb)'"
 complete -c redisops -n "__fish_redisops_using_subcommand backup" -l from -d 'With a Sentinel target: back up from the master or a healthy replica [default: prefer-replica]' -r -f -a "master\t'The master'
 replica\t'A healthy replica, or fail'
 prefer-replica\t'A healthy replica, else the master'"
-complete -c redisops -n "__fish_redisops_using_subcommand backup" -l recipient -d 'Encrypt to this age recipient (public key age1…); repeatable' -r
-complete -c redisops -n "__fish_redisops_using_subcommand backup" -l recipients-file -d 'Encrypt to the recipients in FILE (age format: one per line, # comments); repeatable' -r -F
-complete -c redisops -n "__fish_redisops_using_subcommand backup" -l passphrase-file -d 'Encrypt with the passphrase in FILE (age scrypt) instead of public keys' -r -F
 complete -c redisops -n "__fish_redisops_using_subcommand backup" -l compression -d 'Compression: gzip (one standard gzip stream) or zstd [default: gzip, or [backup] compression]' -r -f -a "gzip\t'One standard gzip stream (gunzip, pigz -d, zcat read it), compressed in parallel blocks'
 zstd\t'zstd (multi-threaded; `zstd -d` reads it): faster at a smaller size, needs the zstd tool'"
 complete -c redisops -n "__fish_redisops_using_subcommand backup" -l level -d 'Compression level: gzip 1 (fast) to 9 (small), zstd 1 to 19 [default: 3]' -r
 complete -c redisops -n "__fish_redisops_using_subcommand backup" -l threads -d 'Compression threads [default: one per core, or [backup] threads]' -r
-complete -c redisops -n "__fish_redisops_using_subcommand backup" -l lock-wait -d 'Seconds to wait for another run\'s lock on this target before giving up' -r
 complete -c redisops -n "__fish_redisops_using_subcommand backup" -l save-timeout -d 'Seconds to wait for the server to produce the RDB (BGSAVE or the start of SYNC)' -r
+complete -c redisops -n "__fish_redisops_using_subcommand backup" -l repo -d 'Backup repository directory [default: [repository] path in the config file]' -r -F
+complete -c redisops -n "__fish_redisops_using_subcommand backup" -l recipient -d 'Encrypt to this age recipient (public key age1…); repeatable' -r
+complete -c redisops -n "__fish_redisops_using_subcommand backup" -l recipients-file -d 'Encrypt to the recipients in FILE (age format: one per line, # comments); repeatable' -r -F
+complete -c redisops -n "__fish_redisops_using_subcommand backup" -l passphrase-file -d 'Encrypt with the passphrase in FILE (age scrypt) instead of public keys' -r -F
+complete -c redisops -n "__fish_redisops_using_subcommand backup" -l lock-wait -d 'Seconds to wait for another run\'s lock on this target before giving up' -r
 complete -c redisops -n "__fish_redisops_using_subcommand backup" -l keep-last -d 'Keep the N most recent backups' -r
 complete -c redisops -n "__fish_redisops_using_subcommand backup" -l keep-hourly -d 'Keep the newest backup of each of the last N hours that have backups' -r
 complete -c redisops -n "__fish_redisops_using_subcommand backup" -l keep-daily -d 'Keep the newest backup of each of the last N days that have backups' -r
@@ -272,6 +272,7 @@ complete -c redisops -n "__fish_redisops_using_subcommand restore" -l help -d 'P
 complete -c redisops -n "__fish_redisops_using_subcommand restore" -s q -l quiet -d 'Only print warnings and errors (for cron)'
 complete -c redisops -n "__fish_redisops_using_subcommand restore" -l tls -d 'Use TLS (like rediss://)'
 complete -c redisops -n "__fish_redisops_using_subcommand restore" -l insecure -d 'Skip TLS certificate verification (dangerous: anyone on the path can read your data)'
+complete -c redisops -n "__fish_redisops_using_subcommand prune" -l lock-wait -d 'Seconds to wait for a running backup\'s lock' -r
 complete -c redisops -n "__fish_redisops_using_subcommand prune" -l repo -d 'Backup repository directory [default: [repository] path in the config file]' -r -F
 complete -c redisops -n "__fish_redisops_using_subcommand prune" -l keep-last -d 'Keep the N most recent backups' -r
 complete -c redisops -n "__fish_redisops_using_subcommand prune" -l keep-hourly -d 'Keep the newest backup of each of the last N hours that have backups' -r
@@ -281,7 +282,6 @@ complete -c redisops -n "__fish_redisops_using_subcommand prune" -l keep-monthly
 complete -c redisops -n "__fish_redisops_using_subcommand prune" -l keep-yearly -d 'Keep the newest backup of each of the last N years that have backups' -r
 complete -c redisops -n "__fish_redisops_using_subcommand prune" -l keep-within -d 'Keep all backups newer than DURATION, e.g. 30d, 2w, 6mo, 1y, 12h, 90min (units y mo w d h min)' -r
 complete -c redisops -n "__fish_redisops_using_subcommand prune" -l keep-safety-within -d 'Keep safety backups (taken by restore) newer than DURATION; they never fill the slots of the other rules [default: 7d]' -r
-complete -c redisops -n "__fish_redisops_using_subcommand prune" -l lock-wait -d 'Seconds to wait for a running backup\'s lock' -r
 complete -c redisops -n "__fish_redisops_using_subcommand prune" -l config -d 'Configuration file [default: $XDG_CONFIG_HOME/redisops/config.toml, then /etc/redisops/config.toml]' -r -F
 complete -c redisops -n "__fish_redisops_using_subcommand prune" -l target -d 'Target URL (redis://, rediss://, unix://, redis-sentinel://h1,h2#master, redis-cluster://h1,h2) or a target name from the config file' -r
 complete -c redisops -n "__fish_redisops_using_subcommand prune" -s h -l host -d 'Server hostname or IP' -r
@@ -408,11 +408,11 @@ complete -c redisops -n "__fish_redisops_using_subcommand harden; and __fish_see
 restrict\t'Keep its passwords (clients using requirepass go on working) but take away the dangerous, admin and scripting commands'
 keep\t'Leave it as it is: create and wire the users only, so clients can move to them before a later run closes the default user'"
 complete -c redisops -n "__fish_redisops_using_subcommand harden; and __fish_seen_subcommand_from apply" -l rename-commands -d 'Also rename these commands in the config file (rename-command, effective after a restart): COMMAND or COMMAND=NEW-NAME, comma-separated; new names are random unless given and are written to <secrets-dir>/renamed-commands' -r
+complete -c redisops -n "__fish_redisops_using_subcommand harden; and __fish_seen_subcommand_from apply" -l config-file -d 'The server\'s config file, when INFO\'s config_file is not usable here' -r -F
+complete -c redisops -n "__fish_redisops_using_subcommand harden; and __fish_seen_subcommand_from apply" -l admin-user -d 'The administrator\'s user name' -r
 complete -c redisops -n "__fish_redisops_using_subcommand harden; and __fish_seen_subcommand_from apply" -l service -d 'The systemd unit that runs the server (stopped and started with systemctl)' -r
 complete -c redisops -n "__fish_redisops_using_subcommand harden; and __fish_seen_subcommand_from apply" -l stop-cmd -d 'Shell command that stops the server (docker stop, supervisorctl stop, …)' -r
 complete -c redisops -n "__fish_redisops_using_subcommand harden; and __fish_seen_subcommand_from apply" -l start-cmd -d 'Shell command that starts the server' -r
-complete -c redisops -n "__fish_redisops_using_subcommand harden; and __fish_seen_subcommand_from apply" -l config-file -d 'The server\'s config file, when INFO\'s config_file is not usable here' -r -F
-complete -c redisops -n "__fish_redisops_using_subcommand harden; and __fish_seen_subcommand_from apply" -l admin-user -d 'The administrator\'s user name' -r
 complete -c redisops -n "__fish_redisops_using_subcommand harden; and __fish_seen_subcommand_from apply" -l config -d 'Configuration file [default: $XDG_CONFIG_HOME/redisops/config.toml, then /etc/redisops/config.toml]' -r -F
 complete -c redisops -n "__fish_redisops_using_subcommand harden; and __fish_seen_subcommand_from apply" -l target -d 'Target URL (redis://, rediss://, unix://, redis-sentinel://h1,h2#master, redis-cluster://h1,h2) or a target name from the config file' -r
 complete -c redisops -n "__fish_redisops_using_subcommand harden; and __fish_seen_subcommand_from apply" -s h -l host -d 'Server hostname or IP' -r

@@ -162,6 +162,14 @@ pub async fn run(target: &Target, repo: &Repository, req: &Request) -> Result<Ou
         .await?
     } else {
         let endpoint = node.endpoint.clone();
+        if !req.quiet {
+            // A diskless master waits repl-diskless-sync-delay seconds (5 by default) for
+            // more replicas before it sends a byte: say so rather than show 0 B/s.
+            crate::ui::note(format!(
+                "asked {endpoint} for its RDB: waiting for the server to start the transfer \
+                 (repl-diskless-sync-delay)"
+            ));
+        }
         let start = SyncStream::start(
             &connected.dialer,
             &endpoint,

@@ -180,4 +180,74 @@ mod tests {
     fn cli_definition_is_consistent() {
         Cli::command().debug_assert();
     }
+
+    /// The heading `--help` shows an option under (None: the plain "Options").
+    fn heading(path: &[&str], long: &str) -> Option<String> {
+        let mut cmd = Cli::command();
+        cmd.build();
+        let mut cmd = &cmd;
+        for name in path {
+            cmd = cmd.find_subcommand(name).unwrap();
+        }
+        let arg = cmd
+            .get_arguments()
+            .find(|a| a.get_long() == Some(long))
+            .unwrap_or_else(|| panic!("{path:?} has no --{long}"));
+        arg.get_help_heading().map(String::from)
+    }
+
+    #[test]
+    fn options_sit_under_their_own_headings() {
+        for (path, long, expected) in [
+            (&["restore"][..], "latest", None),
+            (&["restore"], "repo", Some("Repository")),
+            (&["restore"], "identity", Some("Decryption")),
+            (&["restore"], "service", Some("Supervisor")),
+            (&["restore"], "stop-cmd", Some("Supervisor")),
+            (&["restore"], "config-file", Some("Supervisor")),
+            (&["restore"], "dry-run", Some("Plan")),
+            (&["restore"], "yes", Some("Plan")),
+            (&["restore"], "no-safety-backup", Some("Plan")),
+            (&["restore"], "allow-empty", Some("Plan")),
+            (&["restore"], "resume", Some("Resume and abort")),
+            (&["restore"], "journal", Some("Resume and abort")),
+            (&["restore"], "json", Some("Output")),
+            (&["backup"], "method", None),
+            (&["backup"], "recipient", Some("Encryption")),
+            (&["backup"], "lock-wait", Some("Locking")),
+            (
+                &["backup"],
+                "keep-last",
+                Some("Retention (prune after the backup)"),
+            ),
+            (
+                &["backup"],
+                "keep-within",
+                Some("Retention (prune after the backup)"),
+            ),
+            (&["backup"], "schedule", Some("Schedule")),
+            (&["backup"], "json", Some("Output")),
+            (&["backup"], "metrics-file", Some("Output")),
+            (&["verify"], "deep", None),
+            (&["list"], "json", None),
+            (&["prune"], "dry-run", None),
+            (&["prune"], "keep-daily", Some("Keep rules")),
+            (&["harden", "apply"], "dry-run", Some("Plan")),
+            (&["harden", "apply"], "service", Some("Supervisor")),
+            (&["tls", "enable"], "dry-run", Some("Plan")),
+            (
+                &["tls", "enable"],
+                "verify-cacert",
+                Some("Verification (files on this machine)"),
+            ),
+            (&["tls", "rotate"], "yes", Some("Plan")),
+            (&["status"], "port", Some("Connection")),
+        ] {
+            assert_eq!(
+                heading(path, long).as_deref(),
+                expected,
+                "{path:?} --{long}"
+            );
+        }
+    }
 }

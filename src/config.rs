@@ -81,18 +81,23 @@ pub struct BackupConfig {
 impl Config {
     /// Loads the configuration following the lookup order above.
     pub fn load(explicit: Option<&Path>) -> Result<Self> {
-        if let Some(path) = explicit {
-            return Self::read(path);
+        match Self::locate(explicit) {
+            Some(path) => Self::read(&path),
+            None => Ok(Self::default()),
         }
-        if let Some(path) = std::env::var_os("REDISOPS_CONFIG").filter(|p| !p.is_empty()) {
-            return Self::read(Path::new(&path));
-        }
-        for candidate in implicit_locations() {
-            if candidate.exists() {
-                return Self::read(&candidate);
-            }
-        }
-        Ok(Self::default())
+    }
+
+    /// The file [`Self::load`] reads, if any: the explicit one (which must exist), else the
+    /// first implicit location that exists.
+    pub fn locate(explicit: Option<&Path>) -> Option<PathBuf> {
+        explicit
+            .map(Path::to_path_buf)
+            .or_else(|| {
+                std::env::var_os("REDISOPS_CONFIG")
+                    .filter(|p| !p.is_empty())
+                    .map(PathBuf::from)
+            })
+            .or_else(|| implicit_locations().into_iter().find(|c| c.exists()))
     }
 
     fn read(path: &Path) -> Result<Self> {
@@ -139,6 +144,12 @@ impl Config {
         } else {
             self.targets.keys().cloned().collect::<Vec<_>>().join(", ")
         }
+    }
+
+    /// Names where a file path came from, for errors about that file: "password_file of
+    /// [targets.main] in /etc/redisops/config.toml".
+    pub fn names_key(&self, key: &str, section: &str) -> String {
+        format!("{key} of [{section}] in {}", self.describe_source())
     }
 
     pub fn describe_source(&self) -> String {

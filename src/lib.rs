@@ -10,6 +10,7 @@
 //! - `harden`: the hardening audit (facts, check catalogue, reports);
 //! - `tls`: certificates, TLS enablement and rotation on live servers;
 //! - `conffile`: editing redis.conf / sentinel.conf in place (comments kept, 0600, backup);
+//! - `keepmode`: a config file's mode and owner kept across every rewrite;
 //! - `commands`: one file per subcommand, wiring the above together;
 //! - `exit`: the documented exit codes; `ui`: messages on stderr; `fsutil`: durable writes.
 
@@ -28,6 +29,7 @@ pub mod fsutil;
 pub mod harden;
 pub mod host;
 pub mod info;
+pub mod keepmode;
 pub mod metrics;
 pub mod progress;
 pub mod prune;
@@ -60,7 +62,9 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Completions(args) => return commands::generate::run_completions(args),
         Command::Generate(args) => return commands::generate::run_generate(args),
         Command::Keygen(args) => return commands::keygen::run(args),
-        Command::Schedule(args) => return commands::schedule::run(args),
+        Command::Schedule(args) => {
+            return commands::schedule::run(args, cli.global.config.as_deref());
+        }
         Command::Harden(HardenArgs {
             command: HardenCommand::Checks(args),
         }) => return commands::harden::list_checks(args),

@@ -4,6 +4,14 @@ use clap::Parser;
 use redisops::exit::{self, ExitCode};
 
 fn main() -> std::process::ExitCode {
+    // `REDISOPS_CONFIG=` (say, from an env file with the value left out) means unset, as for
+    // REDISCLI_AUTH; clap would refuse it as a missing value.
+    for (name, value) in std::env::vars_os() {
+        if value.is_empty() && name.to_string_lossy().starts_with("REDISOPS_") {
+            // SAFETY: nothing else runs yet: no other thread reads the environment.
+            unsafe { std::env::remove_var(name) };
+        }
+    }
     let cli = redisops::cli::Cli::parse();
     let code = match redisops::run(cli) {
         Ok(code) => code,

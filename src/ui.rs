@@ -54,10 +54,38 @@ pub fn duration(d: std::time::Duration) -> String {
     }
 }
 
+/// A word as a POSIX shell reads it back (also valid in systemd's ExecStart): as is when
+/// it has nothing special, else in single quotes, `'` written as `'\''`. For printed plans
+/// and emitted command lines, so that nested quoting survives a copy and paste.
+pub fn shell_word(word: &str) -> String {
+    let plain = !word.is_empty()
+        && word
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_./:=@,+#".contains(c));
+    if plain {
+        word.to_string()
+    } else {
+        format!("'{}'", word.replace('\'', "'\\''"))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use std::time::Duration;
+
+    #[test]
+    fn shell_words() {
+        assert_eq!(shell_word("--repo"), "--repo");
+        assert_eq!(shell_word("/var/backups/redis"), "/var/backups/redis");
+        assert_eq!(
+            shell_word("redis-sentinel://a,b#m"),
+            "redis-sentinel://a,b#m"
+        );
+        assert_eq!(shell_word("0 3 * * *"), "'0 3 * * *'");
+        assert_eq!(shell_word("it's"), r"'it'\''s'");
+        assert_eq!(shell_word(""), "''");
+    }
 
     #[test]
     fn formats() {

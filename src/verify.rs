@@ -32,6 +32,25 @@ pub enum Level {
     Deep,
 }
 
+impl Level {
+    /// What was checked, in plain words, for the text report.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Level::Archive => {
+                "checked the archive's size and checksum against its manifest; the RDB inside \
+                 was not read (give --identity or --passphrase-file to check it too)"
+            }
+            Level::Rdb => {
+                "checked the archive and the RDB inside it (decrypted, decompressed, CRC-64 and \
+                 structure)"
+            }
+            Level::Deep => {
+                "checked the archive, the RDB inside it, and the RDB with redis-check-rdb"
+            }
+        }
+    }
+}
+
 /// The result for one backup.
 #[derive(Debug, Serialize)]
 pub struct Report {

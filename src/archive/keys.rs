@@ -6,8 +6,8 @@
 //! a secret key cannot leak it into a log.
 
 use std::fmt;
-use std::fs::{self, File};
-use std::io::{self, BufReader, Write};
+use std::fs;
+use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 use age::secrecy::zeroize::Zeroize;
@@ -101,28 +101,36 @@ pub enum RecipientError {
 /// Failure to load, parse or write key material.
 #[derive(Debug, thiserror::Error)]
 pub enum KeyError {
-    #[error("cannot read {}: {source}", path.display())]
-    Read { path: PathBuf, source: io::Error },
+    // Causes are part of the message, not `#[source]`: the error chain would say them twice.
+    #[error("cannot read {}: {cause}", path.display())]
+    Read { path: PathBuf, cause: io::Error },
     #[error("invalid recipient: {0}")]
     Recipient(#[from] RecipientError),
-    #[error("{} line {line}: {source}", path.display())]
+    #[error("{} line {line}: {cause}", path.display())]
     RecipientLine {
         path: PathBuf,
         line: usize,
-        source: RecipientError,
+        cause: RecipientError,
     },
     #[error("{} contains no recipients", path.display())]
     NoRecipients { path: PathBuf },
-    #[error("{}: {source}", path.display())]
-    Identity { path: PathBuf, source: io::Error },
+    #[error("{}: {cause}", path.display())]
+    Identity { path: PathBuf, cause: io::Error },
+    #[error(
+        "{} holds a public key (age1…), not an identity: decrypting needs the private key \
+         (AGE-SECRET-KEY-1…, the file `redisops keygen --output` wrote); the public key is \
+         for backup --recipient",
+        path.display()
+    )]
+    PublicKey { path: PathBuf },
     #[error("{} contains no identities", path.display())]
     NoIdentities { path: PathBuf },
     #[error("passphrase file {} is empty (the passphrase is its first line)", path.display())]
     EmptyPassphrase { path: PathBuf },
     #[error("refusing to overwrite existing key file {}", path.display())]
     Exists { path: PathBuf },
-    #[error("cannot write {}: {source}", path.display())]
-    Write { path: PathBuf, source: io::Error },
+    #[error("cannot write {}: {cause}", path.display())]
+    Write { path: PathBuf, cause: io::Error },
 }
 
 /// Parses one `age1…` X25519 recipient; surrounding whitespace is ignored.
@@ -147,9 +155,9 @@ fn recipient_from_str(s: &str) -> Result<RecipientKey, RecipientError> {
 
 /// Reads an age recipients file: one `age1…` per line, `#` comments and blank lines allowed.
 pub fn read_recipients_file(path: &Path) -> Result<Vec<RecipientKey>, KeyError> {
-    let text = fs::read_to_string(path).map_err(|source| KeyError::Read {
+    let text = fs::read_to_string(path).map_err(|cause| KeyError::Read {
         path: path.to_path_buf(),
-        source,
+        cause,
     })?;
     let mut keys = Vec::new();
     for (index, line) in text.lines().enumerate() {
@@ -157,10 +165,10 @@ pub fn read_recipients_file(path: &Path) -> Result<Vec<RecipientKey>, KeyError> 
         if line.is_empty() || line.starts_with('#') {
             continue;
         }
-        let key = recipient_from_str(line).map_err(|source| KeyError::RecipientLine {
+        let key = recipient_from_str(line).map_err(|cause| KeyError::RecipientLine {
             path: path.to_path_buf(),
             line: index + 1,
-            source,
+            cause,
         })?;
         keys.push(key);
     }
@@ -174,9 +182,9 @@ pub fn read_recipients_file(path: &Path) -> Result<Vec<RecipientKey>, KeyError> 
 
 /// Reads a passphrase: the file's first line without its `\n` or `\r\n`.
 pub fn read_passphrase_file(path: &Path) -> Result<SecretString, KeyError> {
-    let mut text = fs::read_to_string(path).map_err(|source| KeyError::Read {
+    let mut text = fs::read_to_string(path).map_err(|cause| KeyError::Read {
         path: path.to_path_buf(),
-        source,
+        cause,
     })?;
     let end = match text.find('\n') {
         Some(newline) if text[..newline].ends_with('\r') => newline - 1,
@@ -196,22 +204,38 @@ pub fn read_passphrase_file(path: &Path) -> Result<SecretString, KeyError> {
 
 /// Reads every identity in an age identity file (the `age-keygen` format, comments allowed).
 pub fn read_identity_file(path: &Path) -> Result<Vec<IdentityKey>, KeyError> {
-    let identity_error = |source| KeyError::Identity {
+    let identity_error = |cause| KeyError::Identity {
         path: path.to_path_buf(),
-        source,
+        cause,
     };
-    let file = File::open(path).map_err(|source| KeyError::Read {
+    let mut text = fs::read_to_string(path).map_err(|cause| KeyError::Read {
         path: path.to_path_buf(),
-        source,
+        cause,
     })?;
     // age's parse error names the line but not the file; `KeyError::Identity` adds the path.
-    let identities = age::IdentityFile::from_buffer(BufReader::new(file))
-        .map_err(identity_error)?
-        .into_identities()
-        .map_err(|e| identity_error(io::Error::other(e)))?;
+    let parsed = age::IdentityFile::from_buffer(text.as_bytes());
+    // The most common mix-up: the public half passed where the private one belongs.
+    let holds_public_key = text
+        .lines()
+        .any(|l| l.trim().parse::<age::x25519::Recipient>().is_ok());
+    text.zeroize();
+    let public_key = || KeyError::PublicKey {
+        path: path.to_path_buf(),
+    };
+    let identities = match parsed {
+        Err(_) if holds_public_key => return Err(public_key()),
+        parsed => parsed
+            .map_err(identity_error)?
+            .into_identities()
+            .map_err(|e| identity_error(io::Error::other(e)))?,
+    };
     if identities.is_empty() {
-        return Err(KeyError::NoIdentities {
-            path: path.to_path_buf(),
+        return Err(if holds_public_key {
+            public_key()
+        } else {
+            KeyError::NoIdentities {
+                path: path.to_path_buf(),
+            }
         });
     }
     Ok(identities)
@@ -226,9 +250,9 @@ pub fn recipients_of_identity_files<P: AsRef<Path>>(
     let mut keys = Vec::new();
     for path in paths {
         let path = path.as_ref();
-        let text = fs::read_to_string(path).map_err(|source| KeyError::Read {
+        let text = fs::read_to_string(path).map_err(|cause| KeyError::Read {
             path: path.to_path_buf(),
-            source,
+            cause,
         })?;
         keys.extend(
             text.lines()
@@ -262,9 +286,9 @@ pub fn keygen(output: Option<&Path>) -> Result<(String, Option<SecretString>), K
     let Some(path) = output else {
         return Ok((recipient, Some(text)));
     };
-    let write_error = |source| KeyError::Write {
+    let write_error = |cause| KeyError::Write {
         path: path.to_path_buf(),
-        source,
+        cause,
     };
     let mut file = AtomicFile::create(path, 0o600).map_err(write_error)?;
     file.write_all(text.expose_secret().as_bytes())
@@ -458,5 +482,34 @@ mod tests {
             read_identity_file(&path),
             Err(KeyError::NoIdentities { .. })
         ));
+    }
+
+    #[test]
+    fn a_public_key_given_as_identity_says_so() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("key.pub");
+        write_atomic(&path, format!("{R1}\n").as_bytes(), 0o644).unwrap();
+        let err = read_identity_file(&path).err().unwrap();
+        assert!(matches!(err, KeyError::PublicKey { .. }), "{err}");
+        assert!(err.to_string().contains("holds a public key"), "{err}");
+    }
+
+    #[test]
+    fn a_missing_file_names_its_cause_once() {
+        let missing = Path::new("/nonexistent/redisops/recipients.txt");
+        let err = anyhow::Error::from(read_recipients_file(missing).err().unwrap());
+        let text = format!("{err:#}");
+        assert_eq!(
+            text.matches("No such file or directory").count(),
+            1,
+            "{text}"
+        );
+        let err = anyhow::Error::from(read_identity_file(missing).err().unwrap());
+        let text = format!("{err:#}");
+        assert_eq!(
+            text.matches("No such file or directory").count(),
+            1,
+            "{text}"
+        );
     }
 }

@@ -25,9 +25,6 @@ use std::time::{Duration, Instant};
 
 #[derive(Debug, Args)]
 pub struct BackupArgs {
-    #[command(flatten)]
-    pub repo: RepoArgs,
-
     /// How to get the RDB [default: auto, or [backup] method in the config]
     #[arg(long, value_enum)]
     pub method: Option<Method>,
@@ -35,9 +32,6 @@ pub struct BackupArgs {
     /// With a Sentinel target: back up from the master or a healthy replica [default: prefer-replica]
     #[arg(long, value_enum)]
     pub from: Option<Want>,
-
-    #[command(flatten)]
-    pub encrypt: EncryptArgs,
 
     /// Compression: gzip (one standard gzip stream) or zstd [default: gzip, or [backup] compression]
     #[arg(long, value_enum, value_name = "CODEC")]
@@ -51,27 +45,38 @@ pub struct BackupArgs {
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=1024))]
     pub threads: Option<u64>,
 
-    /// Seconds to wait for another run's lock on this target before giving up
-    #[arg(long, value_name = "SECONDS", default_value_t = 0)]
-    pub lock_wait: u64,
-
     /// Seconds to wait for the server to produce the RDB (BGSAVE or the start of SYNC)
     #[arg(long, value_name = "SECONDS", default_value_t = 3600)]
     pub save_timeout: u64,
 
     #[command(flatten)]
+    pub repo: RepoArgs,
+
+    #[command(flatten)]
+    pub encrypt: EncryptArgs,
+
+    /// Seconds to wait for another run's lock on this target before giving up
+    #[arg(
+        long,
+        value_name = "SECONDS",
+        default_value_t = 0,
+        help_heading = "Locking"
+    )]
+    pub lock_wait: u64,
+
+    #[command(flatten, next_help_heading = "Retention (prune after the backup)")]
     pub keep: KeepPolicy,
 
     /// Stay in the foreground and back up on this crontab schedule ("0 3 * * *", @daily)
-    #[arg(long, value_name = "CRON")]
+    #[arg(long, value_name = "CRON", help_heading = "Schedule")]
     pub schedule: Option<String>,
 
     /// Print one JSON object with the result instead of text
-    #[arg(long)]
+    #[arg(long, help_heading = "Output")]
     pub json: bool,
 
     /// Write Prometheus textfile-collector metrics to FILE (atomically)
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", help_heading = "Output")]
     pub metrics_file: Option<PathBuf>,
 }
 
@@ -90,7 +95,7 @@ pub async fn run(args: &BackupArgs, ctx: &Ctx) -> Result<ExitCode> {
     let request = Request {
         method: args.method.or(cfg.method).unwrap_or(Method::Auto),
         from: args.from.or(cfg.from).unwrap_or(Want::PreferReplica),
-        encryption: args.encrypt.resolve(cfg)?,
+        encryption: args.encrypt.resolve(&ctx.config)?,
         compression,
         level,
         threads,
@@ -104,6 +109,7 @@ pub async fn run(args: &BackupArgs, ctx: &Ctx) -> Result<ExitCode> {
         },
         protects: None,
     };
+    super::refuse_zero_keep(&args.keep)?;
     if args.keep.is_empty() && args.keep.keep_safety_within.is_some() {
         return Err(fail(
             ExitCode::Usage,

@@ -57,9 +57,14 @@ pub fn render_man_pages() -> Result<Vec<(String, Vec<u8>)>> {
         for sub in cmd.get_subcommands().filter(|s| !s.is_hide_set()).cloned() {
             walk(sub, out)?;
         }
+        let root = cmd.get_name() == "redisops";
         let man = clap_mangen::Man::new(cmd);
         let mut buf = Vec::new();
-        man.render(&mut buf)?;
+        if root {
+            render_main_page(&man, &mut buf)?;
+        } else {
+            man.render(&mut buf)?;
+        }
         out.push((man.get_filename(), buf));
         Ok(())
     }
@@ -71,10 +76,93 @@ pub fn render_man_pages() -> Result<Vec<(String, Vec<u8>)>> {
     Ok(out)
 }
 
+/// redisops(1): clap's sections, with EXIT STATUS and ENVIRONMENT in place of the exit-code
+/// table `--help` shows after the options.
+fn render_main_page(man: &clap_mangen::Man, w: &mut Vec<u8>) -> Result<()> {
+    man.render_title(w)?;
+    man.render_name_section(w)?;
+    man.render_synopsis_section(w)?;
+    man.render_description_section(w)?;
+    man.render_options_section(w)?;
+    man.render_subcommands_section(w)?;
+    let mut roff = String::from(".SH \"EXIT STATUS\"\n");
+    for code in ExitCode::ALL {
+        roff.push_str(&format!(
+            ".TP\n\\fB{}\\fR\n{}\n",
+            code.code(),
+            roff_text(code.meaning())
+        ));
+    }
+    roff.push_str(".SH ENVIRONMENT\n");
+    for (name, meaning) in environment() {
+        roff.push_str(&format!(
+            ".TP\n\\fB{}\\fR\n{}\n",
+            roff_text(&name),
+            roff_text(&meaning)
+        ));
+    }
+    w.extend_from_slice(roff.as_bytes());
+    man.render_version_section(w)?;
+    Ok(())
+}
+
+/// One line of roff text: backslashes and hyphens escaped, no request at the line start.
+fn roff_text(text: &str) -> String {
+    let escaped = text
+        .replace('\n', " ")
+        .replace('\\', "\\e")
+        .replace('-', "\\-");
+    if escaped.starts_with(['.', '\'']) {
+        format!("\\&{escaped}")
+    } else {
+        escaped
+    }
+}
+
+/// Every environment variable redisops reads, with what it does: those of the options (from
+/// the clap definition, so none is missed) and the few read directly.
+pub fn environment() -> Vec<(String, String)> {
+    fn walk(cmd: &clap::Command, out: &mut std::collections::BTreeMap<String, String>) {
+        for arg in cmd.get_arguments() {
+            if let Some(name) = arg.get_env().and_then(|n| n.to_str()) {
+                let help = arg.get_help().map(|h| h.to_string()).unwrap_or_default();
+                let option = arg.get_long().unwrap_or_default();
+                out.entry(name.to_string())
+                    .or_insert_with(|| format!("--{option}: {help}"));
+            }
+        }
+        for sub in cmd.get_subcommands() {
+            walk(sub, out);
+        }
+    }
+    let mut vars = std::collections::BTreeMap::new();
+    walk(&Cli::command(), &mut vars);
+    for (name, meaning) in [
+        (
+            "REDISCLI_AUTH",
+            "The password to log in with (as for redis-cli), when no --pass or --password-file \
+             is given; kept out of the process list",
+        ),
+        (
+            "XDG_CONFIG_HOME",
+            "Where the default config file is looked up: $XDG_CONFIG_HOME/redisops/config.toml \
+             (default ~/.config), then /etc/redisops/config.toml",
+        ),
+        (
+            "XDG_STATE_HOME",
+            "Where tls journals are kept: $XDG_STATE_HOME/redisops (default \
+             ~/.local/state/redisops, /var/lib/redisops for root)",
+        ),
+    ] {
+        vars.insert(name.to_string(), meaning.to_string());
+    }
+    vars.into_iter().collect()
+}
+
 pub fn run_completions(args: &CompletionsArgs) -> Result<ExitCode> {
-    use std::io::Write;
     let (_, script) = render_completion(args.shell);
-    std::io::stdout().write_all(&script)?;
+    // Through `out!`: `completions zsh | head` closing the pipe is not an error.
+    crate::out!("{}", String::from_utf8_lossy(&script));
     Ok(ExitCode::Success)
 }
 

@@ -157,10 +157,6 @@ pub struct ApplyArgs {
     #[arg(long)]
     pub restart: bool,
 
-    /// With --restart: how the server is stopped and started (default: redisops runs it)
-    #[command(flatten)]
-    pub supervisor: SupervisorArgs,
-
     /// The server's config file, when INFO's config_file is not usable here
     #[arg(long, value_name = "PATH")]
     pub config_file: Option<PathBuf>,
@@ -170,16 +166,20 @@ pub struct ApplyArgs {
     pub admin_user: String,
 
     /// Print the plan and change nothing
-    #[arg(long)]
+    #[arg(long, help_heading = "Plan")]
     pub dry_run: bool,
 
     /// Do not ask for confirmation (needed without a terminal)
-    #[arg(short = 'y', long)]
+    #[arg(short = 'y', long, help_heading = "Plan")]
     pub yes: bool,
 
     /// Print the plan and the outcome as JSON ("changed": false when there was nothing to do)
-    #[arg(long)]
+    #[arg(long, help_heading = "Output")]
     pub json: bool,
+
+    /// With --restart: how the server is stopped and started (default: redisops runs it)
+    #[command(flatten)]
+    pub supervisor: SupervisorArgs,
 }
 
 #[derive(Debug, Args)]

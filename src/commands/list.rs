@@ -9,11 +9,11 @@ use clap::Args;
 
 #[derive(Debug, Args)]
 pub struct ListArgs {
-    #[command(flatten)]
-    pub repo: RepoArgs,
     /// Print a JSON array of manifests (with their locations) instead of a table
     #[arg(long)]
     pub json: bool,
+    #[command(flatten)]
+    pub repo: RepoArgs,
 }
 
 pub async fn run(args: &ListArgs, ctx: &Ctx) -> Result<ExitCode> {

@@ -18,12 +18,13 @@ pub mod verify;
 
 use crate::archive::{self, Decryption, Encryption};
 use crate::cli::ConnectionArgs;
-use crate::config::{BackupConfig, Config};
+use crate::config::Config;
 use crate::exit::{ExitCode, fail};
 use crate::host::SupervisorChoice;
 use crate::repo::{RepoLocation, TargetId};
+use crate::retention::KeepPolicy;
 use crate::target::Target;
-use anyhow::Result;
+use anyhow::{Context, Result};
 use clap::Args;
 use std::path::PathBuf;
 
@@ -51,6 +52,7 @@ impl Ctx {
 
 /// How the server is stopped and started (restore; harden apply --restart).
 #[derive(Debug, Args)]
+#[command(next_help_heading = "Supervisor")]
 pub struct SupervisorArgs {
     /// The systemd unit that runs the server (stopped and started with systemctl)
     #[arg(long, value_name = "UNIT", conflicts_with = "stop_cmd")]
@@ -85,6 +87,7 @@ impl SupervisorArgs {
 }
 
 #[derive(Debug, Args)]
+#[command(next_help_heading = "Repository")]
 pub struct RepoArgs {
     /// Backup repository directory [default: [repository] path in the config file]
     #[arg(long, env = "REDISOPS_REPO", value_name = "DIR")]
@@ -135,35 +138,48 @@ pub struct EncryptArgs {
 
 impl EncryptArgs {
     /// Flags win over the config's [backup] section; nothing at all is refused.
-    pub fn resolve(&self, cfg: &BackupConfig) -> Result<Encryption> {
+    pub fn resolve(&self, config: &Config) -> Result<Encryption> {
         if self.no_encrypt {
             return Ok(Encryption::None);
         }
         let flags_given = !self.recipients.is_empty()
             || !self.recipients_files.is_empty()
             || self.passphrase_file.is_some();
-        let (recipients, files, passphrase) = if flags_given {
+        let cfg = &config.backup;
+        // A file the config names is reported with its key and the config file.
+        let (recipients, files, passphrase, origin) = if flags_given {
             (
                 &self.recipients,
                 self.recipients_files.clone(),
                 &self.passphrase_file,
+                None,
             )
         } else {
             (
                 &cfg.recipients,
                 cfg.recipients_file.iter().cloned().collect(),
                 &cfg.passphrase_file,
+                Some(config),
             )
         };
+        let named = |key: &str| origin.map(|c| c.names_key(key, "backup"));
         if let Some(file) = passphrase {
-            return Ok(Encryption::Passphrase(archive::read_passphrase_file(file)?));
+            let read = archive::read_passphrase_file(file);
+            return Ok(Encryption::Passphrase(match named("passphrase_file") {
+                Some(key) => read.context(key)?,
+                None => read?,
+            }));
         }
         let mut keys = recipients
             .iter()
             .map(|r| archive::parse_recipient(r))
             .collect::<Result<Vec<_>, _>>()?;
         for file in &files {
-            keys.extend(archive::read_recipients_file(file)?);
+            let read = archive::read_recipients_file(file);
+            keys.extend(match named("recipients_file") {
+                Some(key) => read.context(key)?,
+                None => read?,
+            });
         }
         if keys.is_empty() {
             return Err(fail(
@@ -208,6 +224,23 @@ impl DecryptArgs {
     pub fn given(&self) -> bool {
         !self.identities.is_empty() || self.passphrase_file.is_some()
     }
+}
+
+/// Refuses `--keep-*` counts that are all 0 (`--keep-last 0`): they would keep nothing but
+/// the newest backup, and must not quietly fall back to the config's rules either.
+pub fn refuse_zero_keep(keep: &KeepPolicy) -> Result<()> {
+    let regular = KeepPolicy {
+        keep_safety_within: None,
+        ..keep.clone()
+    };
+    if regular != KeepPolicy::default() && regular.is_empty() {
+        return Err(fail(
+            ExitCode::Usage,
+            "refusing to prune: the --keep-* counts given are all 0, which would keep nothing \
+             but the newest backup. Give a count of at least 1 (e.g. --keep-last 7)",
+        ));
+    }
+    Ok(())
 }
 
 /// Asks on the terminal before changing a server; without one there is nobody to ask.

@@ -13,10 +13,6 @@ use std::time::Duration;
 
 #[derive(Debug, Args)]
 pub struct PruneArgs {
-    #[command(flatten)]
-    pub repo: RepoArgs,
-    #[command(flatten)]
-    pub keep: KeepPolicy,
     /// Show what would be deleted, delete nothing
     #[arg(long)]
     pub dry_run: bool,
@@ -26,9 +22,14 @@ pub struct PruneArgs {
     /// Print the decisions as JSON
     #[arg(long)]
     pub json: bool,
+    #[command(flatten)]
+    pub repo: RepoArgs,
+    #[command(flatten, next_help_heading = "Keep rules")]
+    pub keep: KeepPolicy,
 }
 
 pub async fn run(args: &PruneArgs, ctx: &Ctx) -> Result<ExitCode> {
+    super::refuse_zero_keep(&args.keep)?;
     let policy = args.keep.or_rules_of(&ctx.config.retention);
     if policy.is_empty() {
         return Err(fail(

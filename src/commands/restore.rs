@@ -53,45 +53,47 @@ pub struct RestoreArgs {
     pub supervisor: SupervisorArgs,
 
     /// Without --service/--stop-cmd: the config file redisops starts redis-server with [default: the server's own config_file]
-    #[arg(long, value_name = "PATH")]
+    #[arg(long, value_name = "PATH", help_heading = "Supervisor")]
     pub config_file: Option<PathBuf>,
 
     /// Verify and stage the archive and print the plan, then stop without changing anything
-    #[arg(long)]
+    #[arg(long, help_heading = "Plan")]
     pub dry_run: bool,
 
     /// Do not ask for confirmation (needed when there is no terminal)
-    #[arg(short = 'y', long)]
+    #[arg(short = 'y', long, help_heading = "Plan")]
     pub yes: bool,
 
     /// Skip the backup of the current data into the repository before the restore
-    #[arg(long)]
+    #[arg(long, help_heading = "Plan")]
     pub no_safety_backup: bool,
 
     /// Restore a backup with no keys, or with under a tenth of the server's keys (--yes alone
     /// does not)
-    #[arg(long)]
+    #[arg(long, help_heading = "Plan")]
     pub allow_empty: bool,
 
     /// Finish a restore whose redisops was killed (reads its journal)
-    #[arg(long, conflicts_with_all = ["id", "latest", "file", "dry_run", "abort"])]
+    #[arg(long, conflicts_with_all = ["id", "latest", "file", "dry_run", "abort"],
+          help_heading = "Resume and abort")]
     pub resume: bool,
 
     /// Roll back a restore whose redisops was killed (reads its journal)
-    #[arg(long, conflicts_with_all = ["id", "latest", "file", "dry_run"])]
+    #[arg(long, conflicts_with_all = ["id", "latest", "file", "dry_run"],
+          help_heading = "Resume and abort")]
     pub abort: bool,
 
     /// With --abort after the restored data was verified: roll back anyway, discarding the
     /// restored data and every write since
-    #[arg(long, requires = "abort")]
+    #[arg(long, requires = "abort", help_heading = "Resume and abort")]
     pub discard_restored: bool,
 
     /// With --resume/--abort while the server is down: the journal, <dir>/.redisops-restore.journal
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", help_heading = "Resume and abort")]
     pub journal: Option<PathBuf>,
 
     /// Print one JSON object with the result instead of text
-    #[arg(long)]
+    #[arg(long, help_heading = "Output")]
     pub json: bool,
 }
 
@@ -373,7 +375,7 @@ async fn safety_backup(
                 passphrase_file: None,
                 no_encrypt: false,
             };
-            match none.resolve(&ctx.config.backup) {
+            match none.resolve(&ctx.config) {
                 Ok(enc) => enc,
                 Err(_) => {
                     ui::note(

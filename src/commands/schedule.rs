@@ -1,10 +1,13 @@
 //! `redisops schedule`: print a crontab line or a systemd service + timer pair that runs a
 //! redisops command line on a classic 5-field schedule.
 
+use crate::config::Config;
 use crate::exit::{ExitCode, fail};
 use crate::schedule::CronExpr;
-use anyhow::Result;
-use clap::{Args, ValueEnum};
+use crate::ui::shell_word;
+use anyhow::{Context, Result};
+use clap::{Args, CommandFactory, Parser, ValueEnum};
+use std::path::Path;
 
 #[derive(Debug, Args)]
 pub struct ScheduleArgs {
@@ -30,28 +33,52 @@ pub enum Emit {
     Systemd,
 }
 
-pub fn run(args: &ScheduleArgs) -> Result<ExitCode> {
+pub fn run(args: &ScheduleArgs, config: Option<&Path>) -> Result<ExitCode> {
     let expr = CronExpr::parse(&args.cron).map_err(|e| fail(ExitCode::Usage, e.to_string()))?;
     refuse_secrets(&args.command)?;
+    let cwd = std::env::current_dir().context("cannot read the current directory")?;
+    let command = absolute_paths(&args.command, &cwd)?;
+    check_parses(&command)?;
     let exe = std::env::current_exe()
         .ok()
         .and_then(|p| p.to_str().map(String::from))
         .unwrap_or_else(|| "redisops".to_string());
     let mut words = vec![exe];
-    words.extend(args.command.iter().cloned());
+    // Cron and systemd start with an empty environment in another directory: the config file
+    // this shell would use must be named, absolute.
+    let names_config = command
+        .iter()
+        .any(|w| w == "--config" || w.starts_with("--config="));
+    if !names_config && let Some(file) = Config::locate(config) {
+        words.push("--config".into());
+        words.push(absolute(&file, &cwd)?);
+    }
+    words.extend(command);
     if !words.iter().any(|w| w == "--quiet" || w == "-q") {
         // Cron mails whatever is printed: only warnings and errors should reach it.
         words.push("--quiet".into());
     }
-    let line = words.iter().map(|w| quote(w)).collect::<Vec<_>>().join(" ");
+    let environment = carried_environment(&cwd)?;
+    let line = words
+        .iter()
+        .map(|w| shell_word(w))
+        .collect::<Vec<_>>()
+        .join(" ");
     match args.emit {
-        Emit::Crontab => crate::out!("{}", expr.crontab_line(&line)),
+        Emit::Crontab => {
+            let assignments: String = environment
+                .iter()
+                .map(|(k, v)| format!("{k}={} ", shell_word(v)))
+                .collect();
+            crate::out!("{}", expr.crontab_line(&format!("{assignments}{line}")))
+        }
         Emit::Systemd => {
             // systemd expands $VAR even inside quotes; $$ is a literal dollar.
             let units = expr.systemd_units(
                 &args.name,
                 &format!("redisops scheduled run ({})", args.name),
                 &line.replace('$', "$$"),
+                &environment,
             );
             crate::outln!("# /etc/systemd/system/{}.service", args.name);
             crate::out!("{}", units.service);
@@ -66,6 +93,141 @@ pub fn run(args: &ScheduleArgs) -> Result<ExitCode> {
         }
     }
     Ok(ExitCode::Success)
+}
+
+/// `path` made absolute against `cwd` (`.` components dropped), as text for the line.
+fn absolute(path: &Path, cwd: &Path) -> Result<String> {
+    let joined = std::path::absolute(cwd.join(path))
+        .with_context(|| format!("cannot make {} absolute", path.display()))?;
+    joined.to_str().map(String::from).ok_or_else(|| {
+        fail(
+            ExitCode::Usage,
+            format!(
+                "{} is not valid UTF-8: rename it to schedule it",
+                joined.display()
+            ),
+        )
+    })
+}
+
+/// Every option of the command line, from the root down through each subcommand.
+fn all_arguments(cmd: &clap::Command) -> Vec<clap::Arg> {
+    let mut out: Vec<clap::Arg> = cmd.get_arguments().cloned().collect();
+    for sub in cmd.get_subcommands() {
+        out.extend(all_arguments(sub));
+    }
+    out
+}
+
+fn takes_path(arg: &clap::Arg) -> bool {
+    use clap::ValueHint as H;
+    arg.get_action().takes_values()
+        && matches!(
+            arg.get_value_hint(),
+            H::AnyPath | H::FilePath | H::DirPath | H::ExecutablePath
+        )
+}
+
+/// The words with every path option's value made absolute: cron starts the command in
+/// `$HOME` and systemd in `/`, so `--repo backups` would name another directory there.
+fn absolute_paths(words: &[String], cwd: &Path) -> Result<Vec<String>> {
+    let root = crate::cli::Cli::command();
+    let mut chain = vec![&root];
+    let mut out = words.to_vec();
+    let mut i = 0;
+    while i < out.len() {
+        let word = out[i].clone();
+        let (found, inline) = if let Some(long) = word.strip_prefix("--") {
+            if long.is_empty() {
+                break;
+            }
+            let (name, value) = match long.split_once('=') {
+                Some((name, value)) => (name, Some(value.to_string())),
+                None => (long, None),
+            };
+            let arg = chain
+                .iter()
+                .rev()
+                .find_map(|c| c.get_arguments().find(|a| a.get_long() == Some(name)));
+            (arg, value)
+        } else if let Some(short) = word.strip_prefix('-').and_then(|w| w.chars().next()) {
+            let arg = chain
+                .iter()
+                .rev()
+                .find_map(|c| c.get_arguments().find(|a| a.get_short() == Some(short)));
+            let rest = &word[1 + short.len_utf8()..];
+            (arg, (!rest.is_empty()).then(|| rest.to_string()))
+        } else {
+            if let Some(sub) = chain.last().and_then(|c| c.find_subcommand(&word)) {
+                chain.push(sub);
+            }
+            i += 1;
+            continue;
+        };
+        let Some(arg) = found.filter(|a| a.get_action().takes_values()) else {
+            i += 1;
+            continue;
+        };
+        let path = takes_path(arg);
+        match inline {
+            Some(value) if path => {
+                let prefix = &word[..word.len() - value.len()];
+                out[i] = format!("{prefix}{}", absolute(Path::new(&value), cwd)?);
+            }
+            Some(_) => {}
+            None => {
+                if path && let Some(value) = out.get(i + 1).cloned() {
+                    out[i + 1] = absolute(Path::new(&value), cwd)?;
+                }
+                i += 1;
+            }
+        }
+        i += 1;
+    }
+    Ok(out)
+}
+
+/// A mistyped command is refused now, not discovered in tomorrow's cron mail.
+fn check_parses(words: &[String]) -> Result<()> {
+    let argv = std::iter::once("redisops").chain(words.iter().map(String::as_str));
+    match crate::cli::Cli::try_parse_from(argv) {
+        Ok(_) => Ok(()),
+        Err(e) => {
+            let text = e.to_string();
+            let first = text.lines().next().unwrap_or_default();
+            Err(fail(
+                ExitCode::Usage,
+                format!(
+                    "the command after -- is not a valid redisops command line: {}",
+                    first.trim_start_matches("error: ")
+                ),
+            ))
+        }
+    }
+}
+
+/// The redisops variables of this shell (absolute where they name a path), for the emitted
+/// line: cron and systemd would not have them. `REDISOPS_CONFIG` becomes `--config`.
+fn carried_environment(cwd: &Path) -> Result<Vec<(String, String)>> {
+    let mut seen = std::collections::BTreeMap::new();
+    for arg in all_arguments(&crate::cli::Cli::command()) {
+        let Some(name) = arg.get_env().and_then(|n| n.to_str()) else {
+            continue;
+        };
+        if !name.starts_with("REDISOPS_") || name == "REDISOPS_CONFIG" {
+            continue;
+        }
+        let Some(value) = std::env::var_os(name).filter(|v| !v.is_empty()) else {
+            continue;
+        };
+        let value = if takes_path(&arg) {
+            absolute(Path::new(&value), cwd)?
+        } else {
+            value.to_string_lossy().into_owned()
+        };
+        seen.insert(name.to_string(), value);
+    }
+    Ok(seen.into_iter().collect())
 }
 
 /// Crontabs and unit files are readable by others and end up in logs: a password in the
@@ -93,23 +255,8 @@ fn refuse_secrets(words: &[String]) -> Result<()> {
     Ok(())
 }
 
-/// Shell-style quoting (also valid for systemd's ExecStart) for words that need it.
-fn quote(word: &str) -> String {
-    let plain = !word.is_empty()
-        && word
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "-_./:=@,+#".contains(c));
-    if plain {
-        word.to_string()
-    } else {
-        format!("'{}'", word.replace('\'', "'\\''"))
-    }
-}
-
 #[cfg(test)]
 mod tests {
-    use super::quote;
-
     #[test]
     fn secrets_are_refused() {
         let words = |ws: &[&str]| ws.iter().map(|w| w.to_string()).collect::<Vec<_>>();
@@ -118,14 +265,5 @@ mod tests {
         assert!(super::refuse_secrets(&words(&["--target", "redis://:pw@h", "backup"])).is_err());
         assert!(super::refuse_secrets(&words(&["--target", "redis://user@h", "backup"])).is_ok());
         assert!(super::refuse_secrets(&words(&["--password-file", "/etc/p", "backup"])).is_ok());
-    }
-
-    #[test]
-    fn quoting() {
-        assert_eq!(quote("--repo"), "--repo");
-        assert_eq!(quote("/var/backups/redis"), "/var/backups/redis");
-        assert_eq!(quote("redis-sentinel://a,b#m"), "redis-sentinel://a,b#m");
-        assert_eq!(quote("0 3 * * *"), "'0 3 * * *'");
-        assert_eq!(quote("it's"), "'it'\\''s'");
     }
 }

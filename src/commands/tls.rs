@@ -150,6 +150,7 @@ pub struct VerifyArgs {
 }
 
 #[derive(Debug, Args)]
+#[command(next_help_heading = "Plan")]
 pub struct ApplyArgs {
     /// Print the steps (and their undo) without changing anything
     #[arg(long)]

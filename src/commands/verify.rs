@@ -26,16 +26,16 @@ pub struct VerifyArgs {
     /// Verify a dump from any tool, without a repository: .rdb, .rdb.gz, .rdb.zst, or any of them in age
     #[arg(long, value_name = "PATH", conflicts_with = "latest")]
     pub file: Option<PathBuf>,
-    #[command(flatten)]
-    pub repo: RepoArgs,
-    #[command(flatten)]
-    pub keys: DecryptArgs,
     /// Also run redis-check-rdb or valkey-check-rdb (one on PATH at least as new as the file) on the decrypted RDB (streamed through a pipe; needs keys)
     #[arg(long)]
     pub deep: bool,
     /// Print the reports as JSON
     #[arg(long)]
     pub json: bool,
+    #[command(flatten)]
+    pub repo: RepoArgs,
+    #[command(flatten)]
+    pub keys: DecryptArgs,
 }
 
 pub async fn run(args: &VerifyArgs, ctx: &Ctx) -> Result<ExitCode> {
@@ -124,11 +124,11 @@ fn print(args: &VerifyArgs, reports: Vec<Report>) -> Result<ExitCode> {
     } else {
         for r in &reports {
             crate::outln!(
-                "{} {} {} ({:?} level)",
+                "{} {} {}: {}",
                 if r.ok { "OK    " } else { "FAILED" },
                 r.target,
                 r.id,
-                r.level
+                r.level.describe()
             );
             for p in &r.problems {
                 crate::outln!("       problem: {p}");

@@ -155,6 +155,7 @@ pub fn redis_error(
             format!("{addr} is loading its dataset into memory (LOADING): wait and retry."),
         ),
         _ if err.kind() == redis::ErrorKind::AuthenticationFailed => wrongpass(addr, user_name),
+        _ if err.kind() == redis::ErrorKind::Parse => not_redis(addr, None),
         _ if err.is_timeout() => Failure::new(
             ExitCode::Unreachable,
             format!(
@@ -168,6 +169,24 @@ pub fn redis_error(
             format!("{addr} answered with an error: {err}"),
         ),
     }
+}
+
+/// Something else listens at `addr` (a web server, SSH, another database): said once, the
+/// same way for every command, with what it sent when that is known.
+pub fn not_redis(addr: &str, answered: Option<&[u8]>) -> Failure {
+    let answered = answered
+        .map(|bytes| {
+            let shown: Vec<u8> = bytes.iter().copied().take(60).collect();
+            format!(" (it answered \"{}\")", shown.escape_ascii())
+        })
+        .unwrap_or_default();
+    Failure::new(
+        ExitCode::Unreachable,
+        format!(
+            "{addr} does not speak the Redis protocol{answered}: another service listens \
+             there. Check the port and host (-h/-p/-s or --target)."
+        ),
+    )
 }
 
 fn wrongpass(addr: &str, user: &str) -> Failure {

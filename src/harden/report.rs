@@ -1,6 +1,7 @@
 //! Presenting an audit: a table grouped by severity for people, a JSON object with a stable
 //! shape for scripts, and SARIF 2.1.0 for code-scanning dashboards (rules from the
-//! catalogue, one result per finding, located at the node by a logical location).
+//! catalogue, one result per finding, located at the node's config file or the node itself,
+//! with a fingerprint that is stable across runs).
 
 use super::checks::{self, NodeReport, Reported, Severity};
 use super::facts::AuditFacts;
@@ -106,11 +107,17 @@ impl<'a> Report<'a> {
                     "level": level(f.severity),
                     "message": { "text": format!("{}: {}", f.title, f.evidence) },
                     "locations": [{
+                        "physicalLocation": {
+                            "artifactLocation": self.artifact(node),
+                        },
                         "logicalLocations": [{
                             "name": node.address,
                             "kind": "resource",
                         }],
                     }],
+                    "partialFingerprints": {
+                        "redisopsFinding/v1": fingerprint(f.id, &node.address),
+                    },
                     "properties": {
                         "severity": f.severity,
                         "category": f.category,
@@ -127,13 +134,44 @@ impl<'a> Report<'a> {
                 "tool": {
                     "driver": {
                         "name": "redisops",
+                        "version": env!("CARGO_PKG_VERSION"),
                         "semanticVersion": env!("CARGO_PKG_VERSION"),
                         "rules": rules,
+                    },
+                },
+                "originalUriBaseIds": {
+                    FILE_ROOT: {
+                        "uri": "file:///",
+                        "description": { "text": "The root of the audited host's file system" },
                     },
                 },
                 "results": results,
             }],
         })
+    }
+
+    /// Where a finding on `node` is located: its config file when the audit read it (a path
+    /// under [`FILE_ROOT`]), else the node itself as `redis://host:port` (or `unix://path`).
+    fn artifact(&self, node: &NodeReport) -> Value {
+        let config_file = self
+            .facts
+            .nodes
+            .iter()
+            .find(|n| n.address == node.address)
+            .and_then(|n| n.host.as_ref())
+            .and_then(|h| h.config_file.as_ref())
+            .map(|f| f.path.as_str())
+            .filter(|p| p.starts_with('/'));
+        match config_file {
+            Some(path) => json!({
+                "uri": uri_escape(path.trim_start_matches('/')),
+                "uriBaseId": FILE_ROOT,
+            }),
+            None if node.address.starts_with('/') => {
+                json!({ "uri": format!("unix://{}", uri_escape(&node.address)) })
+            }
+            None => json!({ "uri": format!("redis://{}", uri_escape(&node.address)) }),
+        }
     }
 
     /// The human report: findings grouped by severity, highest first, then the summary
@@ -185,6 +223,28 @@ impl<'a> Report<'a> {
     }
 }
 
+/// The `uriBaseId` of config-file locations.
+const FILE_ROOT: &str = "FILESYSTEM_ROOT";
+
+/// Percent-encodes what may not stand in a URI path as is.
+fn uri_escape(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'/' | b':' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// The same finding on the same node has the same fingerprint in every run, whatever the
+/// evidence says this time, so code scanning tracks it instead of opening a new alert.
+fn fingerprint(rule: &str, address: &str) -> String {
+    use sha2::{Digest, Sha256};
+    hex::encode(&Sha256::digest(format!("{rule}\0{address}"))[..16])
+}
+
 fn level(s: Severity) -> &'static str {
     match s {
         Severity::Critical | Severity::High => "error",
@@ -233,6 +293,20 @@ mod tests {
         let i = result["ruleIndex"].as_u64().unwrap() as usize;
         assert_eq!(rules[i]["id"], result["ruleId"]);
         assert_eq!(result["level"], "error");
+        // No config file in the facts: located at the node.
+        let artifact = &result["locations"][0]["physicalLocation"]["artifactLocation"];
+        assert!(
+            artifact["uri"].as_str().unwrap().starts_with("redis://"),
+            "{artifact}"
+        );
+        assert_eq!(
+            fingerprint("NET-01", "10.0.0.1:6379"),
+            fingerprint("NET-01", "10.0.0.1:6379")
+        );
+        assert_ne!(
+            fingerprint("NET-01", "10.0.0.1:6379"),
+            fingerprint("NET-01", "10.0.0.2:6379")
+        );
 
         let text = report.render(Severity::High);
         assert!(text.contains("CRITICAL\n  NET-01"), "{text}");

@@ -14,6 +14,7 @@
 use crate::conn::Node;
 use crate::exit::{ExitCode, fail};
 use crate::target::HostPort;
+use crate::ui::shell_word;
 use anyhow::{Context, Result};
 use serde::{Deserialize, Serialize};
 use std::os::unix::process::CommandExt;
@@ -143,7 +144,7 @@ impl Supervisor {
     pub fn describe_stop(&self) -> String {
         match self {
             Supervisor::Managed { .. } => "SHUTDOWN NOSAVE".into(),
-            Supervisor::Commands { stop, .. } => format!("sh -c '{stop}'"),
+            Supervisor::Commands { stop, .. } => format!("sh -c {}", shell_word(stop)),
             Supervisor::Service { unit } => format!("systemctl stop {unit}"),
         }
     }
@@ -157,11 +158,13 @@ impl Supervisor {
                 ..
             } => format!(
                 "{} {}{}",
-                executable.display(),
-                config_file.display(),
-                args.iter().map(|a| format!(" {a}")).collect::<String>()
+                shell_word(&executable.to_string_lossy()),
+                shell_word(&config_file.to_string_lossy()),
+                args.iter()
+                    .map(|a| format!(" {}", shell_word(a)))
+                    .collect::<String>()
             ),
-            Supervisor::Commands { start, .. } => format!("sh -c '{start}'"),
+            Supervisor::Commands { start, .. } => format!("sh -c {}", shell_word(start)),
             Supervisor::Service { unit } => format!("systemctl start --no-block {unit}"),
         }
     }
@@ -296,4 +299,22 @@ pub fn start_timeout_warning(unit: &str) -> Option<String> {
 /// The file the managed mode sends the server's output to (`what`: restore, tls).
 pub fn output_path(dir: &Path, what: &str, ts: &str) -> PathBuf {
     dir.join(format!(".redisops-{what}-{ts}.out"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plans_quote_nested_shell_commands() {
+        let s = Supervisor::Commands {
+            stop: "docker exec cache sh -c 'redis-cli shutdown'".into(),
+            start: "docker start cache".into(),
+        };
+        assert_eq!(
+            s.describe_stop(),
+            r"sh -c 'docker exec cache sh -c '\''redis-cli shutdown'\'''"
+        );
+        assert_eq!(s.describe_start(), "sh -c 'docker start cache'");
+    }
 }

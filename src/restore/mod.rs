@@ -218,9 +218,13 @@ pub async fn resume(
         }
     };
     if !path.exists() {
+        let what = if abort { "abort" } else { "resume" };
         return Err(fail(
-            ExitCode::NotFound,
-            format!("no unfinished restore: {} does not exist", path.display()),
+            ExitCode::Usage,
+            format!(
+                "nothing to {what}: no restore was interrupted here (there is no journal {})",
+                path.display()
+            ),
         ));
     }
     let journal = Journal::load(&path)?;

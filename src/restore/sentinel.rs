@@ -200,17 +200,19 @@ impl Protection {
                 .await?;
         }
         for (hp, ms) in down_after {
-            links
-                .sentinel(hp)
-                .await?
-                .query::<()>(
+            let mut sentinel = links.sentinel(hp).await?;
+            // SENTINEL SET rewrites sentinel.conf.
+            crate::keepmode::keeping_mode(&mut sentinel, async |s| {
+                s.query::<()>(
                     redis::cmd("SENTINEL")
                         .arg("SET")
                         .arg(name)
                         .arg("down-after-milliseconds")
                         .arg(ms),
                 )
-                .await?;
+                .await
+            })
+            .await?;
         }
         let deadline = Instant::now() + CONFIRM_TIMEOUT;
         loop {

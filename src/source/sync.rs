@@ -363,15 +363,7 @@ impl Handshake<'_> {
         match reply.split_first() {
             Some((b'+', _)) => Ok(Ok(())),
             Some((b'-', text)) => Ok(Err(Refusal(String::from_utf8_lossy(text).into_owned()))),
-            _ => Err(fail(
-                ExitCode::Error,
-                format!(
-                    "{} answered {} with \"{}\": this does not look like a Redis server",
-                    self.addr,
-                    args[0],
-                    reply.escape_ascii()
-                ),
-            )),
+            _ => Err(explain::not_redis(&self.addr, Some(&reply)).into()),
         }
     }
 

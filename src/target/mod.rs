@@ -246,7 +246,9 @@ fn resolve_any(
         (None, None) => match (env_password, &url.password, &entry.password_file) {
             (Some(p), _, _) => Some(Secret::new(p)),
             (None, Some(p), _) => Some(Secret::new(p.clone())),
-            (None, None, Some(file)) => Some(read_secret_file(file)?),
+            (None, None, Some(file)) => Some(read_secret_file(file).with_context(|| {
+                config.names_key("password_file", &target_section(name.as_deref()))
+            })?),
             (None, None, None) => None,
         },
     };
@@ -292,7 +294,10 @@ fn resolve_any(
         UrlAddr::Sentinel { sentinels, master } => {
             let sentinel_password =
                 match (&args.sentinel_password_file, &entry.sentinel_password_file) {
-                    (Some(f), _) | (None, Some(f)) => Some(read_secret_file(f)?),
+                    (Some(f), _) => Some(read_secret_file(f)?),
+                    (None, Some(f)) => Some(read_secret_file(f).with_context(|| {
+                        config.names_key("sentinel_password_file", &target_section(name.as_deref()))
+                    })?),
                     (None, None) => None,
                 };
             TargetKind::Sentinel {
@@ -405,11 +410,17 @@ fn cluster_name(seeds: &[HostPort]) -> String {
     )
 }
 
+/// The config section of a named target, for messages.
+fn target_section(name: Option<&str>) -> String {
+    format!("targets.{}", name.unwrap_or_default())
+}
+
 /// Reads a password or passphrase: the first line of the file, without its line ending.
 pub fn read_secret_file(path: &Path) -> Result<Secret> {
+    // A missing or unreadable file is bad input (exit 2), not a failed login.
     let text = std::fs::read_to_string(path).map_err(|e| {
         fail(
-            ExitCode::Auth,
+            ExitCode::Usage,
             format!(
                 "cannot read the password file {}: {e}; check the path and that this user may \
                  read it",
@@ -420,7 +431,7 @@ pub fn read_secret_file(path: &Path) -> Result<Secret> {
     let line = text.lines().next().unwrap_or("").to_string();
     if line.is_empty() {
         return Err(fail(
-            ExitCode::Auth,
+            ExitCode::Usage,
             format!("the password file {} is empty", path.display()),
         ));
     }

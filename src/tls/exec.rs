@@ -168,15 +168,16 @@ async fn run(
             .await
             .context("REPLICAOF")
             .map(|()| None),
-        Action::Rewrite => node
-            .query::<()>(redis::cmd("CONFIG").arg("REWRITE"))
-            .await
-            .context(
-                "CONFIG REWRITE failed (the runtime changes are in effect but not persisted: \
+        Action::Rewrite => crate::keepmode::keeping_mode(node, async |node| {
+            node.query::<()>(redis::cmd("CONFIG").arg("REWRITE")).await
+        })
+        .await
+        .context(
+            "CONFIG REWRITE failed (the runtime changes are in effect but not persisted: \
                  make the config file's directory writable by redis-server and run CONFIG \
                  REWRITE)",
-            )
-            .map(|()| None),
+        )
+        .map(|()| None),
     }
 }
 

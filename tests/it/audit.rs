@@ -426,3 +426,69 @@ fn runtime_changes_that_a_restart_would_lose_are_reported() {
         "{drift}"
     );
 }
+
+/// What GitHub code scanning reads, validated against the SARIF 2.1.0 schema (vendored from
+/// the OASIS sarif-spec repository, sarif-2.1/schema/sarif-schema-2.1.0.json).
+#[test]
+fn sarif_validates_against_the_2_1_0_schema() {
+    let schema: serde_json::Value =
+        serde_json::from_str(include_str!("../data/sarif-schema-2.1.0.json")).unwrap();
+    let validator = jsonschema::options()
+        .should_validate_formats(true)
+        .build(&schema)
+        .unwrap();
+    let server = RedisServer::start();
+    let port = server.port.to_string();
+    let audit = || {
+        let run = redisops(["-p", &port, "harden", "audit", "--format", "sarif"]);
+        assert_eq!(run.code, 3, "{}", run.stderr);
+        run.json()
+    };
+    let sarif = audit();
+    let errors: Vec<String> = validator
+        .iter_errors(&sarif)
+        .map(|e| e.to_string())
+        .collect();
+    assert!(errors.is_empty(), "not valid SARIF 2.1.0: {errors:#?}");
+
+    let run = &sarif["runs"][0];
+    assert_eq!(run["tool"]["driver"]["version"], env!("CARGO_PKG_VERSION"));
+    for rule in run["tool"]["driver"]["rules"].as_array().unwrap() {
+        assert!(rule["shortDescription"]["text"].is_string(), "{rule}");
+        assert!(rule["help"]["text"].is_string(), "{rule}");
+        let score: f64 = rule["properties"]["security-severity"]
+            .as_str()
+            .unwrap()
+            .parse()
+            .unwrap();
+        assert!((0.0..=10.0).contains(&score), "{rule}");
+    }
+    let results = run["results"].as_array().unwrap();
+    assert!(!results.is_empty());
+    // The server runs here from a config file: findings are located in it.
+    let conf = server.conf_file();
+    let relative = conf.to_str().unwrap().trim_start_matches('/');
+    for r in results {
+        let artifact = &r["locations"][0]["physicalLocation"]["artifactLocation"];
+        assert_eq!(artifact["uri"], relative, "{r}");
+        assert_eq!(artifact["uriBaseId"], "FILESYSTEM_ROOT", "{r}");
+        assert!(
+            r["partialFingerprints"]["redisopsFinding/v1"].is_string(),
+            "{r}"
+        );
+    }
+    assert_eq!(
+        run["originalUriBaseIds"]["FILESYSTEM_ROOT"]["uri"], "file:///",
+        "{run}"
+    );
+    // Stable: the same findings have the same fingerprints in the next run.
+    let fingerprints = |sarif: &serde_json::Value| -> Vec<String> {
+        sarif["runs"][0]["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["partialFingerprints"].to_string())
+            .collect()
+    };
+    assert_eq!(fingerprints(&sarif), fingerprints(&audit()));
+}

@@ -60,6 +60,7 @@ fn noauth_and_wrongpass() {
         11,
         "WRONGPASS",
     );
+    // A missing file is bad input, not a failed login.
     let missing = dir.path().join("missing");
     expect(
         redisops([
@@ -69,7 +70,7 @@ fn noauth_and_wrongpass() {
             missing.to_str().unwrap(),
             "status",
         ]),
-        11,
+        2,
         "cannot read the password file",
     );
 }
@@ -208,4 +209,109 @@ fn usage_errors() {
         2,
         "unsupported URL scheme",
     );
+}
+
+/// A port with a web server on it: it answers anything with an HTTP 400 and closes, as
+/// nginx does to a Redis client. Stops when dropped.
+struct HttpServer {
+    port: u16,
+    stop: Arc<std::sync::atomic::AtomicBool>,
+}
+
+impl HttpServer {
+    fn start() -> Self {
+        use std::io::{Read, Write};
+        use std::sync::atomic::Ordering;
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let stopped = stop.clone();
+        std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                if stopped.load(Ordering::SeqCst) {
+                    return;
+                }
+                let Ok(mut stream) = stream else { continue };
+                let _ = stream.set_read_timeout(Some(std::time::Duration::from_millis(500)));
+                let mut buf = [0u8; 1024];
+                let _ = stream.read(&mut buf);
+                let _ = stream.write_all(
+                    b"HTTP/1.1 400 Bad Request\r\nServer: nginx\r\nContent-Length: 0\r\n\
+                      Connection: close\r\n\r\n",
+                );
+            }
+        });
+        Self { port, stop }
+    }
+}
+
+impl Drop for HttpServer {
+    fn drop(&mut self) {
+        self.stop.store(true, std::sync::atomic::Ordering::SeqCst);
+        let _ = std::net::TcpStream::connect(("127.0.0.1", self.port));
+    }
+}
+
+#[test]
+fn a_port_without_redis_is_named_so_by_every_command() {
+    let http = HttpServer::start();
+    let port = http.port.to_string();
+    let dir = tempfile::tempdir().unwrap();
+    let repo = dir.path().join("repo");
+    let secrets = dir.path().join("secrets");
+    // An RDB to restore, from a real server.
+    let real = RedisServer::start();
+    real.populate(10);
+    real.cli(&["SAVE"]);
+    let rdb = real.dir().join("dump.rdb");
+    let fx = TlsFixture::new();
+    let path = |p: &std::path::Path| p.to_str().unwrap().to_string();
+    let (ca, cert, key) = (path(&fx.ca), path(&fx.client_cert), path(&fx.client_key));
+    let commands: Vec<Vec<&str>> = vec![
+        vec!["status"],
+        vec!["backup", "--no-encrypt", "--repo", repo.to_str().unwrap()],
+        vec!["harden", "audit"],
+        vec![
+            "harden",
+            "apply",
+            "--dry-run",
+            "--secrets-dir",
+            secrets.to_str().unwrap(),
+        ],
+        vec![
+            "tls",
+            "enable",
+            "--server-cert",
+            "/etc/redis/tls/redis.crt",
+            "--server-key",
+            "/etc/redis/tls/redis.key",
+            "--server-ca",
+            "/etc/redis/tls/ca.crt",
+            "--tls-port",
+            "6380",
+            "--verify-cacert",
+            &ca,
+            "--verify-cert",
+            &cert,
+            "--verify-key",
+            &key,
+            "--dry-run",
+        ],
+        vec!["restore", "--file", rdb.to_str().unwrap(), "--dry-run"],
+    ];
+    for args in commands {
+        let run = redisops(["-p", &port].into_iter().chain(args.iter().copied()));
+        assert_eq!(run.code, 10, "{args:?}: {}", run.stderr);
+        assert!(
+            run.stderr.contains("does not speak the Redis protocol"),
+            "{args:?}: {}",
+            run.stderr
+        );
+        assert_eq!(
+            run.stderr.matches("Redis protocol").count(),
+            1,
+            "{args:?}: said once: {}",
+            run.stderr
+        );
+    }
 }

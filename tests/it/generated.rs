@@ -4,7 +4,7 @@
 //! `cargo run -- generate completions --dir completions && cargo run -- generate man --dir man`,
 //! and `cargo run -- harden checks --markdown` for the README table).
 
-use redisops::commands::generate::{render_completions, render_man_pages};
+use redisops::commands::generate::{environment, render_completions, render_man_pages};
 use std::path::Path;
 
 fn check(dir: &str, files: Vec<(String, Vec<u8>)>) {
@@ -109,4 +109,51 @@ fn readme_check_table_matches_the_catalogue() {
         "README.md's check table differs from the catalogue. Regenerate with: \
          REDISOPS_BLESS=1 cargo test --test it generated"
     );
+}
+
+#[test]
+fn main_man_page_has_exit_status_and_environment() {
+    let pages = render_man_pages().unwrap();
+    let (_, page) = pages.iter().find(|(n, _)| n == "redisops.1").unwrap();
+    let page = String::from_utf8_lossy(page);
+    let exit = page
+        .find(".SH \"EXIT STATUS\"")
+        .expect("no EXIT STATUS section");
+    let env = page
+        .find(".SH ENVIRONMENT")
+        .expect("no ENVIRONMENT section");
+    assert!(exit < env);
+    for code in redisops::exit::ExitCode::ALL {
+        assert!(
+            page[exit..env].contains(&format!("\\fB{}\\fR\n", code.code())),
+            "exit code {} missing",
+            code.code()
+        );
+    }
+    let names: Vec<String> = environment().into_iter().map(|(n, _)| n).collect();
+    for needed in [
+        "REDISOPS_CONFIG",
+        "REDISOPS_TARGET",
+        "REDISOPS_REPO",
+        "REDISOPS_SECRETS_DIR",
+        "REDISCLI_AUTH",
+    ] {
+        assert!(names.iter().any(|n| n == needed), "{needed} not listed");
+    }
+    for name in &names {
+        let shown = format!("\\fB{}\\fR", name.replace('-', "\\-"));
+        assert!(page[env..].contains(&shown), "{name} not in ENVIRONMENT");
+    }
+}
+
+#[test]
+fn readme_documents_every_environment_variable() {
+    let readme =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    for (name, _) in environment() {
+        assert!(
+            readme.contains(&format!("`{name}`")),
+            "README.md does not document `{name}`"
+        );
+    }
 }

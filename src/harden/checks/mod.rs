@@ -9,7 +9,7 @@ mod exposure;
 mod passwords;
 mod replication;
 mod surface;
-mod system;
+pub(crate) mod system;
 mod tls;
 
 use super::facts::{AuditFacts, NodeFacts, NodeKind, UserFacts};

@@ -107,12 +107,15 @@ fn pers01_no_config_file(s: &Subject) -> Vec<Finding> {
 }
 
 /// How Redis would read a value: case and quoting do not matter.
-fn normalized(v: &str) -> String {
+pub(crate) fn normalized(v: &str) -> String {
     v.split_whitespace()
         .map(|w| w.trim_matches('"').to_ascii_lowercase())
         .collect::<Vec<_>>()
         .join(" ")
 }
+
+/// How PERS-04's finding about directives begins (apply recognises its own pending fixes).
+pub const DRIFT: &str = "the config file and the running server disagree on";
 
 fn pers04_drift(s: &Subject) -> Vec<Finding> {
     let Some(host) = &s.node.host else {
@@ -130,8 +133,7 @@ fn pers04_drift(s: &Subject) -> Vec<Finding> {
         .collect();
     if !differ.is_empty() {
         out.push(Finding::new(format!(
-            "the config file and the running server disagree on {}: a restart switches to \
-             the file's values.",
+            "{DRIFT} {}: a restart switches to the file's values.",
             list(&differ)
         )));
     }

@@ -574,18 +574,38 @@ impl Run {
     }
 }
 
+thread_local! {
+    /// This test's XDG config and state directories: libtest runs each test on its own
+    /// thread, so each test gets its own, removed when it ends. Fixed paths under /tmp would
+    /// mix the journals of concurrent tests and outlive the run.
+    static XDG: TempDir = tempfile::Builder::new()
+        .prefix("redisops-it-xdg-")
+        .tempdir()
+        .unwrap();
+}
+
+/// The (config, state) XDG directories the redisops runs of this test use.
+pub fn xdg_dirs() -> (PathBuf, PathBuf) {
+    XDG.with(|dir| {
+        let (config, state) = (dir.path().join("config"), dir.path().join("state"));
+        std::fs::create_dir_all(&config).unwrap();
+        std::fs::create_dir_all(&state).unwrap();
+        (config, state)
+    })
+}
+
 /// The redisops binary with an environment that cannot leak the developer's settings.
 pub fn redisops_cmd() -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_redisops"));
-    let empty = std::env::temp_dir().join("redisops-it-empty-xdg");
-    std::fs::create_dir_all(&empty).unwrap();
-    // Journals of tls runs go here, not to /var/lib/redisops.
-    let state = std::env::temp_dir().join("redisops-it-state");
+    // Journals of tls runs go to the state directory, not to /var/lib/redisops.
+    let (config, state) = xdg_dirs();
     cmd.env_remove("REDISCLI_AUTH")
         .env_remove("REDISOPS_CONFIG")
         .env_remove("REDISOPS_TARGET")
-        .env("XDG_CONFIG_HOME", &empty)
-        .env("XDG_STATE_HOME", &state)
+        .env_remove("REDISOPS_REPO")
+        .env_remove("REDISOPS_SECRETS_DIR")
+        .env("XDG_CONFIG_HOME", config)
+        .env("XDG_STATE_HOME", state)
         .stdin(Stdio::null());
     cmd
 }

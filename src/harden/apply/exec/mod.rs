@@ -333,7 +333,10 @@ impl<'a> Executor<'a> {
         let (command, why) = persist_command(action);
         let mut cmd = redis::cmd(command[0]);
         cmd.arg(command[1]);
-        self.conn(node).await?.query::<()>(&cmd).await.context(why)
+        let con = self.conn(node).await?;
+        crate::keepmode::keeping_mode(con, async |con| con.query::<()>(&cmd).await)
+            .await
+            .context(why)
     }
 
     /// Notes how the node describes `user`'s commands now, for the next run's comparison.

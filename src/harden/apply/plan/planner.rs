@@ -845,6 +845,33 @@ impl<'a> Planner<'a> {
         Ok(())
     }
 
+    /// Whether `f` is PERS-04's drift between file and runtime that consists only of the
+    /// file-only fixes waiting for their restart: apply's own pending edit, already listed
+    /// with its fix, not a finding of its own.
+    fn only_pending_file_fixes(&self, address: &str, f: &checks::Reported) -> bool {
+        if f.id != "PERS-04" || !f.evidence.starts_with(checks::system::DRIFT) {
+            return false;
+        }
+        let Some(node) = self.facts.nodes.iter().find(|n| n.address == address) else {
+            return false;
+        };
+        let Some(host) = &node.host else {
+            return false;
+        };
+        let norm = checks::system::normalized;
+        host.file_directives.iter().all(|(key, file)| {
+            let Some(running) = node.config(key) else {
+                return true;
+            };
+            norm(file) == norm(running)
+                || FILE_FIXES.iter().any(|(id, fix_key, value)| {
+                    fix_key == key
+                        && norm(file) == norm(value)
+                        && self.fixed.contains(&(address.to_string(), *id))
+                })
+        })
+    }
+
     /// Every finding at or above low that no step fixes becomes a note for the operator;
     /// so does a file-only fix that waits for a restart.
     fn leave_the_rest(&mut self) {
@@ -853,7 +880,9 @@ impl<'a> Planner<'a> {
                 let id = CheckId(f.id);
                 let fixed = self.fixed.contains(&(report.address.clone(), id));
                 let file_only = FILE_FIXES.iter().any(|(fix, ..)| *fix == id);
-                let why = if f.severity < checks::Severity::Low {
+                let why = if f.severity < checks::Severity::Low
+                    || self.only_pending_file_fixes(&report.address, f)
+                {
                     continue;
                 } else if fixed && file_only && !self.opts.restart {
                     "the config file says so; takes effect at the next restart (--restart)"

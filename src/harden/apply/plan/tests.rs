@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::harden::apply::roles::roles;
+use crate::harden::checks;
 use crate::harden::checks::fixtures::{self, open_default, put_user, set, user};
 use crate::harden::facts::NodeFacts;
 use crate::harden::facts::{FileFacts, HostFacts};
@@ -309,4 +310,32 @@ fn every_check_id_the_planner_names_is_in_the_catalogue() {
             "the planner names {id}, which is not in the catalogue"
         );
     }
+}
+
+#[test]
+fn a_pending_file_fix_is_not_listed_as_drift() {
+    // An earlier run wrote enable-debug-command no; the restart is still to come.
+    let mut n = weak();
+    let host = n.host.as_mut().unwrap();
+    host.file_directives
+        .insert("enable-debug-command".into(), "no".into());
+    let facts = fixtures::audit(vec![n]);
+    let reports = checks::evaluate(&facts);
+    assert!(
+        reports[0].findings.iter().any(|f| f.id == "PERS-04"),
+        "the audit sees the drift"
+    );
+    let p = plan(&facts, &opts(), &hashes(), &["admin.password".into()]).unwrap();
+    assert!(
+        p.left
+            .iter()
+            .any(|l| l.starts_with("CMD-01") && l.contains("next restart")),
+        "{:?}",
+        p.left
+    );
+    assert!(
+        !p.left.iter().any(|l| l.starts_with("PERS-04")),
+        "{:?}",
+        p.left
+    );
 }

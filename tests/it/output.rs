@@ -1,0 +1,103 @@
+//! Output details an operator relies on: times that mean what they say, progress that says
+//! what is happening, and tests that leave nothing behind in fixed places.
+
+use crate::harness::{RedisServer, redisops, redisops_cmd, run_cmd, xdg_dirs};
+use chrono::{DateTime, Utc};
+use std::time::Duration;
+
+fn backup_args<'a>(port: &'a str, repo: &'a str) -> Vec<&'a str> {
+    vec![
+        "-p",
+        port,
+        "backup",
+        "--no-encrypt",
+        "--json",
+        "--repo",
+        repo,
+    ]
+}
+
+#[test]
+fn a_backup_that_waited_for_the_lock_is_dated_when_it_starts() {
+    let server = RedisServer::start();
+    server.populate(100);
+    let port = server.port.to_string();
+    let dir = tempfile::tempdir().unwrap();
+    let repo = dir.path().join("repo");
+    let repo_s = repo.to_str().unwrap();
+    let first = redisops(backup_args(&port, repo_s)).ok().json();
+    // Another run holds the target's lock for two seconds.
+    let location = redisops::repo::RepoLocation::parse(&repo).unwrap();
+    let target = redisops::repo::TargetId::new(first["backup"]["target"]["name"].as_str().unwrap());
+    let lock = redisops::repo::Repository::open(&location)
+        .unwrap()
+        .lock(&target, Duration::ZERO, "test")
+        .unwrap();
+    let mut cmd = redisops_cmd();
+    cmd.args(backup_args(&port, repo_s))
+        .args(["--lock-wait", "30"]);
+    let waiting = std::thread::spawn(move || run_cmd(cmd));
+    std::thread::sleep(Duration::from_secs(2));
+    let released = Utc::now();
+    drop(lock);
+    let second = waiting.join().unwrap().ok().json();
+    let created: DateTime<Utc> = second["backup"]["created_at"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(
+        created >= released - chrono::TimeDelta::milliseconds(500),
+        "created_at {created} is from before the lock was released at {released}"
+    );
+}
+
+#[test]
+fn a_sync_backup_says_it_waits_for_the_transfer() {
+    let server = RedisServer::start();
+    server.populate(100);
+    let port = server.port.to_string();
+    let dir = tempfile::tempdir().unwrap();
+    let repo = dir.path().join("repo");
+    let run = redisops([
+        "-p",
+        &port,
+        "backup",
+        "--no-encrypt",
+        "--method",
+        "sync",
+        "--repo",
+        repo.to_str().unwrap(),
+    ])
+    .ok();
+    assert!(
+        run.stderr
+            .contains("waiting for the server to start the transfer (repl-diskless-sync-delay)"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn each_test_gets_its_own_xdg_directories() {
+    let fixed = std::env::temp_dir();
+    let (config, state) = xdg_dirs();
+    for dir in [&config, &state] {
+        assert!(
+            !dir.starts_with(fixed.join("redisops-it-state"))
+                && !dir.starts_with(fixed.join("redisops-it-empty-xdg")),
+            "{}",
+            dir.display()
+        );
+    }
+    // Another test (thread) gets other directories, removed when it ends.
+    let (other, _) = std::thread::spawn(xdg_dirs).join().unwrap();
+    assert_ne!(other, config);
+    assert!(!other.exists(), "{} outlived its test", other.display());
+    // And redisops runs use them.
+    let cmd = redisops_cmd();
+    let env: Vec<_> = cmd.get_envs().collect();
+    assert!(env.iter().any(
+        |(k, v)| *k == "XDG_STATE_HOME" && v.is_some_and(|v| std::path::Path::new(v) == state)
+    ));
+}
