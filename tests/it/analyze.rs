@@ -182,7 +182,8 @@ fn every_key_agrees_with_the_live_server() {
             )
         })
         .collect();
-    for (prefix, keys) in &prefixes {
+    // As above: keys whose 1 ms TTL passed may be in the snapshot while SCAN skips them.
+    for (prefix, keys) in prefixes.iter().filter(|(p, _)| !p.starts_with("gone:")) {
         let scanned = scan_count(
             &server,
             prefix,
@@ -519,7 +520,7 @@ fn verify_file_checks_foreign_dumps_in_every_form() {
     }
     let deep = redisops(["verify", "--file", &p("dump.rdb.gz"), "--deep"]).ok();
     assert!(
-        deep.stdout.contains("redis-check-rdb: RDB looks OK"),
+        deep.stdout.contains("redis-check-rdb (") && deep.stdout.contains("RDB looks OK"),
         "{}",
         deep.stdout
     );
