@@ -61,7 +61,7 @@ measure() {
   /usr/bin/time -f '%e %U %S %M' -o "$work/time" "$@" >/dev/null 2>"$work/err" || {
     cat "$work/err" >&2; exit 1; }
   read -r wall user sys rss < "$work/time"
-  echo "$label"$'\t'"$wall"$'\t'"$(awk "BEGIN{print $user + $sys}")"$'\t'"$((rss / 1024))"
+  echo "${label//|/\\|}"$'\t'"$wall"$'\t'"$(awk "BEGIN{print $user + $sys}")"$'\t'"$((rss / 1024))"
 }
 
 "$redisops" keygen --output "$work/key.txt" > "$work/recipient" 2>/dev/null
