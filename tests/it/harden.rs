@@ -39,7 +39,7 @@ fn cli(port: u16, login: Option<(&str, &str)>, args: &[&str]) -> String {
 }
 
 /// `redisops -p PORT harden apply --secrets-dir SECRETS EXTRA…`
-fn apply(port: u16, secrets: &Path, extra: &[&str]) -> Run {
+pub fn apply(port: u16, secrets: &Path, extra: &[&str]) -> Run {
     let port = port.to_string();
     let mut args = vec![
         "-p",
@@ -106,11 +106,7 @@ fn weak_server_is_hardened_verified_persisted_and_idempotent() {
         &secrets,
         &["--yes", "--bind", "127.0.0.1,-::1", "--restart"],
     );
-    assert_eq!(
-        run.code, 0,
-        "stdout:\n{}\nstderr:\n{}",
-        run.stdout, run.stderr
-    );
+    let run = run.ok();
     assert!(
         run.stdout.contains("app.password  applications"),
         "{}",
@@ -204,11 +200,7 @@ fn renamed_commands_work_under_their_new_names_after_the_restart() {
             "--yes",
         ],
     );
-    assert_eq!(
-        run.code, 0,
-        "stdout:\n{}\nstderr:\n{}",
-        run.stdout, run.stderr
-    );
+    run.ok();
     let admin = password(&secrets, "admin");
     server.login("admin", &admin);
     let renamed = std::fs::read_to_string(secrets.join("renamed-commands")).unwrap();
@@ -291,11 +283,7 @@ fn restricted_default_user_keeps_its_password_and_the_file_keeps_its_comments() 
         "--yes",
     ]);
     let run = crate::harness::run_cmd(cmd);
-    assert_eq!(
-        run.code, 0,
-        "stdout:\n{}\nstderr:\n{}",
-        run.stdout, run.stderr
-    );
+    run.ok();
     let old = Some(("default", "an-old-shared-requirepass"));
     assert_eq!(cli(server.port, old, &["SET", "x", "1"]), "OK");
     assert!(cli(server.port, old, &["FLUSHALL"]).contains("NOPERM"));
@@ -346,11 +334,7 @@ fn applies_over_tls_with_a_client_certificate() {
         .map(String::from),
     );
     let run = redisops(&args);
-    assert_eq!(
-        run.code, 0,
-        "stdout:\n{}\nstderr:\n{}",
-        run.stdout, run.stderr
-    );
+    run.ok();
     // The harness' redis-cli speaks TLS with the fixture: without a login it is refused.
     let out = server.cli_output(&["PING"]);
     assert!(
@@ -409,11 +393,7 @@ fn sentinel_group_is_hardened_and_still_fails_over() {
         ])
     };
     let run = apply();
-    assert_eq!(
-        run.code, 0,
-        "stdout:\n{}\nstderr:\n{}",
-        run.stdout, run.stderr
-    );
+    run.ok();
     let admin = password(&secrets, "admin");
     let login = Some(("admin", admin.as_str()));
 
@@ -622,11 +602,7 @@ fn restart_waits_for_a_load_longer_than_30_seconds() {
             "--yes",
         ],
     );
-    assert_eq!(
-        run.code, 0,
-        "stdout:\n{}\nstderr:\n{}",
-        run.stdout, run.stderr
-    );
+    let run = run.ok();
     assert!(run.stderr.contains("loading:"), "{}", run.stderr);
     let admin = password(&secrets, "admin");
     let login = Some(("admin", admin.as_str()));

