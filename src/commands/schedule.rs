@@ -59,6 +59,13 @@ pub fn run(args: &ScheduleArgs, config: Option<&Path>) -> Result<ExitCode> {
         words.push("--quiet".into());
     }
     let environment = carried_environment(&cwd)?;
+    // The carried variables land in the same readable files as the command line.
+    refuse_secrets(
+        &environment
+            .iter()
+            .map(|(_, v)| v.clone())
+            .collect::<Vec<_>>(),
+    )?;
     let line = words
         .iter()
         .map(|w| shell_word(w))

@@ -163,3 +163,25 @@ fn a_mistyped_command_is_refused_when_scheduling() {
         run.stderr
     );
 }
+
+#[test]
+fn a_password_in_a_carried_variable_is_refused() {
+    let mut cmd = redisops_cmd();
+    cmd.env("REDISOPS_TARGET", "redis://ops:s3cret@127.0.0.1:1")
+        .args([
+            "schedule", "--cron", "@daily", "--", "backup", "--repo", "/r",
+        ]);
+    let run = run_cmd(cmd);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("refusing to put a password"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        !run.stdout.contains("s3cret") && !run.stderr.contains("s3cret"),
+        "{}{}",
+        run.stdout,
+        run.stderr
+    );
+}
