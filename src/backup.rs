@@ -286,7 +286,7 @@ pub async fn run(target: &Target, repo: &Repository, req: &Request) -> Result<Ou
 /// Proof that a dump file read after BGSAVE is the one we asked for, not an older file (or
 /// another server's) under the same name.
 struct Freshness {
-    /// Server time just before BGSAVE.
+    /// Server time (TIME, from gettimeofday) just before BGSAVE.
     not_before: i64,
     /// For RDBs without an AUX `ctime` (newer formats are not walked).
     file_mtime: i64,
@@ -295,8 +295,7 @@ struct Freshness {
 
 impl Freshness {
     fn check(&self, summary: &RdbSummary) -> Result<()> {
-        let created = summary.ctime.unwrap_or(self.file_mtime);
-        if created < self.not_before {
+        if self.stale(summary.ctime.unwrap_or(self.file_mtime)) {
             return Err(fail(
                 ExitCode::SaveFailed,
                 format!(
@@ -307,6 +306,13 @@ impl Freshness {
             ));
         }
         Ok(())
+    }
+
+    /// The server stamps `ctime` with time(), the kernel's coarse clock, which lags
+    /// gettimeofday (TIME) by up to a tick: a save forked just after a second began can carry
+    /// the previous second. A file from an earlier save is older than that.
+    fn stale(&self, created: i64) -> bool {
+        created < self.not_before - 1
     }
 }
 
@@ -350,4 +356,21 @@ async fn pipeline<R: Read + Send + 'static>(
         Ok((summary, stats, pending))
     })
     .await?
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Freshness;
+
+    #[test]
+    fn freshness_allows_the_coarse_clock_lag_only() {
+        let fresh = Freshness {
+            not_before: 1_000,
+            file_mtime: 0,
+            path: "dump.rdb".into(),
+        };
+        assert!(!fresh.stale(1_000));
+        assert!(!fresh.stale(999), "time() may still show the previous second");
+        assert!(fresh.stale(998));
+    }
 }
