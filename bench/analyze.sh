@@ -23,32 +23,25 @@ pin=()
 command -v taskset >/dev/null && pin=(taskset -c 0)
 
 echo "bench: loading $keys keys..." >&2
-python3 - "$keys" <<'PY' | redis-cli -p "$port" --pipe >/dev/null
+PYTHONPATH=bench python3 - "$keys" <<'PY' | redis-cli -p "$port" --pipe >/dev/null
 import os, random, sys
+from resp import Pipe
 random.seed(11)
 n = int(sys.argv[1])
-out = sys.stdout.buffer
-def cmd(*args):
-    parts = [b"*%d\r\n" % len(args)]
-    for a in args:
-        parts.append(b"$%d\r\n%s\r\n" % (len(a), a))
-    return b"".join(parts)
-buf = []
+pipe = Pipe()
 for i in range(n):
     kind = i % 4
     if kind == 0:    # one distinct prefix per key: the long tail
-        buf.append(cmd(b"SET", b"p%d:v" % i, os.urandom(40).hex().encode()))
+        pipe.send(b"SET", b"p%d:v" % i, os.urandom(40).hex().encode())
     elif kind == 1:  # sessions with TTLs
-        buf.append(cmd(b"SET", b"session:%d" % i, os.urandom(60).hex().encode(), b"EX", b"%d" % random.randrange(60, 90 * 86400)))
+        pipe.send(b"SET", b"session:%d" % i, os.urandom(60).hex().encode(), b"EX", b"%d" % random.randrange(60, 90 * 86400))
     elif kind == 2:  # small hashes under 1000 tenants
-        buf.append(cmd(b"HSET", b"tenant:%d:user:%d" % (i % 1000, i), b"name", b"user%d" % i, b"age", b"%d" % (i % 90)))
+        pipe.send(b"HSET", b"tenant:%d:user:%d" % (i % 1000, i), b"name", b"user%d" % i, b"age", b"%d" % (i % 90))
     else:            # counters
-        buf.append(cmd(b"SET", b"counter:%d:%d" % (i % 97, i), b"%d" % random.randrange(10**9)))
-    if len(buf) == 10000:
-        out.write(b"".join(buf)); buf = []
+        pipe.send(b"SET", b"counter:%d:%d" % (i % 97, i), b"%d" % random.randrange(10**9))
 for j in range(3):   # a few big keys for the top lists
-    buf.append(cmd(b"RPUSH", b"queue:big%d" % j, *[b"job%d" % k for k in range(50000)]))
-out.write(b"".join(buf))
+    pipe.send(b"RPUSH", b"queue:big%d" % j, *[b"job%d" % k for k in range(50000)])
+pipe.flush()
 PY
 redis-cli -p "$port" SAVE >/dev/null
 rdb="$work/dump.rdb"

@@ -37,17 +37,12 @@ fi
 start_scratch_redis --repl-diskless-sync-delay 0
 
 echo "bench: loading $keys keys (session-like JSON, tokens, counters)..." >&2
-python3 - "$keys" <<'EOF' | redis-cli -p "$port" --pipe >/dev/null
+PYTHONPATH=bench python3 - "$keys" <<'EOF' | redis-cli -p "$port" --pipe >/dev/null
 import base64, os, random, sys
+from resp import Pipe
 random.seed(7)
 n = int(sys.argv[1])
-out = sys.stdout.buffer
-def cmd(*args):
-    parts = [b"*%d\r\n" % len(args)]
-    for a in args:
-        parts.append(b"$%d\r\n%s\r\n" % (len(a), a))
-    return b"".join(parts)
-buf = []
+pipe = Pipe()
 words = [b"alpha", b"bravo", b"charlie", b"delta", b"echo", b"foxtrot", b"golf", b"hotel"]
 for i in range(n):
     kind = i % 3
@@ -59,10 +54,8 @@ for i in range(n):
         v = base64.b64encode(os.urandom(240))
     else:  # text with numbers
         v = b" ".join(random.choice(words) + b"%d" % random.randrange(1000) for _ in range(30))
-    buf.append(cmd(b"SET", b"k:%d:%d" % (kind, i), v))
-    if len(buf) == 10000:
-        out.write(b"".join(buf)); buf = []
-out.write(b"".join(buf))
+    pipe.send(b"SET", b"k:%d:%d" % (kind, i), v)
+pipe.flush()
 EOF
 redis-cli -p "$port" --rdb "$work/probe.rdb" >/dev/null 2>&1
 rdb_bytes=$(stat -c %s "$work/probe.rdb")
