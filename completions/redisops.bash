@@ -404,7 +404,7 @@ _redisops() {
             return 0
             ;;
         redisops__subcmd__backup)
-            opts="-q -h -p -s -a --method --from --compression --level --threads --save-timeout --repo --recipient --recipients-file --passphrase-file --no-encrypt --lock-wait --keep-last --keep-hourly --keep-daily --keep-weekly --keep-monthly --keep-yearly --keep-within --keep-safety-within --schedule --json --metrics-file --help --config --quiet --target --host --port --socket --user --pass --password-file --tls --cacert --cert --key --sni --insecure --sentinel-user --sentinel-password-file --timeout"
+            opts="-q -h -p -s -a --method --from --compression --level --threads --save-timeout --repo --recipient --recipients-file --passphrase-file --no-encrypt --lock-wait --keep-last --keep-hourly --keep-daily --keep-weekly --keep-monthly --keep-yearly --keep-within --keep-safety-within --schedule --scheduled --json --metrics-file --help --config --quiet --target --host --port --socket --user --pass --password-file --tls --cacert --cert --key --sni --insecure --sentinel-user --sentinel-password-file --timeout"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -129,6 +129,7 @@ set edit:completion:arg-completer[redisops] = {|@words|
             cand --sentinel-password-file 'Read the Sentinels'' password from FILE'
             cand --timeout 'Seconds to wait for a connection or a reply'
             cand --no-encrypt 'Store the archive unencrypted (anyone who can read the repository can read the data)'
+            cand --scheduled 'Record the backup as scheduled, not manual (the lines `redisops schedule` prints add it)'
             cand --json 'Print one JSON object with the result instead of text'
             cand --help 'Print help (see more with ''--help'')'
             cand -q 'Only print warnings and errors (for cron)'

@@ -121,6 +121,7 @@ complete -c redisops -n "__fish_redisops_using_subcommand backup" -l sentinel-us
 complete -c redisops -n "__fish_redisops_using_subcommand backup" -l sentinel-password-file -d 'Read the Sentinels\' password from FILE' -r -F
 complete -c redisops -n "__fish_redisops_using_subcommand backup" -l timeout -d 'Seconds to wait for a connection or a reply' -r
 complete -c redisops -n "__fish_redisops_using_subcommand backup" -l no-encrypt -d 'Store the archive unencrypted (anyone who can read the repository can read the data)'
+complete -c redisops -n "__fish_redisops_using_subcommand backup" -l scheduled -d 'Record the backup as scheduled, not manual (the lines `redisops schedule` prints add it)'
 complete -c redisops -n "__fish_redisops_using_subcommand backup" -l json -d 'Print one JSON object with the result instead of text'
 complete -c redisops -n "__fish_redisops_using_subcommand backup" -l help -d 'Print help (see more with \'--help\')'
 complete -c redisops -n "__fish_redisops_using_subcommand backup" -s q -l quiet -d 'Only print warnings and errors (for cron)'

@@ -370,7 +370,10 @@ mod tests {
             path: "dump.rdb".into(),
         };
         assert!(!fresh.stale(1_000));
-        assert!(!fresh.stale(999), "time() may still show the previous second");
+        assert!(
+            !fresh.stale(999),
+            "time() may still show the previous second"
+        );
         assert!(fresh.stale(998));
     }
 }

@@ -71,6 +71,10 @@ pub struct BackupArgs {
     #[arg(long, value_name = "CRON", help_heading = "Schedule")]
     pub schedule: Option<String>,
 
+    /// Record the backup as scheduled, not manual (the lines `redisops schedule` prints add it)
+    #[arg(long, help_heading = "Schedule")]
+    pub scheduled: bool,
+
     /// Print one JSON object with the result instead of text
     #[arg(long, help_heading = "Output")]
     pub json: bool,
@@ -103,9 +107,10 @@ pub async fn run(args: &BackupArgs, ctx: &Ctx) -> Result<ExitCode> {
         save_timeout: Duration::from_secs(args.save_timeout),
         quiet: ui::is_quiet() || args.json,
         cancelled: cancelled.clone(),
-        kind: match args.schedule {
-            Some(_) => BackupKind::Scheduled,
-            None => BackupKind::Manual,
+        kind: if args.schedule.is_some() || args.scheduled {
+            BackupKind::Scheduled
+        } else {
+            BackupKind::Manual
         },
         protects: None,
     };

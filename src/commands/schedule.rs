@@ -1,6 +1,7 @@
 //! `redisops schedule`: print a crontab line or a systemd service + timer pair that runs a
 //! redisops command line on a classic 5-field schedule.
 
+use crate::cli::{Cli, Command};
 use crate::config::Config;
 use crate::exit::{ExitCode, fail};
 use crate::schedule::CronExpr;
@@ -38,7 +39,7 @@ pub fn run(args: &ScheduleArgs, config: Option<&Path>) -> Result<ExitCode> {
     refuse_secrets(&args.command)?;
     let cwd = std::env::current_dir().context("cannot read the current directory")?;
     let command = absolute_paths(&args.command, &cwd)?;
-    check_parses(&command)?;
+    let parsed = check_parses(&command)?;
     let exe = std::env::current_exe()
         .ok()
         .and_then(|p| p.to_str().map(String::from))
@@ -57,6 +58,10 @@ pub fn run(args: &ScheduleArgs, config: Option<&Path>) -> Result<ExitCode> {
     if !words.iter().any(|w| w == "--quiet" || w == "-q") {
         // Cron mails whatever is printed: only warnings and errors should reach it.
         words.push("--quiet".into());
+    }
+    // The manifest and `list` tell scheduled backups from ones an operator ran by hand.
+    if matches!(&parsed.command, Command::Backup(b) if !b.scheduled) {
+        words.push("--scheduled".into());
     }
     let environment = carried_environment(&cwd)?;
     // The carried variables land in the same readable files as the command line.
@@ -195,10 +200,10 @@ fn absolute_paths(words: &[String], cwd: &Path) -> Result<Vec<String>> {
 }
 
 /// A mistyped command is refused now, not discovered in tomorrow's cron mail.
-fn check_parses(words: &[String]) -> Result<()> {
+fn check_parses(words: &[String]) -> Result<Cli> {
     let argv = std::iter::once("redisops").chain(words.iter().map(String::as_str));
-    match crate::cli::Cli::try_parse_from(argv) {
-        Ok(_) => Ok(()),
+    match Cli::try_parse_from(argv) {
+        Ok(cli) => Ok(cli),
         Err(e) => {
             let text = e.to_string();
             let first = text.lines().next().unwrap_or_default();

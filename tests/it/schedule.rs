@@ -1,7 +1,7 @@
 //! `schedule` emits lines that run under cron's and systemd's empty environment, from
 //! another directory: the config file, the redisops variables and relative paths are carried.
 
-use crate::harness::{RedisServer, redisops_cmd, run_cmd};
+use crate::harness::{RedisServer, redisops, redisops_cmd, run_cmd};
 use std::path::Path;
 use std::process::Command;
 use tempfile::TempDir;
