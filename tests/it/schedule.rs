@@ -100,6 +100,18 @@ fn crontab_line_runs_under_crons_empty_environment() {
         String::from_utf8_lossy(&ran.stderr)
     );
     assert_eq!(backups_in(&work.path().join("repo"), "cache"), 1);
+    let repo = work.path().join("repo");
+    let list = redisops([
+        "--config".as_ref(),
+        config.as_os_str(),
+        "list".as_ref(),
+        "--repo".as_ref(),
+        repo.as_os_str(),
+        "--json".as_ref(),
+    ])
+    .ok()
+    .json();
+    assert_eq!(list[0]["kind"], "scheduled", "{list}");
 }
 
 #[test]
