@@ -213,10 +213,7 @@ fn sync_over_tcp_tls_and_unix() {
 
 #[test]
 fn aof_on_both_methods() {
-    let server = RedisServer::with(ServerOptions {
-        conf: vec!["appendonly yes".into()],
-        ..Default::default()
-    });
+    let server = RedisServer::with_conf(&["appendonly yes"]);
     server.populate(300);
     let repo = Repo::new();
     for method in ["bgsave", "sync"] {
@@ -231,10 +228,7 @@ fn aof_on_both_methods() {
 #[test]
 fn waits_for_a_running_replication_fork() {
     // A slow diskless full sync to a replica holds the only RDB child.
-    let master = RedisServer::with(ServerOptions {
-        conf: vec!["rdb-key-save-delay 200".into()],
-        ..Default::default()
-    });
+    let master = RedisServer::with_conf(&["rdb-key-save-delay 200"]);
     master.populate(10_000);
     let _replica = RedisServer::with(ServerOptions {
         replica_of: Some((master.port, None)),
@@ -301,10 +295,7 @@ fn failed_bgsave_leaves_nothing() {
 
 /// A server whose RDB takes seconds to produce: 20 000 keys at 200 µs each.
 fn slow_server() -> RedisServer {
-    let server = RedisServer::with(ServerOptions {
-        conf: vec!["rdb-key-save-delay 200".into()],
-        ..Default::default()
-    });
+    let server = RedisServer::with_conf(&["rdb-key-save-delay 200"]);
     server.populate(20_000);
     server
 }

@@ -229,25 +229,12 @@ fn renamed_commands_work_under_their_new_names_after_the_restart() {
 #[test]
 fn refuses_and_changes_nothing_when_new_credentials_cannot_be_verified() {
     // A server at its client limit: redisops' own connection fits, a fresh one does not.
-    let server = RedisServer::with(ServerOptions {
-        conf: vec!["maxclients 1".into()],
-        ..Default::default()
-    });
+    let server = RedisServer::with_conf(&["maxclients 1"]);
     let conf_before = std::fs::read_to_string(&server.conf_file).unwrap();
     let dir = tempfile::tempdir().unwrap();
     let secrets = dir.path().join("secrets");
-    let run = apply(server.port, &secrets, &["--yes"]);
-    assert_eq!(
-        run.code, 30,
-        "stdout:\n{}\nstderr:\n{}",
-        run.stdout, run.stderr
-    );
-    assert!(
-        run.stderr.contains("could not verify the new credentials"),
-        "{}",
-        run.stderr
-    );
-    assert!(run.stderr.contains("rolled back"), "{}", run.stderr);
+    apply(server.port, &secrets, &["--yes"])
+        .fails(30, &["could not verify the new credentials", "rolled back"]);
     assert_eq!(
         server.cli(&["ACL", "LIST"]),
         "user default on nopass ~* &* +@all"
@@ -543,18 +530,7 @@ fn sigint_mid_apply_on_a_sentinel_group_rolls_everything_back() {
     let mut cmd = crate::harness::redisops_cmd();
     cmd.env("REDISOPS_TEST_SIGNAL_AFTER_STEP", after.to_string())
         .args(args(&["--yes"]));
-    let run = crate::harness::run_cmd(cmd);
-    assert_eq!(
-        run.code, 130,
-        "stdout:\n{}\nstderr:\n{}",
-        run.stdout, run.stderr
-    );
-    assert!(
-        run.stderr.contains("interrupted by a signal"),
-        "{}",
-        run.stderr
-    );
-    assert!(run.stderr.contains("rolled back"), "{}", run.stderr);
+    crate::harness::run_cmd(cmd).fails(130, &["interrupted by a signal", "rolled back"]);
 
     assert_eq!(acls(), acl_before);
     assert_eq!(masterauth(), auth_before);

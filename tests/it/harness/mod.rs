@@ -87,6 +87,14 @@ impl RedisServer {
         Self::with(ServerOptions::default())
     }
 
+    /// A default server with these extra lines in its config file.
+    pub fn with_conf(lines: &[&str]) -> Self {
+        Self::with(ServerOptions {
+            conf: lines.iter().map(|l| l.to_string()).collect(),
+            ..Default::default()
+        })
+    }
+
     pub fn with(opts: ServerOptions) -> Self {
         if opts.build.is_none() {
             require("redis-server");
@@ -565,6 +573,23 @@ impl Run {
             "redisops failed:\nstdout:\n{}\nstderr:\n{}",
             self.stdout, self.stderr
         );
+        self
+    }
+
+    /// Asserts that redisops exited with `code` and said each of `needles` on stderr.
+    pub fn fails(self, code: i32, needles: &[&str]) -> Self {
+        assert_eq!(
+            self.code, code,
+            "stdout:\n{}\nstderr:\n{}",
+            self.stdout, self.stderr
+        );
+        for needle in needles {
+            assert!(
+                self.stderr.contains(needle),
+                "{needle:?} not in:\n{}",
+                self.stderr
+            );
+        }
         self
     }
 
