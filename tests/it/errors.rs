@@ -7,12 +7,7 @@ use crate::harness::{
 use std::sync::Arc;
 
 fn expect(run: Run, code: i32, needle: &str) {
-    assert_eq!(run.code, code, "stderr: {}", run.stderr);
-    assert!(
-        run.stderr.contains(needle),
-        "expected {needle:?} in: {}",
-        run.stderr
-    );
+    run.fails(code, &[needle]);
     assert!(
         run.stdout.is_empty(),
         "nothing on stdout on error: {}",

@@ -14,10 +14,7 @@ fn port_args(s: &RedisServer) -> Vec<String> {
 
 /// Asserts the exit code and that stderr says each of `phrases`.
 fn says(run: &Run, code: i32, phrases: &[&str]) {
-    assert_eq!(run.code, code, "{}", run.stderr);
-    for phrase in phrases {
-        assert!(run.stderr.contains(phrase), "{phrase}: {}", run.stderr);
-    }
+    run.fails(code, phrases);
 }
 
 fn dbsize(s: &RedisServer) -> u64 {

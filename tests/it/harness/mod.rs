@@ -577,7 +577,7 @@ impl Run {
     }
 
     /// Asserts that redisops exited with `code` and said each of `needles` on stderr.
-    pub fn fails(self, code: i32, needles: &[&str]) -> Self {
+    pub fn fails(&self, code: i32, needles: &[&str]) -> &Self {
         assert_eq!(
             self.code, code,
             "stdout:\n{}\nstderr:\n{}",
