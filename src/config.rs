@@ -10,6 +10,7 @@
 use crate::archive::Codec;
 use crate::backup::Method;
 use crate::conn::Want;
+use crate::repo::S3Options;
 use crate::retention::KeepPolicy;
 use anyhow::{Context, Result};
 use serde::Deserialize;
@@ -57,7 +58,55 @@ pub struct TargetConfig {
 #[derive(Debug, Default, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RepositoryConfig {
+    /// A local directory.
     pub path: Option<PathBuf>,
+    /// `s3://bucket/prefix` (or a local directory); the alternative to `path`.
+    pub url: Option<String>,
+    /// Object storage: the S3 endpoint (`https://minio.internal:9000`); default AWS.
+    pub endpoint: Option<String>,
+    pub region: Option<String>,
+    /// Path-style requests (the default; what MinIO and Ceph expect); false: virtual-hosted.
+    pub path_style: Option<bool>,
+    /// Extra CA certificates (PEM) for the endpoint's TLS.
+    pub ca_file: Option<PathBuf>,
+    /// Files holding the access key id and the secret key (mode 0600).
+    pub access_key_id_file: Option<PathBuf>,
+    pub secret_access_key_file: Option<PathBuf>,
+    /// Multipart part size in MiB (default 8, at least 5).
+    pub part_size_mib: Option<u64>,
+    /// Parts uploaded at once (default 4).
+    pub concurrency: Option<usize>,
+    /// Seconds after which a lease not refreshed is stale (default 1800).
+    pub lock_stale_after: Option<u64>,
+}
+
+impl RepositoryConfig {
+    /// The repository the section names (`path` or `url`), if any.
+    pub fn location(&self) -> Result<Option<PathBuf>> {
+        match (&self.path, &self.url) {
+            (Some(_), Some(_)) => {
+                anyhow::bail!("the [repository] section sets both path and url; keep one")
+            }
+            (Some(path), None) => Ok(Some(path.clone())),
+            (None, Some(url)) => Ok(Some(PathBuf::from(url))),
+            (None, None) => Ok(None),
+        }
+    }
+
+    /// The object-storage settings of the section.
+    pub fn s3_options(&self) -> S3Options {
+        S3Options {
+            endpoint: self.endpoint.clone(),
+            region: self.region.clone(),
+            path_style: self.path_style,
+            ca_file: self.ca_file.clone(),
+            access_key_id_file: self.access_key_id_file.clone(),
+            secret_access_key_file: self.secret_access_key_file.clone(),
+            part_size_mib: self.part_size_mib,
+            concurrency: self.concurrency,
+            lock_stale_after_secs: self.lock_stale_after,
+        }
+    }
 }
 
 /// Defaults for `backup`; flags win.
@@ -121,9 +170,18 @@ impl Config {
                 *p = base.join(&*p);
             }
         }
+        let r = &mut config.repository;
+        if let Some(url) = &mut r.url
+            && !url.contains("://")
+        {
+            *url = base.join(&*url).display().to_string();
+        }
         let b = &mut config.backup;
         for p in [
-            &mut config.repository.path,
+            &mut r.path,
+            &mut r.ca_file,
+            &mut r.access_key_id_file,
+            &mut r.secret_access_key_file,
             &mut b.recipients_file,
             &mut b.passphrase_file,
             &mut b.metrics_file,

@@ -89,18 +89,26 @@ impl SupervisorArgs {
 #[derive(Debug, Args)]
 #[command(next_help_heading = "Repository")]
 pub struct RepoArgs {
-    /// Backup repository directory [default: [repository] path in the config file]
-    #[arg(long, env = "REDISOPS_REPO", value_name = "DIR")]
+    /// Backup repository: a directory or s3://bucket/prefix [default: [repository] path or
+    /// url in the config file]
+    #[arg(long, env = "REDISOPS_REPO", value_name = "DIR|URL")]
     pub repo: Option<PathBuf>,
 }
 
 impl RepoArgs {
     /// The repository named by --repo, `REDISOPS_REPO` or the config, if any.
     pub fn given(&self, config: &Config) -> Result<Option<RepoLocation>> {
+        let configured = config
+            .repository
+            .location()
+            .map_err(|e| fail(ExitCode::Usage, e.to_string()))?;
         self.repo
-            .as_ref()
-            .or(config.repository.path.as_ref())
-            .map(|path| RepoLocation::parse(path).map_err(|e| fail(ExitCode::Usage, e.to_string())))
+            .clone()
+            .or(configured)
+            .map(|path| {
+                RepoLocation::parse(&path, &config.repository.s3_options())
+                    .map_err(|e| fail(ExitCode::Usage, e.to_string()))
+            })
             .transpose()
     }
 
@@ -108,8 +116,9 @@ impl RepoArgs {
         self.given(config)?.ok_or_else(|| {
             fail(
                 ExitCode::Usage,
-                "no repository given: pass --repo DIR, set REDISOPS_REPO, or set path in the \
-                 [repository] section of the config file",
+                "no repository given: pass --repo DIR (or s3://bucket/prefix), set \
+                 REDISOPS_REPO, or set path or url in the [repository] section of the config \
+                 file",
             )
         })
     }

@@ -1,49 +1,117 @@
-//! Where a repository is, as given by `--repo`, `REDISOPS_REPO` or `[repository] path`.
-//! Today that is a local directory; a URL scheme (`s3://…`) names another backend, and one
-//! this redisops does not have is refused rather than taken for a directory name.
+//! Where a repository is, as given by `--repo`, `REDISOPS_REPO` or `[repository] path`/`url`:
+//! a local directory, or `s3://bucket/prefix` on S3-compatible object storage (with the
+//! endpoint, region, CA and key files from the `[repository]` section). Any other URL scheme is
+//! refused rather than taken for a directory name.
 
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-use super::store::{LocalStore, Store};
+use anyhow::Result;
+
+use super::store::{LocalStore, S3Store, Store};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RepoLocation {
     Local(PathBuf),
+    S3(S3Location),
+}
+
+/// `s3://bucket/prefix` and how to reach it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct S3Location {
+    pub bucket: String,
+    /// Without leading or trailing `/`; empty for the bucket's root.
+    pub prefix: String,
+    pub options: S3Options,
+}
+
+/// The `[repository]` keys for object storage; unset ones come from the standard `AWS_*`
+/// variables (see the README) or the defaults.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct S3Options {
+    /// `https://minio.internal:9000`; default: AWS (or `AWS_ENDPOINT_URL_S3`/`AWS_ENDPOINT_URL`).
+    pub endpoint: Option<String>,
+    pub region: Option<String>,
+    /// Path-style requests (`endpoint/bucket/key`), what MinIO and Ceph expect; the default.
+    /// `false`: virtual-hosted style (`bucket.endpoint/key`).
+    pub path_style: Option<bool>,
+    /// Extra CA certificates (PEM) to trust for the endpoint.
+    pub ca_file: Option<PathBuf>,
+    pub access_key_id_file: Option<PathBuf>,
+    pub secret_access_key_file: Option<PathBuf>,
+    /// Multipart part size in MiB (the first parts; it grows for very large archives).
+    pub part_size_mib: Option<u64>,
+    /// Parts uploaded at once.
+    pub concurrency: Option<usize>,
+    /// A lease not refreshed for this long belongs to a dead run and may be taken over.
+    pub lock_stale_after_secs: Option<u64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error(
-    "repository '{given}': {scheme}:// repositories are not supported by this redisops; give a \
-     local directory"
-)]
-pub struct UnsupportedScheme {
-    given: String,
-    scheme: String,
+pub enum LocationError {
+    #[error(
+        "repository '{given}': {scheme}:// repositories are not supported; give a local \
+         directory or s3://bucket/prefix"
+    )]
+    UnsupportedScheme { given: String, scheme: String },
+    #[error("repository '{given}': {why}; the form is s3://bucket/prefix")]
+    BadS3Url { given: String, why: &'static str },
 }
 
 impl RepoLocation {
-    /// Parses what the operator wrote: `scheme://…` is a URL, anything else a path.
-    pub fn parse(given: &Path) -> Result<Self, UnsupportedScheme> {
+    /// Parses what the operator wrote: `s3://…` is object storage, another `scheme://…` an
+    /// error, anything else a path.
+    pub fn parse(given: &Path, s3: &S3Options) -> Result<Self, LocationError> {
         let text = given.to_string_lossy();
-        if let Some((scheme, _)) = text.split_once("://")
-            && !scheme.is_empty()
-            && scheme
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
-        {
-            return Err(UnsupportedScheme {
+        let Some((scheme, rest)) = text.split_once("://").filter(|(scheme, _)| {
+            !scheme.is_empty()
+                && scheme
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+        }) else {
+            return Ok(Self::Local(given.to_path_buf()));
+        };
+        if scheme != "s3" {
+            return Err(LocationError::UnsupportedScheme {
                 scheme: scheme.to_owned(),
                 given: text.to_string(),
             });
         }
-        Ok(Self::Local(given.to_path_buf()))
+        let bad = |why| LocationError::BadS3Url {
+            given: text.to_string(),
+            why,
+        };
+        let (bucket, prefix) = rest.split_once('/').unwrap_or((rest, ""));
+        // Bucket naming rules (3–63 of a-z, 0-9, '.', '-'), so a typo such as a host:port
+        // is caught here and not as a confusing request error.
+        let bucket_ok = (3..=63).contains(&bucket.len())
+            && bucket
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '-'));
+        if !bucket_ok {
+            return Err(bad(
+                "the bucket name must be 3 to 63 characters of a-z, 0-9, '.' and '-'",
+            ));
+        }
+        let prefix = prefix.trim_matches('/');
+        if prefix
+            .split('/')
+            .any(|part| matches!(part, "." | "..") || (part.is_empty() && !prefix.is_empty()))
+        {
+            return Err(bad("the prefix must not contain empty, '.' or '..' parts"));
+        }
+        Ok(Self::S3(S3Location {
+            bucket: bucket.to_owned(),
+            prefix: prefix.to_owned(),
+            options: s3.clone(),
+        }))
     }
 
-    pub(super) fn store(&self) -> Store {
-        match self {
+    pub(super) fn store(&self) -> Result<Store> {
+        Ok(match self {
             Self::Local(path) => Store::Local(LocalStore::new(path)),
-        }
+            Self::S3(location) => Store::S3(S3Store::connect(location)?),
+        })
     }
 }
 
@@ -51,6 +119,16 @@ impl fmt::Display for RepoLocation {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::Local(path) => write!(f, "{}", path.display()),
+            Self::S3(location) => write!(f, "{location}"),
+        }
+    }
+}
+
+impl fmt::Display for S3Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.prefix.as_str() {
+            "" => write!(f, "s3://{}", self.bucket),
+            prefix => write!(f, "s3://{}/{prefix}", self.bucket),
         }
     }
 }
@@ -59,25 +137,57 @@ impl fmt::Display for RepoLocation {
 mod tests {
     use super::*;
 
+    fn parse(given: &str) -> Result<RepoLocation, LocationError> {
+        RepoLocation::parse(Path::new(given), &S3Options::default())
+    }
+
     #[test]
-    fn paths_are_local_and_urls_need_a_backend() {
+    fn paths_are_local_s3_urls_are_object_storage_other_schemes_are_refused() {
         for path in ["/var/backups/redis", "relative/dir", "odd:name", "./s3:/x"] {
-            assert_eq!(
-                RepoLocation::parse(Path::new(path)),
-                Ok(RepoLocation::Local(PathBuf::from(path)))
-            );
+            assert_eq!(parse(path), Ok(RepoLocation::Local(PathBuf::from(path))));
         }
-        let err = RepoLocation::parse(Path::new("s3://bucket/prefix")).unwrap_err();
+        let err = parse("gs://bucket/prefix").unwrap_err();
         assert_eq!(
             err.to_string(),
-            "repository 's3://bucket/prefix': s3:// repositories are not supported by this \
-             redisops; give a local directory"
+            "repository 'gs://bucket/prefix': gs:// repositories are not supported; give a \
+             local directory or s3://bucket/prefix"
         );
-        assert_eq!(
-            RepoLocation::parse(Path::new("/srv/repo"))
-                .unwrap()
-                .to_string(),
-            "/srv/repo"
-        );
+        assert_eq!(parse("/srv/repo").unwrap().to_string(), "/srv/repo");
+
+        for (given, bucket, prefix, shown) in [
+            (
+                "s3://backups/redis/prod",
+                "backups",
+                "redis/prod",
+                "s3://backups/redis/prod",
+            ),
+            (
+                "s3://backups/redis/",
+                "backups",
+                "redis",
+                "s3://backups/redis",
+            ),
+            ("s3://backups", "backups", "", "s3://backups"),
+            ("s3://my.bucket-1/", "my.bucket-1", "", "s3://my.bucket-1"),
+        ] {
+            let RepoLocation::S3(s3) = parse(given).unwrap() else {
+                panic!("{given} is not S3");
+            };
+            assert_eq!((s3.bucket.as_str(), s3.prefix.as_str()), (bucket, prefix));
+            assert_eq!(s3.to_string(), shown);
+        }
+        for bad in [
+            "s3://",
+            "s3://Bucket/x",
+            "s3://host:9000/b",
+            "s3://b/x//y",
+            "s3://bb/../x",
+        ] {
+            let err = parse(bad).unwrap_err();
+            assert!(
+                matches!(err, LocationError::BadS3Url { .. }),
+                "{bad}: {err}"
+            );
+        }
     }
 }

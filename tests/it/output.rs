@@ -27,7 +27,7 @@ fn a_backup_that_waited_for_the_lock_is_dated_when_it_starts() {
     let repo_s = repo.to_str().unwrap();
     let first = redisops(backup_args(&port, repo_s)).ok().json();
     // Another run holds the target's lock for two seconds.
-    let location = redisops::repo::RepoLocation::parse(&repo).unwrap();
+    let location = redisops::repo::RepoLocation::parse(&repo, &Default::default()).unwrap();
     let target = redisops::repo::TargetId::new(first["backup"]["target"]["name"].as_str().unwrap());
     let lock = redisops::repo::Repository::open(&location)
         .unwrap()

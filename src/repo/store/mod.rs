@@ -5,9 +5,10 @@
 //! is the commit point of a backup (its manifest); and each target prefix has a lock.
 //!
 //! Backends are variants of one enum (no `dyn` traits), so callers and error types stay the
-//! same when one is added. Today there is one: [`LocalStore`], a directory.
+//! same when one is added: [`LocalStore`], a directory, and [`S3Store`], a bucket prefix.
 
 mod local;
+mod s3;
 
 use std::io::{self, Read, Write};
 use std::path::PathBuf;
@@ -17,6 +18,8 @@ use anyhow::Result;
 
 pub use local::LocalStore;
 use local::{LocalReader, LocalWriter};
+pub use s3::S3Store;
+use s3::{Lease, S3Reader, S3Writer};
 
 use super::lock::{LockError, LockHolder, TargetLock};
 
@@ -40,23 +43,27 @@ pub enum RootState {
 #[derive(Debug, Clone)]
 pub enum Store {
     Local(LocalStore),
+    S3(S3Store),
 }
 
 /// A stream over one object.
 pub enum ObjectReader {
     Local(LocalReader),
+    S3(S3Reader),
 }
 
 /// A new object being written; [`ObjectWriter::commit`] puts it at its key atomically, and
 /// dropping it uncommitted leaves nothing.
 pub enum ObjectWriter {
     Local(LocalWriter),
+    S3(S3Writer),
 }
 
 /// A held per-target lock; released when dropped.
 #[derive(Debug)]
 pub enum StoreLock {
     Local(TargetLock),
+    S3(Lease),
 }
 
 /// `prefix/name`, or `name` at the root.
@@ -74,6 +81,7 @@ impl Store {
     pub fn list(&self, prefix: &str) -> Result<Listing> {
         match self {
             Self::Local(s) => s.list(prefix),
+            Self::S3(s) => s.list(prefix),
         }
     }
 
@@ -81,12 +89,14 @@ impl Store {
     pub fn get(&self, key: &str) -> Result<Option<Vec<u8>>> {
         match self {
             Self::Local(s) => s.get(key),
+            Self::S3(s) => s.get(key),
         }
     }
 
     pub fn open(&self, key: &str) -> Result<ObjectReader> {
         Ok(match self {
             Self::Local(s) => ObjectReader::Local(s.open(key)?),
+            Self::S3(s) => ObjectReader::S3(s.open(key)?),
         })
     }
 
@@ -94,6 +104,7 @@ impl Store {
     pub fn create(&self, key: &str) -> Result<ObjectWriter> {
         Ok(match self {
             Self::Local(s) => ObjectWriter::Local(s.create(key)?),
+            Self::S3(s) => ObjectWriter::S3(s.create(key)?),
         })
     }
 
@@ -102,6 +113,7 @@ impl Store {
     pub fn put_new(&self, key: &str, bytes: &[u8]) -> Result<()> {
         match self {
             Self::Local(s) => s.put_new(key, bytes),
+            Self::S3(s) => s.put_new(key, bytes),
         }
     }
 
@@ -109,6 +121,7 @@ impl Store {
     pub fn delete(&self, key: &str) -> Result<()> {
         match self {
             Self::Local(s) => s.delete(key),
+            Self::S3(s) => s.delete(key),
         }
     }
 
@@ -116,6 +129,7 @@ impl Store {
     pub fn lock(&self, prefix: &str, wait: Duration, purpose: &str) -> Result<StoreLock> {
         Ok(match self {
             Self::Local(s) => StoreLock::Local(s.lock(prefix, wait, purpose)?),
+            Self::S3(s) => StoreLock::S3(s.lock(prefix, wait, purpose)?),
         })
     }
 
@@ -124,6 +138,7 @@ impl Store {
     pub fn clean_temporaries(&self, prefix: &str) -> Result<Vec<String>> {
         match self {
             Self::Local(s) => s.clean_temporaries(prefix),
+            Self::S3(s) => s.clean_temporaries(prefix),
         }
     }
 
@@ -132,12 +147,14 @@ impl Store {
     pub fn remove_if_empty(&self, prefix: &str) {
         match self {
             Self::Local(s) => s.remove_if_empty(prefix),
+            Self::S3(s) => s.remove_if_empty(prefix),
         }
     }
 
     pub fn root_state(&self) -> Result<RootState> {
         match self {
             Self::Local(s) => s.root_state(),
+            Self::S3(s) => s.root_state(),
         }
     }
 
@@ -145,13 +162,15 @@ impl Store {
     pub fn create_root(&self) -> Result<bool> {
         match self {
             Self::Local(s) => s.create_root(),
+            Self::S3(s) => s.create_root(),
         }
     }
 
-    /// How `key` is shown to people and in JSON: a path, later an `s3://` URL.
+    /// How `key` is shown to people and in JSON: a path, or an `s3://` URL.
     pub fn location(&self, key: &str) -> String {
         match self {
             Self::Local(s) => s.path(key).display().to_string(),
+            Self::S3(s) => s.location(key),
         }
     }
 
@@ -159,6 +178,7 @@ impl Store {
     pub fn local_path(&self, key: &str) -> Option<PathBuf> {
         match self {
             Self::Local(s) => Some(s.path(key)),
+            Self::S3(_) => None,
         }
     }
 }
@@ -167,6 +187,7 @@ impl Read for ObjectReader {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         match self {
             Self::Local(r) => r.read(buf),
+            Self::S3(r) => r.read(buf),
         }
     }
 }
@@ -175,12 +196,14 @@ impl Write for ObjectWriter {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         match self {
             Self::Local(w) => w.write(buf),
+            Self::S3(w) => w.write(buf),
         }
     }
 
     fn flush(&mut self) -> io::Result<()> {
         match self {
             Self::Local(w) => w.flush(),
+            Self::S3(w) => w.flush(),
         }
     }
 }
@@ -190,6 +213,7 @@ impl ObjectWriter {
     pub fn commit(self) -> io::Result<()> {
         match self {
             Self::Local(w) => w.commit(),
+            Self::S3(w) => w.commit(),
         }
     }
 }
@@ -199,6 +223,7 @@ impl StoreLock {
     pub fn took_over(&self) -> Option<&LockHolder> {
         match self {
             Self::Local(l) => l.took_over(),
+            Self::S3(l) => l.took_over(),
         }
     }
 }
