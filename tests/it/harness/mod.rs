@@ -1,14 +1,17 @@
 //! Real Redis for the tests: guards that own `redis-server` / `redis-sentinel` processes on
 //! free ports in temporary directories and kill them on drop (the redis-rs test-harness
 //! pattern). Never touches port 6379. A missing `redis-server` fails the test with install
-//! instructions: a test that silently skips checks nothing.
+//! instructions: a test that silently skips checks nothing. `s3` does the same for a moto
+//! S3 server.
 
 pub mod builds;
 pub mod cluster;
+pub mod s3;
 pub mod tls;
 
 pub use builds::ServerBuild;
 pub use cluster::Cluster;
+pub use s3::{MotoOptions, MotoServer};
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
