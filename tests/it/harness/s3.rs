@@ -198,22 +198,26 @@ impl MotoServer {
         Ok(server)
     }
 
-    /// Waits until the port accepts connections and `GET /` (ListBuckets) answers 200;
-    /// Err(log) if the process exits first or after 20 s.
+    /// Waits until this process has bound its port (Werkzeug logs "Running on" after the
+    /// bind: a connect alone could reach another process that won the port race), accepts
+    /// connections and answers `GET /` (ListBuckets) with 200; Err(log) if the process exits
+    /// first or after 20 s.
     fn wait_ready(&mut self) -> Result<(), String> {
         let deadline = Instant::now() + Duration::from_secs(20);
-        let mut last = String::new();
+        let mut last = "no \"Running on\" in the log".to_string();
         loop {
-            if TcpStream::connect(("127.0.0.1", self.port)).is_ok() {
+            if let Some(status) = self.child.as_mut().unwrap().try_wait().unwrap() {
+                self.child = None;
+                return Err(format!("exited with {status}; log:\n{}", self.log()));
+            }
+            if self.log().contains("Running on ")
+                && TcpStream::connect(("127.0.0.1", self.port)).is_ok()
+            {
                 match self.send(None, "GET", "/", &[], b"") {
                     Ok(r) if r.status == 200 => return Ok(()),
                     Ok(r) => last = format!("GET / answered {}: {}", r.status, r.text()),
                     Err(e) => last = format!("GET /: {e}"),
                 }
-            }
-            if let Some(status) = self.child.as_mut().unwrap().try_wait().unwrap() {
-                self.child = None;
-                return Err(format!("exited with {status}; log:\n{}", self.log()));
             }
             if Instant::now() > deadline {
                 return Err(format!(
