@@ -348,10 +348,7 @@ impl RedisServer {
     /// Kills the process now (SIGKILL), as a crash would; also a server that something else
     /// (a restore) started from this config, found through its pidfile.
     pub fn kill(&mut self) {
-        if let Some(mut child) = self.child.take() {
-            let _ = child.kill();
-            let _ = child.wait();
-        }
+        kill_child(&mut self.child);
         let pidfile = self.dir.path().join("redis.pid");
         if let Some(pid) = std::fs::read_to_string(&pidfile)
             .ok()
@@ -369,6 +366,14 @@ impl RedisServer {
 impl Drop for RedisServer {
     fn drop(&mut self) {
         self.kill();
+    }
+}
+
+/// SIGKILLs and reaps a guard's child, if it still has one.
+pub(crate) fn kill_child(child: &mut Option<Child>) {
+    if let Some(mut child) = child.take() {
+        let _ = child.kill();
+        let _ = child.wait();
     }
 }
 

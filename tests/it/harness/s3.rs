@@ -11,7 +11,7 @@
 //! after that only keys made by [`MotoServer::create_user_with_policy`] work: pass them to
 //! [`MotoServer::request_as`] or [`MotoServer::use_credentials`].
 
-use super::{TlsFixture, free_port};
+use super::{TlsFixture, free_port, kill_child};
 use sha2::{Digest, Sha256};
 use std::io::{Read, Write};
 use std::net::TcpStream;
@@ -251,10 +251,7 @@ impl MotoServer {
 
     /// Kills the process now (SIGKILL), as a crash would; its state (in memory) is gone.
     pub fn kill(&mut self) {
-        if let Some(mut child) = self.child.take() {
-            let _ = child.kill();
-            let _ = child.wait();
-        }
+        kill_child(&mut self.child);
     }
 
     /// Arms IAM authentication now: every later request needs a valid signature from a key
@@ -393,14 +390,11 @@ impl MotoServer {
         let mut keys = vec![];
         let mut token: Option<String> = None;
         loop {
-            let mut query = format!("list-type=2&prefix={}", encode_query(prefix));
-            if let Some(t) = &token {
-                query += &format!("&continuation-token={}", encode_query(t));
-            }
-            let text = self
-                .request("GET", &format!("/{bucket}?{query}"), &[], b"")
-                .ok(&format!("ListObjectsV2 {bucket}"))
-                .text();
+            let query = match &token {
+                Some(t) => format!("list-type=2&continuation-token={}&", encode_query(t)),
+                None => "list-type=2&".to_string(),
+            };
+            let text = self.list(bucket, &query, prefix, "ListObjectsV2");
             for contents in xml_elements(&text, "Contents") {
                 keys.extend(xml_values(&contents, "Key"));
             }
@@ -414,15 +408,7 @@ impl MotoServer {
     /// The incomplete multipart uploads under `prefix` as (key, upload id)
     /// (ListMultipartUploads, 1 request; moto does not truncate).
     pub fn list_uploads(&self, bucket: &str, prefix: &str) -> Vec<(String, String)> {
-        let text = self
-            .request(
-                "GET",
-                &format!("/{bucket}?uploads&prefix={}", encode_query(prefix)),
-                &[],
-                b"",
-            )
-            .ok(&format!("ListMultipartUploads {bucket}"))
-            .text();
+        let text = self.list(bucket, "uploads&", prefix, "ListMultipartUploads");
         xml_elements(&text, "Upload")
             .iter()
             .map(|u| {
@@ -435,15 +421,7 @@ impl MotoServer {
     /// Versions and delete markers under `prefix`, in moto's order (key, then newest
     /// first) (ListObjectVersions, 1 request; moto does not truncate).
     pub fn list_versions(&self, bucket: &str, prefix: &str) -> Vec<ObjectVersion> {
-        let text = self
-            .request(
-                "GET",
-                &format!("/{bucket}?versions&prefix={}", encode_query(prefix)),
-                &[],
-                b"",
-            )
-            .ok(&format!("ListObjectVersions {bucket}"))
-            .text();
+        let text = self.list(bucket, "versions&", prefix, "ListObjectVersions");
         let mut out = vec![];
         for (tag, delete_marker) in [("Version", false), ("DeleteMarker", true)] {
             for v in xml_elements(&text, tag) {
@@ -457,6 +435,14 @@ impl MotoServer {
             }
         }
         out
+    }
+
+    /// `GET /bucket?{query}prefix=…`: the XML answer of the listing `what`.
+    fn list(&self, bucket: &str, query: &str, prefix: &str, what: &str) -> String {
+        let path = format!("/{bucket}?{query}prefix={}", encode_query(prefix));
+        self.request("GET", &path, &[], b"")
+            .ok(&format!("{what} {bucket}"))
+            .text()
     }
 
     /// An IAM user with one inline policy and an access key (CreateUser, PutUserPolicy,
