@@ -1,14 +1,17 @@
 //! Real Redis for the tests: guards that own `redis-server` / `redis-sentinel` processes on
 //! free ports in temporary directories and kill them on drop (the redis-rs test-harness
 //! pattern). Never touches port 6379. A missing `redis-server` fails the test with install
-//! instructions: a test that silently skips checks nothing.
+//! instructions: a test that silently skips checks nothing. `s3` does the same for a moto
+//! S3 server.
 
 pub mod builds;
 pub mod cluster;
+pub mod s3;
 pub mod tls;
 
 pub use builds::ServerBuild;
 pub use cluster::Cluster;
+pub use s3::{MotoOptions, MotoServer};
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
@@ -345,10 +348,7 @@ impl RedisServer {
     /// Kills the process now (SIGKILL), as a crash would; also a server that something else
     /// (a restore) started from this config, found through its pidfile.
     pub fn kill(&mut self) {
-        if let Some(mut child) = self.child.take() {
-            let _ = child.kill();
-            let _ = child.wait();
-        }
+        kill_child(&mut self.child);
         let pidfile = self.dir.path().join("redis.pid");
         if let Some(pid) = std::fs::read_to_string(&pidfile)
             .ok()
@@ -366,6 +366,14 @@ impl RedisServer {
 impl Drop for RedisServer {
     fn drop(&mut self) {
         self.kill();
+    }
+}
+
+/// SIGKILLs and reaps a guard's child, if it still has one.
+pub(crate) fn kill_child(child: &mut Option<Child>) {
+    if let Some(mut child) = child.take() {
+        let _ = child.kill();
+        let _ = child.wait();
     }
 }
 
