@@ -17,6 +17,7 @@ mod messages;
 mod output;
 mod repository;
 mod restore;
+mod s3;
 mod s3_harness;
 mod safety;
 mod schedule;

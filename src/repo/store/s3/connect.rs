@@ -11,6 +11,7 @@ use std::time::Duration;
 use anyhow::{Context, Result};
 use object_store::aws::{AmazonS3, AmazonS3Builder};
 use object_store::{BackoffConfig, Certificate, ClientOptions, RetryConfig};
+use reqwest::header::{HeaderMap, HeaderValue};
 
 use super::super::super::location::S3Location;
 use crate::exit::{ExitCode, fail};
@@ -30,16 +31,22 @@ struct StaticKeys {
     token: Option<String>,
 }
 
-pub(super) fn client(location: &S3Location) -> Result<(AmazonS3, Endpoint)> {
+/// The clients for reads and for writes, and where they go. Writes also declare their
+/// checksum algorithm (`x-amz-sdk-checksum-algorithm`), which buckets with Object Lock
+/// default retention demand of every single-request upload; reads do not carry it.
+pub(super) struct Clients {
+    pub read: AmazonS3,
+    pub write: AmazonS3,
+    pub endpoint: Endpoint,
+}
+
+pub(super) fn client(location: &S3Location) -> Result<Clients> {
     client_with(location, &|name| {
         std::env::var(name).ok().filter(|v| !v.is_empty())
     })
 }
 
-fn client_with(
-    location: &S3Location,
-    env: &dyn Fn(&str) -> Option<String>,
-) -> Result<(AmazonS3, Endpoint)> {
+fn client_with(location: &S3Location, env: &dyn Fn(&str) -> Option<String>) -> Result<Clients> {
     let options = &location.options;
     let endpoint_url = options
         .endpoint
@@ -91,7 +98,6 @@ fn client_with(
         .with_region(&region)
         .with_virtual_hosted_style_request(!options.path_style.unwrap_or(true))
         .with_checksum_algorithm(object_store::aws::Checksum::SHA256)
-        .with_client_options(client_options)
         .with_retry(RetryConfig {
             backoff: BackoffConfig {
                 init_backoff: Duration::from_millis(200),
@@ -112,18 +118,30 @@ fn client_with(
             builder = builder.with_token(token);
         }
     }
-    let client = builder
-        .build()
-        .map_err(|e| fail(ExitCode::Usage, format!("repository {location}: {e}")))?;
+    let build = |options: ClientOptions| {
+        builder
+            .clone()
+            .with_client_options(options)
+            .build()
+            .map_err(|e| fail(ExitCode::Usage, format!("repository {location}: {e}")))
+    };
+    let mut checksum = HeaderMap::new();
+    checksum.insert(
+        "x-amz-sdk-checksum-algorithm",
+        HeaderValue::from_static("SHA256"),
+    );
+    let read = build(client_options.clone())?;
+    let write = build(client_options.with_default_headers(checksum))?;
     let url = endpoint_url.unwrap_or_else(|| format!("https://s3.{region}.amazonaws.com"));
-    Ok((
-        client,
-        Endpoint {
+    Ok(Clients {
+        read,
+        write,
+        endpoint: Endpoint {
             url,
             region,
             credentials: source,
         },
-    ))
+    })
 }
 
 /// The first credential source that is set, in the documented order.
@@ -291,7 +309,7 @@ mod tests {
     use super::*;
     use crate::repo::location::S3Options;
 
-    fn env_of(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
+    fn env_of(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> + use<> {
         let map: BTreeMap<String, String> = pairs
             .iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))

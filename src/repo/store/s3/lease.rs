@@ -129,7 +129,7 @@ async fn refresh(
     loop {
         tokio::time::sleep(every).await;
         let current = etag.lock().expect("lease etag").clone();
-        let client = store.client();
+        let client = store.writer();
         let path = store.path(&key);
         let options = object_store::PutOptions {
             mode: PutMode::Update(UpdateVersion {

@@ -54,6 +54,7 @@ pub struct S3Store {
 
 struct Inner {
     client: Arc<AmazonS3>,
+    writer: Arc<AmazonS3>,
     location: S3Location,
     endpoint: connect::Endpoint,
     part_size: usize,
@@ -104,11 +105,16 @@ fn run<T: Send + 'static>(future: impl Future<Output = T> + Send + 'static) -> T
 impl S3Store {
     pub fn connect(location: &S3Location) -> Result<Self> {
         crate::conn::tls::install_crypto_provider();
-        let (client, endpoint) = connect::client(location)?;
+        let connect::Clients {
+            read,
+            write,
+            endpoint,
+        } = connect::client(location)?;
         let options = &location.options;
         Ok(Self {
             inner: Arc::new(Inner {
-                client: Arc::new(client),
+                client: Arc::new(read),
+                writer: Arc::new(write),
                 location: location.clone(),
                 endpoint,
                 part_size: (options
@@ -137,6 +143,11 @@ impl S3Store {
 
     fn client(&self) -> Arc<AmazonS3> {
         self.inner.client.clone()
+    }
+
+    /// The client for uploads (see [`connect::Clients`]).
+    fn writer(&self) -> Arc<AmazonS3> {
+        self.inner.writer.clone()
     }
 
     /// The error as the operator needs it (exit code, what to do); `action` says what was
@@ -242,7 +253,7 @@ impl S3Store {
         bytes: &[u8],
         mode: PutMode,
     ) -> Result<object_store::PutResult, (Kind, anyhow::Error)> {
-        let client = self.client();
+        let client = self.writer();
         let path = self.path(key);
         let payload = PutPayload::from(bytes.to_vec());
         run(async move {

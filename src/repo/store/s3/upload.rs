@@ -49,7 +49,7 @@ fn part_size(first: usize, index: usize) -> usize {
 impl S3Writer {
     pub(super) fn start(store: &S3Store, key: &str) -> Result<Self> {
         let path = store.path(key);
-        let client = store.client();
+        let client = store.writer();
         let upload_id = run({
             let path = path.clone();
             async move { client.create_multipart(&path).await }
@@ -113,7 +113,7 @@ impl S3Writer {
         }
         let next = part_size(self.store.inner.part_size, index + 1);
         let data = std::mem::replace(&mut self.buf, Vec::with_capacity(next));
-        let client = self.store.client();
+        let client = self.store.writer();
         let (path, id) = (self.path.clone(), self.upload_id.clone());
         self.in_flight.push_back(super::runtime().spawn(async move {
             client
@@ -151,7 +151,7 @@ impl S3Writer {
         while !self.in_flight.is_empty() {
             self.wait_oldest()?;
         }
-        let client = self.store.client();
+        let client = self.store.writer();
         let (path, id, parts) = (
             self.path.clone(),
             self.upload_id.clone(),
