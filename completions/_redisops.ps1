@@ -99,7 +99,7 @@ Register-ArgumentCompleter -Native -CommandName 'redisops' -ScriptBlock {
             [CompletionResult]::new('--level', '--level', [CompletionResultType]::ParameterName, 'Compression level: gzip 1 (fast) to 9 (small), zstd 1 to 19 [default: 3]')
             [CompletionResult]::new('--threads', '--threads', [CompletionResultType]::ParameterName, 'Compression threads [default: one per core, or [backup] threads]')
             [CompletionResult]::new('--save-timeout', '--save-timeout', [CompletionResultType]::ParameterName, 'Seconds to wait for the server to produce the RDB (BGSAVE or the start of SYNC)')
-            [CompletionResult]::new('--repo', '--repo', [CompletionResultType]::ParameterName, 'Backup repository directory [default: [repository] path in the config file]')
+            [CompletionResult]::new('--repo', '--repo', [CompletionResultType]::ParameterName, 'Backup repository: a directory or s3://bucket/prefix [default: [repository] path or url in the config file]')
             [CompletionResult]::new('--recipient', '--recipient', [CompletionResultType]::ParameterName, 'Encrypt to this age recipient (public key age1…); repeatable')
             [CompletionResult]::new('--recipients-file', '--recipients-file', [CompletionResultType]::ParameterName, 'Encrypt to the recipients in FILE (age format: one per line, # comments); repeatable')
             [CompletionResult]::new('--passphrase-file', '--passphrase-file', [CompletionResultType]::ParameterName, 'Encrypt with the passphrase in FILE (age scrypt) instead of public keys')
@@ -144,7 +144,7 @@ Register-ArgumentCompleter -Native -CommandName 'redisops' -ScriptBlock {
             break
         }
         'redisops;list' {
-            [CompletionResult]::new('--repo', '--repo', [CompletionResultType]::ParameterName, 'Backup repository directory [default: [repository] path in the config file]')
+            [CompletionResult]::new('--repo', '--repo', [CompletionResultType]::ParameterName, 'Backup repository: a directory or s3://bucket/prefix [default: [repository] path or url in the config file]')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [default: $XDG_CONFIG_HOME/redisops/config.toml, then /etc/redisops/config.toml]')
             [CompletionResult]::new('--target', '--target', [CompletionResultType]::ParameterName, 'Target URL (redis://, rediss://, unix://, redis-sentinel://h1,h2#master, redis-cluster://h1,h2) or a target name from the config file')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Server hostname or IP')
@@ -174,7 +174,7 @@ Register-ArgumentCompleter -Native -CommandName 'redisops' -ScriptBlock {
         }
         'redisops;verify' {
             [CompletionResult]::new('--file', '--file', [CompletionResultType]::ParameterName, 'Verify a dump from any tool, without a repository: .rdb, .rdb.gz, .rdb.zst, or any of them in age')
-            [CompletionResult]::new('--repo', '--repo', [CompletionResultType]::ParameterName, 'Backup repository directory [default: [repository] path in the config file]')
+            [CompletionResult]::new('--repo', '--repo', [CompletionResultType]::ParameterName, 'Backup repository: a directory or s3://bucket/prefix [default: [repository] path or url in the config file]')
             [CompletionResult]::new('-i', '-i', [CompletionResultType]::ParameterName, 'age identity file (private key, as written by redisops keygen or age-keygen); repeatable')
             [CompletionResult]::new('--identity', '--identity', [CompletionResultType]::ParameterName, 'age identity file (private key, as written by redisops keygen or age-keygen); repeatable')
             [CompletionResult]::new('--passphrase-file', '--passphrase-file', [CompletionResultType]::ParameterName, 'Passphrase file, for archives encrypted with --passphrase-file')
@@ -211,7 +211,7 @@ Register-ArgumentCompleter -Native -CommandName 'redisops' -ScriptBlock {
         }
         'redisops;analyze' {
             [CompletionResult]::new('--file', '--file', [CompletionResultType]::ParameterName, 'Analyze this file: a plain .rdb, .rdb.gz, .rdb.zst, or any of them in age, made by any tool')
-            [CompletionResult]::new('--repo', '--repo', [CompletionResultType]::ParameterName, 'Backup repository directory [default: [repository] path in the config file]')
+            [CompletionResult]::new('--repo', '--repo', [CompletionResultType]::ParameterName, 'Backup repository: a directory or s3://bucket/prefix [default: [repository] path or url in the config file]')
             [CompletionResult]::new('-i', '-i', [CompletionResultType]::ParameterName, 'age identity file (private key, as written by redisops keygen or age-keygen); repeatable')
             [CompletionResult]::new('--identity', '--identity', [CompletionResultType]::ParameterName, 'age identity file (private key, as written by redisops keygen or age-keygen); repeatable')
             [CompletionResult]::new('--passphrase-file', '--passphrase-file', [CompletionResultType]::ParameterName, 'Passphrase file, for archives encrypted with --passphrase-file')
@@ -251,7 +251,7 @@ Register-ArgumentCompleter -Native -CommandName 'redisops' -ScriptBlock {
             break
         }
         'redisops;diff' {
-            [CompletionResult]::new('--repo', '--repo', [CompletionResultType]::ParameterName, 'Backup repository directory [default: [repository] path in the config file]')
+            [CompletionResult]::new('--repo', '--repo', [CompletionResultType]::ParameterName, 'Backup repository: a directory or s3://bucket/prefix [default: [repository] path or url in the config file]')
             [CompletionResult]::new('-i', '-i', [CompletionResultType]::ParameterName, 'age identity file (private key, as written by redisops keygen or age-keygen); repeatable')
             [CompletionResult]::new('--identity', '--identity', [CompletionResultType]::ParameterName, 'age identity file (private key, as written by redisops keygen or age-keygen); repeatable')
             [CompletionResult]::new('--passphrase-file', '--passphrase-file', [CompletionResultType]::ParameterName, 'Passphrase file, for archives encrypted with --passphrase-file')
@@ -288,7 +288,7 @@ Register-ArgumentCompleter -Native -CommandName 'redisops' -ScriptBlock {
         }
         'redisops;restore' {
             [CompletionResult]::new('--file', '--file', [CompletionResultType]::ParameterName, 'Restore this file: a plain .rdb, .rdb.gz, .rdb.age or .rdb.gz.age made by any tool')
-            [CompletionResult]::new('--repo', '--repo', [CompletionResultType]::ParameterName, 'Backup repository directory [default: [repository] path in the config file]')
+            [CompletionResult]::new('--repo', '--repo', [CompletionResultType]::ParameterName, 'Backup repository: a directory or s3://bucket/prefix [default: [repository] path or url in the config file]')
             [CompletionResult]::new('-i', '-i', [CompletionResultType]::ParameterName, 'age identity file (private key, as written by redisops keygen or age-keygen); repeatable')
             [CompletionResult]::new('--identity', '--identity', [CompletionResultType]::ParameterName, 'age identity file (private key, as written by redisops keygen or age-keygen); repeatable')
             [CompletionResult]::new('--passphrase-file', '--passphrase-file', [CompletionResultType]::ParameterName, 'Passphrase file, for archives encrypted with --passphrase-file')
@@ -336,7 +336,7 @@ Register-ArgumentCompleter -Native -CommandName 'redisops' -ScriptBlock {
         }
         'redisops;prune' {
             [CompletionResult]::new('--lock-wait', '--lock-wait', [CompletionResultType]::ParameterName, 'Seconds to wait for a running backup''s lock')
-            [CompletionResult]::new('--repo', '--repo', [CompletionResultType]::ParameterName, 'Backup repository directory [default: [repository] path in the config file]')
+            [CompletionResult]::new('--repo', '--repo', [CompletionResultType]::ParameterName, 'Backup repository: a directory or s3://bucket/prefix [default: [repository] path or url in the config file]')
             [CompletionResult]::new('--keep-last', '--keep-last', [CompletionResultType]::ParameterName, 'Keep the N most recent backups')
             [CompletionResult]::new('--keep-hourly', '--keep-hourly', [CompletionResultType]::ParameterName, 'Keep the newest backup of each of the last N hours that have backups')
             [CompletionResult]::new('--keep-daily', '--keep-daily', [CompletionResultType]::ParameterName, 'Keep the newest backup of each of the last N days that have backups')

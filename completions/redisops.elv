@@ -94,7 +94,7 @@ set edit:completion:arg-completer[redisops] = {|@words|
             cand --level 'Compression level: gzip 1 (fast) to 9 (small), zstd 1 to 19 [default: 3]'
             cand --threads 'Compression threads [default: one per core, or [backup] threads]'
             cand --save-timeout 'Seconds to wait for the server to produce the RDB (BGSAVE or the start of SYNC)'
-            cand --repo 'Backup repository directory [default: [repository] path in the config file]'
+            cand --repo 'Backup repository: a directory or s3://bucket/prefix [default: [repository] path or url in the config file]'
             cand --recipient 'Encrypt to this age recipient (public key age1…); repeatable'
             cand --recipients-file 'Encrypt to the recipients in FILE (age format: one per line, # comments); repeatable'
             cand --passphrase-file 'Encrypt with the passphrase in FILE (age scrypt) instead of public keys'
@@ -138,7 +138,7 @@ set edit:completion:arg-completer[redisops] = {|@words|
             cand --insecure 'Skip TLS certificate verification (dangerous: anyone on the path can read your data)'
         }
         &'redisops;list'= {
-            cand --repo 'Backup repository directory [default: [repository] path in the config file]'
+            cand --repo 'Backup repository: a directory or s3://bucket/prefix [default: [repository] path or url in the config file]'
             cand --config 'Configuration file [default: $XDG_CONFIG_HOME/redisops/config.toml, then /etc/redisops/config.toml]'
             cand --target 'Target URL (redis://, rediss://, unix://, redis-sentinel://h1,h2#master, redis-cluster://h1,h2) or a target name from the config file'
             cand -h 'Server hostname or IP'
@@ -167,7 +167,7 @@ set edit:completion:arg-completer[redisops] = {|@words|
         }
         &'redisops;verify'= {
             cand --file 'Verify a dump from any tool, without a repository: .rdb, .rdb.gz, .rdb.zst, or any of them in age'
-            cand --repo 'Backup repository directory [default: [repository] path in the config file]'
+            cand --repo 'Backup repository: a directory or s3://bucket/prefix [default: [repository] path or url in the config file]'
             cand -i 'age identity file (private key, as written by redisops keygen or age-keygen); repeatable'
             cand --identity 'age identity file (private key, as written by redisops keygen or age-keygen); repeatable'
             cand --passphrase-file 'Passphrase file, for archives encrypted with --passphrase-file'
@@ -203,7 +203,7 @@ set edit:completion:arg-completer[redisops] = {|@words|
         }
         &'redisops;analyze'= {
             cand --file 'Analyze this file: a plain .rdb, .rdb.gz, .rdb.zst, or any of them in age, made by any tool'
-            cand --repo 'Backup repository directory [default: [repository] path in the config file]'
+            cand --repo 'Backup repository: a directory or s3://bucket/prefix [default: [repository] path or url in the config file]'
             cand -i 'age identity file (private key, as written by redisops keygen or age-keygen); repeatable'
             cand --identity 'age identity file (private key, as written by redisops keygen or age-keygen); repeatable'
             cand --passphrase-file 'Passphrase file, for archives encrypted with --passphrase-file'
@@ -242,7 +242,7 @@ set edit:completion:arg-completer[redisops] = {|@words|
             cand --insecure 'Skip TLS certificate verification (dangerous: anyone on the path can read your data)'
         }
         &'redisops;diff'= {
-            cand --repo 'Backup repository directory [default: [repository] path in the config file]'
+            cand --repo 'Backup repository: a directory or s3://bucket/prefix [default: [repository] path or url in the config file]'
             cand -i 'age identity file (private key, as written by redisops keygen or age-keygen); repeatable'
             cand --identity 'age identity file (private key, as written by redisops keygen or age-keygen); repeatable'
             cand --passphrase-file 'Passphrase file, for archives encrypted with --passphrase-file'
@@ -278,7 +278,7 @@ set edit:completion:arg-completer[redisops] = {|@words|
         }
         &'redisops;restore'= {
             cand --file 'Restore this file: a plain .rdb, .rdb.gz, .rdb.age or .rdb.gz.age made by any tool'
-            cand --repo 'Backup repository directory [default: [repository] path in the config file]'
+            cand --repo 'Backup repository: a directory or s3://bucket/prefix [default: [repository] path or url in the config file]'
             cand -i 'age identity file (private key, as written by redisops keygen or age-keygen); repeatable'
             cand --identity 'age identity file (private key, as written by redisops keygen or age-keygen); repeatable'
             cand --passphrase-file 'Passphrase file, for archives encrypted with --passphrase-file'
@@ -325,7 +325,7 @@ set edit:completion:arg-completer[redisops] = {|@words|
         }
         &'redisops;prune'= {
             cand --lock-wait 'Seconds to wait for a running backup''s lock'
-            cand --repo 'Backup repository directory [default: [repository] path in the config file]'
+            cand --repo 'Backup repository: a directory or s3://bucket/prefix [default: [repository] path or url in the config file]'
             cand --keep-last 'Keep the N most recent backups'
             cand --keep-hourly 'Keep the newest backup of each of the last N hours that have backups'
             cand --keep-daily 'Keep the newest backup of each of the last N days that have backups'

@@ -90,7 +90,7 @@ zstd\t'zstd (multi-threaded; `zstd -d` reads it): faster at a smaller size, need
 complete -c redisops -n "__fish_redisops_using_subcommand backup" -l level -d 'Compression level: gzip 1 (fast) to 9 (small), zstd 1 to 19 [default: 3]' -r
 complete -c redisops -n "__fish_redisops_using_subcommand backup" -l threads -d 'Compression threads [default: one per core, or [backup] threads]' -r
 complete -c redisops -n "__fish_redisops_using_subcommand backup" -l save-timeout -d 'Seconds to wait for the server to produce the RDB (BGSAVE or the start of SYNC)' -r
-complete -c redisops -n "__fish_redisops_using_subcommand backup" -l repo -d 'Backup repository directory [default: [repository] path in the config file]' -r -F
+complete -c redisops -n "__fish_redisops_using_subcommand backup" -l repo -d 'Backup repository: a directory or s3://bucket/prefix [default: [repository] path or url in the config file]' -r -F
 complete -c redisops -n "__fish_redisops_using_subcommand backup" -l recipient -d 'Encrypt to this age recipient (public key age1…); repeatable' -r
 complete -c redisops -n "__fish_redisops_using_subcommand backup" -l recipients-file -d 'Encrypt to the recipients in FILE (age format: one per line, # comments); repeatable' -r -F
 complete -c redisops -n "__fish_redisops_using_subcommand backup" -l passphrase-file -d 'Encrypt with the passphrase in FILE (age scrypt) instead of public keys' -r -F
@@ -127,7 +127,7 @@ complete -c redisops -n "__fish_redisops_using_subcommand backup" -l help -d 'Pr
 complete -c redisops -n "__fish_redisops_using_subcommand backup" -s q -l quiet -d 'Only print warnings and errors (for cron)'
 complete -c redisops -n "__fish_redisops_using_subcommand backup" -l tls -d 'Use TLS (like rediss://)'
 complete -c redisops -n "__fish_redisops_using_subcommand backup" -l insecure -d 'Skip TLS certificate verification (dangerous: anyone on the path can read your data)'
-complete -c redisops -n "__fish_redisops_using_subcommand list" -l repo -d 'Backup repository directory [default: [repository] path in the config file]' -r -F
+complete -c redisops -n "__fish_redisops_using_subcommand list" -l repo -d 'Backup repository: a directory or s3://bucket/prefix [default: [repository] path or url in the config file]' -r -F
 complete -c redisops -n "__fish_redisops_using_subcommand list" -l config -d 'Configuration file [default: $XDG_CONFIG_HOME/redisops/config.toml, then /etc/redisops/config.toml]' -r -F
 complete -c redisops -n "__fish_redisops_using_subcommand list" -l target -d 'Target URL (redis://, rediss://, unix://, redis-sentinel://h1,h2#master, redis-cluster://h1,h2) or a target name from the config file' -r
 complete -c redisops -n "__fish_redisops_using_subcommand list" -s h -l host -d 'Server hostname or IP' -r
@@ -149,7 +149,7 @@ complete -c redisops -n "__fish_redisops_using_subcommand list" -s q -l quiet -d
 complete -c redisops -n "__fish_redisops_using_subcommand list" -l tls -d 'Use TLS (like rediss://)'
 complete -c redisops -n "__fish_redisops_using_subcommand list" -l insecure -d 'Skip TLS certificate verification (dangerous: anyone on the path can read your data)'
 complete -c redisops -n "__fish_redisops_using_subcommand verify" -l file -d 'Verify a dump from any tool, without a repository: .rdb, .rdb.gz, .rdb.zst, or any of them in age' -r -F
-complete -c redisops -n "__fish_redisops_using_subcommand verify" -l repo -d 'Backup repository directory [default: [repository] path in the config file]' -r -F
+complete -c redisops -n "__fish_redisops_using_subcommand verify" -l repo -d 'Backup repository: a directory or s3://bucket/prefix [default: [repository] path or url in the config file]' -r -F
 complete -c redisops -n "__fish_redisops_using_subcommand verify" -s i -l identity -d 'age identity file (private key, as written by redisops keygen or age-keygen); repeatable' -r -F
 complete -c redisops -n "__fish_redisops_using_subcommand verify" -l passphrase-file -d 'Passphrase file, for archives encrypted with --passphrase-file' -r -F
 complete -c redisops -n "__fish_redisops_using_subcommand verify" -l config -d 'Configuration file [default: $XDG_CONFIG_HOME/redisops/config.toml, then /etc/redisops/config.toml]' -r -F
@@ -177,7 +177,7 @@ complete -c redisops -n "__fish_redisops_using_subcommand verify" -s q -l quiet 
 complete -c redisops -n "__fish_redisops_using_subcommand verify" -l tls -d 'Use TLS (like rediss://)'
 complete -c redisops -n "__fish_redisops_using_subcommand verify" -l insecure -d 'Skip TLS certificate verification (dangerous: anyone on the path can read your data)'
 complete -c redisops -n "__fish_redisops_using_subcommand analyze" -l file -d 'Analyze this file: a plain .rdb, .rdb.gz, .rdb.zst, or any of them in age, made by any tool' -r -F
-complete -c redisops -n "__fish_redisops_using_subcommand analyze" -l repo -d 'Backup repository directory [default: [repository] path in the config file]' -r -F
+complete -c redisops -n "__fish_redisops_using_subcommand analyze" -l repo -d 'Backup repository: a directory or s3://bucket/prefix [default: [repository] path or url in the config file]' -r -F
 complete -c redisops -n "__fish_redisops_using_subcommand analyze" -s i -l identity -d 'age identity file (private key, as written by redisops keygen or age-keygen); repeatable' -r -F
 complete -c redisops -n "__fish_redisops_using_subcommand analyze" -l passphrase-file -d 'Passphrase file, for archives encrypted with --passphrase-file' -r -F
 complete -c redisops -n "__fish_redisops_using_subcommand analyze" -l top -d 'Length of the top-keys lists' -r
@@ -208,7 +208,7 @@ complete -c redisops -n "__fish_redisops_using_subcommand analyze" -l help -d 'P
 complete -c redisops -n "__fish_redisops_using_subcommand analyze" -s q -l quiet -d 'Only print warnings and errors (for cron)'
 complete -c redisops -n "__fish_redisops_using_subcommand analyze" -l tls -d 'Use TLS (like rediss://)'
 complete -c redisops -n "__fish_redisops_using_subcommand analyze" -l insecure -d 'Skip TLS certificate verification (dangerous: anyone on the path can read your data)'
-complete -c redisops -n "__fish_redisops_using_subcommand diff" -l repo -d 'Backup repository directory [default: [repository] path in the config file]' -r -F
+complete -c redisops -n "__fish_redisops_using_subcommand diff" -l repo -d 'Backup repository: a directory or s3://bucket/prefix [default: [repository] path or url in the config file]' -r -F
 complete -c redisops -n "__fish_redisops_using_subcommand diff" -s i -l identity -d 'age identity file (private key, as written by redisops keygen or age-keygen); repeatable' -r -F
 complete -c redisops -n "__fish_redisops_using_subcommand diff" -l passphrase-file -d 'Passphrase file, for archives encrypted with --passphrase-file' -r -F
 complete -c redisops -n "__fish_redisops_using_subcommand diff" -l top -d 'Length of the top-keys lists' -r
@@ -236,7 +236,7 @@ complete -c redisops -n "__fish_redisops_using_subcommand diff" -s q -l quiet -d
 complete -c redisops -n "__fish_redisops_using_subcommand diff" -l tls -d 'Use TLS (like rediss://)'
 complete -c redisops -n "__fish_redisops_using_subcommand diff" -l insecure -d 'Skip TLS certificate verification (dangerous: anyone on the path can read your data)'
 complete -c redisops -n "__fish_redisops_using_subcommand restore" -l file -d 'Restore this file: a plain .rdb, .rdb.gz, .rdb.age or .rdb.gz.age made by any tool' -r -F
-complete -c redisops -n "__fish_redisops_using_subcommand restore" -l repo -d 'Backup repository directory [default: [repository] path in the config file]' -r -F
+complete -c redisops -n "__fish_redisops_using_subcommand restore" -l repo -d 'Backup repository: a directory or s3://bucket/prefix [default: [repository] path or url in the config file]' -r -F
 complete -c redisops -n "__fish_redisops_using_subcommand restore" -s i -l identity -d 'age identity file (private key, as written by redisops keygen or age-keygen); repeatable' -r -F
 complete -c redisops -n "__fish_redisops_using_subcommand restore" -l passphrase-file -d 'Passphrase file, for archives encrypted with --passphrase-file' -r -F
 complete -c redisops -n "__fish_redisops_using_subcommand restore" -l service -d 'The systemd unit that runs the server (stopped and started with systemctl)' -r
@@ -274,7 +274,7 @@ complete -c redisops -n "__fish_redisops_using_subcommand restore" -s q -l quiet
 complete -c redisops -n "__fish_redisops_using_subcommand restore" -l tls -d 'Use TLS (like rediss://)'
 complete -c redisops -n "__fish_redisops_using_subcommand restore" -l insecure -d 'Skip TLS certificate verification (dangerous: anyone on the path can read your data)'
 complete -c redisops -n "__fish_redisops_using_subcommand prune" -l lock-wait -d 'Seconds to wait for a running backup\'s lock' -r
-complete -c redisops -n "__fish_redisops_using_subcommand prune" -l repo -d 'Backup repository directory [default: [repository] path in the config file]' -r -F
+complete -c redisops -n "__fish_redisops_using_subcommand prune" -l repo -d 'Backup repository: a directory or s3://bucket/prefix [default: [repository] path or url in the config file]' -r -F
 complete -c redisops -n "__fish_redisops_using_subcommand prune" -l keep-last -d 'Keep the N most recent backups' -r
 complete -c redisops -n "__fish_redisops_using_subcommand prune" -l keep-hourly -d 'Keep the newest backup of each of the last N hours that have backups' -r
 complete -c redisops -n "__fish_redisops_using_subcommand prune" -l keep-daily -d 'Keep the newest backup of each of the last N days that have backups' -r

@@ -258,6 +258,37 @@ mod tests {
     }
 
     #[test]
+    fn repository_url_and_s3_keys_resolve_relative_to_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config.toml");
+        let write = |text: &str| std::fs::write(&path, text).unwrap();
+        write(
+            "[repository]\nurl = \"s3://b/p\"\nendpoint = \"http://127.0.0.1:9000\"\n\
+             ca_file = \"ca.pem\"\naccess_key_id_file = \"id\"\nsecret_access_key_file = \"s\"\n\
+             part_size_mib = 16\nconcurrency = 8\nlock_stale_after = 60\n",
+        );
+        let r = Config::load(Some(&path)).unwrap().repository;
+        assert_eq!(r.location().unwrap(), Some(PathBuf::from("s3://b/p")));
+        let s3 = r.s3_options();
+        assert_eq!(s3.ca_file, Some(dir.path().join("ca.pem")));
+        assert_eq!(s3.secret_access_key_file, Some(dir.path().join("s")));
+        assert_eq!(
+            (s3.part_size_mib, s3.concurrency, s3.lock_stale_after_secs),
+            (Some(16), Some(8), Some(60))
+        );
+        write("[repository]\nurl = \"backups\"\n");
+        let r = Config::load(Some(&path)).unwrap().repository;
+        assert_eq!(r.location().unwrap(), Some(dir.path().join("backups")));
+        write("[repository]\nurl = \"s3://b/p\"\npath = \"/x\"\n");
+        let err = Config::load(Some(&path))
+            .unwrap()
+            .repository
+            .location()
+            .unwrap_err();
+        assert!(err.to_string().contains("both path and url"), "{err}");
+    }
+
+    #[test]
     fn unknown_key_names_key_and_file() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("c.toml");

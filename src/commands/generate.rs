@@ -144,6 +144,57 @@ pub fn environment() -> Vec<(String, String)> {
              is given; kept out of the process list",
         ),
         (
+            "AWS_ACCESS_KEY_ID",
+            "S3 repositories: the access key (with AWS_SECRET_ACCESS_KEY and optionally \
+             AWS_SESSION_TOKEN), unless [repository] access_key_id_file and \
+             secret_access_key_file are set",
+        ),
+        (
+            "AWS_SECRET_ACCESS_KEY",
+            "S3 repositories: the secret key that goes with AWS_ACCESS_KEY_ID",
+        ),
+        (
+            "AWS_SESSION_TOKEN",
+            "S3 repositories: the session token of temporary credentials",
+        ),
+        (
+            "AWS_PROFILE",
+            "S3 repositories: the profile whose static keys are read from the shared \
+             credentials file (AWS_SHARED_CREDENTIALS_FILE, default ~/.aws/credentials)",
+        ),
+        (
+            "AWS_SHARED_CREDENTIALS_FILE",
+            "S3 repositories: the shared credentials file (default ~/.aws/credentials)",
+        ),
+        (
+            "AWS_REGION",
+            "S3 repositories: the region when [repository] region is not set (then \
+             AWS_DEFAULT_REGION; default us-east-1)",
+        ),
+        (
+            "AWS_DEFAULT_REGION",
+            "S3 repositories: the region when neither [repository] region nor AWS_REGION is set",
+        ),
+        (
+            "AWS_ENDPOINT_URL_S3",
+            "S3 repositories: the endpoint when [repository] endpoint is not set (then \
+             AWS_ENDPOINT_URL; default AWS)",
+        ),
+        (
+            "AWS_ENDPOINT_URL",
+            "S3 repositories: the endpoint when neither [repository] endpoint nor \
+             AWS_ENDPOINT_URL_S3 is set",
+        ),
+        (
+            "AWS_WEB_IDENTITY_TOKEN_FILE",
+            "S3 repositories: web identity (with AWS_ROLE_ARN), e.g. an EKS service account; \
+             the container and instance roles are used when no other credentials are set",
+        ),
+        (
+            "AWS_ROLE_ARN",
+            "S3 repositories: the role assumed with AWS_WEB_IDENTITY_TOKEN_FILE",
+        ),
+        (
             "XDG_CONFIG_HOME",
             "Where the default config file is looked up: $XDG_CONFIG_HOME/redisops/config.toml \
              (default ~/.config), then /etc/redisops/config.toml",
