@@ -248,10 +248,11 @@ fn missing_bucket_dead_endpoint_and_bad_credentials_have_their_own_exit_codes() 
         started.elapsed()
     );
 
-    // moto checks keys and policies once armed. (It canonicalises the query string of a
-    // signed ListObjectsV2 differently from AWS, so the denied user is stopped at its first
-    // request, the GET of the repository marker, which has no query.)
-    let lister = s3.moto.create_user("lister", &["s3:ListBucket"]);
+    // Once armed, moto checks keys, signatures and policies.
+    s3.backup(&s, &[]).ok();
+    let reader = s3
+        .moto
+        .create_user("reader", &["s3:GetObject", "s3:ListBucket"]);
     s3.moto.arm_auth();
     s3.creds = Credentials {
         access_key_id: "AKIAUNKNOWN000000000".into(),
@@ -261,24 +262,26 @@ fn missing_bucket_dead_endpoint_and_bad_credentials_have_their_own_exit_codes() 
         .fails(11, &["InvalidAccessKeyId", "AWS_ACCESS_KEY_ID"]);
     s3.creds = Credentials {
         secret_access_key: "wrong".into(),
-        ..lister.clone()
+        ..reader.clone()
     };
     s3.run(&["list", "--repo", URL])
         .fails(11, &["SignatureDoesNotMatch"]);
-    s3.creds = lister;
-    s3.run(&["-p", &port, "backup", "--repo", URL, "--no-encrypt"])
-        .fails(
-            12,
-            &[
-                "AccessDenied",
-                "s3:GetObject on s3://redisops-backups/redis/prod",
-            ],
-        );
+    s3.creds = reader;
+    assert_eq!(s3.listed().len(), 1, "the reader may list");
+    let before = s.info_field("rdb_last_bgsave_time_sec");
+    s3.backup(&s, &[]).fails(
+        12,
+        &[
+            "AccessDenied",
+            "s3:PutObject on s3://redisops-backups/redis/prod/",
+        ],
+    );
     assert_eq!(
         s.info_field("rdb_last_bgsave_time_sec"),
         before,
         "the server was not touched"
     );
+    assert_eq!(s3.listed().len(), 1);
 }
 
 #[test]
@@ -421,4 +424,28 @@ fn https_endpoints_need_their_ca_and_key_files_must_be_private() {
 fn chmod_600(path: &Path) {
     use std::os::unix::fs::PermissionsExt;
     std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600)).unwrap();
+}
+
+#[test]
+fn prune_reports_a_delete_the_store_refused() {
+    let mut s3 = S3::start();
+    let s = RedisServer::start();
+    s.write_keys(10);
+    s3.backup(&s, &[]).ok();
+    s3.backup(&s, &[]).ok();
+    let writer = s3.moto.create_user(
+        "writer",
+        &[
+            "s3:GetObject",
+            "s3:ListBucket",
+            "s3:PutObject",
+            "s3:AbortMultipartUpload",
+        ],
+    );
+    s3.moto.arm_auth();
+    s3.creds = writer;
+    assert_eq!(s3.listed().len(), 2);
+    s3.run(&["prune", "--repo", URL, "--keep-last", "1"])
+        .fails(12, &["s3:DeleteObject", "AccessDenied"]);
+    assert_eq!(s3.listed().len(), 2, "nothing half-deleted");
 }

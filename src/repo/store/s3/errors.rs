@@ -22,11 +22,16 @@ pub(super) enum Kind {
     Other,
 }
 
-/// The S3 error code in an error's text (`<Code>AccessDenied</Code>`), if any.
+/// The S3 error code in an error's text, if any: `<Code>AccessDenied</Code>` from a response
+/// body, or `(code: AccessDenied)` from a DeleteObjects result.
 fn s3_code(text: &str) -> Option<&str> {
-    let start = text.find("<Code>")? + "<Code>".len();
-    let len = text[start..].find("</Code>")?;
-    Some(&text[start..start + len])
+    [("<Code>", "</Code>"), ("(code: ", ")")]
+        .into_iter()
+        .find_map(|(open, close)| {
+            let start = text.find(open)? + open.len();
+            let len = text[start..].find(close)?;
+            Some(&text[start..start + len])
+        })
 }
 
 /// The whole chain as one line: object_store nests the HTTP error and its body.
@@ -146,9 +151,15 @@ pub(super) fn explain(e: &object_store::Error, action: &str, cx: &Context<'_>) -
         Kind::Denied => (
             ExitCode::Permission,
             format!(
-                "S3 denied {action} (AccessDenied) to the credentials {}; grant it in the \
-                 bucket or IAM policy (the README lists the policy a backup host needs)",
-                cx.credentials
+                "S3 denied {action} (AccessDenied) to the credentials {}; {}",
+                cx.credentials,
+                if action.starts_with("s3:DeleteObject") {
+                    "the bucket or IAM policy (or Object Lock) does not let them delete; \
+                     nothing more was deleted, and what is listed is complete"
+                } else {
+                    "grant it in the bucket or IAM policy (the README lists the policy a \
+                     backup host needs)"
+                }
             ),
         ),
         Kind::Tls => (
@@ -262,6 +273,9 @@ mod tests {
             "{}",
             f.message
         );
+        let bulk =
+            generic("DeleteObjects request failed for key k: Access Denied (code: AccessDenied)");
+        assert_eq!(classify(&bulk).0, Kind::Denied);
         let f = explain(&generic("<Code>NoSuchBucket</Code>"), "listing", &cx);
         assert_eq!(f.code, ExitCode::NotFound);
         assert!(
