@@ -7,7 +7,8 @@
 //! - `REDISOPS_TEST_SIGNAL_AFTER_STEP=N`: send this process SIGINT right after step N, to
 //!   exercise the rollback on a signal at a precise point.
 //! - `REDISOPS_TEST_KILL_AFTER_PARTS=N`: exit abruptly (137) after the Nth part of an S3
-//!   multipart upload is stored, to exercise the clean-up of an interrupted upload.
+//!   multipart upload is stored, to exercise the clean-up of an interrupted upload;
+//!   `REDISOPS_TEST_STALL_AFTER_PARTS=N` pauses there for 4 s (a lease lost meanwhile).
 
 use super::cancel::CancellationToken;
 
@@ -30,15 +31,16 @@ pub async fn after_step(done: usize, cancel: &CancellationToken) {
 pub async fn after_step(_done: usize, _cancel: &CancellationToken) {}
 
 /// Called by the S3 upload after its `parts`th part is stored.
-/// `REDISOPS_TEST_KILL_AFTER_PARTS=N`: exit abruptly (137) there, as a SIGKILL mid-upload.
+/// `REDISOPS_TEST_KILL_AFTER_PARTS=N`: exit abruptly (137) there, as a SIGKILL mid-upload;
+/// `REDISOPS_TEST_STALL_AFTER_PARTS=N`: pause there for 4 s, as a slow upload would.
 #[cfg(feature = "fault-injection")]
 pub fn after_part(parts: usize) {
-    if std::env::var("REDISOPS_TEST_KILL_AFTER_PARTS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        == Some(parts)
-    {
+    let at = |name: &str| std::env::var(name).ok().and_then(|v| v.parse().ok()) == Some(parts);
+    if at("REDISOPS_TEST_KILL_AFTER_PARTS") {
         std::process::exit(137);
+    }
+    if at("REDISOPS_TEST_STALL_AFTER_PARTS") {
+        std::thread::sleep(std::time::Duration::from_secs(4));
     }
 }
 

@@ -377,6 +377,64 @@ fn a_lease_held_by_another_host_stops_a_backup_until_it_goes_stale() {
 }
 
 #[test]
+fn a_run_whose_lease_was_taken_over_commits_nothing() {
+    let s3 = S3::start();
+    let s = RedisServer::start();
+    fill(&s, 12);
+    let target = format!("vm-{}", s.port);
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config.toml");
+    // Stale after 6 s: the holder refreshes its lease every second.
+    std::fs::write(
+        &config,
+        format!("[repository]\nurl = \"{URL}\"\nlock_stale_after = 6\n"),
+    )
+    .unwrap();
+    let port = s.port.to_string();
+    let mut cmd = s3.cmd(&[
+        "--config",
+        config.to_str().unwrap(),
+        "-p",
+        &port,
+        "backup",
+        "--recipient",
+        &s3.keys.recipient,
+    ]);
+    cmd.env("REDISOPS_TEST_STALL_AFTER_PARTS", "1")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    let child = cmd.spawn().unwrap();
+    // While the upload stalls, another host replaces the lease (as a takeover would).
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while s3.uploads().is_empty() {
+        assert!(Instant::now() < deadline, "the upload never started");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    std::thread::sleep(Duration::from_millis(1500));
+    foreign_lease(&s3, &target);
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(20), "{stderr}");
+    assert!(
+        stderr.contains("taken over") && stderr.contains("nothing was committed"),
+        "{stderr}"
+    );
+    assert!(s3.listed().is_empty());
+    assert!(
+        s3.uploads().is_empty(),
+        "the upload was aborted: {:?}",
+        s3.uploads()
+    );
+    let lease = s3
+        .moto
+        .get_object(BUCKET, &format!("{PREFIX}{target}/.lock"));
+    assert!(
+        String::from_utf8_lossy(&lease.unwrap()).contains("backup-host-b"),
+        "the new holder's lease stays"
+    );
+}
+
+#[test]
 fn https_endpoints_need_their_ca_and_key_files_must_be_private() {
     let tls = Arc::new(TlsFixture::new());
     let s3 = S3::with(MotoOptions {
