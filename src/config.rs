@@ -10,7 +10,6 @@
 use crate::archive::Codec;
 use crate::backup::Method;
 use crate::conn::Want;
-use crate::repo::S3Options;
 use crate::retention::KeepPolicy;
 use anyhow::{Context, Result};
 use serde::Deserialize;
@@ -55,7 +54,8 @@ pub struct TargetConfig {
     pub cluster: bool,
 }
 
-#[derive(Debug, Default, Clone, Deserialize)]
+/// Also the settings an `s3://` repository location carries (`repo::S3Options`).
+#[derive(Debug, Default, Clone, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RepositoryConfig {
     /// A local directory.
@@ -90,21 +90,6 @@ impl RepositoryConfig {
             (Some(path), None) => Ok(Some(path.clone())),
             (None, Some(url)) => Ok(Some(PathBuf::from(url))),
             (None, None) => Ok(None),
-        }
-    }
-
-    /// The object-storage settings of the section.
-    pub fn s3_options(&self) -> S3Options {
-        S3Options {
-            endpoint: self.endpoint.clone(),
-            region: self.region.clone(),
-            path_style: self.path_style,
-            ca_file: self.ca_file.clone(),
-            access_key_id_file: self.access_key_id_file.clone(),
-            secret_access_key_file: self.secret_access_key_file.clone(),
-            part_size_mib: self.part_size_mib,
-            concurrency: self.concurrency,
-            lock_stale_after_secs: self.lock_stale_after,
         }
     }
 }
@@ -269,11 +254,11 @@ mod tests {
         );
         let r = Config::load(Some(&path)).unwrap().repository;
         assert_eq!(r.location().unwrap(), Some(PathBuf::from("s3://b/p")));
-        let s3 = r.s3_options();
+        let s3 = &r;
         assert_eq!(s3.ca_file, Some(dir.path().join("ca.pem")));
         assert_eq!(s3.secret_access_key_file, Some(dir.path().join("s")));
         assert_eq!(
-            (s3.part_size_mib, s3.concurrency, s3.lock_stale_after_secs),
+            (s3.part_size_mib, s3.concurrency, s3.lock_stale_after),
             (Some(16), Some(8), Some(60))
         );
         write("[repository]\nurl = \"backups\"\n");

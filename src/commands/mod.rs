@@ -106,7 +106,7 @@ impl RepoArgs {
             .clone()
             .or(configured)
             .map(|path| {
-                RepoLocation::parse(&path, &config.repository.s3_options())
+                RepoLocation::parse(&path, &config.repository)
                     .map_err(|e| fail(ExitCode::Usage, e.to_string()))
             })
             .transpose()

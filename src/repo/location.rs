@@ -13,7 +13,7 @@ use super::store::{LocalStore, S3Store, Store};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RepoLocation {
     Local(PathBuf),
-    S3(S3Location),
+    S3(Box<S3Location>),
 }
 
 /// `s3://bucket/prefix` and how to reach it.
@@ -25,27 +25,10 @@ pub struct S3Location {
     pub options: S3Options,
 }
 
-/// The `[repository]` keys for object storage; unset ones come from the standard `AWS_*`
+/// The `[repository]` section holds the object-storage settings (endpoint, region, CA, key
+/// files, part size, concurrency, lease timing); unset ones come from the standard `AWS_*`
 /// variables (see the README) or the defaults.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct S3Options {
-    /// `https://minio.internal:9000`; default: AWS (or `AWS_ENDPOINT_URL_S3`/`AWS_ENDPOINT_URL`).
-    pub endpoint: Option<String>,
-    pub region: Option<String>,
-    /// Path-style requests (`endpoint/bucket/key`), what MinIO and Ceph expect; the default.
-    /// `false`: virtual-hosted style (`bucket.endpoint/key`).
-    pub path_style: Option<bool>,
-    /// Extra CA certificates (PEM) to trust for the endpoint.
-    pub ca_file: Option<PathBuf>,
-    pub access_key_id_file: Option<PathBuf>,
-    pub secret_access_key_file: Option<PathBuf>,
-    /// Multipart part size in MiB (the first parts; it grows for very large archives).
-    pub part_size_mib: Option<u64>,
-    /// Parts uploaded at once.
-    pub concurrency: Option<usize>,
-    /// A lease not refreshed for this long belongs to a dead run and may be taken over.
-    pub lock_stale_after_secs: Option<u64>,
-}
+pub type S3Options = crate::config::RepositoryConfig;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum LocationError {
@@ -100,11 +83,11 @@ impl RepoLocation {
         {
             return Err(bad("the prefix must not contain empty, '.' or '..' parts"));
         }
-        Ok(Self::S3(S3Location {
+        Ok(Self::S3(Box::new(S3Location {
             bucket: bucket.to_owned(),
             prefix: prefix.to_owned(),
             options: s3.clone(),
-        }))
+        })))
     }
 
     pub(super) fn store(&self) -> Result<Store> {

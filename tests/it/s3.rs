@@ -304,7 +304,12 @@ fn on_an_object_lock_bucket_prune_hides_backups_and_the_versions_stay() {
     }
     let pruned = s3
         .run(&["prune", "--repo", url, "--keep-last", "1", "--json"])
-        .ok();
+        .ok()
+        .json();
+    let kept_rows: Vec<bool> = (pruned.as_array().unwrap().iter())
+        .map(|row| row["keep"].as_bool().unwrap())
+        .collect();
+    assert_eq!(kept_rows, [true, false], "{pruned}");
     let listed = s3.run(&["list", "--repo", url, "--json"]).ok().json();
     assert_eq!(listed.as_array().unwrap().len(), 1);
     let versions = s3.moto.list_versions("locked-backups", "redis/");

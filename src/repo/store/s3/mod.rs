@@ -128,7 +128,7 @@ impl S3Store {
                     .unwrap_or(DEFAULT_CONCURRENCY)
                     .clamp(1, 64),
                 stale_after: options
-                    .lock_stale_after_secs
+                    .lock_stale_after
                     .map(Duration::from_secs)
                     .unwrap_or(DEFAULT_STALE_AFTER),
                 leases: Mutex::default(),
