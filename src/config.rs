@@ -76,6 +76,8 @@ pub struct BackupConfig {
     pub method: Option<Method>,
     pub from: Option<Want>,
     pub metrics_file: Option<PathBuf>,
+    /// A second repository every backup is copied into (`--copy-to`).
+    pub copy_to: Option<PathBuf>,
 }
 
 impl Config {
@@ -127,6 +129,7 @@ impl Config {
             &mut b.recipients_file,
             &mut b.passphrase_file,
             &mut b.metrics_file,
+            &mut b.copy_to,
         ]
         .into_iter()
         .flatten()
@@ -184,7 +187,7 @@ mod tests {
         std::fs::write(
             &path,
             "default_target = \"main\"\n[targets.main]\nurl = \"redis://h:1\"\npassword_file = \"pw\"\n\
-             [repository]\npath = \"/var/backups/redis\"\n",
+             [repository]\npath = \"/var/backups/redis\"\n[backup]\ncopy_to = \"offsite\"\n",
         )
         .unwrap();
         let c = Config::load(Some(&path)).unwrap();
@@ -196,6 +199,10 @@ mod tests {
         assert_eq!(
             c.repository.path.as_deref(),
             Some(Path::new("/var/backups/redis"))
+        );
+        assert_eq!(
+            c.backup.copy_to.as_deref(),
+            Some(dir.path().join("offsite").as_path())
         );
     }
 

@@ -4,6 +4,7 @@
 
 pub mod analyze;
 pub mod backup;
+pub mod copy;
 pub mod diff;
 pub mod generate;
 pub mod harden;

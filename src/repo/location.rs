@@ -40,9 +40,41 @@ impl RepoLocation {
         Ok(Self::Local(given.to_path_buf()))
     }
 
+    /// Whether the two are the same repository, or one lies inside the other (by their
+    /// resolved paths: symlinks and `..` do not hide it). A copy between them would copy a
+    /// repository onto itself, or make one repository's files another's target folder.
+    pub fn overlaps(&self, other: &RepoLocation) -> bool {
+        match (self, other) {
+            (Self::Local(a), Self::Local(b)) => {
+                let (a, b) = (resolved(a), resolved(b));
+                a.starts_with(&b) || b.starts_with(&a)
+            }
+        }
+    }
+
     pub(super) fn store(&self) -> Store {
         match self {
             Self::Local(path) => Store::Local(LocalStore::new(path)),
+        }
+    }
+}
+
+/// `path` with its longest existing ancestor canonicalised and the rest appended, so that a
+/// directory not created yet resolves too.
+fn resolved(path: &Path) -> PathBuf {
+    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let mut existing = absolute.as_path();
+    let mut rest = Vec::new();
+    loop {
+        if let Ok(real) = existing.canonicalize() {
+            return rest.iter().rev().fold(real, |p, name| p.join(name));
+        }
+        match (existing.parent(), existing.file_name()) {
+            (Some(parent), Some(name)) => {
+                rest.push(name.to_os_string());
+                existing = parent;
+            }
+            _ => return absolute,
         }
     }
 }
@@ -79,5 +111,38 @@ mod tests {
                 .to_string(),
             "/srv/repo"
         );
+    }
+
+    #[test]
+    fn overlap_sees_through_links_and_missing_directories() {
+        let tmp = tempfile::tempdir().unwrap();
+        let local = |p: PathBuf| RepoLocation::Local(p);
+        let repo = tmp.path().join("repo");
+        std::fs::create_dir(&repo).unwrap();
+        let link = tmp.path().join("link");
+        std::os::unix::fs::symlink(&repo, &link).unwrap();
+        let rel = repo.join("../repo/.");
+        for same in [
+            repo.clone(),
+            link.clone(),
+            rel,
+            repo.join("new/inner"),
+            link.join("x"),
+        ] {
+            assert!(
+                local(repo.clone()).overlaps(&local(same.clone())),
+                "{same:?}"
+            );
+            assert!(
+                local(same.clone()).overlaps(&local(repo.clone())),
+                "{same:?}"
+            );
+        }
+        for other in [tmp.path().join("repo2"), tmp.path().join("other/repo")] {
+            assert!(
+                !local(repo.clone()).overlaps(&local(other.clone())),
+                "{other:?}"
+            );
+        }
     }
 }

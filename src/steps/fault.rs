@@ -6,6 +6,9 @@
 //!   (1-based) is journaled as done, to exercise `restore --resume` and `--abort`.
 //! - `REDISOPS_TEST_SIGNAL_AFTER_STEP=N`: send this process SIGINT right after step N, to
 //!   exercise the rollback on a signal at a precise point.
+//! - `REDISOPS_TEST_STALL_COPY_AFTER_BYTES=N`: a copy between repositories (`copy`, `backup
+//!   --copy-to`) stops making progress once N archive bytes are written, so that a test can
+//!   kill it mid-copy; `REDISOPS_TEST_FAIL_COPY_AFTER_BYTES=N` makes it fail there instead.
 
 use super::cancel::CancellationToken;
 
@@ -26,3 +29,29 @@ pub async fn after_step(done: usize, cancel: &CancellationToken) {
 
 #[cfg(not(feature = "fault-injection"))]
 pub async fn after_step(_done: usize, _cancel: &CancellationToken) {}
+
+/// Called by a copy each time its archive has `written` bytes in the destination.
+#[cfg(feature = "fault-injection")]
+pub fn copy_written(written: u64) -> std::io::Result<()> {
+    let reached = |name: &str| {
+        std::env::var(name)
+            .ok()
+            .and_then(|v| v.parse::<u64>().ok())
+            .is_some_and(|n| written >= n)
+    };
+    if reached("REDISOPS_TEST_STALL_COPY_AFTER_BYTES") {
+        // Long enough for any test to kill the process; a stall, not a hang forever.
+        std::thread::sleep(std::time::Duration::from_secs(600));
+    }
+    if reached("REDISOPS_TEST_FAIL_COPY_AFTER_BYTES") {
+        return Err(std::io::Error::other(
+            "injected copy failure (REDISOPS_TEST_FAIL_COPY_AFTER_BYTES)",
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(not(feature = "fault-injection"))]
+pub fn copy_written(_written: u64) -> std::io::Result<()> {
+    Ok(())
+}
