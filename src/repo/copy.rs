@@ -8,25 +8,23 @@
 use std::io::{self, Write};
 
 use anyhow::{Result, bail};
-use sha2::{Digest, Sha256};
 
 use super::RepoError;
 use super::manifest::Manifest;
 use super::repository::{Backup, RepoLock, Repository};
 use super::write::ArchiveSink;
+use crate::archive::Hashed;
 use crate::exit::{ExitCode, fail};
 
 /// A copy of one backup being written into this repository.
 pub struct CopySink {
-    sink: ArchiveSink,
+    sink: Hashed<ArchiveSink>,
     manifest: Manifest,
     /// The source's manifest as stored: written as it is, so that fields this redisops does
     /// not know (from a newer one) are copied too.
     manifest_bytes: Vec<u8>,
     /// Where the bytes come from, for messages.
     source: String,
-    hasher: Sha256,
-    written: u64,
 }
 
 impl Repository {
@@ -70,22 +68,17 @@ impl Repository {
         }
         let sink = self.begin_archive(lock, &source.id, source.manifest.archive.file.clone())?;
         Ok(CopySink {
-            sink,
+            sink: Hashed::new(sink),
             manifest: source.manifest.clone(),
             manifest_bytes,
             source: source.archive.location.clone(),
-            hasher: Sha256::new(),
-            written: 0,
         })
     }
 }
 
 impl Write for CopySink {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        let n = self.sink.write(buf)?;
-        self.hasher.update(&buf[..n]);
-        self.written += n as u64;
-        Ok(n)
+        self.sink.write(buf)
     }
 
     fn flush(&mut self) -> io::Result<()> {
@@ -97,6 +90,7 @@ impl CopySink {
     /// Checks the bytes written against the manifest, commits the archive, then the manifest;
     /// returns the backup as it now is in this repository.
     pub fn finish(self) -> Result<Backup> {
+        let (sink, written, sha256) = self.sink.into_parts();
         let m = &self.manifest.archive;
         // Checked before the archive is put in place: a damaged source leaves nothing here.
         let damaged = |what: String| {
@@ -108,20 +102,19 @@ impl CopySink {
                 ),
             )
         };
-        if self.written != m.size {
+        if written != m.size {
             return Err(damaged(format!(
-                "read {} bytes, its manifest says {}: the archive was truncated or replaced",
-                self.written, m.size
+                "read {written} bytes, its manifest says {}: the archive was truncated or replaced",
+                m.size
             )));
         }
-        let sha256 = hex::encode(self.hasher.clone().finalize());
         if sha256 != m.sha256 {
             return Err(damaged(format!(
                 "its SHA-256 is {sha256}, its manifest says {}: the archive was modified or swapped",
                 m.sha256
             )));
         }
-        let pending = self.sink.finish()?;
+        let pending = sink.finish()?;
         pending.commit_bytes(self.manifest, &self.manifest_bytes)
     }
 }
@@ -133,6 +126,7 @@ mod tests {
     use crate::repo::layout::{BackupId, TargetId};
     use crate::repo::location::RepoLocation;
     use crate::repo::manifest::tests::sample;
+    use sha2::{Digest, Sha256};
     use std::time::Duration;
 
     const ID: &str = "20261124T030000Z-1a2b3c4d";

@@ -141,12 +141,23 @@ fn a_copy_restores_the_same_data_and_a_second_copy_rewrites_nothing() {
     assert_eq!(s.digest(), digest, "restored from the copy");
 }
 
+/// A server with `keys` keys and a new (not yet created) repository.
+fn server_and_repo(keys: u64) -> (RedisServer, Repo) {
+    let s = RedisServer::start();
+    s.populate(keys);
+    (s, Repo::new())
+}
+
+/// A server with `keys` keys, backed up once into a new repository.
+fn backed_up(keys: u64) -> (RedisServer, Repo) {
+    let (s, repo) = server_and_repo(keys);
+    repo.backup(&port_args(&s), &[]).ok();
+    (s, repo)
+}
+
 #[test]
 fn dry_run_writes_nothing_and_the_same_repository_is_refused() {
-    let s = RedisServer::start();
-    s.populate(100);
-    let repo = Repo::new();
-    repo.backup(&port_args(&s), &[]).ok();
+    let (s, repo) = backed_up(100);
     let offsite = repo.dir.path().join("offsite");
 
     let run = copy(&repo, &offsite, &["--latest", "--dry-run"]).ok();
@@ -184,9 +195,7 @@ fn dry_run_writes_nothing_and_the_same_repository_is_refused() {
 
 #[test]
 fn backup_copy_to_a_bad_destination_never_touches_the_server() {
-    let s = RedisServer::start();
-    s.populate(100);
-    let repo = Repo::new();
+    let (s, repo) = server_and_repo(100);
     let busy = repo.dir.path().join("busy");
     std::fs::create_dir(&busy).unwrap();
     std::fs::write(busy.join("dump.rdb"), b"not a repository").unwrap();
@@ -211,9 +220,7 @@ fn backup_copy_to_a_bad_destination_never_touches_the_server() {
 
 #[test]
 fn backup_copy_to_lists_the_backup_in_both_repositories() {
-    let s = RedisServer::start();
-    s.populate(1000);
-    let repo = Repo::new();
+    let (s, repo) = server_and_repo(1000);
     let offsite = repo.dir.path().join("offsite");
     let json = repo
         .backup(&port_args(&s), &["--copy-to", offsite.to_str().unwrap()])
@@ -275,10 +282,7 @@ fn stalled_copy(repo: &Repo, to: &Path) -> std::process::Child {
 
 #[test]
 fn a_killed_or_failed_copy_leaves_nothing_and_the_next_one_finishes() {
-    let s = RedisServer::start();
-    s.populate(10);
-    let repo = Repo::new();
-    repo.backup(&port_args(&s), &[]).ok();
+    let (s, repo) = backed_up(10);
     s.populate(50_000);
     repo.backup(&port_args(&s), &[]).ok();
     let offsite = repo.dir.path().join("offsite");
