@@ -10,8 +10,10 @@ use std::io::{self, Write};
 use anyhow::{Result, bail};
 
 use super::RepoError;
+use super::layout::TargetId;
 use super::manifest::Manifest;
 use super::repository::{Backup, RepoLock, Repository};
+use super::store::join;
 use super::write::ArchiveSink;
 use crate::archive::Hashed;
 use crate::exit::{ExitCode, fail};
@@ -76,6 +78,13 @@ impl Repository {
     }
 }
 
+impl Repository {
+    /// How object `name` of the target's folder is (or would be) shown: where a copy puts it.
+    pub fn target_object_location(&self, target: &TargetId, name: &str) -> String {
+        self.store.location(&join(target.as_str(), name))
+    }
+}
+
 impl Write for CopySink {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         self.sink.write(buf)
@@ -123,7 +132,7 @@ impl CopySink {
 mod tests {
     use super::*;
     use crate::archive::Codec;
-    use crate::repo::layout::{BackupId, TargetId};
+    use crate::repo::layout::BackupId;
     use crate::repo::location::RepoLocation;
     use crate::repo::manifest::tests::sample;
     use sha2::{Digest, Sha256};

@@ -199,11 +199,6 @@ impl Repository {
         self.store.location(target.as_str())
     }
 
-    /// How object `name` of the target's folder is (or would be) shown.
-    pub fn target_object_location(&self, target: &TargetId, name: &str) -> String {
-        self.store.location(&join(target.as_str(), name))
-    }
-
     /// Takes the target's lock, waiting up to `wait`; `purpose` (e.g. `"backup"`) is shown to
     /// runs that have to wait. Creates the repository (after [`Repository::open_for_backup`])
     /// and the target's folder as needed.
