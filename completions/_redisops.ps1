@@ -53,6 +53,7 @@ Register-ArgumentCompleter -Native -CommandName 'redisops' -ScriptBlock {
             [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Verify backups against their manifests (and, with keys, the RDB inside)')
             [CompletionResult]::new('analyze', 'analyze', [CompletionResultType]::ParameterValue, 'What is inside a backup, RDB file or live server: totals, top keys, prefixes, TTLs')
             [CompletionResult]::new('diff', 'diff', [CompletionResultType]::ParameterValue, 'What changed between two backups or RDB files, per database, prefix and top key')
+            [CompletionResult]::new('copy', 'copy', [CompletionResultType]::ParameterValue, 'Copy backups into another repository (off-site, 3-2-1), skipping those it has')
             [CompletionResult]::new('restore', 'restore', [CompletionResultType]::ParameterValue, 'Restore a backup: verify and stage it, stop the server, swap the files, start, prove, roll back on failure')
             [CompletionResult]::new('prune', 'prune', [CompletionResultType]::ParameterValue, 'Delete old backups by keep rules, with a reason for every kept one')
             [CompletionResult]::new('keygen', 'keygen', [CompletionResultType]::ParameterValue, 'Generate an age key pair for encrypting backups')
@@ -114,6 +115,7 @@ Register-ArgumentCompleter -Native -CommandName 'redisops' -ScriptBlock {
             [CompletionResult]::new('--keep-safety-within', '--keep-safety-within', [CompletionResultType]::ParameterName, 'Keep safety backups (taken by restore) newer than DURATION; they never fill the slots of the other rules [default: 7d]')
             [CompletionResult]::new('--schedule', '--schedule', [CompletionResultType]::ParameterName, 'Stay in the foreground and back up on this crontab schedule ("0 3 * * *", @daily)')
             [CompletionResult]::new('--metrics-file', '--metrics-file', [CompletionResultType]::ParameterName, 'Write Prometheus textfile-collector metrics to FILE (atomically)')
+            [CompletionResult]::new('--copy-to', '--copy-to', [CompletionResultType]::ParameterName, 'After the backup (and its prune), copy it into this second repository too (created when missing or empty) [default: [backup] copy_to]')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [default: $XDG_CONFIG_HOME/redisops/config.toml, then /etc/redisops/config.toml]')
             [CompletionResult]::new('--target', '--target', [CompletionResultType]::ParameterName, 'Target URL (redis://, rediss://, unix://, redis-sentinel://h1,h2#master, redis-cluster://h1,h2) or a target name from the config file')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Server hostname or IP')
@@ -279,6 +281,41 @@ Register-ArgumentCompleter -Native -CommandName 'redisops' -ScriptBlock {
             [CompletionResult]::new('--sentinel-password-file', '--sentinel-password-file', [CompletionResultType]::ParameterName, 'Read the Sentinels'' password from FILE')
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Seconds to wait for a connection or a reply')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print the comparison as JSON (format in the README)')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only print warnings and errors (for cron)')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only print warnings and errors (for cron)')
+            [CompletionResult]::new('--tls', '--tls', [CompletionResultType]::ParameterName, 'Use TLS (like rediss://)')
+            [CompletionResult]::new('--insecure', '--insecure', [CompletionResultType]::ParameterName, 'Skip TLS certificate verification (dangerous: anyone on the path can read your data)')
+            break
+        }
+        'redisops;copy' {
+            [CompletionResult]::new('--from', '--from', [CompletionResultType]::ParameterName, 'Source repository directory [default: [repository] path in the config file]')
+            [CompletionResult]::new('--to', '--to', [CompletionResultType]::ParameterName, 'Destination repository directory (created when missing or empty)')
+            [CompletionResult]::new('--lock-wait', '--lock-wait', [CompletionResultType]::ParameterName, 'Seconds to wait for another run''s lock on a destination target before giving up')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file [default: $XDG_CONFIG_HOME/redisops/config.toml, then /etc/redisops/config.toml]')
+            [CompletionResult]::new('--target', '--target', [CompletionResultType]::ParameterName, 'Target URL (redis://, rediss://, unix://, redis-sentinel://h1,h2#master, redis-cluster://h1,h2) or a target name from the config file')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Server hostname or IP')
+            [CompletionResult]::new('--host', '--host', [CompletionResultType]::ParameterName, 'Server hostname or IP')
+            [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'Server port')
+            [CompletionResult]::new('--port', '--port', [CompletionResultType]::ParameterName, 'Server port')
+            [CompletionResult]::new('-s', '-s', [CompletionResultType]::ParameterName, 'Server unix socket (overrides host and port)')
+            [CompletionResult]::new('--socket', '--socket', [CompletionResultType]::ParameterName, 'Server unix socket (overrides host and port)')
+            [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'ACL user name')
+            [CompletionResult]::new('-a', '-a', [CompletionResultType]::ParameterName, 'Password on the command line: visible in the process list, prefer REDISCLI_AUTH or --password-file')
+            [CompletionResult]::new('--pass', '--pass', [CompletionResultType]::ParameterName, 'Password on the command line: visible in the process list, prefer REDISCLI_AUTH or --password-file')
+            [CompletionResult]::new('--password-file', '--password-file', [CompletionResultType]::ParameterName, 'Read the password from the first line of FILE [env: REDISCLI_AUTH holds a password]')
+            [CompletionResult]::new('--cacert', '--cacert', [CompletionResultType]::ParameterName, 'CA certificate (PEM) to verify the server with, instead of the system store')
+            [CompletionResult]::new('--cert', '--cert', [CompletionResultType]::ParameterName, 'Client certificate (PEM) for mutual TLS')
+            [CompletionResult]::new('--key', '--key', [CompletionResultType]::ParameterName, 'Client private key (PEM) for mutual TLS')
+            [CompletionResult]::new('--sni', '--sni', [CompletionResultType]::ParameterName, 'Server name to send (SNI) and verify, when it differs from the host')
+            [CompletionResult]::new('--sentinel-user', '--sentinel-user', [CompletionResultType]::ParameterName, 'ACL user for the Sentinels, when they have their own credentials')
+            [CompletionResult]::new('--sentinel-password-file', '--sentinel-password-file', [CompletionResultType]::ParameterName, 'Read the Sentinels'' password from FILE')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Seconds to wait for a connection or a reply')
+            [CompletionResult]::new('--latest', '--latest', [CompletionResultType]::ParameterName, 'Copy the newest backup of the target (of each target without --target)')
+            [CompletionResult]::new('--all', '--all', [CompletionResultType]::ParameterName, 'Copy every backup (of the target, or of the whole repository)')
+            [CompletionResult]::new('--include-safety', '--include-safety', [CompletionResultType]::ParameterName, 'With --latest or --all: count the safety backups restore takes of the data it replaces')
+            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Print what would be copied and skipped; write nothing')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print a JSON array with one object per backup instead of text')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only print warnings and errors (for cron)')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only print warnings and errors (for cron)')
@@ -849,6 +886,7 @@ Register-ArgumentCompleter -Native -CommandName 'redisops' -ScriptBlock {
             [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Verify backups against their manifests (and, with keys, the RDB inside)')
             [CompletionResult]::new('analyze', 'analyze', [CompletionResultType]::ParameterValue, 'What is inside a backup, RDB file or live server: totals, top keys, prefixes, TTLs')
             [CompletionResult]::new('diff', 'diff', [CompletionResultType]::ParameterValue, 'What changed between two backups or RDB files, per database, prefix and top key')
+            [CompletionResult]::new('copy', 'copy', [CompletionResultType]::ParameterValue, 'Copy backups into another repository (off-site, 3-2-1), skipping those it has')
             [CompletionResult]::new('restore', 'restore', [CompletionResultType]::ParameterValue, 'Restore a backup: verify and stage it, stop the server, swap the files, start, prove, roll back on failure')
             [CompletionResult]::new('prune', 'prune', [CompletionResultType]::ParameterValue, 'Delete old backups by keep rules, with a reason for every kept one')
             [CompletionResult]::new('keygen', 'keygen', [CompletionResultType]::ParameterValue, 'Generate an age key pair for encrypting backups')
@@ -876,6 +914,9 @@ Register-ArgumentCompleter -Native -CommandName 'redisops' -ScriptBlock {
             break
         }
         'redisops;help;diff' {
+            break
+        }
+        'redisops;help;copy' {
             break
         }
         'redisops;help;restore' {

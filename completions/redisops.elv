@@ -50,6 +50,7 @@ set edit:completion:arg-completer[redisops] = {|@words|
             cand verify 'Verify backups against their manifests (and, with keys, the RDB inside)'
             cand analyze 'What is inside a backup, RDB file or live server: totals, top keys, prefixes, TTLs'
             cand diff 'What changed between two backups or RDB files, per database, prefix and top key'
+            cand copy 'Copy backups into another repository (off-site, 3-2-1), skipping those it has'
             cand restore 'Restore a backup: verify and stage it, stop the server, swap the files, start, prove, roll back on failure'
             cand prune 'Delete old backups by keep rules, with a reason for every kept one'
             cand keygen 'Generate an age key pair for encrypting backups'
@@ -109,6 +110,7 @@ set edit:completion:arg-completer[redisops] = {|@words|
             cand --keep-safety-within 'Keep safety backups (taken by restore) newer than DURATION; they never fill the slots of the other rules [default: 7d]'
             cand --schedule 'Stay in the foreground and back up on this crontab schedule ("0 3 * * *", @daily)'
             cand --metrics-file 'Write Prometheus textfile-collector metrics to FILE (atomically)'
+            cand --copy-to 'After the backup (and its prune), copy it into this second repository too (created when missing or empty) [default: [backup] copy_to]'
             cand --config 'Configuration file [default: $XDG_CONFIG_HOME/redisops/config.toml, then /etc/redisops/config.toml]'
             cand --target 'Target URL (redis://, rediss://, unix://, redis-sentinel://h1,h2#master, redis-cluster://h1,h2) or a target name from the config file'
             cand -h 'Server hostname or IP'
@@ -270,6 +272,40 @@ set edit:completion:arg-completer[redisops] = {|@words|
             cand --sentinel-password-file 'Read the Sentinels'' password from FILE'
             cand --timeout 'Seconds to wait for a connection or a reply'
             cand --json 'Print the comparison as JSON (format in the README)'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -q 'Only print warnings and errors (for cron)'
+            cand --quiet 'Only print warnings and errors (for cron)'
+            cand --tls 'Use TLS (like rediss://)'
+            cand --insecure 'Skip TLS certificate verification (dangerous: anyone on the path can read your data)'
+        }
+        &'redisops;copy'= {
+            cand --from 'Source repository directory [default: [repository] path in the config file]'
+            cand --to 'Destination repository directory (created when missing or empty)'
+            cand --lock-wait 'Seconds to wait for another run''s lock on a destination target before giving up'
+            cand --config 'Configuration file [default: $XDG_CONFIG_HOME/redisops/config.toml, then /etc/redisops/config.toml]'
+            cand --target 'Target URL (redis://, rediss://, unix://, redis-sentinel://h1,h2#master, redis-cluster://h1,h2) or a target name from the config file'
+            cand -h 'Server hostname or IP'
+            cand --host 'Server hostname or IP'
+            cand -p 'Server port'
+            cand --port 'Server port'
+            cand -s 'Server unix socket (overrides host and port)'
+            cand --socket 'Server unix socket (overrides host and port)'
+            cand --user 'ACL user name'
+            cand -a 'Password on the command line: visible in the process list, prefer REDISCLI_AUTH or --password-file'
+            cand --pass 'Password on the command line: visible in the process list, prefer REDISCLI_AUTH or --password-file'
+            cand --password-file 'Read the password from the first line of FILE [env: REDISCLI_AUTH holds a password]'
+            cand --cacert 'CA certificate (PEM) to verify the server with, instead of the system store'
+            cand --cert 'Client certificate (PEM) for mutual TLS'
+            cand --key 'Client private key (PEM) for mutual TLS'
+            cand --sni 'Server name to send (SNI) and verify, when it differs from the host'
+            cand --sentinel-user 'ACL user for the Sentinels, when they have their own credentials'
+            cand --sentinel-password-file 'Read the Sentinels'' password from FILE'
+            cand --timeout 'Seconds to wait for a connection or a reply'
+            cand --latest 'Copy the newest backup of the target (of each target without --target)'
+            cand --all 'Copy every backup (of the target, or of the whole repository)'
+            cand --include-safety 'With --latest or --all: count the safety backups restore takes of the data it replaces'
+            cand --dry-run 'Print what would be copied and skipped; write nothing'
+            cand --json 'Print a JSON array with one object per backup instead of text'
             cand --help 'Print help (see more with ''--help'')'
             cand -q 'Only print warnings and errors (for cron)'
             cand --quiet 'Only print warnings and errors (for cron)'
@@ -813,6 +849,7 @@ set edit:completion:arg-completer[redisops] = {|@words|
             cand verify 'Verify backups against their manifests (and, with keys, the RDB inside)'
             cand analyze 'What is inside a backup, RDB file or live server: totals, top keys, prefixes, TTLs'
             cand diff 'What changed between two backups or RDB files, per database, prefix and top key'
+            cand copy 'Copy backups into another repository (off-site, 3-2-1), skipping those it has'
             cand restore 'Restore a backup: verify and stage it, stop the server, swap the files, start, prove, roll back on failure'
             cand prune 'Delete old backups by keep rules, with a reason for every kept one'
             cand keygen 'Generate an age key pair for encrypting backups'
@@ -834,6 +871,8 @@ set edit:completion:arg-completer[redisops] = {|@words|
         &'redisops;help;analyze'= {
         }
         &'redisops;help;diff'= {
+        }
+        &'redisops;help;copy'= {
         }
         &'redisops;help;restore'= {
         }

@@ -49,6 +49,9 @@ pub enum Command {
     /// What changed between two backups or RDB files, per database, prefix and top key
     #[command(disable_help_flag = true)]
     Diff(Box<commands::diff::DiffArgs>),
+    /// Copy backups into another repository (off-site, 3-2-1), skipping those it has
+    #[command(disable_help_flag = true)]
+    Copy(Box<commands::copy::CopyArgs>),
     /// Restore a backup: verify and stage it, stop the server, swap the files, start, prove, roll back on failure
     #[command(disable_help_flag = true)]
     Restore(Box<commands::restore::RestoreArgs>),
@@ -228,6 +231,8 @@ mod tests {
             (&["backup"], "schedule", Some("Schedule")),
             (&["backup"], "json", Some("Output")),
             (&["backup"], "metrics-file", Some("Output")),
+            (&["backup"], "copy-to", Some("Copy")),
+            (&["copy"], "to", None),
             (&["verify"], "deep", None),
             (&["list"], "json", None),
             (&["prune"], "dry-run", None),

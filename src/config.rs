@@ -110,6 +110,8 @@ pub struct BackupConfig {
     pub method: Option<Method>,
     pub from: Option<Want>,
     pub metrics_file: Option<PathBuf>,
+    /// A second repository every backup is copied into (`--copy-to`).
+    pub copy_to: Option<PathBuf>,
 }
 
 impl Config {
@@ -156,12 +158,18 @@ impl Config {
             }
         }
         let r = &mut config.repository;
+        let b = &mut config.backup;
+        // Repository locations may be URLs (`s3://…`), which stay as written.
         if let Some(url) = &mut r.url
             && !url.contains("://")
         {
             *url = base.join(&*url).display().to_string();
         }
-        let b = &mut config.backup;
+        if let Some(copy_to) = &mut b.copy_to
+            && !copy_to.to_string_lossy().contains("://")
+        {
+            *copy_to = base.join(&*copy_to);
+        }
         for p in [
             &mut r.path,
             &mut r.ca_file,
@@ -227,7 +235,7 @@ mod tests {
         std::fs::write(
             &path,
             "default_target = \"main\"\n[targets.main]\nurl = \"redis://h:1\"\npassword_file = \"pw\"\n\
-             [repository]\npath = \"/var/backups/redis\"\n",
+             [repository]\npath = \"/var/backups/redis\"\n[backup]\ncopy_to = \"offsite\"\n",
         )
         .unwrap();
         let c = Config::load(Some(&path)).unwrap();
@@ -239,6 +247,10 @@ mod tests {
         assert_eq!(
             c.repository.path.as_deref(),
             Some(Path::new("/var/backups/redis"))
+        );
+        assert_eq!(
+            c.backup.copy_to.as_deref(),
+            Some(dir.path().join("offsite").as_path())
         );
     }
 

@@ -44,12 +44,15 @@ pub enum ExitCode {
     /// partly moved to TLS (run `tls enable` again), or a rollback itself failed (the
     /// message lists what to undo by hand; see [`crate::steps`]).
     Incomplete,
+    /// A copy into another repository (`copy`, `backup --copy-to`) failed; the backup in the
+    /// source repository is intact (and, after `backup --copy-to`, committed).
+    CopyFailed,
     /// Interrupted by SIGINT/SIGTERM.
     Interrupted,
 }
 
 impl ExitCode {
-    pub const ALL: [ExitCode; 17] = [
+    pub const ALL: [ExitCode; 18] = [
         ExitCode::Success,
         ExitCode::Error,
         ExitCode::Usage,
@@ -66,6 +69,7 @@ impl ExitCode {
         ExitCode::NotFound,
         ExitCode::RolledBack,
         ExitCode::Incomplete,
+        ExitCode::CopyFailed,
         ExitCode::Interrupted,
     ];
 
@@ -87,6 +91,7 @@ impl ExitCode {
             ExitCode::NotFound => 24,
             ExitCode::RolledBack => 30,
             ExitCode::Incomplete => 31,
+            ExitCode::CopyFailed => 32,
             ExitCode::Interrupted => 130,
         }
     }
@@ -114,6 +119,9 @@ impl ExitCode {
             ExitCode::Incomplete => {
                 "incomplete: restore --resume/--abort; tls group: fix the cause and run it \
                  again; harden: see the message"
+            }
+            ExitCode::CopyFailed => {
+                "copy to another repository failed; the backup in the source repository is intact"
             }
             ExitCode::Interrupted => "interrupted by a signal",
         }

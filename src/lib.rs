@@ -5,7 +5,7 @@
 //! - `conn`: dialling TCP/TLS/unix, talking to nodes, asking Sentinels;
 //! - `cluster`: Redis Cluster discovery, topology, status, and refusals;
 //! - `info`, `status`: reading a server's state;
-//! - `backup`, `verify`, `restore`: the data paths;
+//! - `backup`, `verify`, `restore`: the data paths; `copy`: backups into another repository;
 //! - `analyze`: what is inside an RDB (top keys, prefixes, TTLs), and two compared;
 //! - `harden`: the hardening audit (facts, check catalogue, reports);
 //! - `tls`: certificates, TLS enablement and rotation on live servers;
@@ -24,6 +24,7 @@ pub mod commands;
 pub mod conffile;
 pub mod config;
 pub mod conn;
+pub mod copy;
 pub mod exit;
 pub mod fsutil;
 pub mod harden;
@@ -91,6 +92,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             Command::Verify(args) => commands::verify::run(args, &ctx).await,
             Command::Analyze(args) => commands::analyze::run(args, &ctx).await,
             Command::Diff(args) => commands::diff::run(args, &ctx).await,
+            Command::Copy(args) => commands::copy::run(args, &ctx).await,
             Command::Prune(args) => commands::prune::run(args, &ctx).await,
             Command::Harden(HardenArgs {
                 command: HardenCommand::Audit(args),

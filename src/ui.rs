@@ -20,6 +20,12 @@ pub fn warn(message: impl std::fmt::Display) {
     eprintln!("redisops: warning: {message}");
 }
 
+/// An error after which the command still finished (a partial result); `main` prints the
+/// fatal ones the same way.
+pub fn error(message: impl std::fmt::Display) {
+    eprintln!("redisops: error: {message}");
+}
+
 pub fn note(message: impl std::fmt::Display) {
     if !is_quiet() {
         eprintln!("redisops: {message}");

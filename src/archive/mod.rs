@@ -32,4 +32,5 @@ pub use keys::{
     recipients_of_identity_files,
 };
 pub use reader::{ArchiveError, Format, describe, open_reader, open_reader_as};
+pub use stages::Hashed;
 pub use writer::{ArchiveStats, ArchiveWriter, DEFAULT_LEVEL, WriterOptions, default_threads};

@@ -79,15 +79,16 @@ impl<W: Write> Sealed<W> {
     }
 }
 
-/// Counts and hashes exactly the bytes its inner writer accepted.
-struct Hashed<W> {
+/// Counts and hashes exactly the bytes its inner writer accepted (the archive's bytes as
+/// written, here and in a copy between repositories).
+pub struct Hashed<W> {
     inner: W,
     sha256: Sha256,
     bytes: u64,
 }
 
 impl<W> Hashed<W> {
-    fn new(inner: W) -> Self {
+    pub fn new(inner: W) -> Self {
         Self {
             inner,
             sha256: Sha256::new(),
@@ -96,7 +97,7 @@ impl<W> Hashed<W> {
     }
 
     /// The inner writer, the byte count and the hex SHA-256.
-    fn into_parts(self) -> (W, u64, String) {
+    pub fn into_parts(self) -> (W, u64, String) {
         (self.inner, self.bytes, hex::encode(self.sha256.finalize()))
     }
 }

@@ -7,17 +7,19 @@ use crate::archive::{Codec, default_threads};
 use crate::backup::{self, Method, Outcome, Request};
 use crate::cluster::guard::{Guarded, refuse_cluster_node};
 use crate::config::BackupConfig;
+use crate::config::Config;
 use crate::conn::Want;
+use crate::copy::{self, Action, Row};
 use crate::exit::{self, ExitCode, fail};
 use crate::metrics::{self, RunResult};
-use crate::prune::{self, Row};
-use crate::repo::{BackupKind, Repository};
+use crate::prune;
+use crate::repo::{BackupKind, RepoLocation, Repository};
 use crate::retention::KeepPolicy;
 use crate::schedule::CronExpr;
 use crate::steps::cancel::{CancellationToken, on_signal};
 use crate::target::Target;
 use crate::ui;
-use anyhow::Result;
+use anyhow::{Context, Result};
 use chrono::{Local, Utc};
 use clap::Args;
 use std::path::PathBuf;
@@ -82,13 +84,25 @@ pub struct BackupArgs {
     /// Write Prometheus textfile-collector metrics to FILE (atomically)
     #[arg(long, value_name = "FILE", help_heading = "Output")]
     pub metrics_file: Option<PathBuf>,
+
+    /// After the backup (and its prune), copy it into this second repository too (created
+    /// when missing or empty) [default: [backup] copy_to]
+    #[arg(long, value_name = "DIR", help_heading = "Copy")]
+    pub copy_to: Option<PathBuf>,
 }
 
 pub async fn run(args: &BackupArgs, ctx: &Ctx) -> Result<ExitCode> {
     let target = ctx.target()?;
-    refuse_cluster_node(&target, Guarded::Backup).await?;
-    let repo = Repository::open_for_backup(&args.repo.resolve(&ctx.config)?)?;
+    let location = args.repo.resolve(&ctx.config)?;
     let cfg = &ctx.config.backup;
+    // A bad destination is found before the server is asked for anything.
+    let copy_to = copy_destination(
+        args.copy_to.as_ref().or(cfg.copy_to.as_ref()),
+        &location,
+        &ctx.config,
+    )?;
+    refuse_cluster_node(&target, Guarded::Backup).await?;
+    let repo = Repository::open_for_backup(&location)?;
     let (compression, level, threads) = compression(
         args.compression,
         args.level,
@@ -137,6 +151,7 @@ pub async fn run(args: &BackupArgs, ctx: &Ctx) -> Result<ExitCode> {
         keep: keep.as_ref(),
         json: args.json,
         metrics_file: metrics_file.as_deref(),
+        copy_to: copy_to.as_ref(),
     };
     match &args.schedule {
         None => once.run().await,
@@ -180,7 +195,25 @@ pub(super) fn compression(
     Ok((codec, level, threads))
 }
 
-/// One run with its reporting: output, metrics, retention.
+/// The repository `--copy-to` (or `[backup] copy_to`) names, opened (not created) and checked:
+/// not the backup's own repository, and a repository or a place where one can be created.
+fn copy_destination(
+    given: Option<&PathBuf>,
+    source: &RepoLocation,
+    config: &Config,
+) -> Result<Option<Repository>> {
+    let Some(given) = given else {
+        return Ok(None);
+    };
+    let dest = super::repo_location(given, config)?;
+    copy::refuse_overlap(source, &dest)?;
+    let repo = Repository::open_for_backup(&dest).with_context(|| {
+        format!("cannot copy backups to {dest} (--copy-to); nothing was backed up")
+    })?;
+    Ok(Some(repo))
+}
+
+/// One run with its reporting: output, metrics, retention, the copy.
 struct Once<'a> {
     target: &'a Target,
     repo: &'a Repository,
@@ -188,6 +221,7 @@ struct Once<'a> {
     keep: Option<&'a KeepPolicy>,
     json: bool,
     metrics_file: Option<&'a std::path::Path>,
+    copy_to: Option<&'a Repository>,
 }
 
 impl Once<'_> {
@@ -211,11 +245,59 @@ impl Once<'_> {
             }
         }
         let (outcome, pruned) = result?;
-        self.report(&outcome, &pruned)?;
+        let copied = match self.copy_to {
+            Some(to) => Some(self.copy(to, &outcome).await),
+            None => None,
+        };
+        self.report(&outcome, &pruned, copied.as_ref())?;
+        if let Some(Row {
+            action: Action::Failed(why),
+            ..
+        }) = &copied
+        {
+            ui::error(format!(
+                "backup {} is committed in {}, but copying it to {} failed: {why}",
+                outcome.backup.id,
+                self.repo.location(),
+                self.copy_to
+                    .map(|r| r.location().to_string())
+                    .unwrap_or_default()
+            ));
+            return Ok(ExitCode::CopyFailed);
+        }
         Ok(ExitCode::Success)
     }
 
-    async fn backup_and_prune(&self) -> Result<(Outcome, Vec<Row>)> {
+    /// Copies the new backup into `to`; any failure (a held lock too) is the row's.
+    async fn copy(&self, to: &Repository, outcome: &Outcome) -> Row {
+        let backup = outcome.backup.clone();
+        let request = copy::Request {
+            lock_wait: self.request.lock_wait,
+            dry_run: false,
+            quiet: self.request.quiet,
+            cancelled: self.request.cancelled.clone(),
+        };
+        let (from, to_repo) = (self.repo.clone(), to.clone());
+        let failed = |why: String| Row {
+            target: backup.target.to_string(),
+            id: backup.id.to_string(),
+            action: Action::Failed(why),
+            bytes: backup.manifest.archive.size,
+            archive: to.target_object_location(&backup.target, &backup.manifest.archive.file),
+        };
+        let copied = tokio::task::spawn_blocking({
+            let backup = backup.clone();
+            move || copy::run(&from, &to_repo, vec![backup], &request, |_| Ok(()))
+        })
+        .await;
+        match copied {
+            Ok(Ok(mut rows)) => rows.pop().expect("a row for the one backup"),
+            Ok(Err(e)) => failed(format!("{e:#}")),
+            Err(e) => failed(e.to_string()),
+        }
+    }
+
+    async fn backup_and_prune(&self) -> Result<(Outcome, Vec<prune::Row>)> {
         let outcome = backup::run(self.target, self.repo, self.request).await?;
         let mut pruned = Vec::new();
         if let Some(policy) = self.keep {
@@ -233,7 +315,7 @@ impl Once<'_> {
         Ok((outcome, pruned))
     }
 
-    fn report(&self, outcome: &Outcome, pruned: &[Row]) -> Result<()> {
+    fn report(&self, outcome: &Outcome, pruned: &[prune::Row], copied: Option<&Row>) -> Result<()> {
         let m = &outcome.backup.manifest;
         for w in &outcome.warnings {
             ui::warn(w);
@@ -252,6 +334,11 @@ impl Once<'_> {
                 "manifest_path": self.repo.local_path(&outcome.backup.manifest_object),
                 "warnings": outcome.warnings,
                 "pruned": deleted,
+                "copy": copied.map(|row| {
+                    let mut value = serde_json::json!(row);
+                    value["repository"] = self.copy_to.map(|r| r.location().to_string()).into();
+                    value
+                }),
             });
             crate::outln!("{}", serde_json::to_string_pretty(&value)?);
             return Ok(());
@@ -296,6 +383,11 @@ impl Once<'_> {
         let deleted = pruned.iter().filter(|r| !r.decision.keep).count();
         if self.keep.is_some() {
             crate::outln!("  pruned   {deleted} old backup(s)");
+        }
+        match copied.map(|row| &row.action) {
+            Some(Action::Failed(_)) => crate::outln!("  copy     FAILED (see the error below)"),
+            Some(_) => crate::outln!("  copied   {}", copied.map_or("", |r| &r.archive)),
+            None => {}
         }
         Ok(())
     }

@@ -4,6 +4,7 @@
 
 pub mod analyze;
 pub mod backup;
+pub mod copy;
 pub mod diff;
 pub mod generate;
 pub mod harden;
@@ -26,6 +27,7 @@ use crate::retention::KeepPolicy;
 use crate::target::Target;
 use anyhow::{Context, Result};
 use clap::Args;
+use std::path::Path;
 use std::path::PathBuf;
 
 /// What every command gets: the loaded config and the connection flags.
@@ -105,10 +107,7 @@ impl RepoArgs {
         self.repo
             .clone()
             .or(configured)
-            .map(|path| {
-                RepoLocation::parse(&path, &config.repository)
-                    .map_err(|e| fail(ExitCode::Usage, e.to_string()))
-            })
+            .map(|path| repo_location(&path, config))
             .transpose()
     }
 
@@ -122,6 +121,12 @@ impl RepoArgs {
             )
         })
     }
+}
+
+/// The repository `given` names (a directory or `s3://…`, with the `[repository]` S3
+/// settings); a malformed one is a usage error.
+pub fn repo_location(given: &Path, config: &Config) -> Result<RepoLocation> {
+    RepoLocation::parse(given, &config.repository).map_err(|e| fail(ExitCode::Usage, e.to_string()))
 }
 
 /// Who can read the backups: age recipients (public keys) or a passphrase.

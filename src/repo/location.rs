@@ -90,11 +90,49 @@ impl RepoLocation {
         })))
     }
 
+    /// Whether the two are the same repository, or one lies inside the other (by their
+    /// resolved paths: symlinks and `..` do not hide it; in a bucket, by prefix). A copy
+    /// between them would copy a repository onto itself, or make one repository's files
+    /// another's target folder.
+    pub fn overlaps(&self, other: &RepoLocation) -> bool {
+        match (self, other) {
+            (Self::Local(a), Self::Local(b)) => {
+                let (a, b) = (resolved(a), resolved(b));
+                a.starts_with(&b) || b.starts_with(&a)
+            }
+            (Self::S3(a), Self::S3(b)) => {
+                let (pa, pb) = (Path::new(&a.prefix), Path::new(&b.prefix));
+                a.bucket == b.bucket && (pa.starts_with(pb) || pb.starts_with(pa))
+            }
+            _ => false,
+        }
+    }
+
     pub(super) fn store(&self) -> Result<Store> {
         Ok(match self {
             Self::Local(path) => Store::Local(LocalStore::new(path)),
             Self::S3(location) => Store::S3(S3Store::connect(location)?),
         })
+    }
+}
+
+/// `path` with its longest existing ancestor canonicalised and the rest appended, so that a
+/// directory not created yet resolves too.
+fn resolved(path: &Path) -> PathBuf {
+    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let mut existing = absolute.as_path();
+    let mut rest = Vec::new();
+    loop {
+        if let Ok(real) = existing.canonicalize() {
+            return rest.iter().rev().fold(real, |p, name| p.join(name));
+        }
+        match (existing.parent(), existing.file_name()) {
+            (Some(parent), Some(name)) => {
+                rest.push(name.to_os_string());
+                existing = parent;
+            }
+            _ => return absolute,
+        }
     }
 }
 
@@ -159,6 +197,13 @@ mod tests {
             assert_eq!((s3.bucket.as_str(), s3.prefix.as_str()), (bucket, prefix));
             assert_eq!(s3.to_string(), shown);
         }
+        let overlap = |a: &str, b: &str| parse(a).unwrap().overlaps(&parse(b).unwrap());
+        assert!(overlap("s3://bkt/a", "s3://bkt/a/"));
+        assert!(overlap("s3://bkt/a/b", "s3://bkt/a"));
+        assert!(overlap("s3://bkt", "s3://bkt/a"));
+        assert!(!overlap("s3://bkt/a", "s3://bkt/ab"));
+        assert!(!overlap("s3://bkt/a", "s3://other/a"));
+        assert!(!overlap("s3://bkt/a", "/tmp/a"));
         for bad in [
             "s3://",
             "s3://Bucket/x",
@@ -170,6 +215,39 @@ mod tests {
             assert!(
                 matches!(err, LocationError::BadS3Url { .. }),
                 "{bad}: {err}"
+            );
+        }
+    }
+
+    #[test]
+    fn overlap_sees_through_links_and_missing_directories() {
+        let tmp = tempfile::tempdir().unwrap();
+        let local = |p: PathBuf| RepoLocation::Local(p);
+        let repo = tmp.path().join("repo");
+        std::fs::create_dir(&repo).unwrap();
+        let link = tmp.path().join("link");
+        std::os::unix::fs::symlink(&repo, &link).unwrap();
+        let rel = repo.join("../repo/.");
+        for same in [
+            repo.clone(),
+            link.clone(),
+            rel,
+            repo.join("new/inner"),
+            link.join("x"),
+        ] {
+            assert!(
+                local(repo.clone()).overlaps(&local(same.clone())),
+                "{same:?}"
+            );
+            assert!(
+                local(same.clone()).overlaps(&local(repo.clone())),
+                "{same:?}"
+            );
+        }
+        for other in [tmp.path().join("repo2"), tmp.path().join("other/repo")] {
+            assert!(
+                !local(repo.clone()).overlaps(&local(other.clone())),
+                "{other:?}"
             );
         }
     }

@@ -151,12 +151,12 @@ impl Manifest {
 }
 
 #[cfg(test)]
-pub(super) mod tests {
+pub(crate) mod tests {
     use super::*;
     use chrono::TimeZone;
 
     /// A complete manifest for backup `id` whose archive is `<id>.rdb.gz.age`.
-    pub(in crate::repo) fn sample(id: &str) -> Manifest {
+    pub(crate) fn sample(id: &str) -> Manifest {
         let created_at = Utc.with_ymd_and_hms(2026, 11, 24, 3, 0, 0).unwrap();
         Manifest {
             format_version: MANIFEST_FORMAT_VERSION,

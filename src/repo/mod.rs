@@ -4,7 +4,8 @@
 //! commits atomically or leaves nothing, a create-only put, delete, a per-target lock), so a
 //! remote backend is one more variant. [`RepoLocation`] says where the repository is. Nothing
 //! outside this module opens, creates, renames or deletes an archive or a manifest: backups are
-//! written through [`Repository::begin_backup`] and read through [`Repository::open_archive`].
+//! written through [`Repository::begin_backup`] (or copied from another repository through
+//! [`Repository::begin_copy`]) and read through [`Repository::open_archive`].
 //!
 //! The local layout:
 //!
@@ -31,6 +32,7 @@
 //! Functions return [`anyhow::Result`]; the error kinds callers branch on are [`RepoError`]
 //! (reach it with `downcast_ref`) and, from locking, [`LockError`].
 
+mod copy;
 mod layout;
 mod location;
 mod lock;
@@ -42,9 +44,12 @@ mod write;
 
 use thiserror::Error;
 
+pub use copy::CopySink;
 pub use layout::{BackupId, TargetId};
 pub use location::{RepoLocation, S3Location, S3Options};
 pub use lock::{LockError, LockHolder};
+#[cfg(test)]
+pub(crate) use manifest::tests::sample as sample_manifest;
 pub use manifest::{
     ArchiveInfo, BackupKind, DbCounts, MANIFEST_FORMAT_VERSION, Manifest, Protects, RdbInfo,
     ServerInfo, TargetInfo,

@@ -41,7 +41,18 @@ impl Repository {
         codec: Codec,
         encrypted: bool,
     ) -> Result<ArchiveSink> {
-        let file = archive_file_name(id, codec, encrypted);
+        self.begin_archive(lock, id, archive_file_name(id, codec, encrypted))
+    }
+
+    /// Starts writing archive `file` of backup `id` in the target `lock` holds; refused when
+    /// the target already has that archive or that backup's manifest. Also the start of a
+    /// copy (`copy.rs`), which keeps the source's file name.
+    pub(super) fn begin_archive(
+        &self,
+        lock: &RepoLock,
+        id: &BackupId,
+        file: String,
+    ) -> Result<ArchiveSink> {
         // Ids are unique by time and a random suffix; never overwrite (and on failure delete)
         // another backup's archive all the same.
         let listing = self.store.list(lock.target.as_str())?;
@@ -100,7 +111,14 @@ impl PendingBackup {
     }
 
     /// Writes the manifest (create-only) and returns the complete backup.
-    pub fn commit(mut self, manifest: Manifest) -> Result<Backup> {
+    pub fn commit(self, manifest: Manifest) -> Result<Backup> {
+        let json = manifest.to_json()?;
+        self.commit_bytes(manifest, &json)
+    }
+
+    /// Writes `bytes`, the stored form of `manifest`, as the manifest (create-only). A copy
+    /// stores the source's bytes as they are, so fields this redisops does not know survive.
+    pub(super) fn commit_bytes(mut self, manifest: Manifest, bytes: &[u8]) -> Result<Backup> {
         if manifest.id != self.id.as_str() || manifest.archive.file != self.file {
             bail!(
                 "manifest of {} does not describe archive {}",
@@ -110,7 +128,7 @@ impl PendingBackup {
         }
         let key = join(self.target.as_str(), &manifest_file_name(&self.id));
         self.store
-            .put_new(&key, &manifest.to_json()?)
+            .put_new(&key, bytes)
             .context("writing the manifest")?;
         self.delete_on_drop = false;
         let archive_key = join(self.target.as_str(), &self.file);

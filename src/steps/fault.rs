@@ -9,6 +9,9 @@
 //! - `REDISOPS_TEST_KILL_AFTER_PARTS=N`: exit abruptly (137) after the Nth part of an S3
 //!   multipart upload is stored, to exercise the clean-up of an interrupted upload;
 //!   `REDISOPS_TEST_STALL_AFTER_PARTS=N` pauses there for 4 s (a lease lost meanwhile).
+//! - `REDISOPS_TEST_STALL_COPY_AFTER_BYTES=N`: a copy between repositories (`copy`, `backup
+//!   --copy-to`) stops making progress once N archive bytes are written, so that a test can
+//!   kill it mid-copy; `REDISOPS_TEST_FAIL_COPY_AFTER_BYTES=N` makes it fail there instead.
 
 use super::cancel::CancellationToken;
 
@@ -46,3 +49,29 @@ pub fn after_part(parts: usize) {
 
 #[cfg(not(feature = "fault-injection"))]
 pub fn after_part(_parts: usize) {}
+
+/// Called by a copy each time its archive has `written` bytes in the destination.
+#[cfg(feature = "fault-injection")]
+pub fn copy_written(written: u64) -> std::io::Result<()> {
+    let reached = |name: &str| {
+        std::env::var(name)
+            .ok()
+            .and_then(|v| v.parse::<u64>().ok())
+            .is_some_and(|n| written >= n)
+    };
+    if reached("REDISOPS_TEST_STALL_COPY_AFTER_BYTES") {
+        // Long enough for any test to kill the process; a stall, not a hang forever.
+        std::thread::sleep(std::time::Duration::from_secs(600));
+    }
+    if reached("REDISOPS_TEST_FAIL_COPY_AFTER_BYTES") {
+        return Err(std::io::Error::other(
+            "injected copy failure (REDISOPS_TEST_FAIL_COPY_AFTER_BYTES)",
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(not(feature = "fault-injection"))]
+pub fn copy_written(_written: u64) -> std::io::Result<()> {
+    Ok(())
+}

@@ -8,6 +8,7 @@ mod backup;
 mod checker;
 mod cluster;
 mod codec;
+mod copy;
 mod errors;
 mod generated;
 mod harden;

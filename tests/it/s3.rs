@@ -512,3 +512,69 @@ fn prune_reports_a_delete_the_store_refused() {
         .fails(12, &["s3:DeleteObject", "AccessDenied"]);
     assert_eq!(s3.listed().len(), 2, "nothing half-deleted");
 }
+
+#[test]
+fn copy_local_to_s3_and_back_keeps_every_byte() {
+    let s3 = S3::start();
+    let s = debug_server();
+    fill(&s, 6);
+    let digest = s.digest();
+    let local = Repo::new();
+    let local_path = local.path().display().to_string();
+    let port = s.port.to_string();
+    // backup --copy-to sends it off-host right after the backup.
+    let backup = s3
+        .run(&[
+            "-p",
+            &port,
+            "backup",
+            "--repo",
+            &local_path,
+            "--recipient",
+            &s3.keys.recipient,
+            "--copy-to",
+            URL,
+            "--json",
+        ])
+        .ok()
+        .json();
+    let sha = backup["backup"]["archive"]["sha256"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let remote = s3.listed();
+    assert_eq!(remote.len(), 1);
+    assert_eq!(remote[0]["manifest"]["archive"]["sha256"], sha);
+
+    // A restore drill: S3 back to a new local repository, then restore from it.
+    let drill = tempfile::tempdir().unwrap();
+    let drill_path = drill.path().join("repo").display().to_string();
+    s3.run(&["copy", "--from", URL, "--to", &drill_path, "--all"])
+        .ok();
+    let again = s3
+        .run(&["copy", "--from", URL, "--to", &drill_path, "--all"])
+        .ok();
+    assert!(again.stdout.contains("skipped"), "{}", again.stdout);
+    let copied = s3
+        .run(&["list", "--repo", &drill_path, "--json"])
+        .ok()
+        .json();
+    assert_eq!(copied[0]["manifest"]["archive"]["sha256"], sha);
+    s.cli(&["FLUSHALL"]);
+    let conf = s.conf_file();
+    s3.run(&[
+        "-p",
+        &port,
+        "restore",
+        "--repo",
+        &drill_path,
+        "-i",
+        s3.keys.identity.to_str().unwrap(),
+        "--yes",
+        "--config-file",
+        conf.to_str().unwrap(),
+        "--latest",
+    ])
+    .ok();
+    assert_eq!(s.digest(), digest);
+}
