@@ -578,3 +578,33 @@ fn copy_local_to_s3_and_back_keeps_every_byte() {
     .ok();
     assert_eq!(s.digest(), digest);
 }
+
+#[test]
+fn the_s3_server_dying_mid_upload_fails_the_backup_with_unreachable() {
+    let mut s3 = S3::start();
+    let s = RedisServer::start();
+    fill(&s, 12);
+    let mut cmd = s3.cmd(&[
+        "-p",
+        &s.port.to_string(),
+        "backup",
+        "--repo",
+        URL,
+        "--recipient",
+        &s3.keys.recipient,
+    ]);
+    cmd.env("REDISOPS_TEST_STALL_AFTER_PARTS", "1")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    let child = cmd.spawn().unwrap();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while s3.uploads().is_empty() {
+        assert!(Instant::now() < deadline, "the upload never started");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    s3.moto.kill();
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(10), "{stderr}");
+    assert!(stderr.contains("cannot reach the S3 endpoint"), "{stderr}");
+}
