@@ -34,7 +34,8 @@ level=${BENCH_LEVEL:-3}
 runs=${BENCH_RUNS:-3}
 cores=$(nproc)
 awscli_version=1.46.2
-bucket=redisops-bench
+bucket="redisops-bench"
+# shellcheck source=scripts/scratch-redis.sh
 . scripts/scratch-redis.sh
 require redis-server redis-cli age gzip curl python3 /usr/bin/time
 
@@ -146,8 +147,8 @@ variant "floor: aws s3 cp of a ready archive (8 MiB × 4)" "s3:floor/" \
   "$aws --endpoint-url $endpoint s3 cp $work/ready.age s3://$bucket/floor/ready.age"
 
 archive_size() { # OUT
+  # shellcheck disable=SC2086 # the glob must expand
   case "$1" in
-    # shellcheck disable=SC2086 # the glob must expand
     local:*) stat -c %s ${1#local:} ;;
     s3:*) s3 s3api list-objects-v2 --bucket "$bucket" --prefix "${1#s3:}" \
             --query "Contents[?ends_with(Key, '.age')].Size" --output text ;;
@@ -173,7 +174,7 @@ for r in $(seq "$runs"); do
     read -r wall user sys rss < "$work/time"
     size=$(archive_size "${outs[$i]}")
     [[ "$size" =~ ^[0-9]+$ ]] || { echo "bench: no single archive for ${labels[$i]}: '$size'" >&2; exit 1; }
-    echo "$i $wall $(awk "BEGIN{print $user + $sys}") $((rss / 1024)) $size" >> "$samples"
+    echo "$i $wall $(awk "BEGIN{printf \"%.2f\", $user + $sys}") $((rss / 1024)) $size" >> "$samples"
   done
 done
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
