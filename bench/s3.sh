@@ -14,13 +14,13 @@
 # not counted for anyone), peak RSS MiB (the largest single process: for redisops, redisops
 # itself), archive bytes; ratios S3/local and redisops S3 / manual pipeline.
 #
-# The S3 server is moto (.ci/setup-s3), a slow Python emulator (about 20 MB/s per upload
-# stream in docs' measurements on a loaded machine; the floor variant measures it in each run,
-# and the report says whether it or compression limits the S3 variants). Wall times on moto say
-# little about real S3: the meaningful comparison is redisops against the manual pipeline on the
-# same moto. CPU seconds hardly depend on the server; peak RSS does: parts pile up in flight
-# (up to the configured concurrency) only while the server is slower than the pipeline, so a
-# fast moto under-states the memory bound. BENCH_MOTO_CPUS=0 pins moto to one core to slow it.
+# The S3 server is moto (.ci/setup-s3), a slow Python emulator (about 20 MB/s per upload in
+# earlier measurements on a loaded machine; the floor variant measures it in each run, and the
+# report says whether it or compression limits the S3 variants). Wall times on moto say little
+# about real S3: the meaningful comparison is redisops against the manual pipeline on the same
+# moto. CPU seconds hardly depend on the server; peak RSS does: parts pile up in flight (up to
+# the configured concurrency) only while the server is slower than the pipeline, so a moto that
+# keeps up under-states the memory bound.
 #
 # Requires: redis-server, redis-cli (redis-tools), age, gzip, curl, GNU time (/usr/bin/time),
 # python3 with venv (Debian: python3-venv) and access to PyPI: moto comes from .ci/setup-s3, the
@@ -78,11 +78,7 @@ trap 'exit 130' INT TERM
 mport=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 endpoint="http://127.0.0.1:$mport"
 mkdir "$work/moto-tmp"
-# BENCH_MOTO_CPUS (a taskset list, e.g. 0): pin moto to those cores, to make it slower than the
-# pipeline, so parts pile up in flight and peak RSS approaches its bound.
-pin=()
-[ -n "${BENCH_MOTO_CPUS:-}" ] && pin=(taskset -c "$BENCH_MOTO_CPUS")
-TMPDIR="$work/moto-tmp" "${pin[@]}" "$moto_server" -H 127.0.0.1 -p "$mport" > "$work/moto.log" 2>&1 &
+TMPDIR="$work/moto-tmp" "$moto_server" -H 127.0.0.1 -p "$mport" > "$work/moto.log" 2>&1 &
 moto_pid=$!
 for _ in $(seq 300); do
   curl -sf -o /dev/null "$endpoint/" && break
@@ -205,7 +201,7 @@ rate() { awk "BEGIN{printf \"%.1f\", $1 / $2 / 1e6}"; } # BYTES SECONDS -> MB/s
 echo
 echo "RDB: $rdb_bytes bytes ($keys keys); gzip level $level; median of $runs paired rounds; $cores cores"
 echo "($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'); $(date -u +%Y-%m-%d);"
-echo " moto $([ -n "${BENCH_MOTO_CPUS:-}" ] && echo "pinned to cores $BENCH_MOTO_CPUS, ")$("${moto_server%/*}/python" -c 'import moto; print(moto.__version__)'), $("$aws" --version 2>&1 | cut -d' ' -f1); load average $load_before before, $load_after after)"
+echo " moto $("${moto_server%/*}/python" -c 'import moto; print(moto.__version__)'), $("$aws" --version 2>&1 | cut -d' ' -f1); load average $load_before before, $load_after after)"
 echo
 echo "| backup | wall s | CPU s | peak RSS MiB | archive bytes |"
 echo "|---|---|---|---|---|"
