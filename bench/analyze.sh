@@ -7,7 +7,8 @@
 #
 # Requires: redis-server, redis-cli (redis-tools), age, gzip, GNU time (/usr/bin/time), python3.
 # Uses a free port and a temporary directory; never touches a Redis on 6379.
-# Usage: bench/analyze.sh   (BENCH_KEYS, default 2000000: an RDB of about 200 MB; a few minutes)
+# Usage: bench/analyze.sh   (BENCH_KEYS, default 2000000: an RDB of about 200 MB; a few minutes;
+#        BENCH_REDISOPS: a prebuilt binary)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -15,8 +16,12 @@ keys=${BENCH_KEYS:-2000000}
 . scripts/scratch-redis.sh
 require redis-server redis-cli age gzip python3 /usr/bin/time
 
-cargo build --release --quiet
-redisops="$PWD/target/release/redisops"
+# BENCH_REDISOPS: an already built binary to measure instead of building this tree.
+redisops=${BENCH_REDISOPS:-}
+if [ -z "$redisops" ]; then
+  cargo build --release --quiet
+  redisops="$PWD/target/release/redisops"
+fi
 start_scratch_redis --repl-diskless-sync-delay 0
 # One core for redisops, as the target says (taskset when available).
 pin=()

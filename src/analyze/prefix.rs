@@ -39,8 +39,16 @@ impl Hasher for FxHasher {
         }
     }
 
+    /// The multiply leaves the low bits depending only on the low input bytes, and the table
+    /// picks buckets by the low bits: keys like `p123456:` (differing past their second byte)
+    /// would share a handful of buckets. A murmur3 finalizer spreads every bit.
     fn finish(&self) -> u64 {
-        self.0
+        let mut h = self.0;
+        h ^= h >> 33;
+        h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
+        h ^= h >> 33;
+        h = h.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+        h ^ (h >> 33)
     }
 }
 
@@ -92,19 +100,21 @@ impl PrefixTable {
         }
     }
 
-    /// Drops the smallest prefixes down to the limit. A child never has more bytes than its
-    /// parent, and on a tie the deeper (longer) one goes first, so a kept prefix's parent is kept.
+    /// Drops the smallest prefixes down to (at most) the limit. A child never has more bytes
+    /// than its parent, and on a tie the deeper (longer) one ranks lower, so dropping every
+    /// prefix ranked at or below the cut never keeps a prefix without its parent. Ranking
+    /// without copying the keys keeps a fold cheap on files with millions of prefixes.
     fn fold(&mut self) {
-        let mut order: Vec<(u64, usize, Box<[u8]>)> = self
+        let rank = |bytes: u64, len: usize| (bytes, std::cmp::Reverse(len));
+        let mut ranks: Vec<_> = self
             .entries
             .iter()
-            .map(|(p, s)| (s.bytes, p.len(), p.clone()))
+            .map(|(p, s)| rank(s.bytes, p.len()))
             .collect();
-        order.sort_unstable_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)));
-        let drop = order.len() - self.limit;
-        for (_, _, prefix) in order.into_iter().take(drop) {
-            self.entries.remove(&prefix);
-        }
+        let drop = ranks.len() - self.limit;
+        let (_, cut, _) = ranks.select_nth_unstable(drop - 1);
+        let cut = *cut;
+        self.entries.retain(|p, s| rank(s.bytes, p.len()) > cut);
         self.folded = true;
     }
 
