@@ -7,6 +7,17 @@
 //! after the RDB's checksum verified and every layer finished; the manifest, written last, is
 //! the commit point. Any failure drops the unfinished archive, so nothing that looks like a
 //! backup is left behind.
+//!
+//! The rest of the backup domain sits beside the run: [`verify`] (backups checked against their
+//! manifests), [`retention`] (the keep rules, pure) and [`prune`] (applying them),
+//! [`schedule`] (5-field cron, crontab lines and systemd timers) and [`metrics`] (the
+//! Prometheus textfile).
+
+pub mod metrics;
+pub mod prune;
+pub mod retention;
+pub mod schedule;
+pub mod verify;
 
 use crate::archive::{ArchiveStats, ArchiveWriter, Codec, Encryption, WriterOptions};
 use crate::conn::{self, Want};
