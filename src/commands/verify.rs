@@ -1,4 +1,4 @@
-//! `redisops verify`: check backups against their manifests (see `verify.rs` for the tiers).
+//! `redisops verify`: check backups against their manifests (see `backup/verify.rs` for the tiers).
 
 use super::{Ctx, DecryptArgs, RepoArgs};
 use crate::backup::verify::{self, Level, Report};
