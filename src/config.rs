@@ -9,8 +9,8 @@
 
 use crate::archive::Codec;
 use crate::backup::Method;
+use crate::backup::retention::KeepPolicy;
 use crate::conn::Want;
-use crate::retention::KeepPolicy;
 use anyhow::{Context, Result};
 use serde::Deserialize;
 use std::collections::BTreeMap;

@@ -5,7 +5,8 @@
 //! - `conn`: dialling TCP/TLS/unix, talking to nodes, asking Sentinels;
 //! - `cluster`: Redis Cluster discovery, topology, status, and refusals;
 //! - `info`, `status`: reading a server's state;
-//! - `backup`, `verify`, `restore`: the data paths; `copy`: backups into another repository;
+//! - `backup`, `restore`: the data paths (`backup/` also holds verify, retention and prune,
+//!   schedule, metrics); `copy`: backups into another repository;
 //! - `analyze`: what is inside an RDB (top keys, prefixes, TTLs), and two compared;
 //! - `harden`: the hardening audit (facts, check catalogue, reports);
 //! - `tls`: certificates, TLS enablement and rotation on live servers;
@@ -31,14 +32,10 @@ pub mod harden;
 pub mod host;
 pub mod info;
 pub mod keepmode;
-pub mod metrics;
 pub mod progress;
-pub mod prune;
 pub mod rdb;
 pub mod repo;
 pub mod restore;
-pub mod retention;
-pub mod schedule;
 pub mod server;
 pub mod source;
 pub mod status;
@@ -46,7 +43,6 @@ pub mod steps;
 pub mod target;
 pub mod tls;
 pub mod ui;
-pub mod verify;
 
 use anyhow::Result;
 use cli::{Cli, Command};

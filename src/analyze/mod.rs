@@ -170,7 +170,7 @@ pub fn analyze_with<R: Read, V: Visitor>(
         },
         &mut (&mut collector, extra),
     )
-    .map_err(crate::verify::classify)?;
+    .map_err(crate::backup::verify::classify)?;
     if !summary.walked {
         return Err(crate::exit::fail(
             crate::exit::ExitCode::VerifyFailed,

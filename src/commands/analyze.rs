@@ -118,7 +118,7 @@ pub async fn run(args: &AnalyzeArgs, ctx: &Ctx) -> Result<ExitCode> {
                 let mut csv = KeyCsv::new(BufWriter::new(std::io::stdout()));
                 let verify = VerifyOptions::default();
                 rdb::copy_visited(r, std::io::sink(), &verify, &mut csv)
-                    .map_err(crate::verify::classify)?;
+                    .map_err(crate::backup::verify::classify)?;
                 csv.finish().map_err(|e| match e.kind() {
                     ErrorKind::BrokenPipe => StdoutClosed.into(),
                     _ => anyhow::Error::from(e),

@@ -4,6 +4,10 @@
 
 use super::{Ctx, EncryptArgs, RepoArgs};
 use crate::archive::{Codec, default_threads};
+use crate::backup::metrics::{self, RunResult};
+use crate::backup::prune;
+use crate::backup::retention::KeepPolicy;
+use crate::backup::schedule::CronExpr;
 use crate::backup::{self, Method, Outcome, Request};
 use crate::cluster::guard::{Guarded, refuse_cluster_node};
 use crate::config::BackupConfig;
@@ -11,11 +15,7 @@ use crate::config::Config;
 use crate::conn::Want;
 use crate::copy::{self, Action, Row};
 use crate::exit::{self, ExitCode, fail};
-use crate::metrics::{self, RunResult};
-use crate::prune;
 use crate::repo::{BackupKind, RepoLocation, Repository};
-use crate::retention::KeepPolicy;
-use crate::schedule::CronExpr;
 use crate::steps::cancel::{CancellationToken, on_signal};
 use crate::target::Target;
 use crate::ui;

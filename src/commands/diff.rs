@@ -72,7 +72,7 @@ pub async fn run(args: &DiffArgs, ctx: &Ctx) -> Result<ExitCode> {
         a.read(&run, move |r| {
             let mut in_a = in_a;
             rdb::copy_visited(r, std::io::sink(), &VerifyOptions::default(), &mut in_a)
-                .map_err(crate::verify::classify)?;
+                .map_err(crate::backup::verify::classify)?;
             Ok(in_a)
         })
         .await?

@@ -18,12 +18,12 @@ pub mod tls;
 pub mod verify;
 
 use crate::archive::{self, Decryption, Encryption};
+use crate::backup::retention::KeepPolicy;
 use crate::cli::ConnectionArgs;
 use crate::config::Config;
 use crate::exit::{ExitCode, fail};
 use crate::host::SupervisorChoice;
 use crate::repo::{RepoLocation, TargetId};
-use crate::retention::KeepPolicy;
 use crate::target::Target;
 use anyhow::{Context, Result};
 use clap::Args;

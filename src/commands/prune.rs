@@ -2,10 +2,10 @@
 //! reason for every kept backup.
 
 use super::{Ctx, RepoArgs};
+use crate::backup::prune::{self, Row};
+use crate::backup::retention::KeepPolicy;
 use crate::exit::{ExitCode, fail};
-use crate::prune::{self, Row};
 use crate::repo::{Repository, is_held};
-use crate::retention::KeepPolicy;
 use anyhow::Result;
 use chrono::Utc;
 use clap::Args;

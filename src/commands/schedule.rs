@@ -1,10 +1,10 @@
 //! `redisops schedule`: print a crontab line or a systemd service + timer pair that runs a
 //! redisops command line on a classic 5-field schedule.
 
+use crate::backup::schedule::CronExpr;
 use crate::cli::{Cli, Command};
 use crate::config::Config;
 use crate::exit::{ExitCode, fail};
-use crate::schedule::CronExpr;
 use crate::ui::shell_word;
 use anyhow::{Context, Result};
 use clap::{Args, CommandFactory, Parser, ValueEnum};

@@ -1,9 +1,9 @@
-//! `redisops verify`: check backups against their manifests (see `verify.rs` for the tiers).
+//! `redisops verify`: check backups against their manifests (see `backup/verify.rs` for the tiers).
 
 use super::{Ctx, DecryptArgs, RepoArgs};
+use crate::backup::verify::{self, Level, Report};
 use crate::exit::{ExitCode, fail};
 use crate::repo::{Backup, Problem, Repository};
-use crate::verify::{self, Level, Report};
 use anyhow::Result;
 use clap::Args;
 use std::path::PathBuf;

@@ -104,7 +104,7 @@ pub fn stage(
     let mut out = AtomicFile::create(&path, mode)
         .with_context(|| format!("cannot create the staged file {}", path.display()))?;
     let summary = rdb::copy_verified(reader, &mut out, &VerifyOptions::default())
-        .map_err(crate::verify::classify)
+        .map_err(crate::backup::verify::classify)
         .with_context(|| format!("{} failed verification", source.location()))?;
     progress.finish();
     let mut notes = check(&summary, facts, source.manifest())?;

@@ -1,5 +1,6 @@
-//! One backup run: lock the target's folder, get the RDB (BGSAVE or the replication stream),
-//! push it through one streaming pipeline, and commit it with its manifest.
+//! One backup run: lock the target's folder, get the RDB (BGSAVE or the replication stream:
+//! [`capture`], which reads one node's RDB and is callable on its own), push it through one
+//! streaming pipeline, and commit it with its manifest.
 //!
 //! The pipeline is `source → RDB verifier (CRC-64, structure, key counts) → SHA-256 → gzip or
 //! zstd (on `threads` cores) → age → the repository's archive sink`, in stages joined by
@@ -7,6 +8,20 @@
 //! after the RDB's checksum verified and every layer finished; the manifest, written last, is
 //! the commit point. Any failure drops the unfinished archive, so nothing that looks like a
 //! backup is left behind.
+//!
+//! The rest of the backup domain sits beside the run: [`verify`] (backups checked against their
+//! manifests), [`retention`] (the keep rules, pure) and [`prune`] (applying them),
+//! [`schedule`] (5-field cron, crontab lines and systemd timers) and [`metrics`] (the
+//! Prometheus textfile).
+
+pub mod capture;
+pub mod metrics;
+pub mod prune;
+pub mod retention;
+pub mod schedule;
+pub mod verify;
+
+pub use capture::Method;
 
 use crate::archive::{ArchiveStats, ArchiveWriter, Codec, Encryption, WriterOptions};
 use crate::conn::{self, Want};
@@ -19,27 +34,13 @@ use crate::repo::{
     TargetInfo,
 };
 use crate::server::Server;
-use crate::source::bgsave;
-use crate::source::sync::{SyncOptions, SyncStream};
 use crate::target::{Endpoint, Target};
 use anyhow::{Context, Result};
+use capture::Freshness;
 use chrono::Utc;
-use serde::Serialize;
 use std::io::Read;
 use std::time::{Duration, Instant};
 use tokio_util::sync::CancellationToken;
-
-/// How to get the RDB.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, Serialize, serde::Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Method {
-    /// BGSAVE when the server's dump file is readable on this host, else sync
-    Auto,
-    /// BGSAVE, then read the server's dump file (needs access to its data directory)
-    Bgsave,
-    /// Stream the RDB over the replication protocol (like redis-cli --rdb)
-    Sync,
-}
 
 /// Everything a backup run needs besides the target and repository.
 pub struct Request {
@@ -80,22 +81,8 @@ pub async fn run(target: &Target, repo: &Repository, req: &Request) -> Result<Ou
         Ok(role) => role,
         Err(_) => info.get("role").unwrap_or("unknown").to_string(),
     };
-    let node = &mut connected.node;
-    let local_dump = bgsave::local_dump(node).await;
-    let use_bgsave = match (req.method, &local_dump) {
-        (Method::Sync, _) => false,
-        (Method::Auto, dump) => dump.is_ok(),
-        (Method::Bgsave, Ok(_)) => true,
-        (Method::Bgsave, Err(why)) => {
-            return Err(fail(
-                ExitCode::Usage,
-                format!(
-                    "--method bgsave reads the server's dump file from this host's disk, but \
-                     {why}. Run redisops on the server's host, or use --method sync."
-                ),
-            ));
-        }
-    };
+    let source = capture::choose(&mut connected.node, req.method).await?;
+    let method = source.name();
 
     let target_id = TargetId::new(&target.name);
     let lock = {
@@ -132,81 +119,30 @@ pub async fn run(target: &Target, repo: &Repository, req: &Request) -> Result<Ou
         scrypt_work_factor: None,
     };
 
-    let (summary, stats, pending) = if let (true, Ok(path)) = (use_bgsave, local_dump) {
-        if !req.quiet {
-            crate::ui::note(format!(
-                "BGSAVE on {}, then reading {}",
-                node.endpoint,
-                path.display()
-            ));
-        }
-        let saved = tokio::select! {
-            saved = bgsave::bgsave(node, path, req.save_timeout) => saved?,
-            () = req.cancelled.cancelled() => return Err(interrupted()),
-        };
-        let progress = Progress::new("backup", Some(saved.len), req.quiet, req.cancelled.clone());
-        let fresh = Freshness {
-            not_before: saved.requested_at,
-            file_mtime: saved.mtime,
-            path: saved.path.clone(),
-        };
-        pipeline(
-            progress.reader(saved.file),
-            sink,
-            req.encryption.clone(),
-            options,
-            verify,
-            progress,
-            Some(fresh),
-        )
-        .await?
-    } else {
-        let endpoint = node.endpoint.clone();
-        if !req.quiet {
-            // A diskless master waits repl-diskless-sync-delay seconds (5 by default) for
-            // more replicas before it sends a byte: say so rather than show 0 B/s.
-            crate::ui::note(format!(
-                "asked {endpoint} for its RDB: waiting for the server to start the transfer \
-                 (repl-diskless-sync-delay)"
-            ));
-        }
-        let start = SyncStream::start(
-            &connected.dialer,
-            &endpoint,
-            &target.auth,
-            SyncOptions {
-                start_timeout: req.save_timeout,
-                stall_timeout: Duration::from_secs(60).max(target.timeout),
-            },
-        );
-        let stream = tokio::select! {
-            stream = start => stream?,
-            () = req.cancelled.cancelled() => return Err(interrupted()),
-        };
-        warnings.extend(stream.warnings().iter().cloned());
-        if !req.quiet {
-            crate::ui::note(format!(
-                "streaming the RDB from {endpoint} (replication protocol)"
-            ));
-        }
-        let progress = Progress::new(
-            "backup",
-            stream.total_len(),
-            req.quiet,
-            req.cancelled.clone(),
-        );
-        let reader = tokio_util::io::SyncIoBridge::new(stream);
-        pipeline(
-            progress.reader(reader),
-            sink,
-            req.encryption.clone(),
-            options,
-            verify,
-            progress,
-            None,
-        )
-        .await?
-    };
+    let capture = capture::start(
+        source,
+        &mut connected.node,
+        &connected.dialer,
+        &target.auth,
+        &capture::Options {
+            save_timeout: req.save_timeout,
+            timeout: target.timeout,
+            quiet: req.quiet,
+            cancelled: req.cancelled.clone(),
+        },
+    )
+    .await?;
+    warnings.extend(capture.warnings);
+    let (summary, stats, pending) = pipeline(
+        capture.reader,
+        sink,
+        req.encryption.clone(),
+        options,
+        verify,
+        capture.progress,
+        capture.fresh,
+    )
+    .await?;
     if let Checksum::Disabled = summary.checksum {
         warnings.push(
             "the server saves RDBs without a checksum (rdbchecksum no): this backup's integrity \
@@ -243,7 +179,7 @@ pub async fn run(target: &Target, repo: &Repository, req: &Request) -> Result<Ou
             version: k.version.to_string(),
         }),
         rdb_version: summary.rdb_version,
-        method: if use_bgsave { "bgsave" } else { "sync" }.to_string(),
+        method: method.to_string(),
         kind: req.kind,
         protects: req.protects.clone(),
         rdb: RdbInfo {
@@ -283,46 +219,6 @@ pub async fn run(target: &Target, repo: &Repository, req: &Request) -> Result<Ou
     })
 }
 
-/// Proof that a dump file read after BGSAVE is the one we asked for, not an older file (or
-/// another server's) under the same name.
-struct Freshness {
-    /// Server time (TIME, from gettimeofday) just before BGSAVE.
-    not_before: i64,
-    /// For RDBs without an AUX `ctime` (newer formats are not walked).
-    file_mtime: i64,
-    path: std::path::PathBuf,
-}
-
-impl Freshness {
-    fn check(&self, summary: &RdbSummary) -> Result<()> {
-        if self.stale(summary.ctime.unwrap_or(self.file_mtime)) {
-            return Err(fail(
-                ExitCode::SaveFailed,
-                format!(
-                    "{} is older than the BGSAVE redisops asked for: it is not this server's \
-                     current dump file. No archive was written; use --method sync.",
-                    self.path.display()
-                ),
-            ));
-        }
-        Ok(())
-    }
-
-    /// The server stamps `ctime` with time(), the kernel's coarse clock, which lags
-    /// gettimeofday (TIME) by up to a tick: a save forked just after a second began can carry
-    /// the previous second. A file from an earlier save is older than that.
-    fn stale(&self, created: i64) -> bool {
-        created < self.not_before - 1
-    }
-}
-
-fn interrupted() -> anyhow::Error {
-    fail(
-        ExitCode::Interrupted,
-        "interrupted by a signal before any archive was written",
-    )
-}
-
 /// The streaming part, on a blocking thread: verify while compressing and encrypting into the
 /// repository's sink, whose archive is put in place only when everything checked out.
 async fn pipeline<R: Read + Send + 'static>(
@@ -356,24 +252,4 @@ async fn pipeline<R: Read + Send + 'static>(
         Ok((summary, stats, pending))
     })
     .await?
-}
-
-#[cfg(test)]
-mod tests {
-    use super::Freshness;
-
-    #[test]
-    fn freshness_allows_the_coarse_clock_lag_only() {
-        let fresh = Freshness {
-            not_before: 1_000,
-            file_mtime: 0,
-            path: "dump.rdb".into(),
-        };
-        assert!(!fresh.stale(1_000));
-        assert!(
-            !fresh.stale(999),
-            "time() may still show the previous second"
-        );
-        assert!(fresh.stale(998));
-    }
 }

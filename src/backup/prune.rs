@@ -1,12 +1,12 @@
 //! Applying keep rules to a target's backups: the pure decision comes from
-//! [`crate::retention::apply`]; this module pairs decisions with backups and deletes.
+//! [`crate::backup::retention::apply`]; this module pairs decisions with backups and deletes.
 //!
 //! Only backups with a complete manifest are ever listed, so only those can be deleted, and
 //! the retention rules always keep the newest one. Safety backups (taken by restore) are
 //! decided apart, by `keep_safety_within` alone, so they never take a regular backup's slot.
 
+use crate::backup::retention::{self, Decision, Item, KeepPolicy};
 use crate::repo::{Backup, BackupId, Repository};
-use crate::retention::{self, Decision, Item, KeepPolicy};
 use anyhow::Result;
 use chrono::{DateTime, Local, Utc};
 use serde::Serialize;
