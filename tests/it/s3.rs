@@ -106,6 +106,21 @@ impl S3 {
             .unwrap_or_else(|| panic!("list --json: {json}"))
     }
 
+    /// Starts a backup `cmd` whose upload pauses for 4 s after its first part, and returns
+    /// once the upload exists.
+    fn spawn_stalled(&self, mut cmd: Command) -> std::process::Child {
+        cmd.env("REDISOPS_TEST_STALL_AFTER_PARTS", "1")
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped());
+        let child = cmd.spawn().unwrap();
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while self.uploads().is_empty() {
+            assert!(Instant::now() < deadline, "the upload never started");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        child
+    }
+
     fn uploads(&self) -> Vec<(String, String)> {
         self.moto.list_uploads(BUCKET, PREFIX)
     }
@@ -396,7 +411,7 @@ fn a_run_whose_lease_was_taken_over_commits_nothing() {
     )
     .unwrap();
     let port = s.port.to_string();
-    let mut cmd = s3.cmd(&[
+    let cmd = s3.cmd(&[
         "--config",
         config.to_str().unwrap(),
         "-p",
@@ -405,16 +420,8 @@ fn a_run_whose_lease_was_taken_over_commits_nothing() {
         "--recipient",
         &s3.keys.recipient,
     ]);
-    cmd.env("REDISOPS_TEST_STALL_AFTER_PARTS", "1")
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped());
-    let child = cmd.spawn().unwrap();
+    let child = s3.spawn_stalled(cmd);
     // While the upload stalls, another host replaces the lease (as a takeover would).
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while s3.uploads().is_empty() {
-        assert!(Instant::now() < deadline, "the upload never started");
-        std::thread::sleep(Duration::from_millis(100));
-    }
     std::thread::sleep(Duration::from_millis(1500));
     foreign_lease(&s3, &target);
     let out = child.wait_with_output().unwrap();
@@ -584,7 +591,7 @@ fn the_s3_server_dying_mid_upload_fails_the_backup_with_unreachable() {
     let mut s3 = S3::start();
     let s = RedisServer::start();
     fill(&s, 12);
-    let mut cmd = s3.cmd(&[
+    let cmd = s3.cmd(&[
         "-p",
         &s.port.to_string(),
         "backup",
@@ -593,15 +600,7 @@ fn the_s3_server_dying_mid_upload_fails_the_backup_with_unreachable() {
         "--recipient",
         &s3.keys.recipient,
     ]);
-    cmd.env("REDISOPS_TEST_STALL_AFTER_PARTS", "1")
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped());
-    let child = cmd.spawn().unwrap();
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while s3.uploads().is_empty() {
-        assert!(Instant::now() < deadline, "the upload never started");
-        std::thread::sleep(Duration::from_millis(100));
-    }
+    let child = s3.spawn_stalled(cmd);
     s3.moto.kill();
     let out = child.wait_with_output().unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
