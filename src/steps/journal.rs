@@ -133,10 +133,6 @@ impl Journal {
         }
     }
 
-    pub fn path(&self) -> &Path {
-        &self.path
-    }
-
     pub fn records(&self) -> &[Record] {
         &self.records
     }

@@ -241,3 +241,121 @@ async fn rollback<E: Executor>(
         ),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::steps::journal::Resumable;
+
+    /// Steps named by letters; `fail` fails that step, `stuck` that step's undo.
+    struct Fake {
+        fail: Option<&'static str>,
+        stuck: Option<&'static str>,
+        log: Vec<String>,
+    }
+
+    impl Executor for Fake {
+        type Step = &'static str;
+        type Undo = &'static str;
+
+        async fn apply(
+            &mut self,
+            step: &&'static str,
+            undos: &mut Vec<&'static str>,
+            _cancel: &CancellationToken,
+        ) -> Result<()> {
+            undos.push(step);
+            self.log.push(format!("do {step}"));
+            anyhow::ensure!(self.fail != Some(*step), "{step} failed");
+            Ok(())
+        }
+
+        async fn undo(&mut self, undo: &&'static str) -> Result<()> {
+            self.log.push(format!("undo {undo}"));
+            anyhow::ensure!(self.stuck != Some(*undo), "{undo} is stuck");
+            Ok(())
+        }
+
+        fn describe(&self, step: &&'static str) -> (String, String) {
+            (step.to_string(), format!("change {step}"))
+        }
+
+        fn rolled_back_note(&self) -> String {
+            "as before.".into()
+        }
+    }
+
+    fn fake(fail: Option<&'static str>, stuck: Option<&'static str>) -> Fake {
+        Fake {
+            fail,
+            stuck,
+            log: Vec::new(),
+        }
+    }
+
+    const STEPS: [&str; 4] = ["a", "b", "c", "d"];
+
+    #[tokio::test]
+    async fn a_resumed_run_rolls_back_the_steps_done_before_it_too() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut j = Resumable::new(dir.path(), "test", "T", "t", "s", STEPS.to_vec());
+        let mut exec = fake(Some("c"), None);
+        let err = resume(
+            &mut exec,
+            &STEPS,
+            1,
+            vec![(0, "a")],
+            Some(&mut j),
+            &CancellationToken::new(),
+        )
+        .await
+        .unwrap_err();
+        assert_eq!(exec.log, ["do b", "do c", "undo c", "undo b", "undo a"]);
+        assert_eq!(code_for(&err), ExitCode::RolledBack);
+        assert!(
+            format!("{err}").contains("c: c failed. as before."),
+            "{err}"
+        );
+        assert_eq!((j.state, j.done), (State::RolledBack, 0));
+    }
+
+    #[tokio::test]
+    async fn a_resumable_rollback_stops_at_a_failed_undo_for_abort_to_finish() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut j = Resumable::new(dir.path(), "test", "T", "t", "s", STEPS.to_vec());
+        let mut exec = fake(Some("c"), Some("b"));
+        let cancel = CancellationToken::new();
+        let err = run(&mut exec, &STEPS, Some(&mut j), &cancel)
+            .await
+            .unwrap_err();
+        assert_eq!(code_for(&err), ExitCode::Incomplete);
+        assert!(format!("{err}").contains("redisops test --abort"), "{err}");
+        assert_eq!(exec.log.last().unwrap(), "undo b");
+        assert_eq!((j.state, j.done), (State::RollbackFailed, 2));
+
+        let mut exec = fake(None, None);
+        let err = abort(
+            &mut exec,
+            vec![(0, "a"), (1, "b")],
+            "t",
+            anyhow::anyhow!("aborted"),
+            Some(&mut j),
+            &cancel,
+        )
+        .await;
+        assert_eq!(exec.log, ["undo b", "undo a"]);
+        assert_eq!(code_for(&err), ExitCode::RolledBack);
+        assert_eq!((j.state, j.done), (State::RolledBack, 0));
+    }
+
+    #[tokio::test]
+    async fn without_a_resumable_journal_every_undo_is_tried() {
+        let mut exec = fake(Some("c"), Some("b"));
+        let err = run(&mut exec, &STEPS, None, &CancellationToken::new())
+            .await
+            .unwrap_err();
+        assert_eq!(exec.log[3..], ["undo c", "undo b", "undo a"]);
+        assert_eq!(code_for(&err), ExitCode::Incomplete);
+        assert!(format!("{err}").contains("fix these by hand"), "{err}");
+    }
+}

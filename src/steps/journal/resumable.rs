@@ -46,7 +46,7 @@ pub fn active_path(dir: &Path, command: &str) -> PathBuf {
     dir.join(format!(".redisops-{command}.journal"))
 }
 
-impl<P: Serialize + serde::de::DeserializeOwned> Resumable<P> {
+impl<P: Serialize> Resumable<P> {
     pub fn new(dir: &Path, command: &str, ts: &str, target: &str, source: &str, plan: P) -> Self {
         Self {
             format: FORMAT,
@@ -62,17 +62,6 @@ impl<P: Serialize + serde::de::DeserializeOwned> Resumable<P> {
             path: active_path(dir, command),
             command: command.to_string(),
         }
-    }
-
-    /// Reads the journal of a stopped `command` run.
-    pub fn load(path: &Path, command: &str) -> Result<Self> {
-        let text = std::fs::read_to_string(path)
-            .with_context(|| format!("cannot read the {command} journal {}", path.display()))?;
-        let mut j: Self = serde_json::from_str(&text)
-            .with_context(|| format!("{} is not a {command} journal", path.display()))?;
-        j.path = path.to_path_buf();
-        j.command = command.to_string();
-        Ok(j)
     }
 
     /// Writes it; before the first step a failure must stop the run (nothing could resume it).
@@ -116,7 +105,20 @@ impl<P: Serialize + serde::de::DeserializeOwned> Resumable<P> {
     }
 }
 
-impl<P: Serialize + serde::de::DeserializeOwned> Journaling for Resumable<P> {
+impl<P: serde::de::DeserializeOwned> Resumable<P> {
+    /// Reads the journal of a stopped `command` run.
+    pub fn load(path: &Path, command: &str) -> Result<Self> {
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read the {command} journal {}", path.display()))?;
+        let mut j: Self = serde_json::from_str(&text)
+            .with_context(|| format!("{} is not a {command} journal", path.display()))?;
+        j.path = path.to_path_buf();
+        j.command = command.to_string();
+        Ok(j)
+    }
+}
+
+impl<P: Serialize> Journaling for Resumable<P> {
     fn path(&self) -> &Path {
         &self.path
     }
