@@ -31,7 +31,7 @@ use std::path::{Path, PathBuf};
 use tokio_util::sync::CancellationToken;
 
 /// The restore journal: `<dir>/.redisops-restore.journal` while a restore runs.
-pub type Journal = crate::steps::journal::Resumable<Plan>;
+type Journal = crate::steps::journal::Resumable<Plan>;
 const COMMAND: &str = "restore";
 
 pub struct Request {
