@@ -10,7 +10,6 @@ use crate::exit::{ExitCode, fail};
 use crate::repo::{
     Backup, BackupKind, Protects, RepoError, Repository, ServerIdentity, TargetId, address,
 };
-use crate::restore::exec::Ending;
 use crate::restore::plan::Step;
 use crate::restore::stage::Source;
 use crate::restore::{self, Outcome, Prepared, Request};
@@ -473,34 +472,18 @@ fn report(
     head: Option<serde_json::Value>,
     outcome: Outcome,
 ) -> Result<ExitCode> {
-    let Outcome {
-        ending,
-        records,
-        journal,
-    } = outcome;
-    match ending {
-        Ending::RolledBack(reason, code) => Err(fail(
-            code,
-            format!(
-                "the restore was rolled back: {reason}. The server runs on its old data again \
-                 (journal: {})",
-                journal.display()
-            ),
-        )),
-        Ending::Done => {
-            if args.json {
-                let mut value = head.unwrap_or_else(|| serde_json::json!({}));
-                value["state"] = "done".into();
-                value["steps"] = serde_json::to_value(&records)?;
-                value["journal"] = journal.display().to_string().into();
-                println!("{}", serde_json::to_string_pretty(&value)?);
-            } else {
-                println!(
-                    "restore done: the server holds the archive's data (journal: {})",
-                    journal.display()
-                );
-            }
-            Ok(ExitCode::Success)
-        }
+    let Outcome { records, journal } = outcome;
+    if args.json {
+        let mut value = head.unwrap_or_else(|| serde_json::json!({}));
+        value["state"] = "done".into();
+        value["steps"] = serde_json::to_value(&records)?;
+        value["journal"] = journal.display().to_string().into();
+        println!("{}", serde_json::to_string_pretty(&value)?);
+    } else {
+        println!(
+            "restore done: the server holds the archive's data (journal: {})",
+            journal.display()
+        );
     }
+    Ok(ExitCode::Success)
 }

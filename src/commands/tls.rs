@@ -6,7 +6,7 @@ use crate::conn::{self, Want};
 use crate::exit::{ExitCode, fail};
 use crate::host::SupervisorChoice;
 use crate::steps::cancel::on_signal;
-use crate::steps::journal::{Journal, state_dir};
+use crate::steps::journal::{Journal, Journaling, state_dir};
 use crate::target::{AnyTarget, Endpoint, Target, TargetKind, TlsOptions};
 use crate::tls::certs::{self, ExistingCa, InitOptions, NodeSpec};
 use crate::tls::exec::{self, Verifier};

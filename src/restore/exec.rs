@@ -1,16 +1,16 @@
-//! The executor: applies the plan's steps in order, journaling before and after each one, and
-//! rolls back (undoing the steps done so far, newest first) when one fails before the restored
-//! data is proven. Every step is re-runnable, so `--resume` can repeat the step that was under
-//! way when redisops was killed, and every undo checks what is really there before it acts.
+//! The executor: how each restore step is applied and undone, on the step runner
+//! ([`crate::steps`]), which journals before and after each step and rolls back (undoing the
+//! steps done so far, newest first) when one fails before the restored data is proven. Every
+//! step is re-runnable, so `--resume` can repeat the step that was under way when redisops was
+//! killed, and every undo checks what is really there before it acts.
 
-use super::journal::{Journal, State};
-use super::plan::{Expected, Step, Swap};
+use super::plan::{Expected, Plan, Step, Swap};
 use super::sentinel::{Links, Protection};
 use crate::conn::{Dialer, Node};
-use crate::exit::{ExitCode, fail};
+use crate::exit::{ExitCode, code_for, fail};
 use crate::fsutil::{fsync_dir, write_atomic};
 use crate::host::{Server, Supervisor};
-use crate::steps::{CancellationToken, announce};
+use crate::steps::{CancellationToken, Kept, journal::State};
 use crate::target::{Endpoint, Target, TargetKind};
 use anyhow::{Context, Result};
 use chrono::{DateTime, Utc};
@@ -18,7 +18,7 @@ use serde::Serialize;
 use std::collections::BTreeMap;
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// One step as it happened, for the output and the JSON result.
 #[derive(Debug, Clone, Serialize)]
@@ -32,17 +32,27 @@ pub struct StepRecord {
     pub error: Option<String>,
 }
 
-pub struct Executor {
+/// What undoes one step: the step itself (each undo is planned with it), and how it is shown.
+pub struct Undo {
+    step: Step,
+    what: String,
+}
+
+impl std::fmt::Display for Undo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "undo {}: {}", self.step.name(), self.what)
+    }
+}
+
+pub struct Executor<'a> {
     dialer: Dialer,
     server: Server,
     target: Target,
-    pub journal: Journal,
+    plan: &'a Plan,
+    journal: PathBuf,
     pub records: Vec<StepRecord>,
     /// The server log's length just before our start, to look only at what this start wrote.
-    log_offset: Option<(std::path::PathBuf, u64)>,
-    /// Cancelled by SIGINT/SIGTERM: the restore rolls back before its next step, and a load
-    /// wait ends early.
-    cancelled: CancellationToken,
+    log_offset: Option<(PathBuf, u64)>,
     /// Never cancelled: the rollback's own waits run to their end.
     rollback_waits: CancellationToken,
     /// A rollback found that Sentinel failed over: the node stays stopped (starting it would
@@ -50,37 +60,51 @@ pub struct Executor {
     left_stopped: bool,
 }
 
-/// How a run ended.
-pub enum Ending {
-    Done,
-    /// Why, and the exit code of the policy ([`crate::steps`]): 130 after a signal, else 30.
-    RolledBack(String, ExitCode),
-}
-
-impl Executor {
+impl<'a> Executor<'a> {
+    /// Runs `plan`, journaled at `journal`, on the server at `endpoint`.
     pub fn new(
         target: &Target,
         endpoint: Endpoint,
-        journal: Journal,
-        logfile: Option<std::path::PathBuf>,
-        cancelled: CancellationToken,
+        plan: &'a Plan,
+        journal: &Path,
+        logfile: Option<PathBuf>,
     ) -> Result<Self> {
         let dialer = Dialer::new(target.tls.as_ref(), target.timeout)?;
         Ok(Self {
             server: Server::new(dialer.clone(), endpoint, target.auth.clone(), logfile),
             dialer,
             target: target.clone(),
-            journal,
+            plan,
+            journal: journal.to_path_buf(),
             records: Vec::new(),
             log_offset: None,
-            cancelled,
             rollback_waits: CancellationToken::new(),
             left_stopped: false,
         })
     }
 
+    /// The undos of the first `n` steps, for the runner to resume or roll back with.
+    pub fn undos(&self, n: usize) -> Vec<(usize, Undo)> {
+        self.plan.steps[..n.min(self.plan.steps.len())]
+            .iter()
+            .enumerate()
+            .map(|(i, step)| (i, self.undo_of(step)))
+            .collect()
+    }
+
+    fn undo_of(&self, step: &Step) -> Undo {
+        Undo {
+            step: step.clone(),
+            what: step.describe(&self.plan.supervisor).1,
+        }
+    }
+
+    pub fn endpoint(&self) -> String {
+        self.server.endpoint.to_string()
+    }
+
     fn supervisor(&self) -> Supervisor {
-        self.journal.plan.supervisor.clone()
+        self.plan.supervisor.clone()
     }
 
     async fn connect(&self) -> Result<Node> {
@@ -98,129 +122,23 @@ impl Executor {
         }
     }
 
-    fn protection(&self) -> Option<&Protection> {
-        self.journal.plan.steps.iter().find_map(|s| match s {
+    fn protection(&self) -> Option<&'a Protection> {
+        self.plan.steps.iter().find_map(|s| match s {
             Step::Protect(p) => Some(p),
             _ => None,
         })
     }
 
-    /// Runs the steps from `from` on; rolls back on a failure before the data is proven.
-    pub async fn run_forward(&mut self, from: usize) -> Result<Ending> {
-        let steps = self.journal.plan.steps.clone();
-        for (i, step) in steps.iter().enumerate().skip(from) {
-            if self.cancelled.is_cancelled() && !proven(&steps, i) && i > 0 {
-                let reason = "interrupted by a signal".to_string();
-                crate::ui::warn(format!("{reason}; rolling back"));
-                return self.rollback(i - 1, reason).await;
-            }
-            self.journal.begin(i)?;
-            let started = Utc::now();
-            let (action, _) = step.describe(&self.journal.plan.supervisor);
-            announce(i, steps.len(), step.name(), &action);
-            let result = self.apply(step).await;
-            self.record(step.name(), "apply", action, started, result.as_ref().err());
-            match result {
-                Ok(()) => {
-                    self.journal.complete(i)?;
-                    crate::steps::fault::after_step(i + 1, &self.cancelled).await;
-                }
-                // A failover while the master was stopped: neither starting the restored node
-                // nor the old one is safe; the operator decides.
-                Err(e) if crate::exit::code_for(&e) == ExitCode::Incomplete => return Err(e),
-                Err(e) if proven(&steps, i) => {
-                    // The data is in place and verified: undoing it would be worse. Leave the
-                    // journal so that --resume can finish the rest.
-                    return Err(fail(
-                        ExitCode::Incomplete,
-                        format!(
-                            "the restored data is in place and verified, but step {} ({}) \
-                             failed: {e:#}. Fix the cause and run `redisops restore --resume` \
-                             (journal: {}).",
-                            i + 1,
-                            step.name(),
-                            self.journal.path.display()
-                        ),
-                    ));
-                }
-                Err(e) => {
-                    let reason = format!("step {} ({}) failed: {e:#}", i + 1, step.name());
-                    crate::ui::warn(format!("{reason}; rolling back"));
-                    return self.rollback(i, reason).await;
-                }
-            }
-        }
-        self.journal.finish(State::Done, None)?;
-        Ok(Ending::Done)
-    }
-
-    /// Undoes steps `..=upto`, newest first, then starts the server on its old files.
-    pub async fn rollback(&mut self, upto: usize, reason: String) -> Result<Ending> {
-        let steps = self.journal.plan.steps.clone();
-        let upto = upto.min(steps.len().saturating_sub(1));
-        self.journal.state = State::RollingBack;
-        self.journal.reason = Some(reason.clone());
-        // The failed (or interrupted) step counts as done until undone: its undo is safe to
-        // repeat, skipping it is not.
-        self.journal.done = upto + 1;
-        self.journal.in_progress = None;
-        self.journal.save()?;
-        for i in (0..=upto).rev() {
-            let step = &steps[i];
-            let (_, undo) = step.describe(&self.journal.plan.supervisor);
-            let started = Utc::now();
-            announce(i, steps.len(), &format!("undo {}", step.name()), &undo);
-            let result = self.undo(step).await;
-            self.record(step.name(), "undo", undo, started, result.as_ref().err());
-            if let Err(e) = result {
-                return Err(fail(
-                    ExitCode::Incomplete,
-                    format!(
-                        "the restore failed ({reason}) and so did its rollback at step {} ({}): \
-                         {e:#}. Fix the cause and run `redisops restore --abort` to finish the \
-                         rollback (journal: {}).",
-                        i + 1,
-                        step.name(),
-                        self.journal.path.display()
-                    ),
-                ));
-            }
-            // Undone steps no longer count as done, so a killed rollback resumes here.
-            self.journal.done = i;
-            self.journal.in_progress = None;
-            self.journal.save()?;
-        }
-        self.journal
-            .finish(State::RolledBack, Some(reason.clone()))?;
-        if self.left_stopped {
-            return Err(fail(
-                ExitCode::Incomplete,
-                format!(
-                    "the restore was rolled back ({reason}): the old files and the Sentinel and \
-                     replica settings are back, but Sentinel failed over meanwhile, so {} stays \
-                     stopped. Make it a replica of the new master (replicaof) before starting it.",
-                    self.server.endpoint
-                ),
-            ));
-        }
-        let code = if self.cancelled.is_cancelled() {
-            ExitCode::Interrupted
-        } else {
-            ExitCode::RolledBack
-        };
-        Ok(Ending::RolledBack(reason, code))
-    }
-
     fn record(
         &mut self,
-        step: &str,
+        step: &Step,
         phase: &'static str,
         action: String,
         started_at: DateTime<Utc>,
         error: Option<&anyhow::Error>,
     ) {
         self.records.push(StepRecord {
-            step: step.to_string(),
+            step: step.name().to_string(),
             phase,
             action,
             started_at,
@@ -229,7 +147,7 @@ impl Executor {
         });
     }
 
-    async fn apply(&mut self, step: &Step) -> Result<()> {
+    async fn apply_step(&mut self, step: &Step, cancel: &CancellationToken) -> Result<()> {
         match step {
             Step::DisableSaves { set, .. } => self.config_set(set).await,
             Step::Stop => self.stop().await,
@@ -255,7 +173,7 @@ impl Executor {
                 }
                 self.start().await
             }
-            Step::Verify(expected) => self.verify(expected).await,
+            Step::Verify(expected) => self.verify(expected, cancel).await,
             Step::RestoreSettings { originals } => self.config_set(originals).await,
             Step::Protect(p) => p.protect(&self.links()).await,
             Step::WaitReplicas => {
@@ -269,7 +187,7 @@ impl Executor {
         }
     }
 
-    async fn undo(&mut self, step: &Step) -> Result<()> {
+    async fn undo_step(&mut self, step: &Step) -> Result<()> {
         match step {
             // The runtime settings ended with the process when it stays stopped.
             Step::DisableSaves { .. } if self.left_stopped => Ok(()),
@@ -341,7 +259,7 @@ impl Executor {
     /// Best effort before stopping a server started on the restored files: its config file
     /// may have save points, and a saving stop would be slow (and, with AOF, pointless).
     async fn disable_saves_now(&self) {
-        let Some(Step::DisableSaves { set, .. }) = self.journal.plan.steps.first() else {
+        let Some(Step::DisableSaves { set, .. }) = self.plan.steps.first() else {
             return;
         };
         if let Err(e) = self.config_set(set).await {
@@ -371,11 +289,9 @@ impl Executor {
     }
 
     /// Proves that the new process holds the archive's data (notes §6.6 P9).
-    async fn verify(&mut self, e: &Expected) -> Result<()> {
+    async fn verify(&mut self, e: &Expected, cancel: &CancellationToken) -> Result<()> {
         let supervisor = self.supervisor();
-        self.server
-            .wait_loaded(&supervisor, &self.cancelled)
-            .await?;
+        self.server.wait_loaded(&supervisor, cancel).await?;
         let mut node = self.connect().await?;
         let server = node.info("server").await?;
         let persistence = node.info("persistence").await?;
@@ -460,6 +376,108 @@ impl Executor {
 /// Whether step `i` failed after the restored data was verified.
 pub(super) fn proven(steps: &[Step], i: usize) -> bool {
     steps[..i].iter().any(|s| matches!(s, Step::Verify(_)))
+}
+
+impl crate::steps::Executor for Executor<'_> {
+    type Step = Step;
+    type Undo = Undo;
+
+    async fn apply(
+        &mut self,
+        step: &Step,
+        undos: &mut Vec<Undo>,
+        cancel: &CancellationToken,
+    ) -> Result<()> {
+        // Planned with the step, and safe to repeat: pushed before anything changes.
+        undos.push(self.undo_of(step));
+        let started = Utc::now();
+        let result = self.apply_step(step, cancel).await;
+        let (action, _) = step.describe(&self.plan.supervisor);
+        self.record(step, "apply", action, started, result.as_ref().err());
+        result
+    }
+
+    async fn undo(&mut self, undo: &Undo) -> Result<()> {
+        let started = Utc::now();
+        let result = self.undo_step(&undo.step).await;
+        self.record(
+            &undo.step,
+            "undo",
+            undo.what.clone(),
+            started,
+            result.as_ref().err(),
+        );
+        result
+    }
+
+    fn describe(&self, step: &Step) -> (String, String) {
+        (
+            step.name().to_string(),
+            step.describe(&self.plan.supervisor).0,
+        )
+    }
+
+    /// Once the restored data is verified, the rest finishes: it only puts settings back.
+    fn finishes_on_signal(&self, steps: &[Step], i: usize) -> bool {
+        proven(steps, i)
+    }
+
+    /// A failover while the master was stopped: neither starting the restored node nor the
+    /// old one is safe, the operator decides. After the verification undoing would be worse:
+    /// the journal stays, so that `--resume` can finish the rest.
+    fn keep(
+        &mut self,
+        steps: &[Step],
+        i: usize,
+        _ran: bool,
+        cause: anyhow::Error,
+    ) -> std::result::Result<Kept, anyhow::Error> {
+        let error = if code_for(&cause) == ExitCode::Incomplete {
+            cause
+        } else if proven(steps, i) {
+            fail(
+                ExitCode::Incomplete,
+                format!(
+                    "the restored data is in place and verified, but step {} ({}) failed: \
+                     {cause:#}. Fix the cause and run `redisops restore --resume` (journal: {}).",
+                    i + 1,
+                    steps[i].name(),
+                    self.journal.display()
+                ),
+            )
+        } else {
+            return Err(cause);
+        };
+        Ok(Kept {
+            error,
+            state: State::Incomplete,
+        })
+    }
+
+    fn rolled_back_note(&self) -> String {
+        if self.left_stopped {
+            format!(
+                "The restore was rolled back: the old files and the Sentinel and replica \
+                 settings are back, but Sentinel failed over meanwhile, so {} stays stopped. \
+                 Make it a replica of the new master (replicaof) before starting it.",
+                self.server.endpoint
+            )
+        } else {
+            "The restore was rolled back: the server runs on its old data again.".into()
+        }
+    }
+
+    /// 30 for every rollback (130 after a signal), so a script knows the server is on its
+    /// old data; 31 when it had to stay stopped.
+    fn rolled_back_code(&self, _cause: &anyhow::Error, signalled: bool) -> ExitCode {
+        if self.left_stopped {
+            ExitCode::Incomplete
+        } else if signalled {
+            ExitCode::Interrupted
+        } else {
+            ExitCode::RolledBack
+        }
+    }
 }
 
 fn yes_no(b: bool) -> &'static str {

@@ -5,13 +5,12 @@
 //! - `stage.rs`: decrypt, decompress and verify the whole archive into the server's `dir`
 //!   before anything changes (P1, P2);
 //! - `plan.rs`: the steps, each with its undo, computed purely from the facts;
-//! - `journal.rs`: the plan and progress on disk, for `--resume` and `--abort`;
-//! - `exec.rs`: applies the steps, rolls back on failure;
+//! - `exec.rs`: how each step is applied and undone, on the step runner ([`crate::steps`]),
+//!   whose resumable journal keeps the plan and progress on disk for `--resume` and `--abort`;
 //! - `sentinel.rs`: no failover while a Sentinel-managed master is stopped.
 
 pub mod exec;
 pub mod facts;
-pub mod journal;
 pub mod plan;
 pub mod sentinel;
 pub mod stage;
@@ -20,16 +19,20 @@ use crate::archive::Decryption;
 use crate::conn::{self, Want};
 use crate::exit::{ExitCode, fail};
 pub use crate::host::SupervisorChoice;
+use crate::steps::journal::{Journaling, active_path};
 use crate::target::{Endpoint, Target, TargetKind};
 use anyhow::{Context, Result};
 use chrono::Utc;
-use exec::{Ending, Executor, StepRecord};
+use exec::{Executor, StepRecord};
 use facts::Facts;
-use journal::{ACTIVE_NAME, Journal, State};
 use plan::Plan;
 use stage::{Source, Staged};
 use std::path::{Path, PathBuf};
 use tokio_util::sync::CancellationToken;
+
+/// The restore journal: `<dir>/.redisops-restore.journal` while a restore runs.
+type Journal = crate::steps::journal::Resumable<Plan>;
+const COMMAND: &str = "restore";
 
 pub struct Request {
     pub source: Source,
@@ -52,9 +55,9 @@ pub struct Prepared {
     pub source_label: String,
 }
 
-/// The result of executing (or resuming) a restore.
+/// The result of a restore that finished (a rollback is an error, with the exit code of the
+/// policy).
 pub struct Outcome {
-    pub ending: Ending,
     pub records: Vec<StepRecord>,
     /// The journal, moved aside as a record once the restore ended.
     pub journal: PathBuf,
@@ -93,7 +96,7 @@ pub async fn prepare(target: &Target, req: &Request) -> Result<Prepared> {
         }
         _ => None,
     };
-    let active = facts.dir.join(ACTIVE_NAME);
+    let active = active_path(&facts.dir, COMMAND);
     if active.exists() {
         return Err(fail(
             ExitCode::Incomplete,
@@ -155,8 +158,9 @@ impl Prepared {
 
     /// Journals the plan and runs it; `cancelled` (SIGINT/SIGTERM) rolls it back.
     pub async fn execute(self, cancelled: CancellationToken) -> Result<Outcome> {
-        let journal = Journal::new(
+        let mut journal = Journal::new(
             &self.facts.dir,
+            COMMAND,
             &self.ts,
             &self.target.name,
             &self.source_label,
@@ -166,25 +170,22 @@ impl Prepared {
             let _ = std::fs::remove_file(&self.staged.path);
             return Err(e);
         }
+        let plan = journal.plan.clone();
         let mut exec = Executor::new(
             &self.target,
             self.endpoint,
-            journal,
+            &plan,
+            journal.path(),
             self.facts.logfile.clone(),
-            cancelled,
         )?;
-        let ending = exec.run_forward(0).await?;
-        Ok(finished(exec, ending))
+        crate::steps::run(&mut exec, &plan.steps, Some(&mut journal), &cancelled).await?;
+        Ok(finished(exec, &journal))
     }
 }
 
-fn finished(exec: Executor, ending: Ending) -> Outcome {
+fn finished(exec: Executor, journal: &Journal) -> Outcome {
     Outcome {
-        ending,
-        journal: exec
-            .journal
-            .path
-            .with_file_name(format!(".redisops-restore-{}.journal", exec.journal.ts)),
+        journal: journal.path().to_path_buf(),
         records: exec.records,
     }
 }
@@ -213,8 +214,8 @@ pub async fn resume(
                 })?
                 .node;
             let dir = node.config_get("dir").await?;
-            PathBuf::from(dir.get("dir").context("the server did not report dir")?)
-                .join(ACTIVE_NAME)
+            let dir = PathBuf::from(dir.get("dir").context("the server did not report dir")?);
+            active_path(&dir, COMMAND)
         }
     };
     if !path.exists() {
@@ -227,7 +228,7 @@ pub async fn resume(
             ),
         ));
     }
-    let journal = Journal::load(&path)?;
+    let mut journal = Journal::load(&path, COMMAND)?;
     let endpoint = match &target.kind {
         TargetKind::Node(e) => e.clone(),
         // The master the restore protected, even if Sentinel now names another.
@@ -247,10 +248,7 @@ pub async fn resume(
                 )
             })?,
     };
-    let last = journal
-        .in_progress
-        .unwrap_or(journal.done.saturating_sub(1));
-    let rolling_back = journal.state == State::RollingBack;
+    let rolling_back = journal.in_rollback();
     if abort
         && !rolling_back
         && !discard_restored
@@ -263,25 +261,39 @@ pub async fn resume(
              finish, or add --discard-restored to roll back anyway",
         ));
     }
-    let mut exec = Executor::new(target, endpoint, journal, None, cancelled)?;
-    let ending = if abort || rolling_back {
+    let plan = journal.plan.clone();
+    let mut exec = Executor::new(target, endpoint, &plan, journal.path(), None)?;
+    if abort || rolling_back {
         if rolling_back && !abort {
             crate::ui::note("the interrupted restore was rolling back: finishing the rollback");
         }
-        let reason = exec
-            .journal
+        let reason = journal
             .reason
             .clone()
             .unwrap_or_else(|| "aborted by the operator (restore --abort)".into());
-        let upto = if rolling_back {
-            exec.journal.done.saturating_sub(1)
-        } else {
-            last
-        };
-        exec.rollback(upto, reason).await?
-    } else {
-        let from = exec.journal.in_progress.unwrap_or(exec.journal.done);
-        exec.run_forward(from).await?
-    };
-    Ok(finished(exec, ending))
+        let undos = exec.undos(journal.touched());
+        let on = exec.endpoint();
+        let err = crate::steps::abort(
+            &mut exec,
+            undos,
+            &on,
+            anyhow::anyhow!(reason),
+            Some(&mut journal),
+            &cancelled,
+        )
+        .await;
+        return Err(err);
+    }
+    let from = journal.in_progress.unwrap_or(journal.done);
+    let undos = exec.undos(from);
+    crate::steps::resume(
+        &mut exec,
+        &plan.steps,
+        from,
+        undos,
+        Some(&mut journal),
+        &cancelled,
+    )
+    .await?;
+    Ok(finished(exec, &journal))
 }

@@ -15,7 +15,7 @@
 
 use super::cancel::CancellationToken;
 
-/// Called by the runners after step `done` (1-based) is journaled as done.
+/// Called by the runner after step `done` (1-based) is journaled as done.
 #[cfg(feature = "fault-injection")]
 pub async fn after_step(done: usize, cancel: &CancellationToken) {
     let at = |name: &str| std::env::var(name).ok().and_then(|v| v.parse().ok()) == Some(done);

@@ -1,16 +1,23 @@
-//! The step journal of `harden apply` and `tls enable`/`rotate`: the plan and each step's
-//! outcome, rewritten atomically (mode 0600) before and after every step, so that after a
-//! failure, a crash or a kill an operator can see exactly what was done. It holds no secret
-//! (plans mask them). Restore keeps a richer journal of its own (`restore::journal`), because
-//! it can resume; both use [`State`].
+//! Step journals: what the runner writes, atomically (mode 0600), before and after every step
+//! and every undo, so that after a failure, a crash or a kill an operator can see exactly what
+//! was done. They hold no secret (plans mask them). Two kinds, one [`Journaling`] interface:
 //!
-//! Writing it is best effort: a full disk must not stop a rollback.
+//! - [`Journal`], of `harden apply` and `tls enable`/`rotate`: the plan and each step's
+//!   outcome, a record for the operator;
+//! - [`Resumable`], of restore: the plan and how far it got, which the runner can continue
+//!   from the first step not done (`restore --resume`) or roll back (`restore --abort`).
+//!
+//! Writing them is best effort once the run started: a full disk must not stop a rollback.
 
 use crate::fsutil::write_atomic;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::os::unix::fs::DirBuilderExt;
 use std::path::{Path, PathBuf};
+
+mod resumable;
+
+pub use resumable::{Resumable, active_path};
 
 /// How a run stands. Written as the words of the variants (`"rolled back"`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -27,6 +34,35 @@ pub enum State {
     RollbackFailed,
     /// Stopped past the point where a rollback is done (a restart, a finished group stage).
     Incomplete,
+}
+
+/// What the runner tells a journal, in the order things happen.
+pub trait Journaling {
+    fn path(&self) -> &Path;
+
+    /// Step `step` (0-based), about `on`, starts.
+    fn begin(&mut self, step: usize, on: &str, action: String);
+
+    /// Step `step` (0-based) ended with `outcome`.
+    fn outcome(&mut self, step: usize, outcome: Outcome);
+
+    /// The rollback starts, because of `reason`.
+    fn rolling_back(&mut self, _reason: &str) {
+        self.end(State::RollingBack);
+    }
+
+    /// Every undo of step `step` (0-based) is done.
+    fn undone(&mut self, _step: usize) {}
+
+    /// The run ended, or stopped in `state`.
+    fn end(&mut self, state: State);
+
+    /// The command (`restore`) that continues a run stopped with this journal, with
+    /// `--resume` or `--abort`. A rollback that fails then stops at that undo, so that
+    /// `--abort` can go on from there in order.
+    fn resumable(&self) -> Option<&str> {
+        None
+    }
 }
 
 /// How one step ended.
@@ -97,37 +133,8 @@ impl Journal {
         }
     }
 
-    pub fn path(&self) -> &Path {
-        &self.path
-    }
-
     pub fn records(&self) -> &[Record] {
         &self.records
-    }
-
-    /// Step `step` (0-based) starts.
-    pub fn begin(&mut self, step: usize, on: &str, action: impl Into<String>) {
-        self.records.push(Record {
-            step: step + 1,
-            on: on.into(),
-            action: action.into(),
-            outcome: Outcome::Running,
-        });
-        self.save();
-    }
-
-    /// The last record of step `step` (0-based) ended with `outcome`.
-    pub fn outcome(&mut self, step: usize, outcome: Outcome) {
-        if let Some(r) = self.records.iter_mut().rev().find(|r| r.step == step + 1) {
-            r.outcome = outcome;
-        }
-        self.save();
-    }
-
-    /// The run ended (or moved on to its rollback).
-    pub fn end(&mut self, state: State) {
-        self.state = state;
-        self.save();
     }
 
     fn save(&self) {
@@ -139,20 +146,55 @@ impl Journal {
             plan: &self.plan,
             records: &self.records,
         };
-        let text = serde_json::to_string_pretty(&written).unwrap_or_default();
-        let dir = self.path.parent().unwrap_or(Path::new("."));
-        let saved = std::fs::DirBuilder::new()
-            .recursive(true)
-            .mode(0o700)
-            .create(dir)
-            .and_then(|()| write_atomic(&self.path, text.as_bytes(), 0o600));
-        if let Err(e) = saved {
-            crate::ui::warn(format!(
-                "cannot write the journal {}: {e}",
-                self.path.display()
-            ));
+        if let Err(e) = write(&self.path, &written) {
+            warn_unsaved(&self.path, &e);
         }
     }
+}
+
+impl Journaling for Journal {
+    fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn begin(&mut self, step: usize, on: &str, action: String) {
+        self.records.push(Record {
+            step: step + 1,
+            on: on.into(),
+            action,
+            outcome: Outcome::Running,
+        });
+        self.save();
+    }
+
+    /// Sets the outcome of the last record of the step.
+    fn outcome(&mut self, step: usize, outcome: Outcome) {
+        if let Some(r) = self.records.iter_mut().rev().find(|r| r.step == step + 1) {
+            r.outcome = outcome;
+        }
+        self.save();
+    }
+
+    fn end(&mut self, state: State) {
+        self.state = state;
+        self.save();
+    }
+}
+
+/// Writes `value` as pretty JSON to `path` atomically, mode 0600, creating its directory
+/// (0700) when missing.
+fn write(path: &Path, value: &impl Serialize) -> std::io::Result<()> {
+    let text = serde_json::to_string_pretty(value)?;
+    let dir = path.parent().unwrap_or(Path::new("."));
+    std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(dir)?;
+    write_atomic(path, text.as_bytes(), 0o600)
+}
+
+fn warn_unsaved(path: &Path, e: &dyn std::fmt::Display) {
+    crate::ui::warn(format!("cannot write the journal {}: {e}", path.display()));
 }
 
 /// Where journals go when the command has no directory of its own: `$XDG_STATE_HOME/redisops`
@@ -180,9 +222,9 @@ mod tests {
     fn records_each_step_and_the_end() {
         let dir = tempfile::tempdir().unwrap();
         let mut j = Journal::new(&dir.path().join("j"), "harden", "t", &vec!["a", "b"]);
-        j.begin(0, "n1", "first");
+        j.begin(0, "n1", "first".into());
         j.outcome(0, Outcome::Done);
-        j.begin(1, "n1", "second");
+        j.begin(1, "n1", "second".into());
         j.outcome(1, Outcome::Failed("boom".into()));
         j.end(State::RolledBack);
         let v: serde_json::Value =

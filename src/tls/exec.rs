@@ -6,7 +6,7 @@ use super::inspect::CertSummary;
 use super::plan::{Action, CONFIG_KEYS, NodeFacts, Plan, Step};
 use crate::conn::{Dialer, Node};
 use crate::exit::{ExitCode, fail};
-use crate::steps::journal::Journal;
+use crate::steps::journal::Journaling;
 use crate::steps::{CancellationToken, Executor};
 use crate::target::{Auth, Endpoint, HostPort, TlsOptions};
 use anyhow::{Context, Result};
@@ -94,7 +94,7 @@ pub async fn apply(
     plan: &Plan,
     verifier: &Verifier,
     run_id: &str,
-    journal: Option<&mut Journal>,
+    journal: Option<&mut dyn Journaling>,
     cancel: &CancellationToken,
 ) -> Result<Applied> {
     let mut exec = NodeExec {

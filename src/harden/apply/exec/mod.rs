@@ -16,7 +16,7 @@ use crate::harden::facts::gather::client_fields;
 use crate::harden::facts::probe::without_credentials;
 use crate::host::{Server, Supervisor};
 use crate::steps::cancel::{self, CancellationToken};
-use crate::steps::journal::{Journal, State};
+use crate::steps::journal::{Journal, Journaling, State};
 use crate::steps::{Executor as StepExecutor, Kept};
 use crate::target::{Auth, Endpoint, Secret};
 use anyhow::{Context, Result, anyhow};
