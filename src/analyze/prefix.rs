@@ -54,12 +54,63 @@ impl Hasher for FxHasher {
 
 type FxMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
 
+/// Bytes a prefix may have and still live inside its table slot.
+const INLINE: usize = 30;
+
+/// A prefix as a table key: short ones (nearly all) inline, so that comparing a probed slot
+/// does not chase a pointer to another cache line; longer ones on the heap.
+#[derive(Clone)]
+enum Prefix {
+    Inline(u8, [u8; INLINE]),
+    Heap(Box<[u8]>),
+}
+
+impl Prefix {
+    fn new(bytes: &[u8]) -> Self {
+        if bytes.len() <= INLINE {
+            let mut inline = [0; INLINE];
+            inline[..bytes.len()].copy_from_slice(bytes);
+            Self::Inline(bytes.len() as u8, inline)
+        } else {
+            Self::Heap(bytes.into())
+        }
+    }
+
+    fn as_slice(&self) -> &[u8] {
+        match self {
+            Self::Inline(len, bytes) => &bytes[..usize::from(*len)],
+            Self::Heap(bytes) => bytes,
+        }
+    }
+}
+
+// Hash and Eq are the byte slice's, so the table can be probed with a `&[u8]` (Borrow).
+impl std::hash::Hash for Prefix {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.as_slice().hash(state);
+    }
+}
+
+impl PartialEq for Prefix {
+    fn eq(&self, other: &Self) -> bool {
+        self.as_slice() == other.as_slice()
+    }
+}
+
+impl Eq for Prefix {}
+
+impl std::borrow::Borrow<[u8]> for Prefix {
+    fn borrow(&self) -> &[u8] {
+        self.as_slice()
+    }
+}
+
 /// Collects [`PrefixStats`] per prefix while keys stream by.
 pub struct PrefixTable {
     separators: Vec<u8>,
     depth: usize,
     limit: usize,
-    entries: FxMap<Box<[u8]>, PrefixStats>,
+    entries: FxMap<Prefix, PrefixStats>,
     /// Whether the long tail was ever folded (counts of small prefixes are then lower bounds).
     folded: bool,
 }
@@ -89,7 +140,7 @@ impl PrefixTable {
             let prefix = &key[..=i];
             let stats = match self.entries.get_mut(prefix) {
                 Some(stats) => stats,
-                None => self.entries.entry(prefix.into()).or_default(),
+                None => self.entries.entry(Prefix::new(prefix)).or_default(),
             };
             stats.keys += 1;
             stats.bytes += bytes;
@@ -109,19 +160,23 @@ impl PrefixTable {
         let mut ranks: Vec<_> = self
             .entries
             .iter()
-            .map(|(p, s)| rank(s.bytes, p.len()))
+            .map(|(p, s)| rank(s.bytes, p.as_slice().len()))
             .collect();
         let drop = ranks.len() - self.limit;
         let (_, cut, _) = ranks.select_nth_unstable(drop - 1);
         let cut = *cut;
-        self.entries.retain(|p, s| rank(s.bytes, p.len()) > cut);
+        self.entries
+            .retain(|p, s| rank(s.bytes, p.as_slice().len()) > cut);
         self.folded = true;
     }
 
     /// The tree: children under their parents, sorted by bytes, largest first.
     pub fn tree(&self) -> PrefixTree {
-        let mut nodes: Vec<(&[u8], &PrefixStats)> =
-            self.entries.iter().map(|(p, s)| (&p[..], s)).collect();
+        let mut nodes: Vec<(&[u8], &PrefixStats)> = self
+            .entries
+            .iter()
+            .map(|(p, s)| (p.as_slice(), s))
+            .collect();
         nodes.sort_unstable_by(|a, b| a.0.cmp(b.0));
         let mut roots = Vec::new();
         build(&nodes, &mut roots);
@@ -244,6 +299,22 @@ mod tests {
             ]
         );
         assert_eq!(tree.roots[0].other(), (1, 7), "user:2 has no deeper prefix");
+    }
+
+    #[test]
+    fn long_prefixes_count_like_short_ones() {
+        let long = format!("{}:", "x".repeat(100));
+        let mut t = PrefixTable::new(b":", 1, 100);
+        for key in [format!("{long}a"), format!("{long}b"), "s:1".to_owned()] {
+            t.add(key.as_bytes(), 2, 0);
+        }
+        let tree = t.tree();
+        let got: Vec<(String, u64)> = tree
+            .roots
+            .iter()
+            .map(|n| (n.prefix.clone(), n.stats.keys))
+            .collect();
+        assert_eq!(got, [(long, 2), ("s:".to_owned(), 1)]);
     }
 
     #[test]

@@ -259,7 +259,11 @@ impl<'a> Executor<'a> {
     /// Best effort before stopping a server started on the restored files: its config file
     /// may have save points, and a saving stop would be slow (and, with AOF, pointless).
     async fn disable_saves_now(&self) {
-        let Some(Step::DisableSaves { set, .. }) = self.plan.steps.first() else {
+        // Not always the first step: a Sentinel restore protects the master first.
+        let Some(set) = self.plan.steps.iter().find_map(|step| match step {
+            Step::DisableSaves { set, .. } => Some(set),
+            _ => None,
+        }) else {
             return;
         };
         if let Err(e) = self.config_set(set).await {
