@@ -51,65 +51,68 @@ use commands::harden::{HardenArgs, HardenCommand};
 use commands::tls::{TlsArgs, TlsCommand};
 use exit::ExitCode;
 
-/// Runs a parsed command line.
+/// Runs a parsed command line. Commands that only write files or print (completions, keys,
+/// schedules, the check list, a CA) run before the config file is read, so they work with a
+/// broken config or network; the rest get the config and a runtime ([`online`]).
 pub fn run(cli: Cli) -> Result<ExitCode> {
     ui::set_quiet(cli.global.quiet);
-    // Generated files and completions must work even with a broken config file or network.
+    let global = &cli.global;
     match &cli.command {
-        Command::Completions(args) => return commands::generate::run_completions(args),
-        Command::Generate(args) => return commands::generate::run_generate(args),
-        Command::Keygen(args) => return commands::keygen::run(args),
-        Command::Schedule(args) => {
-            return commands::schedule::run(args, cli.global.config.as_deref());
+        Command::Completions(args) => commands::generate::run_completions(args),
+        Command::Generate(args) => commands::generate::run_generate(args),
+        Command::Keygen(args) => commands::keygen::run(args),
+        Command::Schedule(args) => commands::schedule::run(args, global.config.as_deref()),
+        Command::Status(args) => online(global, async |ctx| commands::status::run(args, ctx).await),
+        Command::Backup(args) => online(global, async |ctx| commands::backup::run(args, ctx).await),
+        Command::List(args) => online(global, async |ctx| commands::list::run(args, ctx).await),
+        Command::Verify(args) => online(global, async |ctx| commands::verify::run(args, ctx).await),
+        Command::Analyze(args) => {
+            online(global, async |ctx| commands::analyze::run(args, ctx).await)
         }
-        Command::Harden(HardenArgs {
-            command: HardenCommand::Checks(args),
-        }) => return commands::harden::list_checks(args),
-        Command::Tls(TlsArgs {
-            command: TlsCommand::Init(args),
-        }) => return commands::tls::init(args),
-        _ => {}
+        Command::Diff(args) => online(global, async |ctx| commands::diff::run(args, ctx).await),
+        Command::Copy(args) => online(global, async |ctx| commands::copy::run(args, ctx).await),
+        Command::Prune(args) => online(global, async |ctx| commands::prune::run(args, ctx).await),
+        Command::Restore(args) => {
+            online(global, async |ctx| commands::restore::run(args, ctx).await)
+        }
+        Command::Harden(HardenArgs { command }) => match command {
+            HardenCommand::Checks(args) => commands::harden::list_checks(args),
+            HardenCommand::Audit(args) => {
+                online(global, async |ctx| commands::harden::audit(args, ctx).await)
+            }
+            HardenCommand::Apply(args) => {
+                online(global, async |ctx| commands::harden::apply(args, ctx).await)
+            }
+        },
+        Command::Tls(TlsArgs { command }) => match command {
+            TlsCommand::Init(args) => commands::tls::init(args),
+            TlsCommand::Enable(args) => {
+                online(global, async |ctx| commands::tls::enable(args, ctx).await)
+            }
+            TlsCommand::Rotate(args) => {
+                online(global, async |ctx| commands::tls::rotate(args, ctx).await)
+            }
+            TlsCommand::Check(args) => {
+                online(global, async |ctx| commands::tls::check(args, ctx).await)
+            }
+        },
     }
-    let config = config::Config::load(cli.global.config.as_deref())
+}
+
+/// Loads the config and runs `command` on a two-thread runtime.
+fn online(
+    global: &cli::GlobalArgs,
+    command: impl AsyncFnOnce(&Ctx) -> Result<ExitCode>,
+) -> Result<ExitCode> {
+    let config = config::Config::load(global.config.as_deref())
         .map_err(|e| exit::fail(ExitCode::Usage, format!("{e:#}")))?;
     let ctx = Ctx {
         config,
-        conn: cli.global.conn.clone(),
+        conn: global.conn.clone(),
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()?;
-    runtime.block_on(async {
-        match &cli.command {
-            Command::Status(args) => commands::status::run(args, &ctx).await,
-            Command::Backup(args) => commands::backup::run(args, &ctx).await,
-            Command::List(args) => commands::list::run(args, &ctx).await,
-            Command::Verify(args) => commands::verify::run(args, &ctx).await,
-            Command::Analyze(args) => commands::analyze::run(args, &ctx).await,
-            Command::Diff(args) => commands::diff::run(args, &ctx).await,
-            Command::Copy(args) => commands::copy::run(args, &ctx).await,
-            Command::Prune(args) => commands::prune::run(args, &ctx).await,
-            Command::Harden(HardenArgs {
-                command: HardenCommand::Audit(args),
-            }) => commands::harden::audit(args, &ctx).await,
-            Command::Harden(HardenArgs {
-                command: HardenCommand::Apply(args),
-            }) => commands::harden::apply(args, &ctx).await,
-            Command::Restore(args) => commands::restore::run(args, &ctx).await,
-            Command::Tls(TlsArgs { command }) => match command {
-                TlsCommand::Enable(args) => commands::tls::enable(args, &ctx).await,
-                TlsCommand::Rotate(args) => commands::tls::rotate(args, &ctx).await,
-                TlsCommand::Check(args) => commands::tls::check(args, &ctx).await,
-                TlsCommand::Init(_) => unreachable!("handled above"),
-            },
-            Command::Completions(_)
-            | Command::Generate(_)
-            | Command::Keygen(_)
-            | Command::Schedule(_)
-            | Command::Harden(HardenArgs {
-                command: HardenCommand::Checks(_),
-            }) => unreachable!("handled above"),
-        }
-    })
+    runtime.block_on(command(&ctx))
 }
