@@ -4,6 +4,7 @@
 
 pub mod analyze;
 pub mod backup;
+mod backup_set;
 pub mod copy;
 pub mod diff;
 pub mod generate;
@@ -48,7 +49,12 @@ impl Ctx {
         if c.target.is_none() && c.host.is_none() && c.port.is_none() && c.socket.is_none() {
             return Ok(None);
         }
-        Ok(Some(TargetId::new(&self.target()?.name)))
+        // A cluster target names its folder (its sets) like any other target.
+        let name = match crate::target::AnyTarget::resolve(&self.conn, &self.config)? {
+            crate::target::AnyTarget::Single(t) => t.name,
+            crate::target::AnyTarget::Cluster(c) => c.name,
+        };
+        Ok(Some(TargetId::new(&name)))
     }
 }
 

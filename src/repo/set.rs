@@ -16,7 +16,6 @@
 use anyhow::{Context, Result, bail};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
 
 use super::RepoError;
 use super::layout::{BackupId, TargetId, archive_file_name};
@@ -47,8 +46,6 @@ pub struct SetManifest {
     pub topology_before: TopologySnapshot,
     pub topology_after: TopologySnapshot,
     pub shards: Vec<ShardEntry>,
-    /// Every node's raw `CLUSTER NODES` before the backup, by node id.
-    pub cluster_nodes: BTreeMap<String, String>,
 }
 
 /// What the cluster looked like at one moment.

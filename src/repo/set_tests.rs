@@ -53,7 +53,6 @@ fn manifest(shards: Vec<ShardEntry>) -> SetManifest {
         topology_before: snap.clone(),
         topology_after: snap,
         shards,
-        cluster_nodes: BTreeMap::new(),
     }
 }
 
