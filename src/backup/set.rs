@@ -68,7 +68,9 @@ pub async fn run(target: &ClusterTarget, repo: &Repository, req: &Request) -> Re
         let endpoint = Endpoint::Tcp(p.source.endpoint.clone());
         let mut node = Node::connect(&dialer, &endpoint, &target.auth, 0)
             .await
-            .with_context(|| format!("shard {label}: connecting to {endpoint}; no set was committed"))?;
+            .with_context(|| {
+                format!("shard {label}: connecting to {endpoint}; no set was committed")
+            })?;
         let facts = NodeFacts::read(&mut node).await;
         let source = capture::choose(&mut node, req.method).await?;
         let sink = set.begin_shard(index, req.compression, encrypted)?;
@@ -114,12 +116,22 @@ pub async fn run(target: &ClusterTarget, repo: &Repository, req: &Request) -> Re
                 id: p.master.line.id.clone(),
                 addr: p.master.endpoint.to_string(),
                 config_epoch: p.master.line.config_epoch,
-                repl_offset: p.master.probe.as_ref().ok().and_then(|x| x.info.u64("master_repl_offset")),
+                repl_offset: p
+                    .master
+                    .probe
+                    .as_ref()
+                    .ok()
+                    .and_then(|x| x.info.u64("master_repl_offset")),
             },
             source: SourceNode {
                 id: p.source.line.id.clone(),
                 addr: p.source.endpoint.to_string(),
-                role: if p.source.line.is_replica() { "replica" } else { "master" }.into(),
+                role: if p.source.line.is_replica() {
+                    "replica"
+                } else {
+                    "master"
+                }
+                .into(),
                 run_id: captured.manifest.target.run_id.clone(),
                 repl_id: aux.get("repl-id").cloned(),
                 repl_offset: aux.get("repl-offset").and_then(|v| v.parse().ok()),
@@ -273,7 +285,11 @@ fn plan(d: &Discovery, from: Want) -> Result<Vec<Planned<'_>>> {
                     return Err(refused(format!(
                         "shard {range} has no reachable node (master {} {})",
                         master.endpoint,
-                        master.probe.as_ref().err().map_or("is flagged failing", |e| e.as_str())
+                        master
+                            .probe
+                            .as_ref()
+                            .err()
+                            .map_or("is flagged failing", |e| e.as_str())
                     )));
                 }
                 (Want::Replica, None) => {
@@ -334,13 +350,17 @@ fn moved(before: &Discovery, after: &Discovery) -> Option<String> {
 
 fn snapshot(d: &Discovery) -> TopologySnapshot {
     let seed = d.members.iter().find(|m| m.line.myself());
-    let info = seed.and_then(|m| m.probe.as_ref().ok()).map(|p| &p.cluster_info);
+    let info = seed
+        .and_then(|m| m.probe.as_ref().ok())
+        .map(|p| &p.cluster_info);
     let mut hash = Sha256::new();
     for (ranges, master, epoch) in slot_map(d) {
         hash.update(format!("{master} {epoch} {}\n", slots::list(&ranges)));
     }
     TopologySnapshot {
-        current_epoch: info.and_then(|i| i.u64("cluster_current_epoch")).unwrap_or(0),
+        current_epoch: info
+            .and_then(|i| i.u64("cluster_current_epoch"))
+            .unwrap_or(0),
         cluster_state: info
             .and_then(|i| i.get("cluster_state"))
             .unwrap_or("unknown")

@@ -69,7 +69,12 @@ pub struct Report {
 /// Verifies a backup set: every shard's backup as [`verify`] does (each also against the key
 /// count the set recorded for it), then the set itself: its shards' slot ranges cover every
 /// slot exactly once. The set's own report is OK only when every shard's is.
-pub fn verify_set(repo: &Repository, set: &BackupSet, keys: &Decryption, deep: bool) -> Vec<Report> {
+pub fn verify_set(
+    repo: &Repository,
+    set: &BackupSet,
+    keys: &Decryption,
+    deep: bool,
+) -> Vec<Report> {
     let mut reports: Vec<Report> = Vec::new();
     for (entry, shard) in set.manifest.shards.iter().zip(&set.shards) {
         let mut r = verify(repo, shard, keys, deep);
@@ -90,9 +95,16 @@ pub fn verify_set(repo: &Repository, set: &BackupSet, keys: &Decryption, deep: b
     let mut problems: Vec<String> = set.manifest.slot_map_problem().into_iter().collect();
     let failed = reports.iter().filter(|r| !r.ok).count();
     if failed > 0 {
-        problems.push(format!("{failed} of {} shard(s) failed verification", reports.len()));
+        problems.push(format!(
+            "{failed} of {} shard(s) failed verification",
+            reports.len()
+        ));
     }
-    let level = reports.iter().map(|r| r.level).min().unwrap_or(Level::Archive);
+    let level = reports
+        .iter()
+        .map(|r| r.level)
+        .min()
+        .unwrap_or(Level::Archive);
     reports.push(Report {
         id: set.id.to_string(),
         target: set.target.to_string(),

@@ -124,7 +124,11 @@ mod tests {
         assert_eq!(key_slot(b"bar"), 5061);
         assert_eq!(key_slot(b"{user1000}.following"), 3443);
         assert_eq!(key_slot(b"{user1000}.followers"), 3443);
-        assert_eq!(key_slot(b"foo{}{bar}"), 8363, "an empty tag hashes the whole key");
+        assert_eq!(
+            key_slot(b"foo{}{bar}"),
+            8363,
+            "an empty tag hashes the whole key"
+        );
         assert_eq!(key_slot(b"foo{{bar}}zap"), 4015, "the tag is '{{bar'");
         assert_eq!(key_slot(b"foo{bar}{zap}"), 5061, "the first tag counts");
         assert_eq!(key_slot(b""), 0);

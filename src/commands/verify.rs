@@ -170,5 +170,8 @@ fn print(args: &VerifyArgs, reports: Vec<Report>) -> Result<ExitCode> {
 }
 
 fn is_not_found(e: &anyhow::Error) -> bool {
-    matches!(e.downcast_ref::<RepoError>(), Some(RepoError::NotFound { .. }))
+    matches!(
+        e.downcast_ref::<RepoError>(),
+        Some(RepoError::NotFound { .. })
+    )
 }

@@ -60,8 +60,8 @@ pub use manifest::{
 pub use origin::{ServerIdentity, address};
 pub use repository::{Backup, ListResult, ObjectRef, Problem, RepoLock, Repository};
 pub use set::{
-    BackupSet, NodeRef, PendingSet, SET_FORMAT_VERSION, SetList, SetManifest, ShardEntry, SourceNode,
-    TopologySnapshot,
+    BackupSet, NodeRef, PendingSet, SET_FORMAT_VERSION, SetList, SetManifest, ShardEntry,
+    SourceNode, TopologySnapshot,
 };
 pub use store::{ObjectReader, is_held};
 pub use write::{ArchiveSink, PendingBackup};

@@ -136,7 +136,11 @@ impl SetManifest {
                 bail!("shard {i} is numbered {}", s.index);
             }
             if s.backup_id != self.set_id {
-                bail!("shard {i} names backup {}, not {}", s.backup_id, self.set_id);
+                bail!(
+                    "shard {i} names backup {}, not {}",
+                    s.backup_id,
+                    self.set_id
+                );
             }
             if s.slots.is_empty() || s.slots.iter().any(|[a, b]| a > b || u32::from(*b) >= SLOTS) {
                 bail!("shard {i} has no valid slot ranges");
@@ -165,7 +169,9 @@ impl SetManifest {
                 overlaps.len()
             )),
             (None, 0) => None,
-            (None, n) => Some(format!("shard slot ranges leave {n} of {SLOTS} slots uncovered")),
+            (None, n) => Some(format!(
+                "shard slot ranges leave {n} of {SLOTS} slots uncovered"
+            )),
         }
     }
 
@@ -210,7 +216,13 @@ impl Repository {
     /// Starts set `id` of the target `lock` holds.
     pub fn begin_set(&self, lock: &RepoLock, id: &BackupId) -> Result<PendingSet> {
         let folder = join(lock.target.as_str(), SETS);
-        if self.store.list(&folder)?.prefixes.iter().any(|p| p == id.as_str()) {
+        if self
+            .store
+            .list(&folder)?
+            .prefixes
+            .iter()
+            .any(|p| p == id.as_str())
+        {
             bail!("backup set {id} exists already in target {}", lock.target);
         }
         Ok(PendingSet {
@@ -259,7 +271,11 @@ impl Repository {
     }
 
     /// The set whose id is `id_or_prefix` or starts with it; `None` when no set matches.
-    pub fn find_set(&self, target: Option<&TargetId>, id_or_prefix: &str) -> Result<Option<BackupSet>> {
+    pub fn find_set(
+        &self,
+        target: Option<&TargetId>,
+        id_or_prefix: &str,
+    ) -> Result<Option<BackupSet>> {
         let listed = match target {
             Some(t) => self.list_sets(t)?,
             None => self.list_all_sets()?,
@@ -272,7 +288,10 @@ impl Repository {
             1 => Ok(matches.pop()),
             _ => Err(RepoError::Ambiguous {
                 prefix: id_or_prefix.to_owned(),
-                candidates: matches.iter().map(|s| format!("{}/{}", s.target, s.id)).collect(),
+                candidates: matches
+                    .iter()
+                    .map(|s| format!("{}/{}", s.target, s.id))
+                    .collect(),
             }
             .into()),
         }
@@ -323,8 +342,16 @@ impl Repository {
         let mut shards = Vec::new();
         for s in &manifest.shards {
             let folder = shard_folder(target, id, s.index);
-            let listing = self.store.list(folder.as_str()).map_err(|e| format!("{e:#}"))?;
-            let missing = || format!("set {id}: shard s{:02}'s backup is missing; the set is incomplete, skipped", s.index);
+            let listing = self
+                .store
+                .list(folder.as_str())
+                .map_err(|e| format!("{e:#}"))?;
+            let missing = || {
+                format!(
+                    "set {id}: shard s{:02}'s backup is missing; the set is incomplete, skipped",
+                    s.index
+                )
+            };
             match self.load_backup(&folder, &listing, id.clone()) {
                 Ok(Some(b)) if b.manifest.archive.file == s.archive => shards.push(b),
                 Ok(Some(_)) => {
@@ -341,10 +368,7 @@ impl Repository {
             target: target.clone(),
             id: id.clone(),
             manifest,
-            manifest_object: ObjectRef {
-                location,
-                key,
-            },
+            manifest_object: ObjectRef { location, key },
             shards,
         }))
     }
@@ -362,8 +386,11 @@ impl PendingSet {
             bail!("shard {index} of set {} started out of order", self.id);
         }
         let folder = shard_folder(&self.target, &self.id, index);
-        self.repo
-            .begin_archive_in(&folder, &self.id, archive_file_name(&self.id, codec, encrypted))
+        self.repo.begin_archive_in(
+            &folder,
+            &self.id,
+            archive_file_name(&self.id, codec, encrypted),
+        )
     }
 
     pub fn add_shard(&mut self, backup: Backup) {
@@ -373,10 +400,17 @@ impl PendingSet {
     /// Writes `set.json` (create-only): the set exists from here on.
     pub fn commit(mut self, manifest: SetManifest) -> Result<BackupSet> {
         if manifest.set_id != self.id.as_str() || manifest.shards.len() != self.shards.len() {
-            bail!("the set manifest does not describe set {} and its {} shard(s)", self.id, self.shards.len());
+            bail!(
+                "the set manifest does not describe set {} and its {} shard(s)",
+                self.id,
+                self.shards.len()
+            );
         }
         let bytes = manifest.to_json()?;
-        let key = join(self.target.as_str(), &format!("{SETS}/{}/{SET_FILE}", self.id));
+        let key = join(
+            self.target.as_str(),
+            &format!("{SETS}/{}/{SET_FILE}", self.id),
+        );
         self.repo
             .store
             .put_new(&key, &bytes)

@@ -81,8 +81,14 @@ fn set_manifest_round_trips_and_its_rules_hold() {
     broken(&|m| m.shards.clear(), "no shards");
     broken(&|m| m.shards[1].index = 2, "shard 1 is numbered 2");
     broken(&|m| m.shards[2].backup_id = "x".into(), "names backup x");
-    broken(&|m| m.shards[0].slots = vec![[5, 3]], "no valid slot ranges");
-    broken(&|m| m.shards[0].slots = vec![[0, 16384]], "no valid slot ranges");
+    broken(
+        &|m| m.shards[0].slots = vec![[5, 3]],
+        "no valid slot ranges",
+    );
+    broken(
+        &|m| m.shards[0].slots = vec![[0, 16384]],
+        "no valid slot ranges",
+    );
     assert!(SetManifest::parse(b"{").is_err());
 
     let mut gap = three();
@@ -122,10 +128,19 @@ fn a_set_exists_once_set_json_is_written_and_only_whole() {
     let mut set = repo.begin_set(&lock, &id).unwrap();
     write_shard(&repo, &mut set, 0);
     write_shard(&repo, &mut set, 1);
-    assert!(set.begin_shard(3, Codec::Gzip, false).is_err(), "out of order");
-    assert!(repo.list_sets(&target).unwrap().sets.is_empty(), "no set.json yet");
+    assert!(
+        set.begin_shard(3, Codec::Gzip, false).is_err(),
+        "out of order"
+    );
+    assert!(
+        repo.list_sets(&target).unwrap().sets.is_empty(),
+        "no set.json yet"
+    );
     drop(set);
-    assert!(!root.join("c/sets").exists(), "the failed set's shards are gone");
+    assert!(
+        !root.join("c/sets").exists(),
+        "the failed set's shards are gone"
+    );
 
     let mut set = repo.begin_set(&lock, &id).unwrap();
     for i in 0..3 {
@@ -143,7 +158,10 @@ fn a_set_exists_once_set_json_is_written_and_only_whole() {
     assert_eq!(listed.sets[0].manifest, committed.manifest);
     assert_eq!(repo.find_set(None, "2026").unwrap().unwrap().id, id);
     assert!(repo.find_set(Some(&target), "2027").unwrap().is_none());
-    assert!(repo.clean_stale_sets(&target).unwrap().is_empty(), "a committed set stays");
+    assert!(
+        repo.clean_stale_sets(&target).unwrap().is_empty(),
+        "a committed set stays"
+    );
 
     // A shard archive missing: the set does not exist, and says why.
     std::fs::remove_file(root.join(format!("c/sets/{ID}/s01/{ID}.rdb.gz"))).unwrap();
