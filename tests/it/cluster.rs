@@ -361,13 +361,15 @@ fn fill_all_slots(cluster: &Cluster) -> [usize; 3] {
     }
     let mut counts = [0; 3];
     for (i, keys) in per_master.iter().enumerate() {
-        let mut args = vec!["MSET".to_string()];
+        // One slot per command: a multi-key MSET across slots is refused (CROSSSLOT).
+        let url = format!("redis://127.0.0.1:{}", cluster.masters[i].port);
+        let mut con = redis::Client::open(url).unwrap().get_connection().unwrap();
+        let mut pipe = redis::pipe();
         for k in keys {
-            args.extend([k.clone(), format!("value of {k}")]);
+            pipe.cmd("SET").arg(k).arg(format!("value of {k}")).ignore();
         }
-        let args: Vec<&str> = args.iter().map(String::as_str).collect();
-        cluster.masters[i].cli(&args);
-        cluster.masters[i].cli(&["EXPIRE", &keys[0], "3600"]);
+        pipe.cmd("EXPIRE").arg(&keys[0]).arg(3600).ignore();
+        pipe.query::<()>(&mut con).unwrap();
         counts[i] = keys.len();
     }
     for (i, replica) in cluster.replicas.iter().enumerate() {
