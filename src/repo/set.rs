@@ -155,8 +155,9 @@ impl SetManifest {
         let mut overlaps = Vec::new();
         for s in &self.shards {
             for [a, b] in &s.slots {
-                for slot in usize::from(*a)..=usize::from(*b) {
-                    if let Some(other) = owner[slot].replace(s.index) {
+                let range = usize::from(*a)..=usize::from(*b);
+                for (o, slot) in owner[range.clone()].iter_mut().zip(range) {
+                    if let Some(other) = o.replace(s.index) {
                         overlaps.push(format!("slot {slot} is in shards {other} and {}", s.index));
                     }
                 }
