@@ -104,3 +104,58 @@ impl Visitor for SlotCheck {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rdb::{ValueInfo, ValueType};
+
+    fn visit(check: &mut SlotCheck, db: u32, key: &[u8], key_len: u64, ttl: bool) {
+        check.key(&KeyInfo {
+            db,
+            value_type: ValueType(0),
+            key,
+            key_len,
+            offset: 0,
+            bytes: 0,
+            expire_ms: ttl.then_some(1),
+            idle_s: None,
+            lfu_freq: None,
+            value: ValueInfo::default(),
+        });
+    }
+
+    #[test]
+    fn counts_per_slot_and_names_the_first_stray_key() {
+        // foo is in slot 12182, {user1000}.* in 3443.
+        let mut check = SlotCheck::new(&[SlotRange::new(0, 5460)]);
+        visit(&mut check, 0, b"{user1000}.following", 20, true);
+        visit(&mut check, 0, b"{user1000}.followers", 20, false);
+        assert_eq!(check.refusal("0"), None);
+        let runs = check.runs();
+        assert_eq!(
+            runs,
+            vec![
+                SlotRun(0, 3442, 0, 0),
+                SlotRun(3443, 3443, 2, 1),
+                SlotRun(3444, 5460, 0, 0)
+            ]
+        );
+        // A long key whose tag is in the part read is still checked; one without is counted.
+        visit(&mut check, 0, b"{user1000}", 1 << 20, false);
+        visit(&mut check, 0, b"no tag", 1 << 20, false);
+        assert_eq!(check.unchecked, 1);
+        visit(&mut check, 0, b"foo", 3, false);
+        visit(&mut check, 0, b"foo", 3, false);
+        assert_eq!(check.wrong, 2);
+        let why = check.refusal("0 (slots 0-5460)").unwrap();
+        assert!(
+            why.contains("2 key(s) in slots the shard does not own, e.g. 'foo' in slot 12182"),
+            "{why}"
+        );
+
+        let mut other = SlotCheck::new(&[SlotRange::new(0, 16383)]);
+        visit(&mut other, 3, b"foo", 3, false);
+        assert!(other.refusal("0").unwrap().contains("outside db 0"));
+    }
+}

@@ -107,14 +107,8 @@ pub async fn run(args: &BackupArgs, ctx: &Ctx) -> Result<ExitCode> {
     )?;
     refuse_cluster_node(&target, Guarded::Backup).await?;
     let repo = Repository::open_for_backup(&location)?;
-    let (compression, level, threads) = compression(
-        args.compression,
-        args.level,
-        args.threads.map(|n| n as usize),
-        cfg,
-    )?;
     let cancelled = on_signal();
-    let request = request(args, ctx, compression, level, threads, cancelled.clone())?;
+    let request = request(args, ctx, cancelled.clone())?;
     super::refuse_zero_keep(&args.keep)?;
     if args.keep.is_empty() && args.keep.keep_safety_within.is_some() {
         return Err(fail(
@@ -153,12 +147,15 @@ pub async fn run(args: &BackupArgs, ctx: &Ctx) -> Result<ExitCode> {
 pub(super) fn request(
     args: &BackupArgs,
     ctx: &Ctx,
-    compression: Codec,
-    level: u32,
-    threads: usize,
     cancelled: CancellationToken,
 ) -> Result<Request> {
     let cfg = &ctx.config.backup;
+    let (compression, level, threads) = compression(
+        args.compression,
+        args.level,
+        args.threads.map(|n| n as usize),
+        cfg,
+    )?;
     Ok(Request {
         method: args.method.or(cfg.method).unwrap_or(Method::Auto),
         from: args.from.or(cfg.from).unwrap_or(Want::PreferReplica),

@@ -3,7 +3,7 @@
 //! when asked for, so no flag is silently ignored.
 
 use super::Ctx;
-use super::backup::{BackupArgs, compression, request};
+use super::backup::{BackupArgs, request};
 use crate::backup::set::{self, SetOutcome};
 use crate::cluster::slots;
 use crate::exit::{ExitCode, fail};
@@ -38,19 +38,13 @@ pub async fn run(args: &BackupArgs, ctx: &Ctx, target: &ClusterTarget) -> Result
     }
     let location = args.repo.resolve(&ctx.config)?;
     let repo = Repository::open_for_backup(&location)?;
-    let (codec, level, threads) = compression(
-        args.compression,
-        args.level,
-        args.threads.map(|n| n as usize),
-        cfg,
-    )?;
-    let req = request(args, ctx, codec, level, threads, on_signal())?;
+    let req = request(args, ctx, on_signal())?;
     let outcome = set::run(target, &repo, &req).await?;
-    report(args, &repo, &outcome)?;
+    report(args, &outcome)?;
     Ok(ExitCode::Success)
 }
 
-fn report(args: &BackupArgs, repo: &Repository, outcome: &SetOutcome) -> Result<()> {
+fn report(args: &BackupArgs, outcome: &SetOutcome) -> Result<()> {
     let set = &outcome.set;
     for w in &outcome.warnings {
         ui::warn(w);
@@ -94,6 +88,5 @@ fn report(args: &BackupArgs, repo: &Repository, outcome: &SetOutcome) -> Result<
         );
     }
     crate::outln!("  set      {}", set.manifest_object.location);
-    let _ = repo;
     Ok(())
 }
