@@ -83,7 +83,7 @@ complete -c redisops -n "__fish_redisops_using_subcommand status" -l insecure -d
 complete -c redisops -n "__fish_redisops_using_subcommand backup" -l method -d 'How to get the RDB [default: auto, or [backup] method in the config]' -r -f -a "auto\t'BGSAVE when the server\'s dump file is readable on this host, else sync'
 bgsave\t'BGSAVE, then read the server\'s dump file (needs access to its data directory)'
 sync\t'Stream the RDB over the replication protocol (like redis-cli --rdb)'"
-complete -c redisops -n "__fish_redisops_using_subcommand backup" -l from -d 'With a Sentinel target: back up from the master or a healthy replica [default: prefer-replica]' -r -f -a "master\t'The master'
+complete -c redisops -n "__fish_redisops_using_subcommand backup" -l from -d 'With a Sentinel or cluster target: back up from the master or a healthy replica (per shard for a cluster) [default: prefer-replica]' -r -f -a "master\t'The master'
 replica\t'A healthy replica, or fail'
 prefer-replica\t'A healthy replica, else the master'"
 complete -c redisops -n "__fish_redisops_using_subcommand backup" -l compression -d 'Compression: gzip (one standard gzip stream) or zstd [default: gzip, or [backup] compression]' -r -f -a "gzip\t'One standard gzip stream (gunzip, pigz -d, zcat read it), compressed in parallel blocks'

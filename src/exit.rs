@@ -28,6 +28,10 @@ pub enum ExitCode {
     /// The target is not what was asked for: unknown Sentinel master, wrong role, a Redis
     /// Cluster (or one of its nodes) given to a command that does not support clusters.
     Target,
+    /// A Redis Cluster not in a state to back up as a whole (cluster_state not ok, slots
+    /// without owner or with a failing one, a migration, nodes disagreeing, a shard with no
+    /// usable node), or its slot map changed during the backup: no set was committed.
+    ClusterRefused,
     /// Another redisops run holds the repository lock.
     Locked,
     /// The server could not produce an RDB (BGSAVE failed, SYNC refused or dropped).
@@ -52,7 +56,7 @@ pub enum ExitCode {
 }
 
 impl ExitCode {
-    pub const ALL: [ExitCode; 18] = [
+    pub const ALL: [ExitCode; 19] = [
         ExitCode::Success,
         ExitCode::Error,
         ExitCode::Usage,
@@ -62,6 +66,7 @@ impl ExitCode {
         ExitCode::Permission,
         ExitCode::Tls,
         ExitCode::Target,
+        ExitCode::ClusterRefused,
         ExitCode::Locked,
         ExitCode::SaveFailed,
         ExitCode::VerifyFailed,
@@ -84,6 +89,7 @@ impl ExitCode {
             ExitCode::Permission => 12,
             ExitCode::Tls => 13,
             ExitCode::Target => 14,
+            ExitCode::ClusterRefused => 15,
             ExitCode::Locked => 20,
             ExitCode::SaveFailed => 21,
             ExitCode::VerifyFailed => 22,
@@ -109,6 +115,10 @@ impl ExitCode {
             ExitCode::Target => {
                 "target mismatch (unknown Sentinel master, wrong role, cluster not supported \
                  for this command)"
+            }
+            ExitCode::ClusterRefused => {
+                "cluster not in a state to back up (state, coverage, migration, disagreement, \
+                 no usable node in a shard, slots moved); no set committed"
             }
             ExitCode::Locked => "another redisops run holds the lock",
             ExitCode::SaveFailed => "the server could not produce an RDB (BGSAVE/SYNC failed)",

@@ -19,22 +19,23 @@ pub mod metrics;
 pub mod prune;
 pub mod retention;
 pub mod schedule;
+pub mod set;
 pub mod verify;
 
 pub use capture::Method;
 
 use crate::archive::{ArchiveStats, ArchiveWriter, Codec, Encryption, WriterOptions};
-use crate::conn::{self, Want};
+use crate::conn::{self, Dialer, Node, Want};
 use crate::exit::{ExitCode, fail};
 use crate::progress::Progress;
-use crate::rdb::{self, Checksum, RdbSummary, VerifyOptions};
+use crate::rdb::{self, Checksum, RdbSummary, VerifyOptions, Visitor};
 use crate::repo::{
     ArchiveInfo, ArchiveSink, Backup, BackupId, BackupKind, DbCounts, MANIFEST_FORMAT_VERSION,
     Manifest, PendingBackup, Protects, RdbInfo, RepoLock, Repository, ServerInfo, TargetId,
     TargetInfo,
 };
 use crate::server::Server;
-use crate::target::{Endpoint, Target};
+use crate::target::{Auth, Endpoint, Target};
 use anyhow::{Context, Result};
 use capture::Freshness;
 use chrono::Utc;
@@ -74,23 +75,11 @@ pub async fn run(target: &Target, repo: &Repository, req: &Request) -> Result<Ou
     // Connect and choose the method before the repository is touched: a run that cannot
     // reach the server creates no repository, folder or lock file.
     let mut connected = conn::connect(target, req.from).await?;
-    // A minimal streaming user (+replconf +sync +psync) may not run INFO or ROLE: these facts
-    // only decorate the manifest, so their absence is not an error.
-    let info = connected.node.info("server").await.unwrap_or_default();
-    let role = match connected.node.role().await {
-        Ok(role) => role,
-        Err(_) => info.get("role").unwrap_or("unknown").to_string(),
-    };
+    let facts = NodeFacts::read(&mut connected.node).await;
     let source = capture::choose(&mut connected.node, req.method).await?;
-    let method = source.name();
 
     let target_id = TargetId::new(&target.name);
-    let lock = {
-        let repo = repo.clone();
-        let target_id = target_id.clone();
-        let wait = req.lock_wait;
-        tokio::task::spawn_blocking(move || repo.lock(&target_id, wait, "backup")).await??
-    };
+    let lock = lock(repo, &target_id, req.lock_wait).await?;
     // The run starts once it holds the lock: its id and times do not include the wait.
     let started = Instant::now();
     let created_at = Utc::now();
@@ -109,6 +98,95 @@ pub async fn run(target: &Target, repo: &Repository, req: &Request) -> Result<Ou
         req.compression,
         !matches!(req.encryption, Encryption::None),
     )?;
+    let job = NodeJob {
+        name: &target.name,
+        node: &mut connected.node,
+        dialer: &connected.dialer,
+        auth: &target.auth,
+        timeout: target.timeout,
+        source,
+        facts,
+        sentinel_master: connected.sentinel.as_ref().map(|s| s.master_name.clone()),
+    };
+    let captured = capture_node(job, sink, &id, created_at, started, req, ()).await?;
+    warnings.extend(captured.warnings);
+    Ok(Outcome {
+        backup: captured.pending.commit(captured.manifest)?,
+        warnings,
+        lock,
+    })
+}
+
+/// Takes the target's lock on a blocking thread (a wait may be long).
+pub(crate) async fn lock(repo: &Repository, target: &TargetId, wait: Duration) -> Result<RepoLock> {
+    let (repo, target) = (repo.clone(), target.clone());
+    tokio::task::spawn_blocking(move || repo.lock(&target, wait, "backup")).await?
+}
+
+/// What the manifest records about the node, read before the capture.
+pub(crate) struct NodeFacts {
+    pub info: crate::info::Info,
+    pub role: String,
+}
+
+impl NodeFacts {
+    pub(crate) async fn read(node: &mut Node) -> Self {
+        // A minimal streaming user (+replconf +sync +psync) may not run INFO or ROLE: these
+        // facts only decorate the manifest, so their absence is not an error.
+        let info = node.info("server").await.unwrap_or_default();
+        let role = match node.role().await {
+            Ok(role) => role,
+            Err(_) => info.get("role").unwrap_or("unknown").to_string(),
+        };
+        Self { info, role }
+    }
+}
+
+/// One node to capture, connected, with its source chosen.
+pub(crate) struct NodeJob<'a> {
+    /// The target name the manifest records.
+    pub name: &'a str,
+    pub node: &'a mut Node,
+    pub dialer: &'a Dialer,
+    pub auth: &'a Auth,
+    pub timeout: Duration,
+    pub source: capture::Source,
+    pub facts: NodeFacts,
+    pub sentinel_master: Option<String>,
+}
+
+/// A node's archive in place with the manifest that would commit it, and what the visitor
+/// learnt from the walk: the caller decides whether to commit.
+pub(crate) struct Captured<V> {
+    pub pending: PendingBackup,
+    pub manifest: Manifest,
+    pub summary: RdbSummary,
+    pub visitor: V,
+    pub warnings: Vec<String>,
+}
+
+/// Captures one node's RDB through the pipeline into `sink`, with `visitor` seeing every key.
+pub(crate) async fn capture_node<V: Visitor + Send + 'static>(
+    job: NodeJob<'_>,
+    sink: ArchiveSink,
+    id: &BackupId,
+    created_at: chrono::DateTime<Utc>,
+    started: Instant,
+    req: &Request,
+    visitor: V,
+) -> Result<Captured<V>> {
+    let NodeJob {
+        name,
+        node,
+        dialer,
+        auth,
+        timeout,
+        source,
+        facts: NodeFacts { info, role },
+        sentinel_master,
+    } = job;
+    let method = source.name();
+    let mut warnings = Vec::new();
     let verify = VerifyOptions {
         now_ms: Some(created_at.timestamp_millis()),
     };
@@ -121,19 +199,19 @@ pub async fn run(target: &Target, repo: &Repository, req: &Request) -> Result<Ou
 
     let capture = capture::start(
         source,
-        &mut connected.node,
-        &connected.dialer,
-        &target.auth,
+        node,
+        dialer,
+        auth,
         &capture::Options {
             save_timeout: req.save_timeout,
-            timeout: target.timeout,
+            timeout,
             quiet: req.quiet,
             cancelled: req.cancelled.clone(),
         },
     )
     .await?;
     warnings.extend(capture.warnings);
-    let (summary, stats, pending) = pipeline(
+    let (summary, stats, pending, visitor) = pipeline(
         capture.reader,
         sink,
         req.encryption.clone(),
@@ -141,6 +219,7 @@ pub async fn run(target: &Target, repo: &Repository, req: &Request) -> Result<Ou
         verify,
         capture.progress,
         capture.fresh,
+        visitor,
     )
     .await?;
     if let Checksum::Disabled = summary.checksum {
@@ -151,7 +230,7 @@ pub async fn run(target: &Target, repo: &Repository, req: &Request) -> Result<Ou
         );
     }
 
-    let (host, port) = match &connected.node.endpoint {
+    let (host, port) = match &node.endpoint {
         Endpoint::Tcp(hp) => (hp.host.clone(), hp.port),
         Endpoint::Unix(p) => (p.display().to_string(), 0),
     };
@@ -163,12 +242,12 @@ pub async fn run(target: &Target, repo: &Repository, req: &Request) -> Result<Ou
         duration_ms: started.elapsed().as_millis() as u64,
         redisops_version: env!("CARGO_PKG_VERSION").to_string(),
         target: TargetInfo {
-            name: target.name.clone(),
+            name: name.to_string(),
             host,
             port,
             role,
             run_id: info.get("run_id").map(String::from),
-            sentinel_master: connected.sentinel.as_ref().map(|s| s.master_name.clone()),
+            sentinel_master,
         },
         redis_version: summary
             .redis_version
@@ -212,16 +291,19 @@ pub async fn run(target: &Target, repo: &Repository, req: &Request) -> Result<Ou
             .collect(),
         aux: summary.aux.clone(),
     };
-    Ok(Outcome {
-        backup: pending.commit(manifest)?,
+    Ok(Captured {
+        pending,
+        manifest,
+        summary,
+        visitor,
         warnings,
-        lock,
     })
 }
 
 /// The streaming part, on a blocking thread: verify while compressing and encrypting into the
 /// repository's sink, whose archive is put in place only when everything checked out.
-async fn pipeline<R: Read + Send + 'static>(
+#[allow(clippy::too_many_arguments)]
+async fn pipeline<R: Read + Send + 'static, V: Visitor + Send + 'static>(
     source: R,
     sink: ArchiveSink,
     encryption: Encryption,
@@ -229,10 +311,11 @@ async fn pipeline<R: Read + Send + 'static>(
     verify: VerifyOptions,
     progress: Progress,
     fresh: Option<Freshness>,
-) -> Result<(RdbSummary, ArchiveStats, PendingBackup)> {
+    mut visitor: V,
+) -> Result<(RdbSummary, ArchiveStats, PendingBackup, V)> {
     tokio::task::spawn_blocking(move || {
         let mut writer = ArchiveWriter::new(sink, &encryption, options)?;
-        let summary = rdb::copy_verified(source, &mut writer, &verify)?;
+        let summary = rdb::copy_visited(source, &mut writer, &verify, &mut visitor)?;
         if summary.trailing_bytes > 0 {
             return Err(fail(
                 ExitCode::VerifyFailed,
@@ -249,7 +332,7 @@ async fn pipeline<R: Read + Send + 'static>(
         let (sink, stats) = writer.finish().context("finishing the archive")?;
         let pending = sink.finish()?;
         progress.finish();
-        Ok((summary, stats, pending))
+        Ok((summary, stats, pending, visitor))
     })
     .await?
 }

@@ -15,7 +15,7 @@ use crate::archive::{ArchiveError, Decryption, Format, describe, open_reader, op
 use crate::checker::{self, Checker, Choice, Verdict};
 use crate::exit::{self, ExitCode};
 use crate::rdb::{self, Checksum, RdbFormat, VerifyOptions};
-use crate::repo::{Backup, ObjectReader, Repository};
+use crate::repo::{Backup, BackupSet, ObjectReader, Repository};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use std::fs::File;
@@ -24,7 +24,7 @@ use std::path::Path;
 use std::process::{Child, Stdio};
 use std::sync::{Arc, Mutex};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Level {
     Archive,
@@ -64,6 +64,65 @@ pub struct Report {
     pub notes: Vec<String>,
     #[serde(skip)]
     pub code: ExitCode,
+}
+
+/// Verifies a backup set: every shard's backup as [`verify`] does (each also against the key
+/// count the set recorded for it), then the set itself: its shards' slot ranges cover every
+/// slot exactly once. The set's own report is OK only when every shard's is.
+pub fn verify_set(
+    repo: &Repository,
+    set: &BackupSet,
+    keys: &Decryption,
+    deep: bool,
+) -> Vec<Report> {
+    let mut reports: Vec<Report> = Vec::new();
+    for (entry, shard) in set.manifest.shards.iter().zip(&set.shards) {
+        let mut r = verify(repo, shard, keys, deep);
+        r.id = format!("{}/s{:02}", set.id, entry.index);
+        r.target = set.target.to_string();
+        if shard.manifest.total_keys() != entry.keys {
+            r.ok = false;
+            r.code = ExitCode::VerifyFailed;
+            r.problems.push(format!(
+                "the set records {} keys for shard {}, its archive's manifest {}",
+                entry.keys,
+                entry.index,
+                shard.manifest.total_keys()
+            ));
+        }
+        reports.push(r);
+    }
+    let mut problems: Vec<String> = set.manifest.slot_map_problem().into_iter().collect();
+    let failed = reports.iter().filter(|r| !r.ok).count();
+    if failed > 0 {
+        problems.push(format!(
+            "{failed} of {} shard(s) failed verification",
+            reports.len()
+        ));
+    }
+    let level = reports
+        .iter()
+        .map(|r| r.level)
+        .min()
+        .unwrap_or(Level::Archive);
+    reports.push(Report {
+        id: set.id.to_string(),
+        target: set.target.to_string(),
+        level,
+        ok: problems.is_empty(),
+        notes: (set.manifest.slot_map_problem().is_none())
+            .then(|| {
+                format!(
+                    "backup set of {} shards; their slot ranges cover all 16384 slots exactly once",
+                    set.shards.len()
+                )
+            })
+            .into_iter()
+            .collect(),
+        problems,
+        code: ExitCode::VerifyFailed,
+    });
+    reports
 }
 
 /// Verifies one backup as deeply as the given keys allow.

@@ -18,10 +18,10 @@ pub fn refuse_cluster_target(target: &ClusterTarget) -> anyhow::Error {
         ExitCode::Target,
         format!(
             "{} names a Redis Cluster, and this command works on one server or a Sentinel \
-             group. On a cluster redisops runs `status` and `tls check` (every node); `harden \
-             audit` runs on one node at a time (redis://host:port). backup, restore, harden \
-             apply and tls enable/rotate of a cluster are not supported yet; {README} for \
-             what to do by hand. Nothing was changed.",
+             group. On a cluster redisops runs `status`, `tls check` (every node) and \
+             `backup` (one backup set); `harden audit` runs on one node at a time \
+             (redis://host:port). restore, harden apply and tls enable/rotate of a cluster \
+             are not supported yet; {README} for what to do by hand. Nothing was changed.",
             target.url()
         ),
     )

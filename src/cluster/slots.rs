@@ -1,9 +1,39 @@
-//! Hash slots: inclusive ranges, and turning per-slot facts back into ranges.
+//! Hash slots: a key's slot ([`key_slot`]), inclusive ranges, and turning per-slot facts back
+//! into ranges.
 
 use serde::Serialize;
 use std::fmt;
 
 pub const SLOTS: usize = 16384;
+
+/// CRC-16/XMODEM, the cluster's key hash (`keyHashSlot` in the server).
+const CRC16: crc::Crc<u16> = crc::Crc::<u16>::new(&crc::CRC_16_XMODEM);
+
+/// The part of `key` that is hashed: the bytes between the first `{` and the first `}` after
+/// it when there is at least one, else the whole key (the cluster spec's hash tags).
+pub fn hash_tag(key: &[u8]) -> &[u8] {
+    if let Some(open) = key.iter().position(|&b| b == b'{') {
+        let rest = &key[open + 1..];
+        if let Some(close) = rest.iter().position(|&b| b == b'}')
+            && close > 0
+        {
+            return &rest[..close];
+        }
+    }
+    key
+}
+
+/// Whether [`hash_tag`] of a key is decided by its first bytes `prefix` alone, so that the
+/// slot of a key longer than what was read can still be computed.
+pub fn tag_within(prefix: &[u8]) -> bool {
+    let tag = hash_tag(prefix);
+    tag.len() < prefix.len()
+}
+
+/// The hash slot of `key`.
+pub fn key_slot(key: &[u8]) -> u16 {
+    CRC16.checksum(hash_tag(key)) & 0x3FFF
+}
 
 /// An inclusive range of hash slots; serialised as `[start, end]`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -84,6 +114,29 @@ pub fn list(ranges: &[SlotRange]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn key_slots_match_the_server() {
+        // CRC-16/XMODEM check value, and the vectors CLUSTER KEYSLOT gives on Redis 7.0.
+        assert_eq!(CRC16.checksum(b"123456789"), 0x31C3);
+        assert_eq!(key_slot(b"123456789"), 0x31C3);
+        assert_eq!(key_slot(b"foo"), 12182);
+        assert_eq!(key_slot(b"bar"), 5061);
+        assert_eq!(key_slot(b"{user1000}.following"), 3443);
+        assert_eq!(key_slot(b"{user1000}.followers"), 3443);
+        assert_eq!(
+            key_slot(b"foo{}{bar}"),
+            8363,
+            "an empty tag hashes the whole key"
+        );
+        assert_eq!(key_slot(b"foo{{bar}}zap"), 4015, "the tag is '{{bar'");
+        assert_eq!(key_slot(b"foo{bar}{zap}"), 5061, "the first tag counts");
+        assert_eq!(key_slot(b""), 0);
+        assert!(tag_within(b"{user1000}.fol"));
+        assert!(!tag_within(b"{user1000"));
+        assert!(!tag_within(b"plain"));
+        assert!(!tag_within(b"foo{}"));
+    }
 
     #[test]
     fn parse_and_print() {

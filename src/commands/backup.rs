@@ -17,7 +17,7 @@ use crate::copy::{self, Action, Row};
 use crate::exit::{self, ExitCode, fail};
 use crate::repo::{BackupKind, RepoLocation, Repository};
 use crate::steps::cancel::{CancellationToken, on_signal};
-use crate::target::Target;
+use crate::target::{AnyTarget, Target};
 use crate::ui;
 use anyhow::{Context, Result};
 use chrono::{Local, Utc};
@@ -31,7 +31,8 @@ pub struct BackupArgs {
     #[arg(long, value_enum)]
     pub method: Option<Method>,
 
-    /// With a Sentinel target: back up from the master or a healthy replica [default: prefer-replica]
+    /// With a Sentinel or cluster target: back up from the master or a healthy replica (per
+    /// shard for a cluster) [default: prefer-replica]
     #[arg(long, value_enum)]
     pub from: Option<Want>,
 
@@ -92,7 +93,10 @@ pub struct BackupArgs {
 }
 
 pub async fn run(args: &BackupArgs, ctx: &Ctx) -> Result<ExitCode> {
-    let target = ctx.target()?;
+    let target = match AnyTarget::resolve(&ctx.conn, &ctx.config)? {
+        AnyTarget::Single(target) => target,
+        AnyTarget::Cluster(cluster) => return super::backup_set::run(args, ctx, &cluster).await,
+    };
     let location = args.repo.resolve(&ctx.config)?;
     let cfg = &ctx.config.backup;
     // A bad destination is found before the server is asked for anything.
@@ -103,31 +107,8 @@ pub async fn run(args: &BackupArgs, ctx: &Ctx) -> Result<ExitCode> {
     )?;
     refuse_cluster_node(&target, Guarded::Backup).await?;
     let repo = Repository::open_for_backup(&location)?;
-    let (compression, level, threads) = compression(
-        args.compression,
-        args.level,
-        args.threads.map(|n| n as usize),
-        cfg,
-    )?;
     let cancelled = on_signal();
-    let request = Request {
-        method: args.method.or(cfg.method).unwrap_or(Method::Auto),
-        from: args.from.or(cfg.from).unwrap_or(Want::PreferReplica),
-        encryption: args.encrypt.resolve(&ctx.config)?,
-        compression,
-        level,
-        threads,
-        lock_wait: Duration::from_secs(args.lock_wait),
-        save_timeout: Duration::from_secs(args.save_timeout),
-        quiet: ui::is_quiet() || args.json,
-        cancelled: cancelled.clone(),
-        kind: if args.schedule.is_some() || args.scheduled {
-            BackupKind::Scheduled
-        } else {
-            BackupKind::Manual
-        },
-        protects: None,
-    };
+    let request = request(args, ctx, cancelled.clone())?;
     super::refuse_zero_keep(&args.keep)?;
     if args.keep.is_empty() && args.keep.keep_safety_within.is_some() {
         return Err(fail(
@@ -160,6 +141,39 @@ pub async fn run(args: &BackupArgs, ctx: &Ctx) -> Result<ExitCode> {
             scheduled(&once, &expr, &cancelled).await
         }
     }
+}
+
+/// The run's settings from the flags, then the config's `[backup]`, then defaults.
+pub(super) fn request(
+    args: &BackupArgs,
+    ctx: &Ctx,
+    cancelled: CancellationToken,
+) -> Result<Request> {
+    let cfg = &ctx.config.backup;
+    let (compression, level, threads) = compression(
+        args.compression,
+        args.level,
+        args.threads.map(|n| n as usize),
+        cfg,
+    )?;
+    Ok(Request {
+        method: args.method.or(cfg.method).unwrap_or(Method::Auto),
+        from: args.from.or(cfg.from).unwrap_or(Want::PreferReplica),
+        encryption: args.encrypt.resolve(&ctx.config)?,
+        compression,
+        level,
+        threads,
+        lock_wait: Duration::from_secs(args.lock_wait),
+        save_timeout: Duration::from_secs(args.save_timeout),
+        quiet: ui::is_quiet() || args.json,
+        cancelled,
+        kind: if args.schedule.is_some() || args.scheduled {
+            BackupKind::Scheduled
+        } else {
+            BackupKind::Manual
+        },
+        protects: None,
+    })
 }
 
 /// The codec, level and thread count: flags, then the config's `[backup]`, then defaults;

@@ -67,6 +67,20 @@ pub async fn run(args: &CopyArgs, ctx: &Ctx) -> Result<ExitCode> {
         (None, false) => Selection::All,
     };
     let filter = ctx.target_filter()?;
+    if let Selection::Id(id) = &selection {
+        if let Some(set) = from.find_set(filter.as_ref(), id)? {
+            return Err(fail(
+                ExitCode::Usage,
+                format!(
+                    "{} is a backup set of cluster target {}: copy of backup sets is not \
+                     supported yet; nothing was copied",
+                    set.id, set.target
+                ),
+            ));
+        }
+    } else {
+        super::note_sets_left_out(&from, filter.as_ref(), "copy")?;
+    }
     let request = copy::Request {
         lock_wait: Duration::from_secs(args.lock_wait),
         dry_run: args.dry_run,

@@ -1,4 +1,5 @@
-//! `redisops list`: the backups in the repository (only those with a complete manifest).
+//! `redisops list`: the backups in the repository (only those with a complete manifest), and
+//! the backup sets of cluster targets (only those whose set manifest and every shard exist).
 
 use super::{Ctx, RepoArgs};
 use crate::exit::ExitCode;
@@ -22,7 +23,11 @@ pub async fn run(args: &ListArgs, ctx: &Ctx) -> Result<ExitCode> {
         Some(t) => repo.list(&t)?,
         None => repo.list_all()?,
     };
-    for p in &listed.problems {
+    let sets = match ctx.target_filter()? {
+        Some(t) => repo.list_sets(&t)?,
+        None => repo.list_all_sets()?,
+    };
+    for p in listed.problems.iter().chain(&sets.problems) {
         ui::warn(p);
     }
     if args.json {
@@ -41,6 +46,21 @@ pub async fn run(args: &ListArgs, ctx: &Ctx) -> Result<ExitCode> {
                     "manifest": b.manifest,
                 })
             })
+            .chain(sets.sets.iter().map(|s| {
+                serde_json::json!({
+                    "id": s.id.to_string(),
+                    "target": s.target.to_string(),
+                    "kind": "cluster-set",
+                    "shard_count": s.shards.len(),
+                    "set_manifest_location": s.manifest_object.location,
+                    "set": s.manifest,
+                    "shards": s.shards.iter().map(|b| serde_json::json!({
+                        "archive": b.archive.location,
+                        "manifest_location": b.manifest_object.location,
+                        "manifest": b.manifest,
+                    })).collect::<Vec<_>>(),
+                })
+            }))
             .collect();
         crate::outln!("{}", serde_json::to_string_pretty(&rows)?);
         return Ok(ExitCode::Success);
@@ -84,6 +104,29 @@ pub async fn run(args: &ListArgs, ctx: &Ctx) -> Result<ExitCode> {
     }
     for line in protected {
         crate::outln!("{line}");
+    }
+    if !sets.sets.is_empty() {
+        crate::outln!(
+            "\n{:<26} {:<20} {:<20} {:>6} {:>10} {:>10}",
+            "backup set",
+            "target",
+            "started (UTC)",
+            "shards",
+            "archives",
+            "keys"
+        );
+    }
+    for s in &sets.sets {
+        let bytes: u64 = s.shards.iter().map(|b| b.manifest.archive.size).sum();
+        crate::outln!(
+            "{:<26} {:<20} {:<20} {:>6} {:>10} {:>10}",
+            s.id.to_string(),
+            s.target.to_string(),
+            s.manifest.started_at.format("%Y-%m-%d %H:%M:%S"),
+            s.shards.len(),
+            ui::bytes(bytes),
+            s.manifest.total_keys()
+        );
     }
     Ok(ExitCode::Success)
 }

@@ -4,6 +4,7 @@
 
 pub mod analyze;
 pub mod backup;
+mod backup_set;
 pub mod copy;
 pub mod diff;
 pub mod generate;
@@ -48,7 +49,12 @@ impl Ctx {
         if c.target.is_none() && c.host.is_none() && c.port.is_none() && c.socket.is_none() {
             return Ok(None);
         }
-        Ok(Some(TargetId::new(&self.target()?.name)))
+        // A cluster target names its folder (its sets) like any other target.
+        let name = match crate::target::AnyTarget::resolve(&self.conn, &self.config)? {
+            crate::target::AnyTarget::Single(t) => t.name,
+            crate::target::AnyTarget::Cluster(c) => c.name,
+        };
+        Ok(Some(TargetId::new(&name)))
     }
 }
 
@@ -273,4 +279,25 @@ pub fn confirm(question: &str) -> Result<bool> {
     let mut line = String::new();
     stdin.lock().read_line(&mut line)?;
     Ok(matches!(line.trim(), "y" | "Y" | "yes"))
+}
+
+/// Says that `command` leaves the backup sets of `targets` (every target when `None`) alone:
+/// sets are kept or deleted whole, which prune and copy do not do yet.
+pub(crate) fn note_sets_left_out(
+    repo: &crate::repo::Repository,
+    targets: Option<&TargetId>,
+    command: &str,
+) -> Result<()> {
+    let sets = match targets {
+        Some(t) => repo.list_sets(t)?,
+        None => repo.list_all_sets()?,
+    };
+    if !sets.sets.is_empty() {
+        crate::ui::note(format!(
+            "{} backup set(s) of cluster targets left untouched: {command} of backup sets is \
+             not supported yet",
+            sets.sets.len()
+        ));
+    }
+    Ok(())
 }

@@ -39,7 +39,9 @@ pub async fn run(args: &PruneArgs, ctx: &Ctx) -> Result<ExitCode> {
         ));
     }
     let repo = Repository::open(&args.repo.resolve(&ctx.config)?)?;
-    let targets = match ctx.target_filter()? {
+    let filter = ctx.target_filter()?;
+    super::note_sets_left_out(&repo, filter.as_ref(), "prune")?;
+    let targets = match filter {
         Some(t) => vec![t],
         None => repo.targets()?,
     };

@@ -3,7 +3,7 @@
 use super::{Ctx, DecryptArgs, RepoArgs};
 use crate::backup::verify::{self, Level, Report};
 use crate::exit::{ExitCode, fail};
-use crate::repo::{Backup, Problem, Repository};
+use crate::repo::{Backup, BackupSet, Problem, RepoError, Repository};
 use anyhow::Result;
 use clap::Args;
 use std::path::PathBuf;
@@ -49,16 +49,33 @@ pub async fn run(args: &VerifyArgs, ctx: &Ctx) -> Result<ExitCode> {
     let repo = Repository::open(&args.repo.resolve(&ctx.config)?)?;
     let filter = ctx.target_filter()?;
     let mut backups: Vec<Backup> = Vec::new();
+    let mut sets: Vec<BackupSet> = Vec::new();
     // Manifests that exist but are not usable backups count as failed verifications.
     let mut broken: Vec<Problem> = Vec::new();
     if let Some(id) = &args.id {
-        backups.push(repo.find(filter.as_ref(), id)?);
+        match repo.find(filter.as_ref(), id) {
+            Ok(backup) => backups.push(backup),
+            // Not a single backup: perhaps a set of a cluster target.
+            Err(e) if is_not_found(&e) => match repo.find_set(filter.as_ref(), id)? {
+                Some(set) => sets.push(set),
+                None => return Err(e),
+            },
+            Err(e) => return Err(e),
+        }
     } else {
         let targets = match &filter {
             Some(t) => vec![t.clone()],
             None => repo.targets()?,
         };
         for t in targets {
+            let listed_sets = repo.list_sets(&t)?;
+            let (mut good_sets, bad_sets) = (listed_sets.sets, listed_sets.problems);
+            if args.latest {
+                sets.extend(good_sets.pop());
+            } else {
+                sets.extend(good_sets);
+                broken.extend(bad_sets);
+            }
             let listed = repo.list(&t)?;
             let (mut good, mut bad) = (listed.backups, listed.problems);
             if args.latest {
@@ -77,7 +94,7 @@ pub async fn run(args: &VerifyArgs, ctx: &Ctx) -> Result<ExitCode> {
             }
         }
     }
-    if backups.is_empty() && broken.is_empty() {
+    if backups.is_empty() && sets.is_empty() && broken.is_empty() {
         return Err(fail(
             ExitCode::NotFound,
             "no backups to verify in the repository",
@@ -86,8 +103,7 @@ pub async fn run(args: &VerifyArgs, ctx: &Ctx) -> Result<ExitCode> {
     let keys = args.keys.resolve()?;
     if args.deep
         && !args.keys.given()
-        && backups
-            .iter()
+        && (backups.iter().chain(sets.iter().flat_map(|s| &s.shards)))
             .any(|b| b.manifest.archive.encryption != "none")
     {
         return Err(fail(
@@ -98,10 +114,14 @@ pub async fn run(args: &VerifyArgs, ctx: &Ctx) -> Result<ExitCode> {
     let mut reports: Vec<Report> = tokio::task::spawn_blocking({
         let deep = args.deep;
         move || {
-            backups
+            let mut reports: Vec<Report> = backups
                 .iter()
                 .map(|b| verify::verify(&repo, b, &keys, deep))
-                .collect()
+                .collect();
+            for set in &sets {
+                reports.extend(verify::verify_set(&repo, set, &keys, deep));
+            }
+            reports
         }
     })
     .await?;
@@ -147,4 +167,11 @@ fn print(args: &VerifyArgs, reports: Vec<Report>) -> Result<ExitCode> {
     } else {
         failed[0]
     })
+}
+
+fn is_not_found(e: &anyhow::Error) -> bool {
+    matches!(
+        e.downcast_ref::<RepoError>(),
+        Some(RepoError::NotFound { .. })
+    )
 }

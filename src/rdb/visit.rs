@@ -20,6 +20,10 @@ pub trait Visitor {
     /// Whether this visitor needs key bytes and value details; false keeps the walk lean.
     const DETAILS: bool;
 
+    /// How many bytes of each key a detailed visitor receives, at most 128 KiB (the walk's
+    /// buffer bounds an LZF key's compressed prefix).
+    const KEY_BYTES: usize = KEY_CAP;
+
     fn key(&mut self, key: &KeyInfo<'_>);
 
     /// A RESIZEDB opcode: the sizes the saving server announced for `db`.
@@ -31,7 +35,8 @@ pub trait Visitor {
 pub struct KeyInfo<'a> {
     pub db: u32,
     pub value_type: ValueType,
-    /// The decoded key (integers in decimal, LZF decompressed), at most [`KEY_CAP`] bytes;
+    /// The decoded key (integers in decimal, LZF decompressed), at most
+    /// [`Visitor::KEY_BYTES`] bytes;
     /// empty unless the visitor asked for details.
     pub key: &'a [u8],
     /// Decoded length of the whole key (0 without details).
@@ -167,6 +172,11 @@ impl Visitor for () {
 /// Two visitors fed the same walk.
 impl<A: Visitor, B: Visitor> Visitor for (A, B) {
     const DETAILS: bool = A::DETAILS || B::DETAILS;
+    const KEY_BYTES: usize = if A::KEY_BYTES > B::KEY_BYTES {
+        A::KEY_BYTES
+    } else {
+        B::KEY_BYTES
+    };
 
     #[inline]
     fn key(&mut self, key: &KeyInfo<'_>) {
@@ -182,6 +192,7 @@ impl<A: Visitor, B: Visitor> Visitor for (A, B) {
 
 impl<V: Visitor> Visitor for &mut V {
     const DETAILS: bool = V::DETAILS;
+    const KEY_BYTES: usize = V::KEY_BYTES;
 
     #[inline]
     fn key(&mut self, key: &KeyInfo<'_>) {

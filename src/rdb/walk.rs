@@ -8,7 +8,7 @@ use std::io::{Read, Write};
 use super::RdbError;
 use super::listpack;
 use super::source::Source;
-use super::visit::{Counter, KEY_CAP, KeyInfo, StreamInfo, ValueInfo, ValueType, Visitor};
+use super::visit::{Counter, KeyInfo, StreamInfo, ValueInfo, ValueType, Visitor};
 
 /// Opcodes (`src/rdb.h`).
 mod op {
@@ -167,7 +167,7 @@ pub(super) fn walk<R: Read, W: Write, V: Visitor>(
             // byte is reported as such, not as whatever its "key" happens to look like.
             t @ (0..=7 | 9..=25) => {
                 let key_len = if V::DETAILS {
-                    s.read_string_prefix(KEY_CAP, &mut scratch.key)?
+                    s.read_string_prefix(V::KEY_BYTES, &mut scratch.key)?
                 } else {
                     s.skip_strings(1)?;
                     0

@@ -69,6 +69,12 @@ impl TargetId {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+
+    /// A folder inside this target's (a set's shard): `<target>/<path>`. Never listed as a
+    /// target, so only code that knows the set layout reaches what it holds.
+    pub(super) fn nested(&self, path: &str) -> Self {
+        Self(format!("{}/{path}", self.0))
+    }
 }
 
 impl fmt::Display for TargetId {

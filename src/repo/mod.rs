@@ -17,6 +17,8 @@
 //!     <backup-id>.rdb.gz.age      the archive (or .rdb.gz when not encrypted)
 //!     <backup-id>.manifest.json   written LAST: the commit point
 //!     .tmp-*                      temporaries of a running or crashed backup
+//!     sets/<set-id>/              a Redis Cluster backup set: `set.json` and one folder per
+//!                                 shard holding an ordinary backup (see `set.rs`)
 //! ```
 //!
 //! A backup id is `<UTC YYYYMMDDTHHMMSSZ>-<8 hex chars random>`, e.g. `20261124T030000Z-1a2b3c4d`,
@@ -39,6 +41,7 @@ mod lock;
 mod manifest;
 mod origin;
 mod repository;
+mod set;
 mod store;
 mod write;
 
@@ -56,6 +59,10 @@ pub use manifest::{
 };
 pub use origin::{ServerIdentity, address};
 pub use repository::{Backup, ListResult, ObjectRef, Problem, RepoLock, Repository};
+pub use set::{
+    BackupSet, NodeRef, PendingSet, SET_FORMAT_VERSION, SetList, SetManifest, ShardEntry,
+    SourceNode, TopologySnapshot,
+};
 pub use store::{ObjectReader, is_held};
 pub use write::{ArchiveSink, PendingBackup};
 

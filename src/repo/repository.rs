@@ -365,7 +365,7 @@ impl Repository {
     /// Loads `<target>/<id>.manifest.json`: `Ok(None)` if it vanished meanwhile (a concurrent
     /// delete), `Err(problem)` if it cannot count as a backup. The archive must be in
     /// `listing` (the folder's, taken just before).
-    fn load_backup(
+    pub(super) fn load_backup(
         &self,
         target: &TargetId,
         listing: &Listing,

@@ -53,18 +53,29 @@ impl Repository {
         id: &BackupId,
         file: String,
     ) -> Result<ArchiveSink> {
+        self.begin_archive_in(&lock.target, id, file)
+    }
+
+    /// [`Self::begin_archive`] into `folder`: the target's own, or a set's shard folder in it
+    /// (the caller holds the target's lock).
+    pub(super) fn begin_archive_in(
+        &self,
+        folder: &TargetId,
+        id: &BackupId,
+        file: String,
+    ) -> Result<ArchiveSink> {
         // Ids are unique by time and a random suffix; never overwrite (and on failure delete)
         // another backup's archive all the same.
-        let listing = self.store.list(lock.target.as_str())?;
+        let listing = self.store.list(folder.as_str())?;
         if listing.objects.contains(&file) || listing.objects.contains(&manifest_file_name(id)) {
-            bail!("backup {id} exists already in target {}", lock.target);
+            bail!("backup {id} exists already in {folder}");
         }
-        let writer = self.store.create(&join(lock.target.as_str(), &file))?;
+        let writer = self.store.create(&join(folder.as_str(), &file))?;
         Ok(ArchiveSink {
             writer,
             pending: PendingBackup {
                 store: self.store.clone(),
-                target: lock.target.clone(),
+                target: folder.clone(),
                 id: id.clone(),
                 file,
                 delete_on_drop: false,

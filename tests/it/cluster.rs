@@ -1,6 +1,7 @@
 //! Redis Cluster: `status` of a cluster (healthy, a master down, open slots and a split slot
-//! map, TLS) and the refusals of commands that would treat a cluster node as a standalone
-//! server (exit 14, nothing changed).
+//! map, TLS), the refusals of commands that would treat a cluster node as a standalone
+//! server (exit 14, nothing changed), and backup sets (`backup`, `list`, `verify` of a set;
+//! refusals with exit 15; prune and copy leave sets alone).
 
 use crate::harness::{Cluster, RedisServer, Run, TlsFixture, free_port, redisops};
 use serde_json::Value;
@@ -325,7 +326,10 @@ fn commands_for_one_server_refuse_a_cluster_and_its_nodes() {
             a.extend(args.iter().cloned());
             redisops(a)
         };
-        assert_refused(on(&cluster.url()), what, "names a Redis Cluster");
+        // backup of the cluster URL is a backup set (see below); of one node it is refused.
+        if *what != "backup" {
+            assert_refused(on(&cluster.url()), what, "names a Redis Cluster");
+        }
         assert_refused(
             on(&node),
             what,
@@ -335,4 +339,216 @@ fn commands_for_one_server_refuse_a_cluster_and_its_nodes() {
     assert!(!repo.exists(), "backup created its repository");
     assert!(!secrets.exists(), "harden apply wrote secrets");
     assert_eq!(fingerprint(&cluster), before);
+}
+
+/// Keys in every slot range: plain, integer-encoded, long (LZF-compressed in the RDB), with
+/// hash tags, some with a TTL; each written to the master owning its slot. Returns the
+/// keys written per master.
+fn fill_all_slots(cluster: &Cluster) -> [usize; 3] {
+    use redisops::cluster::slots::key_slot;
+    let mut keys: Vec<String> = (0..1500).map(|i| format!("key:{i}")).collect();
+    keys.extend((0..300).map(|i| (100_000 + i).to_string()));
+    keys.extend((0..300).map(|i| format!("{}-{i}", "long".repeat(10))));
+    keys.extend(["{user1000}.following".into(), "{user1000}.followers".into()]);
+    let mut per_master: [Vec<String>; 3] = Default::default();
+    for k in keys {
+        let slot = key_slot(k.as_bytes());
+        let i = crate::harness::cluster::RANGES
+            .iter()
+            .position(|(a, b)| (*a..=*b).contains(&slot))
+            .unwrap();
+        per_master[i].push(k);
+    }
+    let mut counts = [0; 3];
+    for (i, keys) in per_master.iter().enumerate() {
+        // One slot per command: a multi-key MSET across slots is refused (CROSSSLOT).
+        let url = format!("redis://127.0.0.1:{}", cluster.masters[i].port);
+        let mut con = redis::Client::open(url).unwrap().get_connection().unwrap();
+        let mut pipe = redis::pipe();
+        for k in keys {
+            pipe.cmd("SET").arg(k).arg(format!("value of {k}")).ignore();
+        }
+        pipe.cmd("EXPIRE").arg(&keys[0]).arg(3600).ignore();
+        pipe.query::<()>(&mut con).unwrap();
+        counts[i] = keys.len();
+    }
+    for (i, replica) in cluster.replicas.iter().enumerate() {
+        let want = counts[i].to_string();
+        cluster.wait_one(replica, "replica caught up", |n| n.cli(&["DBSIZE"]) == want);
+    }
+    counts
+}
+
+fn backup_set(url: &str, repo: &str, extra: &[&str]) -> Run {
+    let mut args = vec!["--target", url, "backup", "--repo", repo, "--no-encrypt"];
+    args.extend_from_slice(extra);
+    redisops(args)
+}
+
+#[test]
+fn backup_of_a_cluster_is_one_slot_checked_set_listed_and_verified() {
+    let cluster = Cluster::start();
+    let tmp = tempfile::tempdir().unwrap();
+    let repo = tmp.path().join("repo").display().to_string();
+
+    // A migration in progress: refused, nothing created.
+    let to = Cluster::id(&cluster.masters[1]);
+    cluster.masters[0].cli(&["CLUSTER", "SETSLOT", "100", "MIGRATING", &to]);
+    let run = backup_set(&cluster.url(), &repo, &[]);
+    run.fails(
+        15,
+        &[
+            "slot 100 is migrating",
+            "a migration is in progress",
+            "Nothing was backed up",
+        ],
+    );
+    assert!(
+        !std::path::Path::new(&repo).exists(),
+        "a refused backup created its repository"
+    );
+    cluster.masters[0].cli(&["CLUSTER", "SETSLOT", "100", "STABLE"]);
+
+    let counts = fill_all_slots(&cluster);
+    let json = backup_set(&cluster.url(), &repo, &["--from", "replica", "--json"])
+        .ok()
+        .json();
+    let set = &json["set"];
+    let id = set["set_id"].as_str().unwrap().to_string();
+    assert_eq!(set["kind"], "redis-cluster-set");
+    let shards = set["shards"].as_array().unwrap();
+    assert_eq!(shards.len(), 3);
+    let mut tagged = 0;
+    for (i, (shard, (start, end))) in shards
+        .iter()
+        .zip(crate::harness::cluster::RANGES)
+        .enumerate()
+    {
+        assert_eq!(shard["index"], i);
+        assert_eq!(shard["slots"], serde_json::json!([[start, end]]));
+        assert_eq!(shard["master"]["id"], Cluster::id(&cluster.masters[i]));
+        assert_eq!(shard["source"]["role"], "replica", "{shard:#}");
+        assert_eq!(shard["source"]["id"], Cluster::id(&cluster.replicas[i]));
+        assert!(shard["source"]["repl_offset"].is_u64(), "{shard:#}");
+        assert_eq!(shard["keys"], counts[i]);
+        assert_eq!(shard["expires"], 1);
+        let runs = shard["slot_counts"].as_array().unwrap();
+        let sum: u64 = runs
+            .iter()
+            .map(|r| (r[1].as_u64().unwrap() - r[0].as_u64().unwrap() + 1) * r[2].as_u64().unwrap())
+            .sum();
+        assert_eq!(sum, counts[i] as u64, "per-slot counts add up");
+        assert_eq!(runs.first().unwrap()[0], start);
+        assert_eq!(runs.last().unwrap()[1], end);
+        tagged += runs
+            .iter()
+            .filter(|r| r[0].as_u64() <= Some(3443) && Some(3443) <= r[1].as_u64())
+            .map(|r| r[2].as_u64().unwrap())
+            .sum::<u64>();
+    }
+    assert_eq!(tagged, 2, "both {{user1000}} keys are in slot 3443");
+    assert_eq!(set["topology_before"], set["topology_after"]);
+
+    // list: one row per set, with its shards in JSON; no single backups appear.
+    let listed = redisops(["list", "--repo", &repo, "--json"]).ok().json();
+    let rows = listed.as_array().unwrap();
+    assert_eq!(rows.len(), 1, "{listed:#}");
+    assert_eq!(rows[0]["kind"], "cluster-set");
+    assert_eq!(rows[0]["shard_count"], 3);
+    assert_eq!(rows[0]["shards"].as_array().unwrap().len(), 3);
+    let folder = tmp
+        .path()
+        .join("repo")
+        .join(rows[0]["target"].as_str().unwrap());
+    let text = redisops(["--target", &cluster.url(), "list", "--repo", &repo])
+        .ok()
+        .stdout;
+    let row = text.lines().find(|l| l.starts_with(&id)).unwrap();
+    assert!(row.contains("  3 "), "{text}");
+
+    // verify: every shard archive, and the slot map.
+    let out = redisops(["verify", &id, "--repo", &repo]).ok().stdout;
+    assert_eq!(out.matches("OK    ").count(), 4, "{out}");
+    assert!(out.contains("cover all 16384 slots exactly once"), "{out}");
+    redisops(["verify", "--all", "--repo", &repo]).ok();
+
+    // prune and copy leave sets alone, and say so.
+    let run = redisops([
+        "--target",
+        &cluster.url(),
+        "prune",
+        "--keep-last",
+        "1",
+        "--repo",
+        &repo,
+    ])
+    .ok();
+    assert!(run.stderr.contains("left untouched"), "{}", run.stderr);
+    let other = tmp.path().join("other").display().to_string();
+    redisops(["copy", &id, "--from", &repo, "--to", &other])
+        .fails(2, &["copy of backup sets is not supported"]);
+    assert_eq!(
+        redisops(["list", "--repo", &repo, "--json"])
+            .ok()
+            .json()
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+
+    // A shard archive missing: the set does not exist any more.
+    let shard = folder.join(format!("sets/{id}/s01/{id}.rdb.gz"));
+    std::fs::remove_file(&shard).unwrap();
+    let run = redisops(["list", "--repo", &repo, "--json"]).ok();
+    assert!(run.json().as_array().unwrap().is_empty());
+    assert!(
+        run.stderr.contains("incomplete") || run.stderr.contains("missing"),
+        "{}",
+        run.stderr
+    );
+    redisops(["verify", &id, "--repo", &repo]).fails(24, &[]);
+
+    // A key outside its shard's slots (DEBUG POPULATE ignores slots): no set is committed.
+    cluster.masters[0].cli(&["DEBUG", "POPULATE", "50", "stray"]);
+    let run = backup_set(&cluster.url(), &repo, &["--from", "master"]);
+    run.fails(
+        22,
+        &["in slots the shard does not own", "no set was committed"],
+    );
+    let sets = folder.join("sets");
+    let left: Vec<_> = std::fs::read_dir(&sets)
+        .map(|d| d.flatten().map(|e| e.file_name()).collect())
+        .unwrap_or_default();
+    assert_eq!(left.len(), 1, "only the damaged old set's folder: {left:?}");
+}
+
+#[test]
+fn backup_of_a_failed_cluster_is_refused_and_commits_nothing() {
+    let mut cluster = Cluster::start();
+    cluster.write_keys(10);
+    cluster.replicas[1].cli(&["CONFIG", "SET", "cluster-replica-no-failover", "yes"]);
+    let dead = Cluster::id(&cluster.masters[1]);
+    cluster.masters[1].kill();
+    cluster.replicas[1].kill();
+    let watcher = &cluster.masters[0];
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !watcher
+        .cli(&["CLUSTER", "INFO"])
+        .contains("cluster_state:fail")
+        || !watcher
+            .cli(&["CLUSTER", "NODES"])
+            .lines()
+            .any(|l| l.starts_with(&dead) && l.contains("master,fail "))
+    {
+        assert!(Instant::now() < deadline, "cluster never failed");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let repo = tmp.path().join("repo").display().to_string();
+    for from in ["prefer-replica", "master"] {
+        let run = backup_set(&cluster.url(), &repo, &["--from", from]);
+        run.fails(15, &["cluster_state is fail", "Nothing was backed up"]);
+    }
+    assert!(!std::path::Path::new(&repo).exists());
 }

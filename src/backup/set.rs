@@ -1,0 +1,370 @@
+//! Backup of a Redis Cluster: one backup set. Discover, refuse a cluster that is not in a
+//! state to back up, pick one source node per shard, capture the shards one after another
+//! (each through the ordinary single-node capture and pipeline, with the per-key slot check
+//! as the walk's visitor), compare the topology after with the one before, and write the set
+//! manifest last. Any failure drops what was written: no set, nothing that looks like one.
+
+use super::{NodeFacts, NodeJob, Request, capture, capture_node, lock};
+use crate::archive::Encryption;
+use crate::cluster::discover::{self, Discovery, Member};
+use crate::cluster::nodes::SlotState;
+use crate::cluster::slotcheck::SlotCheck;
+use crate::cluster::slots::{self, SlotRange};
+use crate::cluster::topology::Shard;
+use crate::conn::{Dialer, Node, Want};
+use crate::exit::{ExitCode, fail};
+use crate::repo::{
+    BackupId, BackupSet, NodeRef, RepoLock, Repository, SET_FORMAT_VERSION, SetManifest,
+    ShardEntry, SourceNode, TargetId, TopologySnapshot,
+};
+use crate::target::{ClusterTarget, Endpoint};
+use anyhow::{Context, Result};
+use chrono::Utc;
+use sha2::{Digest, Sha256};
+use std::time::Instant;
+
+/// A replica further behind its master than this (bytes of replication stream, read by
+/// discovery) is not "caught up" and is not chosen as a shard's source.
+const CAUGHT_UP_BYTES: u64 = 1024 * 1024;
+
+/// What a successful set backup produced.
+pub struct SetOutcome {
+    pub set: BackupSet,
+    pub warnings: Vec<String>,
+    pub lock: RepoLock,
+}
+
+/// One shard's plan: the master, the node to read, and the lag that chose it.
+struct Planned<'a> {
+    shard: &'a Shard,
+    master: &'a Member,
+    source: &'a Member,
+    lag: Option<u64>,
+}
+
+/// Backs up every shard of `target` into one set in `repo`.
+pub async fn run(target: &ClusterTarget, repo: &Repository, req: &Request) -> Result<SetOutcome> {
+    let before = discover::discover(target).await?;
+    refuse_unready(&before)?;
+    let plan = plan(&before, req.from)?;
+
+    let target_id = TargetId::new(&target.name);
+    let lock = lock(repo, &target_id, req.lock_wait).await?;
+    let mut warnings = Vec::new();
+    if let Some(old) = lock.took_over() {
+        warnings.push(format!("took over a lock left by a dead process ({old})"));
+    }
+    for removed in repo.clean_stale_sets(&target_id)? {
+        crate::ui::note(format!("removed leftover of an interrupted run: {removed}"));
+    }
+    let started_at = Utc::now();
+    let id = BackupId::generate(started_at);
+    let mut set = repo.begin_set(&lock, &id)?;
+    let dialer = Dialer::new(target.tls.as_ref(), target.timeout)?;
+    let encrypted = !matches!(req.encryption, Encryption::None);
+    let mut shards = Vec::new();
+    for (index, p) in plan.iter().enumerate() {
+        let label = format!("{index} (slots {})", slots::list(&p.shard.slots));
+        let endpoint = Endpoint::Tcp(p.source.endpoint.clone());
+        let mut node = Node::connect(&dialer, &endpoint, &target.auth, 0)
+            .await
+            .with_context(|| {
+                format!("shard {label}: connecting to {endpoint}; no set was committed")
+            })?;
+        let facts = NodeFacts::read(&mut node).await;
+        let source = capture::choose(&mut node, req.method).await?;
+        let sink = set.begin_shard(index, req.compression, encrypted)?;
+        let job = NodeJob {
+            name: &target.name,
+            node: &mut node,
+            dialer: &dialer,
+            auth: &target.auth,
+            timeout: target.timeout,
+            source,
+            facts,
+            sentinel_master: None,
+        };
+        let check = SlotCheck::new(&p.shard.slots);
+        let captured = capture_node(job, sink, &id, Utc::now(), Instant::now(), req, check)
+            .await
+            .with_context(|| format!("shard {label} from {endpoint}; no set was committed"))?;
+        warnings.extend(captured.warnings);
+        let check = &captured.visitor;
+        if let Some(why) = check.refusal(&label) {
+            return Err(fail(
+                ExitCode::VerifyFailed,
+                format!("{why}; no set was committed"),
+            ));
+        }
+        if check.unchecked > 0 {
+            warnings.push(format!(
+                "shard {label}: {} key(s) longer than 64 KiB without a hash tag in their first \
+                 64 KiB were not slot-checked",
+                check.unchecked
+            ));
+        }
+        let aux = &captured.summary.aux;
+        let (keys, expires) = captured
+            .summary
+            .databases
+            .values()
+            .fold((0, 0), |(k, e), d| (k + d.keys, e + d.expires));
+        let entry = ShardEntry {
+            index,
+            slots: p.shard.slots.iter().map(|r| [r.start, r.end]).collect(),
+            master: NodeRef {
+                id: p.master.line.id.clone(),
+                addr: p.master.endpoint.to_string(),
+                config_epoch: p.master.line.config_epoch,
+                repl_offset: p
+                    .master
+                    .probe
+                    .as_ref()
+                    .ok()
+                    .and_then(|x| x.info.u64("master_repl_offset")),
+            },
+            source: SourceNode {
+                id: p.source.line.id.clone(),
+                addr: p.source.endpoint.to_string(),
+                role: if p.source.line.is_replica() {
+                    "replica"
+                } else {
+                    "master"
+                }
+                .into(),
+                run_id: captured.manifest.target.run_id.clone(),
+                repl_id: aux.get("repl-id").cloned(),
+                repl_offset: aux.get("repl-offset").and_then(|v| v.parse().ok()),
+                lag_bytes: p.lag,
+            },
+            backup_id: id.to_string(),
+            archive: captured.manifest.archive.file.clone(),
+            keys,
+            expires,
+            slot_counts: check
+                .runs()
+                .iter()
+                .map(|r| [u64::from(r.0), u64::from(r.1), r.2, r.3])
+                .collect(),
+        };
+        set.add_shard(captured.pending.commit(captured.manifest)?);
+        shards.push(entry);
+    }
+
+    let after = discover::discover(target).await?;
+    if let Some(moved) = moved(&before, &after) {
+        return Err(fail(
+            ExitCode::ClusterRefused,
+            format!(
+                "the cluster's slot map changed during the backup ({moved}); no set was \
+                 committed: run the backup again once the cluster is stable"
+            ),
+        ));
+    }
+    refuse_unready(&after).context("after the last shard; no set was committed")?;
+    let manifest = SetManifest {
+        format_version: SET_FORMAT_VERSION,
+        kind: "redis-cluster-set".into(),
+        set_id: id.to_string(),
+        started_at,
+        finished_at: Utc::now(),
+        consistency: "per-shard".into(),
+        target: target.name.clone(),
+        seed: before.seed.to_string(),
+        topology_before: snapshot(&before),
+        topology_after: snapshot(&after),
+        shards,
+    };
+    Ok(SetOutcome {
+        set: set.commit(manifest)?,
+        warnings,
+        lock,
+    })
+}
+
+fn refused(why: String) -> anyhow::Error {
+    fail(
+        ExitCode::ClusterRefused,
+        format!("{why}. Nothing was backed up; `redisops status` on the cluster shows its state"),
+    )
+}
+
+/// Refuses a cluster whose backup could not be a whole, consistent set.
+fn refuse_unready(d: &Discovery) -> Result<()> {
+    for m in &d.members {
+        let Ok(p) = &m.probe else { continue };
+        let state = p.cluster_info.get("cluster_state").unwrap_or("unknown");
+        if m.line.is_master() && state != "ok" {
+            return Err(refused(format!(
+                "cluster_state is {state} on {} (slots_fail={}, slots_pfail={})",
+                m.endpoint,
+                p.cluster_info.get("cluster_slots_fail").unwrap_or("?"),
+                p.cluster_info.get("cluster_slots_pfail").unwrap_or("?"),
+            )));
+        }
+    }
+    let t = &d.topology;
+    if !t.gaps.is_empty() {
+        return Err(refused(format!(
+            "slots {} have no owner; a backup set would be incomplete",
+            slots::list(&t.gaps)
+        )));
+    }
+    if !t.failing.is_empty() {
+        return Err(refused(format!(
+            "slots {} belong to a failing master",
+            slots::list(&t.failing)
+        )));
+    }
+    if let Some(o) = t.open_slots.first() {
+        let (how, dir) = match o.open.state {
+            SlotState::Migrating => ("migrating", "to"),
+            SlotState::Importing => ("importing", "from"),
+        };
+        return Err(refused(format!(
+            "slot {} is {how} on {} {dir} {}: a migration is in progress",
+            o.open.slot, o.node, o.open.peer
+        )));
+    }
+    if let Some(x) = t.disagreements.first() {
+        let owner = |o: &Option<String>| o.clone().unwrap_or_else(|| "nobody".into());
+        return Err(refused(format!(
+            "nodes disagree about the slot map ({} says {} is owned by {}, the reference view \
+             says {}); wait for the cluster to converge",
+            x.node,
+            x.slots,
+            owner(&x.says),
+            owner(&x.reference)
+        )));
+    }
+    Ok(())
+}
+
+/// Whether a node can serve its RDB now: it answered, nobody flags it failing, and it is
+/// not loading.
+fn usable(m: &Member) -> bool {
+    let Ok(p) = &m.probe else { return false };
+    m.fail_reports == 0 && m.line.member() && p.info.flag("loading") != Some(true)
+}
+
+/// A replica's lag behind `master` when it is a healthy, caught-up replica of it.
+fn caught_up(replica: &Member, master: &Member) -> Option<u64> {
+    let info = &replica.probe.as_ref().ok()?.info;
+    let healthy = usable(replica)
+        && replica.line.master_id.as_deref() == Some(master.line.id.as_str())
+        && info.get("master_link_status") == Some("up")
+        && info.get("master_sync_in_progress") != Some("1");
+    let mine = info.u64("slave_repl_offset")?;
+    let theirs = master.probe.as_ref().ok()?.info.u64("master_repl_offset")?;
+    let lag = theirs.saturating_sub(mine);
+    (healthy && lag <= CAUGHT_UP_BYTES).then_some(lag)
+}
+
+/// One source per shard, shards in slot order, as `--from` asks.
+fn plan(d: &Discovery, from: Want) -> Result<Vec<Planned<'_>>> {
+    let mut shards: Vec<&Shard> = d.topology.shards.iter().collect();
+    shards.sort_by_key(|s| s.slots.first().map(|r| r.start));
+    shards
+        .into_iter()
+        .map(|shard| {
+            let range = slots::list(&shard.slots);
+            let master = d
+                .member(&shard.master)
+                .ok_or_else(|| refused(format!("shard {range}: its master is unknown")))?;
+            let best = shard
+                .replicas
+                .iter()
+                .filter_map(|id| d.member(id))
+                .filter_map(|r| caught_up(r, master).map(|lag| (r, lag)))
+                .min_by_key(|(_, lag)| *lag);
+            let master_ok = usable(master);
+            let (source, lag) = match (from, best) {
+                (Want::Replica | Want::PreferReplica, Some((r, lag))) => (r, Some(lag)),
+                (Want::Master | Want::PreferReplica, _) if master_ok => (master, None),
+                (_, None) if !master_ok => {
+                    return Err(refused(format!(
+                        "shard {range} has no reachable node (master {} {})",
+                        master.endpoint,
+                        master
+                            .probe
+                            .as_ref()
+                            .err()
+                            .map_or("is flagged failing", |e| e.as_str())
+                    )));
+                }
+                (Want::Replica, None) => {
+                    return Err(refused(format!(
+                        "shard {range} has no healthy, caught-up replica (--from replica); \
+                         use --from prefer-replica or master"
+                    )));
+                }
+                (_, _) => {
+                    return Err(refused(format!(
+                        "shard {range}: master {} is not usable (--from master)",
+                        master.endpoint
+                    )));
+                }
+            };
+            Ok(Planned {
+                shard,
+                master,
+                source,
+                lag,
+            })
+        })
+        .collect()
+}
+
+/// Masters, their slots and config epochs, one line each, sorted.
+fn slot_map(d: &Discovery) -> Vec<(Vec<SlotRange>, String, u64)> {
+    let mut map: Vec<_> = (d.topology.shards.iter())
+        .map(|s| {
+            let epoch = d.topology.node(&s.master).map_or(0, |n| n.config_epoch);
+            (s.slots.clone(), s.master.clone(), epoch)
+        })
+        .collect();
+    map.sort();
+    map
+}
+
+/// What changed between the snapshots, naming the slot ranges; `None` when nothing did.
+fn moved(before: &Discovery, after: &Discovery) -> Option<String> {
+    let (a, b) = (slot_map(before), slot_map(after));
+    if a == b {
+        return None;
+    }
+    let changed: Vec<String> = a
+        .iter()
+        .filter(|x| !b.contains(x))
+        .map(|(r, _, _)| format!("slots {}", slots::list(r)))
+        .collect();
+    Some(format!(
+        "shards to fetch again: {}",
+        if changed.is_empty() {
+            "all (new shards appeared)".to_string()
+        } else {
+            changed.join("; ")
+        }
+    ))
+}
+
+fn snapshot(d: &Discovery) -> TopologySnapshot {
+    let seed = d.members.iter().find(|m| m.line.myself());
+    let info = seed
+        .and_then(|m| m.probe.as_ref().ok())
+        .map(|p| &p.cluster_info);
+    let mut hash = Sha256::new();
+    for (ranges, master, epoch) in slot_map(d) {
+        hash.update(format!("{master} {epoch} {}\n", slots::list(&ranges)));
+    }
+    TopologySnapshot {
+        current_epoch: info
+            .and_then(|i| i.u64("cluster_current_epoch"))
+            .unwrap_or(0),
+        cluster_state: info
+            .and_then(|i| i.get("cluster_state"))
+            .unwrap_or("unknown")
+            .to_string(),
+        slot_map_sha256: hex::encode(hash.finalize()),
+    }
+}
