@@ -63,7 +63,8 @@ impl S3 {
         run_cmd(self.cmd(args))
     }
 
-    fn backup(&self, s: &RedisServer, extra: &[&str]) -> Run {
+    /// `backup` of `s` into [`URL`], encrypted to the test key, plus `extra` arguments.
+    fn backup_cmd(&self, s: &RedisServer, extra: &[&str]) -> Command {
         let port = s.port.to_string();
         let mut args = vec![
             "-p",
@@ -75,7 +76,11 @@ impl S3 {
             &self.keys.recipient,
         ];
         args.extend(extra);
-        self.run(&args)
+        self.cmd(&args)
+    }
+
+    fn backup(&self, s: &RedisServer, extra: &[&str]) -> Run {
+        run_cmd(self.backup_cmd(s, extra))
     }
 
     fn restore(&self, s: &RedisServer, which: &[&str]) -> Run {
@@ -189,15 +194,7 @@ fn a_run_killed_mid_upload_leaves_no_backup_and_the_next_run_aborts_its_upload()
     let s3 = S3::start();
     let s = RedisServer::start();
     fill(&s, 12);
-    let mut cmd = s3.cmd(&[
-        "-p",
-        &s.port.to_string(),
-        "backup",
-        "--repo",
-        URL,
-        "--recipient",
-        &s3.keys.recipient,
-    ]);
+    let mut cmd = s3.backup_cmd(&s, &[]);
     cmd.env("REDISOPS_TEST_KILL_AFTER_PARTS", "1");
     let killed = run_cmd(cmd);
     assert_eq!(killed.code, 137, "{}", killed.stderr);
@@ -591,15 +588,7 @@ fn the_s3_server_dying_mid_upload_fails_the_backup_with_unreachable() {
     let mut s3 = S3::start();
     let s = RedisServer::start();
     fill(&s, 12);
-    let cmd = s3.cmd(&[
-        "-p",
-        &s.port.to_string(),
-        "backup",
-        "--repo",
-        URL,
-        "--recipient",
-        &s3.keys.recipient,
-    ]);
+    let cmd = s3.backup_cmd(&s, &[]);
     let child = s3.spawn_stalled(cmd);
     s3.moto.kill();
     let out = child.wait_with_output().unwrap();
