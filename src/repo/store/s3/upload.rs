@@ -35,6 +35,8 @@ pub struct S3Writer {
     written: u64,
     /// Set after a failed part: the upload cannot be completed any more.
     failed: bool,
+    /// The upload was completed: the object is at its key (and must go if not committed).
+    completed: bool,
     committed: bool,
 }
 
@@ -71,6 +73,7 @@ impl S3Writer {
             parts: Vec::new(),
             written: 0,
             failed: false,
+            completed: false,
             committed: false,
         };
         let marker = UploadMarker {
@@ -157,11 +160,15 @@ impl S3Writer {
             self.upload_id.clone(),
             self.parts.clone(),
         );
-        let completed = run(async move {
-            client.complete_multipart(&path, &id, parts).await?;
-            client.head(&path).await
+        let done = run({
+            let client = client.clone();
+            async move { client.complete_multipart(&path, &id, parts).await }
         });
-        let meta = completed.map_err(|e| self.failure(&e, "s3:CompleteMultipartUpload"))?;
+        done.map_err(|e| self.failure(&e, "s3:CompleteMultipartUpload"))?;
+        self.completed = true;
+        let path = self.path.clone();
+        let meta = run(async move { client.head(&path).await })
+            .map_err(|e| self.failure(&e, "s3:HeadObject"))?;
         if meta.size != self.written {
             self.failed = true;
             return Err(io::Error::other(format!(
@@ -211,7 +218,11 @@ impl Drop for S3Writer {
         }
         // Best effort: what fails here the next run's clean-up (or the bucket's
         // AbortIncompleteMultipartUpload rule) removes.
-        let _ = abort(&self.store, &self.key, &self.upload_id);
+        if self.completed {
+            let _ = self.store.delete(&self.key);
+        } else {
+            let _ = abort(&self.store, &self.key, &self.upload_id);
+        }
         let _ = self.store.delete(&self.marker_key);
     }
 }
