@@ -144,6 +144,13 @@ fn fill(s: &RedisServer, mib: usize) {
     s.cli(&["-n", "2", "SET", "other-db", "v"]);
 }
 
+/// `dir/config.toml` with a `[repository]` section naming [`URL`] plus `lines`.
+fn repository_config(dir: &Path, lines: &str) -> std::path::PathBuf {
+    let config = dir.join("config.toml");
+    std::fs::write(&config, format!("[repository]\nurl = \"{URL}\"\n{lines}")).unwrap();
+    config
+}
+
 fn debug_server() -> RedisServer {
     RedisServer::with_conf(&["enable-debug-command yes"])
 }
@@ -359,12 +366,7 @@ fn a_lease_held_by_another_host_stops_a_backup_until_it_goes_stale() {
 
     // With a short stale time, the lease nobody refreshes is taken over.
     let dir = tempfile::tempdir().unwrap();
-    let config = dir.path().join("config.toml");
-    std::fs::write(
-        &config,
-        format!("[repository]\nurl = \"{URL}\"\nlock_stale_after = 1\n"),
-    )
-    .unwrap();
+    let config = repository_config(dir.path(), "lock_stale_after = 1\n");
     std::thread::sleep(Duration::from_millis(2100));
     let port = s.port.to_string();
     let taken = s3
@@ -400,13 +402,8 @@ fn a_run_whose_lease_was_taken_over_commits_nothing() {
     fill(&s, 12);
     let target = format!("vm-{}", s.port);
     let dir = tempfile::tempdir().unwrap();
-    let config = dir.path().join("config.toml");
     // Stale after 6 s: the holder refreshes its lease every second.
-    std::fs::write(
-        &config,
-        format!("[repository]\nurl = \"{URL}\"\nlock_stale_after = 6\n"),
-    )
-    .unwrap();
+    let config = repository_config(dir.path(), "lock_stale_after = 6\n");
     let port = s.port.to_string();
     let cmd = s3.cmd(&[
         "--config",
@@ -456,17 +453,15 @@ fn https_endpoints_need_their_ca_and_key_files_must_be_private() {
     let (id, secret) = (dir.path().join("key-id"), dir.path().join("secret"));
     std::fs::write(&id, &s3.creds.access_key_id).unwrap();
     std::fs::write(&secret, &s3.creds.secret_access_key).unwrap();
-    let config = dir.path().join("config.toml");
-    std::fs::write(
-        &config,
-        format!(
-            "[repository]\nurl = \"{URL}\"\nendpoint = \"{}\"\nca_file = \"{}\"\n\
-             access_key_id_file = \"key-id\"\nsecret_access_key_file = \"secret\"\n",
+    let config = repository_config(
+        dir.path(),
+        &format!(
+            "endpoint = \"{}\"\nca_file = \"{}\"\naccess_key_id_file = \"key-id\"\n\
+             secret_access_key_file = \"secret\"\n",
             s3.moto.endpoint(),
             tls.ca.display()
         ),
-    )
-    .unwrap();
+    );
     // Keys from the files only, the endpoint and CA from the config.
     let with_config = |args: &[&str]| {
         let mut cmd = s3.cmd(&["--config", config.to_str().unwrap()]);

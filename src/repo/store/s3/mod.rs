@@ -225,7 +225,9 @@ impl S3Store {
         // Never commit without the lock: a run whose lease another run took over (it looked
         // dead) stops here, before its manifest.
         let prefix = key.rsplit_once('/').map_or("", |(prefix, _)| prefix);
-        if self.lease_state(prefix).load(Ordering::SeqCst) {
+        let lost = (self.inner.leases.lock().expect("lease table").get(prefix))
+            .is_some_and(|lost| lost.load(Ordering::SeqCst));
+        if lost {
             return Err(Failure::new(
                 crate::exit::ExitCode::Locked,
                 format!(
