@@ -9,9 +9,10 @@
 use crate::rdb::RdbFormat;
 use crate::server::{Flavor, Loads, Server, Version};
 use std::fmt;
+use std::io::Write;
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, ChildStdin, Command, Stdio};
 
 /// One checker: an executable, the name it runs under, and the build it belongs to.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -185,24 +186,71 @@ pub enum Verdict {
 }
 
 impl Checker {
-    /// Starts the checker on `file` (`/dev/stdin` to feed it through a pipe).
-    pub fn spawn(&self, file: &Path, stdin: Stdio) -> std::io::Result<Child> {
-        Command::new(&self.path)
+    /// Starts the checker on `/dev/stdin`, to be fed through [`Piped::feed`] while the RDB
+    /// streams past, so checking costs no pass of its own.
+    pub fn spawn_piped(self) -> std::io::Result<Piped> {
+        let mut child = Command::new(&self.path)
             .arg0(&self.name)
-            .arg(file)
-            .stdin(stdin)
+            .arg("/dev/stdin")
+            .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
-            .spawn()
+            .spawn()?;
+        let stdin = child.stdin.take();
+        Ok(Piped {
+            checker: self,
+            child,
+            stdin,
+        })
+    }
+}
+
+/// A running checker reading the RDB from a pipe.
+pub struct Piped {
+    pub checker: Checker,
+    child: Child,
+    stdin: Option<ChildStdin>,
+}
+
+impl Piped {
+    /// The checker's input. Taken once; dropping it ends the checker's input.
+    pub fn feed(&mut self) -> Feed {
+        Feed(self.stdin.take())
     }
 
-    /// Runs the checker on a file and waits for its verdict.
-    pub fn check_file(&self, file: &Path) -> std::io::Result<Verdict> {
-        let out = self.spawn(file, Stdio::null())?.wait_with_output()?;
+    /// Waits for the verdict (the feed must be dropped first).
+    pub fn finish(mut self) -> std::io::Result<Verdict> {
+        self.stdin = None;
+        let out = self.child.wait_with_output()?;
         Ok(verdict(
             out.status.success(),
             &String::from_utf8_lossy(&out.stdout),
         ))
+    }
+
+    /// Stops a checker whose input will never be complete (the stream failed).
+    pub fn kill(mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The checker's stdin. A checker that stopped reading (it found an error and exited) must
+/// not fail the stream feeding it: its verdict says why, later.
+pub struct Feed(Option<ChildStdin>);
+
+impl Write for Feed {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if let Some(stdin) = &mut self.0
+            && stdin.write_all(buf).is_err()
+        {
+            self.0 = None;
+        }
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
     }
 }
 

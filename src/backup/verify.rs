@@ -12,7 +12,7 @@
 //! decryption, and read once.
 
 use crate::archive::{ArchiveError, Decryption, Format, describe, open_reader, open_reader_as};
-use crate::checker::{self, Checker, Choice, Verdict};
+use crate::checker::{self, Choice, Feed, Piped, Verdict};
 use crate::exit::{self, ExitCode};
 use crate::rdb::{self, Checksum, RdbFormat, VerifyOptions};
 use crate::repo::{Backup, BackupSet, ObjectReader, Repository};
@@ -21,7 +21,6 @@ use sha2::{Digest, Sha256};
 use std::fs::File;
 use std::io::{self, Read, Write};
 use std::path::Path;
-use std::process::{Child, Stdio};
 use std::sync::{Arc, Mutex};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -186,7 +185,7 @@ fn conclude(mut report: Report, result: anyhow::Result<()>) -> Report {
 
 fn check_file(path: &Path, keys: &Decryption, report: &mut Report) -> anyhow::Result<()> {
     let format = describe(path)?;
-    let mut plain = HashingWriter::new(None::<std::process::ChildStdin>);
+    let mut plain = HashingWriter::new(None);
     let reader = open_reader(File::open(path)?, keys)?;
     let summary = rdb::copy_verified(reader, &mut plain, &VerifyOptions::default());
     let plain_sha = plain.finish();
@@ -241,12 +240,12 @@ fn check_file(path: &Path, keys: &Decryption, report: &mut Report) -> anyhow::Re
     if report.level == Level::Deep {
         // The checker must be at least as new as the file, whose format only the first pass
         // told: a second pass feeds it (a foreign file is local, so reading it twice is cheap).
-        let mut checker = CheckRdb::spawn(summary.format())?;
-        let mut feed = HashingWriter::new(checker.stdin.take());
+        let mut checker = spawn_checker(summary.format())?;
+        let mut feed = checker.feed();
         io::copy(&mut open_reader(File::open(path)?, keys)?, &mut feed)
             .map_err(|e| anyhow::Error::from(ArchiveError::from(e)))?;
         drop(feed);
-        checker.finish(report)?;
+        record_verdict(checker, report)?;
     }
     Ok(())
 }
@@ -278,9 +277,9 @@ fn check(
         valkey_magic: m.rdb_version >= 80,
     };
     let mut checker = (level == Level::Deep)
-        .then(|| CheckRdb::spawn(format))
+        .then(|| spawn_checker(format))
         .transpose()?;
-    let mut plain = HashingWriter::new(checker.as_mut().and_then(|c| c.stdin.take()));
+    let mut plain = HashingWriter::new(checker.as_mut().map(Piped::feed));
     let summary = open_reader_as(archive.clone(), keys, m.archive.compression)
         .map_err(anyhow::Error::from)
         .and_then(|reader| {
@@ -336,7 +335,7 @@ fn check(
             .push("the RDB carries no checksum (rdbchecksum no): checked structurally only".into());
     }
     if let Some(checker) = checker {
-        checker.finish(report)?;
+        record_verdict(checker, report)?;
     }
     Ok(())
 }
@@ -410,56 +409,42 @@ pub fn classify(e: rdb::RdbError) -> anyhow::Error {
 }
 
 /// The chosen checker on `/dev/stdin`, fed through a pipe.
-struct CheckRdb {
-    checker: Checker,
-    child: Child,
-    stdin: Option<std::process::ChildStdin>,
-}
-
-impl CheckRdb {
-    fn spawn(format: RdbFormat) -> anyhow::Result<Self> {
-        let checker = match checker::choose(format, None) {
-            Choice::Found(c) => c,
-            other => {
-                let why = other.shortfall(format).unwrap_or_default();
-                return Err(exit::fail(
-                    ExitCode::Usage,
-                    format!("--deep: {why}; or verify without --deep"),
-                ));
-            }
-        };
-        let mut child = checker
-            .spawn(Path::new("/dev/stdin"), Stdio::piped())
-            .map_err(|e| exit::fail(ExitCode::Usage, format!("cannot run {checker}: {e}")))?;
-        let stdin = child.stdin.take();
-        Ok(Self {
-            checker,
-            child,
-            stdin,
-        })
-    }
-
-    fn finish(self, report: &mut Report) -> anyhow::Result<()> {
-        let out = self.child.wait_with_output()?;
-        match checker::verdict(out.status.success(), &String::from_utf8_lossy(&out.stdout)) {
-            Verdict::Ok => report.notes.push(format!("{}: RDB looks OK", self.checker)),
-            Verdict::Rejected(detail) => report
-                .problems
-                .push(format!("{} rejected the RDB: {detail}", self.checker)),
+fn spawn_checker(format: RdbFormat) -> anyhow::Result<Piped> {
+    let checker = match checker::choose(format, None) {
+        Choice::Found(c) => c,
+        other => {
+            let why = other.shortfall(format).unwrap_or_default();
+            return Err(exit::fail(
+                ExitCode::Usage,
+                format!("--deep: {why}; or verify without --deep"),
+            ));
         }
-        Ok(())
-    }
+    };
+    let shown = checker.to_string();
+    checker
+        .spawn_piped()
+        .map_err(|e| exit::fail(ExitCode::Usage, format!("cannot run {shown}: {e}")))
 }
 
-/// Hashes the plaintext and passes it on to redis-check-rdb when deep checking. A checker that
-/// stopped reading (it found an error) must not abort the hash: its verdict comes later.
-struct HashingWriter<W> {
-    sink: Option<W>,
+fn record_verdict(piped: Piped, report: &mut Report) -> anyhow::Result<()> {
+    let name = piped.checker.to_string();
+    match piped.finish()? {
+        Verdict::Ok => report.notes.push(format!("{name}: RDB looks OK")),
+        Verdict::Rejected(detail) => report
+            .problems
+            .push(format!("{name} rejected the RDB: {detail}")),
+    }
+    Ok(())
+}
+
+/// Hashes the plaintext and passes it on to redis-check-rdb when deep checking.
+struct HashingWriter {
+    sink: Option<Feed>,
     hasher: Sha256,
 }
 
-impl<W: Write> HashingWriter<W> {
-    fn new(sink: Option<W>) -> Self {
+impl HashingWriter {
+    fn new(sink: Option<Feed>) -> Self {
         Self {
             sink,
             hasher: Sha256::new(),
@@ -471,13 +456,11 @@ impl<W: Write> HashingWriter<W> {
     }
 }
 
-impl<W: Write> Write for HashingWriter<W> {
+impl Write for HashingWriter {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         self.hasher.update(buf);
-        if let Some(sink) = &mut self.sink
-            && sink.write_all(buf).is_err()
-        {
-            self.sink = None;
+        if let Some(sink) = &mut self.sink {
+            sink.write_all(buf)?;
         }
         Ok(buf.len())
     }

@@ -35,7 +35,7 @@ const MIN_VERSION: u32 = 5;
 /// Newest RDB version the walker knows (Redis 7.4 to 8.4).
 const MAX_WALKED_VERSION: u32 = 12;
 /// Length of the magic and version, `REDIS0012` or `VALKEY080`.
-const HEADER_LEN: usize = 9;
+pub const HEADER_LEN: usize = 9;
 /// The one Valkey-magic version the walker knows (Valkey 9.0: `RDB_TYPE_HASH_2`).
 const VALKEY_WALKED_VERSION: u32 = 80;
 /// The EOF opcode that precedes the trailer.
@@ -245,7 +245,13 @@ fn aux_number<T: FromStr>(aux: &BTreeMap<String, String>, key: &str) -> Option<T
 /// Reads `REDIS` and the 4-digit version, or `VALKEY` and the 3-digit one; recognises other
 /// formats to refuse them clearly.
 fn read_header<R: Read, W: Write>(s: &mut Source<R, W>) -> Result<RdbFormat, RdbError> {
-    let head = s.peek(HEADER_LEN)?;
+    let format = parse_header(s.peek(HEADER_LEN)?)?;
+    s.skip(HEADER_LEN as u64)?;
+    Ok(format)
+}
+
+/// The format named by an RDB's first [`HEADER_LEN`] bytes (fewer: the input is truncated).
+pub fn parse_header(head: &[u8]) -> Result<RdbFormat, RdbError> {
     if head.starts_with(&LZ4_FRAME_MAGIC) {
         return Err(RdbError::NotRedis {
             what: "this is an LZ4 frame (Valkey `rdbcompression lz4`?), not a plain RDB".into(),
@@ -291,7 +297,6 @@ fn read_header<R: Read, W: Write>(s: &mut Source<R, W>) -> Result<RdbFormat, Rdb
             ),
         });
     }
-    s.skip(HEADER_LEN as u64)?;
     Ok(RdbFormat {
         version,
         valkey_magic,

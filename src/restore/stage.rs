@@ -8,7 +8,7 @@
 
 use super::facts::Facts;
 use crate::archive::{Decryption, open_reader, open_reader_as};
-use crate::checker::{self, Choice, Verdict};
+use crate::checker::{self, Choice, Feed, Piped, Verdict};
 use crate::exit::{ExitCode, fail};
 use crate::fsutil::AtomicFile;
 use crate::progress::Progress;
@@ -17,7 +17,7 @@ use crate::repo::{Backup, Manifest, Repository};
 use crate::server::Loads;
 use anyhow::{Context, Result};
 use std::fs::{self, File};
-use std::io::Read;
+use std::io::{self, Read, Write};
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use tokio_util::sync::CancellationToken;
@@ -100,17 +100,35 @@ pub fn stage(
         Some(m) => open_reader_as(progress.reader(file), keys, m.archive.compression)?,
         None => open_reader(progress.reader(file), keys)?,
     };
+    let (reader, mut checker) = own_checker(reader, facts)?;
     let path = staged_path(&facts.dir, ts);
     let mut out = AtomicFile::create(&path, mode)
         .with_context(|| format!("cannot create the staged file {}", path.display()))?;
-    let summary = rdb::copy_verified(reader, &mut out, &VerifyOptions::default())
+    let mut tee = Tee {
+        file: &mut out,
+        checker: checker.as_mut().ok().map(Piped::feed),
+    };
+    let walked = rdb::copy_verified(reader, &mut tee, &VerifyOptions::default())
         .map_err(crate::backup::verify::classify)
-        .with_context(|| format!("{} failed verification", source.location()))?;
-    progress.finish();
-    let mut notes = check(&summary, facts, source.manifest())?;
-    out.commit()
-        .with_context(|| format!("cannot write {}", path.display()))?;
-    match own_checker(&path, &summary, facts) {
+        .with_context(|| format!("{} failed verification", source.location()));
+    drop(tee);
+    let checked = walked.and_then(|summary| {
+        progress.finish();
+        let notes = check(&summary, facts, source.manifest())?;
+        out.commit()
+            .with_context(|| format!("cannot write {}", path.display()))?;
+        Ok((summary, notes))
+    });
+    let (summary, mut notes) = match checked {
+        Ok(done) => done,
+        Err(e) => {
+            if let Ok(running) = checker {
+                running.kill();
+            }
+            return Err(e);
+        }
+    };
+    match verdict(checker) {
         Ok(note) => notes.push(note),
         Err(e) => {
             let _ = fs::remove_file(&path);
@@ -132,32 +150,75 @@ pub fn stage(
     Ok(staged)
 }
 
-/// Runs the server's own checker on the staged file (the walk skips values: a corrupt
-/// ziplist or an empty key would only show when the restarted server refuses to load it).
-/// Returns the note for the plan; Err when the checker rejects the file.
-fn own_checker(path: &Path, summary: &RdbSummary, facts: &Facts) -> Result<String> {
-    let format = summary.format();
-    let checker = match checker::choose(format, facts.executable.as_deref()) {
-        Choice::Found(c) => c,
-        other => {
-            return Ok(format!(
+/// Starts the server's own checker on the RDB's format, read from its header, to check the
+/// bytes as they are staged (the walk skips values: a corrupt ziplist or an empty key would
+/// only show when the restarted server refuses to load it). Err(note) when there is none.
+fn own_checker(
+    mut reader: Box<dyn Read + Send>,
+    facts: &Facts,
+) -> Result<(Box<dyn Read + Send>, Result<Piped, String>)> {
+    let mut head = Vec::with_capacity(rdb::HEADER_LEN);
+    (&mut reader)
+        .take(rdb::HEADER_LEN as u64)
+        .read_to_end(&mut head)
+        .map_err(|e| crate::backup::verify::classify(rdb::RdbError::Io(e)))?;
+    // An unreadable header fails the walk below, with its own message.
+    let checker = match rdb::parse_header(&head) {
+        Err(_) => Err(String::new()),
+        Ok(format) => match checker::choose(format, facts.executable.as_deref()) {
+            Choice::Found(c) => {
+                let shown = c.to_string();
+                Ok(c.spawn_piped()
+                    .with_context(|| format!("cannot run {shown}"))?)
+            }
+            other => Err(format!(
                 "{}: only redisops' own walk checked the file",
                 other.shortfall(format).unwrap_or_default()
-            ));
-        }
+            )),
+        },
     };
-    match checker
-        .check_file(path)
-        .with_context(|| format!("cannot run {checker}"))?
+    Ok((Box::new(io::Cursor::new(head).chain(reader)), checker))
+}
+
+/// The checker's verdict as a note for the plan; Err when it rejects the file.
+fn verdict(checker: Result<Piped, String>) -> Result<String> {
+    let piped = match checker {
+        Ok(piped) => piped,
+        Err(note) => return Ok(note),
+    };
+    let name = piped.checker.to_string();
+    match piped
+        .finish()
+        .with_context(|| format!("cannot run {name}"))?
     {
-        Verdict::Ok => Ok(format!("{checker}: RDB looks OK")),
+        Verdict::Ok => Ok(format!("{name}: RDB looks OK")),
         Verdict::Rejected(detail) => Err(fail(
             ExitCode::VerifyFailed,
             format!(
-                "{checker} rejected the RDB, so the server would refuse to load it: {detail}. \
+                "{name} rejected the RDB, so the server would refuse to load it: {detail}. \
                  Nothing was changed; restore another backup"
             ),
         )),
+    }
+}
+
+/// The staged file and, beside it, the checker's input.
+struct Tee<'a> {
+    file: &'a mut AtomicFile,
+    checker: Option<Feed>,
+}
+
+impl Write for Tee<'_> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.file.write_all(buf)?;
+        if let Some(feed) = &mut self.checker {
+            feed.write_all(buf)?;
+        }
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.file.flush()
     }
 }
 
