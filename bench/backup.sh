@@ -17,13 +17,15 @@
 # Requires: redis-server, redis-cli (redis-tools), age, gzip, pigz, zstd, GNU time
 # (/usr/bin/time), python3. Uses a free port and a temporary directory; never touches 6379.
 # Usage: bench/backup.sh   (BENCH_KEYS keys, about 265 bytes of RDB each; BENCH_LEVEL; BENCH_RUNS;
-#        BENCH_REDISOPS)
+#        BENCH_REDISOPS; BENCH_ONLY=backup or restore to run one half)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 keys=${BENCH_KEYS:-800000}
 level=${BENCH_LEVEL:-3}
 runs=${BENCH_RUNS:-3}
+only=${BENCH_ONLY:-}
+case "$only" in ""|backup|restore) ;; *) echo "BENCH_ONLY must be backup or restore" >&2; exit 2;; esac
 cores=$(nproc)
 . scripts/scratch-redis.sh
 require redis-server redis-cli age gzip pigz zstd python3 /usr/bin/time
@@ -67,6 +69,14 @@ variant "redis-cli --rdb - | zstd -T0 -$level | age" "$work/pipe.age" \
 variant "floor: redis-cli --rdb - > /dev/null" "/dev/null" \
   "$cli 2>/dev/null >/dev/null"
 
+# median INDEX FIELD (2 wall, 3 cpu, 4 rss, 5 bytes)
+median() {
+  awk -v i="$1" -v f="$2" '$1 == i { print $f }' "$samples" | sort -g |
+    awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+ratio() { awk "BEGIN{printf \"%.2f\", $1 / $2}"; }
+
+if [ "$only" != restore ]; then
 # Samples: one line "index wall cpu rss_mib bytes" per run.
 samples="$work/samples"
 : > "$samples"
@@ -83,12 +93,6 @@ for r in $(seq "$runs"); do
   done
 done
 
-# median INDEX FIELD (2 wall, 3 cpu, 4 rss, 5 bytes)
-median() {
-  awk -v i="$1" -v f="$2" '$1 == i { print $f }' "$samples" | sort -g |
-    awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
-}
-ratio() { awk "BEGIN{printf \"%.2f\", $1 / $2}"; }
 
 echo
 echo "RDB: $rdb_bytes bytes ($keys keys); level $level; median of $runs paired rounds; $cores cores"
@@ -106,9 +110,11 @@ echo "redisops gzip ($cores threads) / pigz pipeline: wall $(ratio "$(median 1 2
 echo "redisops gzip (1 thread) / gzip pipeline: wall $(ratio "$(median 0 2)" "$(median 3 2)"), size $(ratio "$(median 0 5)" "$(median 3 5)")"
 echo "redisops zstd / floor: wall $(ratio "$(median 2 2)" "$(median 6 2)") (target <= 1.30); zstd size / gzip -$level size: $(ratio "$(median 2 5)" "$(median 3 5)") (target <= 1.00)"
 echo "redisops zstd / zstd pipeline: wall $(ratio "$(median 2 2)" "$(median 5 2)"), size $(ratio "$(median 2 5)" "$(median 5 5)")"
+fi
 
 # Restore: a fresh (untimed) backup per codec, restored into the same server (from its config
 # file), against the manual procedure on the same archive.
+[ "$only" = backup ] && exit 0
 wait_loaded() {
   until [ "$(redis-cli -p "$port" INFO persistence 2>/dev/null | tr -d '\r' | grep '^loading:')" = "loading:0" ]; do
     sleep 0.05
