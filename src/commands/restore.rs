@@ -14,7 +14,7 @@ use crate::restore::plan::Step;
 use crate::restore::stage::Source;
 use crate::restore::{self, Outcome, Prepared, Request};
 use crate::steps::cancel::{CancellationToken, on_signal};
-use crate::target::Target;
+use crate::target::{AnyTarget, Target};
 use crate::ui;
 use anyhow::Result;
 use clap::Args;
@@ -41,6 +41,11 @@ pub struct RestoreArgs {
     /// Restore this file: a plain .rdb, .rdb.gz, .rdb.age or .rdb.gz.age made by any tool
     #[arg(long, value_name = "PATH")]
     pub file: Option<PathBuf>,
+
+    /// Cluster target: restore only this shard of the backup set: sNN, its slot ranges
+    /// (5461-10922), or its master's node id (at least 8 characters)
+    #[arg(long, value_name = "SHARD", conflicts_with = "file")]
+    pub shard: Option<String>,
 
     #[command(flatten)]
     pub repo: RepoArgs,
@@ -97,7 +102,16 @@ pub struct RestoreArgs {
 }
 
 pub async fn run(args: &RestoreArgs, ctx: &Ctx) -> Result<ExitCode> {
-    let target = ctx.target()?;
+    let target = match AnyTarget::resolve(&ctx.conn, &ctx.config)? {
+        AnyTarget::Single(target) => target,
+        AnyTarget::Cluster(cluster) => return super::restore_set::run(args, ctx, &cluster).await,
+    };
+    if args.shard.is_some() {
+        return Err(fail(
+            ExitCode::Usage,
+            "--shard is for a cluster target (redis-cluster://…): one shard of a backup set",
+        ));
+    }
     let cancelled = on_signal();
     if args.resume || args.abort {
         let outcome = restore::resume(
@@ -153,6 +167,7 @@ pub async fn run(args: &RestoreArgs, ctx: &Ctx) -> Result<ExitCode> {
         supervisor: args.supervisor.choice(args.config_file.clone()),
         quiet: ui::is_quiet() || args.json,
         cancelled: cancelled.clone(),
+        shard: None,
     };
     let prepared = restore::prepare(&target, &request).await?;
     // The repository the safety backup goes to must exist: only `backup` creates one, so a
@@ -288,7 +303,7 @@ fn warnings(p: &Prepared, source: &Source) -> Vec<String> {
 }
 
 /// Why restoring would shrink the dataset so much that it needs --allow-empty.
-fn shrinks(p: &Prepared) -> Vec<String> {
+pub(super) fn shrinks(p: &Prepared) -> Vec<String> {
     let (restored, now) = (p.staged.summary.total_keys(), p.facts.keys);
     if restored == 0 {
         vec![format!(
@@ -303,7 +318,7 @@ fn shrinks(p: &Prepared) -> Vec<String> {
     }
 }
 
-fn print_plan(p: &Prepared) {
+pub(super) fn print_plan(p: &Prepared) {
     let s = &p.staged.summary;
     println!(
         "restore {} onto {} (Redis {}, dir {}, appendonly {})",
@@ -332,7 +347,7 @@ fn print_plan(p: &Prepared) {
 }
 
 /// Asks on the terminal; without one there is nobody to ask.
-fn confirmed() -> Result<bool> {
+pub(super) fn confirmed() -> Result<bool> {
     if !std::io::stdin().is_terminal() {
         return Err(fail(
             ExitCode::Usage,
@@ -417,7 +432,7 @@ async fn safety_backup(
 }
 
 /// The JSON result (also the dry run's).
-fn summary(p: &Prepared, state: &str, warnings: &[String]) -> serde_json::Value {
+pub(super) fn summary(p: &Prepared, state: &str, warnings: &[String]) -> serde_json::Value {
     let s = &p.staged.summary;
     let plan: Vec<serde_json::Value> = p
         .plan
