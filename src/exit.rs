@@ -28,9 +28,10 @@ pub enum ExitCode {
     /// The target is not what was asked for: unknown Sentinel master, wrong role, a Redis
     /// Cluster (or one of its nodes) given to a command that does not support clusters.
     Target,
-    /// A Redis Cluster not in a state to back up as a whole (cluster_state not ok, slots
-    /// without owner or with a failing one, a migration, nodes disagreeing, a shard with no
-    /// usable node), or its slot map changed during the backup: no set was committed.
+    /// A Redis Cluster not in a state to back up or restore as a whole (cluster_state not ok,
+    /// slots without owner or with a failing one, a migration, nodes disagreeing, a shard with
+    /// no usable node, for a restore any node not answering), or its slot map changed during
+    /// the backup: no set was committed, nothing was changed.
     ClusterRefused,
     /// A backup set that does not fit the live cluster: another number of shards, slot ranges
     /// that differ, or an archive key outside its target master's slots; nothing was changed.

@@ -96,13 +96,7 @@ pub async fn run(target: &ClusterTarget, repo: &Repository, req: &Request) -> Re
                 format!("{why}; no set was committed"),
             ));
         }
-        if check.unchecked > 0 {
-            warnings.push(format!(
-                "shard {label}: {} key(s) longer than 64 KiB without a hash tag in their first \
-                 64 KiB were not slot-checked",
-                check.unchecked
-            ));
-        }
+        warnings.extend(check.unchecked_note(&label));
         let aux = &captured.summary.aux;
         let (keys, expires) = captured
             .summary

@@ -198,18 +198,9 @@ pub async fn run(args: &RestoreArgs, ctx: &Ctx) -> Result<ExitCode> {
     for w in &warnings {
         ui::warn(w);
     }
-    if let Some(why) = shrinks
-        .first()
-        .filter(|_| !args.allow_empty && !args.dry_run)
-    {
+    if let Some(refused) = shrink_refusal(args, &shrinks) {
         prepared.discard()?;
-        return Err(fail(
-            ExitCode::Usage,
-            format!(
-                "refusing to restore: {why}. If that is what you want, run again with \
-                 --allow-empty (--yes alone is not enough); nothing was changed"
-            ),
-        ));
+        return Err(refused);
     }
     if let Some(w) = args
         .supervisor
@@ -235,16 +226,9 @@ pub async fn run(args: &RestoreArgs, ctx: &Ctx) -> Result<ExitCode> {
         prepared.discard()?;
         return Ok(ExitCode::Success);
     }
-    if !args.yes {
-        let answer = confirmed();
-        if !matches!(answer, Ok(true)) {
-            prepared.discard()?;
-            answer?;
-            return Err(fail(
-                ExitCode::Usage,
-                "restore cancelled: nothing was changed",
-            ));
-        }
+    if let Err(e) = ask(args) {
+        prepared.discard()?;
+        return Err(e);
     }
     if !args.no_safety_backup
         && let Err(e) = safety_backup(args, ctx, &prepared, safety_repo, &cancelled).await
@@ -302,6 +286,20 @@ fn warnings(p: &Prepared, source: &Source) -> Vec<String> {
     )]
 }
 
+/// The refusal of a restore that shrinks the dataset, unless --allow-empty (or --dry-run).
+pub(super) fn shrink_refusal(args: &RestoreArgs, shrinks: &[String]) -> Option<anyhow::Error> {
+    let why = shrinks
+        .first()
+        .filter(|_| !args.allow_empty && !args.dry_run)?;
+    Some(fail(
+        ExitCode::Usage,
+        format!(
+            "refusing to restore: {why}. If that is what you want, run again with \
+             --allow-empty (--yes alone is not enough); nothing was changed"
+        ),
+    ))
+}
+
 /// Why restoring would shrink the dataset so much that it needs --allow-empty.
 pub(super) fn shrinks(p: &Prepared) -> Vec<String> {
     let (restored, now) = (p.staged.summary.total_keys(), p.facts.keys);
@@ -346,8 +344,23 @@ pub(super) fn print_plan(p: &Prepared) {
     print!("{}", p.plan.render());
 }
 
+/// Unless --yes: asks, and refuses (nothing changed) without a "yes".
+pub(super) fn ask(args: &RestoreArgs) -> Result<()> {
+    if args.yes {
+        return Ok(());
+    }
+    if confirmed()? {
+        Ok(())
+    } else {
+        Err(fail(
+            ExitCode::Usage,
+            "restore cancelled: nothing was changed",
+        ))
+    }
+}
+
 /// Asks on the terminal; without one there is nobody to ask.
-pub(super) fn confirmed() -> Result<bool> {
+fn confirmed() -> Result<bool> {
     if !std::io::stdin().is_terminal() {
         return Err(fail(
             ExitCode::Usage,

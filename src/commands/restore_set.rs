@@ -4,7 +4,7 @@
 //! no flag is silently ignored.
 
 use super::Ctx;
-use super::restore::{RestoreArgs, confirmed, print_plan, shrinks, summary};
+use super::restore::{RestoreArgs, ask, print_plan, shrink_refusal, shrinks, summary};
 use crate::exit::{ExitCode, fail};
 use crate::repo::{BackupSet, Repository, TargetId};
 use crate::restore::set::{self, SetOutcome, SetRequest};
@@ -97,18 +97,9 @@ pub async fn run(args: &RestoreArgs, ctx: &Ctx, target: &ClusterTarget) -> Resul
     for w in &shrinking {
         ui::warn(w);
     }
-    if let Some(why) = shrinking
-        .first()
-        .filter(|_| !args.allow_empty && !args.dry_run)
-    {
+    if let Some(refused) = shrink_refusal(args, &shrinking) {
         prepared.discard()?;
-        return Err(fail(
-            ExitCode::Usage,
-            format!(
-                "refusing to restore: {why}. If that is what you want, run again with \
-                 --allow-empty (--yes alone is not enough); nothing was changed"
-            ),
-        ));
+        return Err(refused);
     }
     let head = |state: &str| {
         serde_json::json!({
@@ -127,16 +118,9 @@ pub async fn run(args: &RestoreArgs, ctx: &Ctx, target: &ClusterTarget) -> Resul
         prepared.discard()?;
         return Ok(ExitCode::Success);
     }
-    if !args.yes {
-        let answer = confirmed();
-        if !matches!(answer, Ok(true)) {
-            prepared.discard()?;
-            answer?;
-            return Err(fail(
-                ExitCode::Usage,
-                "restore cancelled: nothing was changed",
-            ));
-        }
+    if let Err(e) = ask(args) {
+        prepared.discard()?;
+        return Err(e);
     }
     let head = head("running");
     let outcome = prepared.execute(cancelled).await?;

@@ -68,6 +68,18 @@ pub struct Outcome {
     pub journal: PathBuf,
 }
 
+/// Refuses a new restore while the journal of an earlier one is active.
+pub fn unfinished(what: &str, journal: &Path) -> anyhow::Error {
+    fail(
+        ExitCode::Incomplete,
+        format!(
+            "an earlier restore of this {what} did not finish (journal {}): run `redisops \
+             restore --resume` to finish it or `redisops restore --abort` to roll it back",
+            journal.display()
+        ),
+    )
+}
+
 /// Gathers the facts, stages and verifies the archive, and computes the plan.
 pub async fn prepare(target: &Target, req: &Request) -> Result<Prepared> {
     let connected = conn::connect(target, Want::Master).await?;
@@ -103,14 +115,7 @@ pub async fn prepare(target: &Target, req: &Request) -> Result<Prepared> {
     };
     let active = active_path(&facts.dir, COMMAND);
     if active.exists() {
-        return Err(fail(
-            ExitCode::Incomplete,
-            format!(
-                "an earlier restore of this server did not finish (journal {}): run `redisops \
-                 restore --resume` to finish it or `redisops restore --abort` to roll it back",
-                active.display()
-            ),
-        ));
+        return Err(unfinished("server", &active));
     }
     let ts = Utc::now().format("%Y%m%dT%H%M%SZ").to_string();
     let supervisor = req.supervisor.resolve(

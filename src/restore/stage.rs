@@ -132,13 +132,7 @@ pub fn stage(
                     format!("{why}; nothing was changed"),
                 ));
             }
-            if c.unchecked > 0 {
-                notes.push(format!(
-                    "shard {label}: {} key(s) longer than 64 KiB without a hash tag in their \
-                     first 64 KiB were not slot-checked",
-                    c.unchecked
-                ));
-            }
+            notes.extend(c.unchecked_note(label));
         }
         out.commit()
             .with_context(|| format!("cannot write {}", path.display()))?;

@@ -81,14 +81,7 @@ fn node_target(target: &ClusterTarget, master: &HostPort) -> Target {
 pub async fn prepare(target: &ClusterTarget, req: &SetRequest<'_>) -> Result<PreparedSet> {
     let active = journal::active_path(&folder(target));
     if active.exists() {
-        return Err(fail(
-            ExitCode::Incomplete,
-            format!(
-                "an earlier restore of this cluster did not finish (journal {}): run `redisops \
-                 restore --resume` to finish it or `redisops restore --abort` to roll it back",
-                active.display()
-            ),
-        ));
+        return Err(super::unfinished("cluster", &active));
     }
     let manifest = &req.set.manifest;
     if let Some(why) = manifest.slot_map_problem() {
