@@ -3,7 +3,7 @@
 //! longer than the node timeout; `--shard` touches one shard only; `--dry-run` nothing; a set
 //! whose slot ranges differ from the live ones is refused before anything stops (exit 16); a
 //! signal mid-shard rolls that shard back and takes the failover protection off again; a
-//! kill mid-shard is finished by `--resume`.
+//! kill mid-shard is rolled back by `--abort` and finished by `--resume`.
 
 use crate::cluster::{backup_set, fill_all_slots};
 use crate::harness::{Cluster, RedisServer, Run, redisops, redisops_cmd, run_cmd};
@@ -211,15 +211,28 @@ fn restore_of_a_set_refuses_a_mismatch_rolls_back_and_resumes() {
     assert!(cluster.masters.iter().all(|m| staged_files(m).is_empty()));
     assert_settled(&cluster, &roles_before);
 
-    // Killed right after the first shard's swap (its master down): --resume finishes it and
-    // restores the other two.
+    // Killed right after the first shard's swap (its master down): --abort puts its old data
+    // back and drops the others; killed again, --resume finishes it and restores the other
+    // two.
     flush_masters(&cluster);
-    let mut cmd = redisops_cmd();
-    cmd.env("REDISOPS_TEST_KILL_AFTER_STEP", "5")
-        .args(["--target", &url, "restore", "--repo", &repo, &id, "--yes"]);
-    assert_eq!(run_cmd(cmd).code, 137);
-    assert!(!cluster.masters[0].listening());
-    assert_eq!(no_failover(&cluster.replicas[0]), "yes");
+    let flushed = digests(&cluster);
+    let killed = || {
+        let mut cmd = redisops_cmd();
+        cmd.env("REDISOPS_TEST_KILL_AFTER_STEP", "5")
+            .args(["--target", &url, "restore", "--repo", &repo, &id, "--yes"]);
+        assert_eq!(run_cmd(cmd).code, 137);
+        assert!(!cluster.masters[0].listening());
+        assert_eq!(no_failover(&cluster.replicas[0]), "yes");
+    };
+    killed();
+    redisops(["--target", &url, "restore", "--abort"]).fails(
+        30,
+        &["aborted", "s01 (slots 5461-10922) not started", "old data"],
+    );
+    assert_eq!(digests(&cluster), flushed);
+    assert!(cluster.masters.iter().all(|m| staged_files(m).is_empty()));
+    assert_settled(&cluster, &roles_before);
+    killed();
     restore(&cluster, &repo, &[&id, "--yes"]).fails(31, &["did not finish", "--resume"]);
     redisops(["--target", &url, "restore", "--resume"]).ok();
     assert_eq!(digests(&cluster), backed);
