@@ -143,7 +143,10 @@ impl ShardGuard {
         }
         if !me.open_slots.is_empty() {
             let open: Vec<String> = (me.open_slots.iter())
-                .map(|o| format!("{} {:?} {}", o.slot, o.state, o.peer))
+                .map(|o| match o.state {
+                    nodes::SlotState::Importing => format!("{} importing from {}", o.slot, o.peer),
+                    nodes::SlotState::Migrating => format!("{} migrating to {}", o.slot, o.peer),
+                })
                 .collect();
             problems.push(format!(
                 "it has open slots ({}): the restored data holds keys of slots it does not own",
@@ -299,7 +302,10 @@ mod tests {
             "connected 0-5460 [6000-<-193e276c3a4a9e0f6b1ed8b7b4c0f3bf8f0e2a0c]",
         );
         let p = g.line_problems(&myself(&open)).join("; ");
-        assert!(p.contains("open slots (6000 Importing"), "{p}");
+        assert!(
+            p.contains("open slots (6000 importing from 193e276c"),
+            "{p}"
+        );
 
         let fewer = healthy.replace("connected 0-5460", "connected 0-5000");
         let p = g.line_problems(&myself(&fewer)).join("; ");
