@@ -325,6 +325,7 @@ Register-ArgumentCompleter -Native -CommandName 'redisops' -ScriptBlock {
         }
         'redisops;restore' {
             [CompletionResult]::new('--file', '--file', [CompletionResultType]::ParameterName, 'Restore this file: a plain .rdb, .rdb.gz, .rdb.age or .rdb.gz.age made by any tool')
+            [CompletionResult]::new('--shard', '--shard', [CompletionResultType]::ParameterName, 'Cluster target: restore only this shard of the backup set: sNN, its slot ranges (5461-10922), or its master''s node id (at least 8 characters)')
             [CompletionResult]::new('--repo', '--repo', [CompletionResultType]::ParameterName, 'Backup repository: a directory or s3://bucket/prefix [default: [repository] path or url in the config file]')
             [CompletionResult]::new('-i', '-i', [CompletionResultType]::ParameterName, 'age identity file (private key, as written by redisops keygen or age-keygen); repeatable')
             [CompletionResult]::new('--identity', '--identity', [CompletionResultType]::ParameterName, 'age identity file (private key, as written by redisops keygen or age-keygen); repeatable')

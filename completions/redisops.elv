@@ -314,6 +314,7 @@ set edit:completion:arg-completer[redisops] = {|@words|
         }
         &'redisops;restore'= {
             cand --file 'Restore this file: a plain .rdb, .rdb.gz, .rdb.age or .rdb.gz.age made by any tool'
+            cand --shard 'Cluster target: restore only this shard of the backup set: sNN, its slot ranges (5461-10922), or its master''s node id (at least 8 characters)'
             cand --repo 'Backup repository: a directory or s3://bucket/prefix [default: [repository] path or url in the config file]'
             cand -i 'age identity file (private key, as written by redisops keygen or age-keygen); repeatable'
             cand --identity 'age identity file (private key, as written by redisops keygen or age-keygen); repeatable'

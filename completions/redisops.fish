@@ -265,6 +265,7 @@ complete -c redisops -n "__fish_redisops_using_subcommand copy" -s q -l quiet -d
 complete -c redisops -n "__fish_redisops_using_subcommand copy" -l tls -d 'Use TLS (like rediss://)'
 complete -c redisops -n "__fish_redisops_using_subcommand copy" -l insecure -d 'Skip TLS certificate verification (dangerous: anyone on the path can read your data)'
 complete -c redisops -n "__fish_redisops_using_subcommand restore" -l file -d 'Restore this file: a plain .rdb, .rdb.gz, .rdb.age or .rdb.gz.age made by any tool' -r -F
+complete -c redisops -n "__fish_redisops_using_subcommand restore" -l shard -d 'Cluster target: restore only this shard of the backup set: sNN, its slot ranges (5461-10922), or its master\'s node id (at least 8 characters)' -r
 complete -c redisops -n "__fish_redisops_using_subcommand restore" -l repo -d 'Backup repository: a directory or s3://bucket/prefix [default: [repository] path or url in the config file]' -r -F
 complete -c redisops -n "__fish_redisops_using_subcommand restore" -s i -l identity -d 'age identity file (private key, as written by redisops keygen or age-keygen); repeatable' -r -F
 complete -c redisops -n "__fish_redisops_using_subcommand restore" -l passphrase-file -d 'Passphrase file, for archives encrypted with --passphrase-file' -r -F

@@ -28,10 +28,14 @@ pub enum ExitCode {
     /// The target is not what was asked for: unknown Sentinel master, wrong role, a Redis
     /// Cluster (or one of its nodes) given to a command that does not support clusters.
     Target,
-    /// A Redis Cluster not in a state to back up as a whole (cluster_state not ok, slots
-    /// without owner or with a failing one, a migration, nodes disagreeing, a shard with no
-    /// usable node), or its slot map changed during the backup: no set was committed.
+    /// A Redis Cluster not in a state to back up or restore as a whole (cluster_state not ok,
+    /// slots without owner or with a failing one, a migration, nodes disagreeing, a shard with
+    /// no usable node, for a restore any node not answering), or its slot map changed during
+    /// the backup: no set was committed, nothing was changed.
     ClusterRefused,
+    /// A backup set that does not fit the live cluster: another number of shards, slot ranges
+    /// that differ, or an archive key outside its target master's slots; nothing was changed.
+    RestoreMismatch,
     /// Another redisops run holds the repository lock.
     Locked,
     /// The server could not produce an RDB (BGSAVE failed, SYNC refused or dropped).
@@ -56,7 +60,7 @@ pub enum ExitCode {
 }
 
 impl ExitCode {
-    pub const ALL: [ExitCode; 19] = [
+    pub const ALL: [ExitCode; 20] = [
         ExitCode::Success,
         ExitCode::Error,
         ExitCode::Usage,
@@ -67,6 +71,7 @@ impl ExitCode {
         ExitCode::Tls,
         ExitCode::Target,
         ExitCode::ClusterRefused,
+        ExitCode::RestoreMismatch,
         ExitCode::Locked,
         ExitCode::SaveFailed,
         ExitCode::VerifyFailed,
@@ -90,6 +95,7 @@ impl ExitCode {
             ExitCode::Tls => 13,
             ExitCode::Target => 14,
             ExitCode::ClusterRefused => 15,
+            ExitCode::RestoreMismatch => 16,
             ExitCode::Locked => 20,
             ExitCode::SaveFailed => 21,
             ExitCode::VerifyFailed => 22,
@@ -117,8 +123,12 @@ impl ExitCode {
                  for this command)"
             }
             ExitCode::ClusterRefused => {
-                "cluster not in a state to back up (state, coverage, migration, disagreement, \
-                 no usable node in a shard, slots moved); no set committed"
+                "cluster not in a state to back up or restore (state, coverage, migration, \
+                 disagreement, unreachable node, slots moved); nothing committed or changed"
+            }
+            ExitCode::RestoreMismatch => {
+                "backup set does not fit the live cluster (shard count, slot ranges, keys \
+                 outside the target's slots); nothing changed"
             }
             ExitCode::Locked => "another redisops run holds the lock",
             ExitCode::SaveFailed => "the server could not produce an RDB (BGSAVE/SYNC failed)",

@@ -7,7 +7,7 @@
 use super::{NodeFacts, NodeJob, Request, capture, capture_node, lock};
 use crate::archive::Encryption;
 use crate::cluster::discover::{self, Discovery, Member};
-use crate::cluster::nodes::SlotState;
+use crate::cluster::ready::unready;
 use crate::cluster::slotcheck::SlotCheck;
 use crate::cluster::slots::{self, SlotRange};
 use crate::cluster::topology::Shard;
@@ -96,13 +96,7 @@ pub async fn run(target: &ClusterTarget, repo: &Repository, req: &Request) -> Re
                 format!("{why}; no set was committed"),
             ));
         }
-        if check.unchecked > 0 {
-            warnings.push(format!(
-                "shard {label}: {} key(s) longer than 64 KiB without a hash tag in their first \
-                 64 KiB were not slot-checked",
-                check.unchecked
-            ));
-        }
+        warnings.extend(check.unchecked_note(&label));
         let aux = &captured.summary.aux;
         let (keys, expires) = captured
             .summary
@@ -191,53 +185,10 @@ fn refused(why: String) -> anyhow::Error {
 
 /// Refuses a cluster whose backup could not be a whole, consistent set.
 fn refuse_unready(d: &Discovery) -> Result<()> {
-    for m in &d.members {
-        let Ok(p) = &m.probe else { continue };
-        let state = p.cluster_info.get("cluster_state").unwrap_or("unknown");
-        if m.line.is_master() && state != "ok" {
-            return Err(refused(format!(
-                "cluster_state is {state} on {} (slots_fail={}, slots_pfail={})",
-                m.endpoint,
-                p.cluster_info.get("cluster_slots_fail").unwrap_or("?"),
-                p.cluster_info.get("cluster_slots_pfail").unwrap_or("?"),
-            )));
-        }
+    match unready(d) {
+        Some(why) => Err(refused(why)),
+        None => Ok(()),
     }
-    let t = &d.topology;
-    if !t.gaps.is_empty() {
-        return Err(refused(format!(
-            "slots {} have no owner; a backup set would be incomplete",
-            slots::list(&t.gaps)
-        )));
-    }
-    if !t.failing.is_empty() {
-        return Err(refused(format!(
-            "slots {} belong to a failing master",
-            slots::list(&t.failing)
-        )));
-    }
-    if let Some(o) = t.open_slots.first() {
-        let (how, dir) = match o.open.state {
-            SlotState::Migrating => ("migrating", "to"),
-            SlotState::Importing => ("importing", "from"),
-        };
-        return Err(refused(format!(
-            "slot {} is {how} on {} {dir} {}: a migration is in progress",
-            o.open.slot, o.node, o.open.peer
-        )));
-    }
-    if let Some(x) = t.disagreements.first() {
-        let owner = |o: &Option<String>| o.clone().unwrap_or_else(|| "nobody".into());
-        return Err(refused(format!(
-            "nodes disagree about the slot map ({} says {} is owned by {}, the reference view \
-             says {}); wait for the cluster to converge",
-            x.node,
-            x.slots,
-            owner(&x.says),
-            owner(&x.reference)
-        )));
-    }
-    Ok(())
 }
 
 /// Whether a node can serve its RDB now: it answered, nobody flags it failing, and it is

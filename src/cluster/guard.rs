@@ -18,9 +18,9 @@ pub fn refuse_cluster_target(target: &ClusterTarget) -> anyhow::Error {
         ExitCode::Target,
         format!(
             "{} names a Redis Cluster, and this command works on one server or a Sentinel \
-             group. On a cluster redisops runs `status`, `tls check` (every node) and \
-             `backup` (one backup set); `harden audit` runs on one node at a time \
-             (redis://host:port). restore, harden apply and tls enable/rotate of a cluster \
+             group. On a cluster redisops runs `status`, `tls check` (every node), `backup` \
+             (one backup set) and `restore` (of a backup set); `harden audit` runs on one node \
+             at a time (redis://host:port). harden apply and tls enable/rotate of a cluster \
              are not supported yet; {README} for what to do by hand. Nothing was changed.",
             target.url()
         ),
@@ -58,7 +58,9 @@ impl Guarded {
             Guarded::Restore => {
                 "a cluster master that loads keys of slots it does not own claims them or marks \
                  them importing (Redis) or deletes them (Valkey 8+), and its replica may be \
-                 elected while it loads, after which the restored data is replaced by the old"
+                 elected while it loads, after which the restored data is replaced by the old. \
+                 Restore a backup set through the cluster URL instead (`--shard` for one shard), \
+                 which checks the slots and protects the replicas"
             }
             Guarded::HardenApply => {
                 "ACL users, masterauth and settings such as tls-cluster must be the same on \

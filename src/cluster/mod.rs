@@ -9,6 +9,7 @@
 pub mod discover;
 pub mod guard;
 pub mod nodes;
+pub mod ready;
 pub mod slotcheck;
 pub mod slots;
 pub mod status;

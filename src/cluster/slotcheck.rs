@@ -76,6 +76,19 @@ impl SlotCheck {
     }
 }
 
+impl SlotCheck {
+    /// The note when some keys could not be slot-checked.
+    pub fn unchecked_note(&self, shard: &str) -> Option<String> {
+        (self.unchecked > 0).then(|| {
+            format!(
+                "shard {shard}: {} key(s) longer than 64 KiB without a hash tag in their first \
+                 64 KiB were not slot-checked",
+                self.unchecked
+            )
+        })
+    }
+}
+
 impl Visitor for SlotCheck {
     const DETAILS: bool = true;
     const KEY_BYTES: usize = KEY_BYTES;

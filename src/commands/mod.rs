@@ -13,6 +13,7 @@ pub mod keygen;
 pub mod list;
 pub mod prune;
 pub mod restore;
+mod restore_set;
 pub mod schedule;
 pub mod status;
 pub mod tls;

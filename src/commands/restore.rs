@@ -14,7 +14,7 @@ use crate::restore::plan::Step;
 use crate::restore::stage::Source;
 use crate::restore::{self, Outcome, Prepared, Request};
 use crate::steps::cancel::{CancellationToken, on_signal};
-use crate::target::Target;
+use crate::target::{AnyTarget, Target};
 use crate::ui;
 use anyhow::Result;
 use clap::Args;
@@ -41,6 +41,11 @@ pub struct RestoreArgs {
     /// Restore this file: a plain .rdb, .rdb.gz, .rdb.age or .rdb.gz.age made by any tool
     #[arg(long, value_name = "PATH")]
     pub file: Option<PathBuf>,
+
+    /// Cluster target: restore only this shard of the backup set: sNN, its slot ranges
+    /// (5461-10922), or its master's node id (at least 8 characters)
+    #[arg(long, value_name = "SHARD", conflicts_with = "file")]
+    pub shard: Option<String>,
 
     #[command(flatten)]
     pub repo: RepoArgs,
@@ -97,7 +102,16 @@ pub struct RestoreArgs {
 }
 
 pub async fn run(args: &RestoreArgs, ctx: &Ctx) -> Result<ExitCode> {
-    let target = ctx.target()?;
+    let target = match AnyTarget::resolve(&ctx.conn, &ctx.config)? {
+        AnyTarget::Single(target) => target,
+        AnyTarget::Cluster(cluster) => return super::restore_set::run(args, ctx, &cluster).await,
+    };
+    if args.shard.is_some() {
+        return Err(fail(
+            ExitCode::Usage,
+            "--shard is for a cluster target (redis-cluster://…): one shard of a backup set",
+        ));
+    }
     let cancelled = on_signal();
     if args.resume || args.abort {
         let outcome = restore::resume(
@@ -153,6 +167,7 @@ pub async fn run(args: &RestoreArgs, ctx: &Ctx) -> Result<ExitCode> {
         supervisor: args.supervisor.choice(args.config_file.clone()),
         quiet: ui::is_quiet() || args.json,
         cancelled: cancelled.clone(),
+        shard: None,
     };
     let prepared = restore::prepare(&target, &request).await?;
     // The repository the safety backup goes to must exist: only `backup` creates one, so a
@@ -183,18 +198,9 @@ pub async fn run(args: &RestoreArgs, ctx: &Ctx) -> Result<ExitCode> {
     for w in &warnings {
         ui::warn(w);
     }
-    if let Some(why) = shrinks
-        .first()
-        .filter(|_| !args.allow_empty && !args.dry_run)
-    {
+    if let Some(refused) = shrink_refusal(args, &shrinks) {
         prepared.discard()?;
-        return Err(fail(
-            ExitCode::Usage,
-            format!(
-                "refusing to restore: {why}. If that is what you want, run again with \
-                 --allow-empty (--yes alone is not enough); nothing was changed"
-            ),
-        ));
+        return Err(refused);
     }
     if let Some(w) = args
         .supervisor
@@ -220,16 +226,9 @@ pub async fn run(args: &RestoreArgs, ctx: &Ctx) -> Result<ExitCode> {
         prepared.discard()?;
         return Ok(ExitCode::Success);
     }
-    if !args.yes {
-        let answer = confirmed();
-        if !matches!(answer, Ok(true)) {
-            prepared.discard()?;
-            answer?;
-            return Err(fail(
-                ExitCode::Usage,
-                "restore cancelled: nothing was changed",
-            ));
-        }
+    if let Err(e) = ask(args) {
+        prepared.discard()?;
+        return Err(e);
     }
     if !args.no_safety_backup
         && let Err(e) = safety_backup(args, ctx, &prepared, safety_repo, &cancelled).await
@@ -287,8 +286,22 @@ fn warnings(p: &Prepared, source: &Source) -> Vec<String> {
     )]
 }
 
+/// The refusal of a restore that shrinks the dataset, unless --allow-empty (or --dry-run).
+pub(super) fn shrink_refusal(args: &RestoreArgs, shrinks: &[String]) -> Option<anyhow::Error> {
+    let why = shrinks
+        .first()
+        .filter(|_| !args.allow_empty && !args.dry_run)?;
+    Some(fail(
+        ExitCode::Usage,
+        format!(
+            "refusing to restore: {why}. If that is what you want, run again with \
+             --allow-empty (--yes alone is not enough); nothing was changed"
+        ),
+    ))
+}
+
 /// Why restoring would shrink the dataset so much that it needs --allow-empty.
-fn shrinks(p: &Prepared) -> Vec<String> {
+pub(super) fn shrinks(p: &Prepared) -> Vec<String> {
     let (restored, now) = (p.staged.summary.total_keys(), p.facts.keys);
     if restored == 0 {
         vec![format!(
@@ -303,7 +316,7 @@ fn shrinks(p: &Prepared) -> Vec<String> {
     }
 }
 
-fn print_plan(p: &Prepared) {
+pub(super) fn print_plan(p: &Prepared) {
     let s = &p.staged.summary;
     println!(
         "restore {} onto {} (Redis {}, dir {}, appendonly {})",
@@ -329,6 +342,21 @@ fn print_plan(p: &Prepared) {
     }
     println!("plan:");
     print!("{}", p.plan.render());
+}
+
+/// Unless --yes: asks, and refuses (nothing changed) without a "yes".
+pub(super) fn ask(args: &RestoreArgs) -> Result<()> {
+    if args.yes {
+        return Ok(());
+    }
+    if confirmed()? {
+        Ok(())
+    } else {
+        Err(fail(
+            ExitCode::Usage,
+            "restore cancelled: nothing was changed",
+        ))
+    }
 }
 
 /// Asks on the terminal; without one there is nobody to ask.
@@ -417,7 +445,7 @@ async fn safety_backup(
 }
 
 /// The JSON result (also the dry run's).
-fn summary(p: &Prepared, state: &str, warnings: &[String]) -> serde_json::Value {
+pub(super) fn summary(p: &Prepared, state: &str, warnings: &[String]) -> serde_json::Value {
     let s = &p.staged.summary;
     let plan: Vec<serde_json::Value> = p
         .plan

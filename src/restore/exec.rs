@@ -6,6 +6,7 @@
 
 use super::plan::{Expected, Plan, Step, Swap};
 use super::sentinel::{Links, Protection};
+use super::shard::ShardGuard;
 use crate::conn::{Dialer, Node};
 use crate::exit::{ExitCode, code_for, fail};
 use crate::fsutil::{fsync_dir, write_atomic};
@@ -129,6 +130,10 @@ impl<'a> Executor<'a> {
         })
     }
 
+    fn shard_guard(&self) -> Option<&'a ShardGuard> {
+        self.plan.shard_guard()
+    }
+
     fn record(
         &mut self,
         step: &Step,
@@ -171,6 +176,9 @@ impl<'a> Executor<'a> {
                 if let Some(p) = self.protection() {
                     p.check_no_failover(&self.links()).await?;
                 }
+                if let Some(g) = self.shard_guard() {
+                    g.check_no_failover(&self.links()).await?;
+                }
                 self.start().await
             }
             Step::Verify(expected) => self.verify(expected, cancel).await,
@@ -184,6 +192,36 @@ impl<'a> Executor<'a> {
                 p.wait_replicas(&self.links(), &mut master).await
             }
             Step::Unprotect(p) => p.unprotect(&self.links()).await,
+            Step::Save => self.save(cancel).await,
+            Step::ProtectCluster(g) => g.protect(&self.links()).await,
+            Step::WaitCluster => match self.shard_guard() {
+                Some(g) => g.wait_healthy(&self.links(), cancel).await,
+                None => Ok(()),
+            },
+            Step::UnprotectCluster(g) => g.unprotect(&self.links()).await,
+        }
+    }
+
+    /// BGSAVE (scheduled after a rewrite in progress) and wait until it is done.
+    async fn save(&self, cancel: &CancellationToken) -> Result<()> {
+        let mut node = self.connect().await?;
+        let saves = |i: &crate::info::Info| i.u64("rdb_saves").unwrap_or(0);
+        let before = saves(&node.info("persistence").await?);
+        node.query::<()>(redis::cmd("BGSAVE").arg("SCHEDULE"))
+            .await
+            .context("BGSAVE")?;
+        loop {
+            let info = node.info("persistence").await?;
+            if info.flag("rdb_bgsave_in_progress") == Some(false) && saves(&info) > before {
+                if info.get("rdb_last_bgsave_status") != Some("ok") {
+                    return Err(fail(
+                        ExitCode::SaveFailed,
+                        "BGSAVE failed (see the server log): nothing was changed",
+                    ));
+                }
+                return Ok(());
+            }
+            crate::steps::cancel::sleep(std::time::Duration::from_millis(100), cancel).await?;
         }
     }
 
@@ -217,6 +255,17 @@ impl<'a> Executor<'a> {
                 let role = node.info("replication").await?;
                 match role.get("role") {
                     Some("master") => Ok(()),
+                    // A failover happened meanwhile: on its old files the node rejoins as a
+                    // replica of the new master, which holds the same old data.
+                    Some("slave") if self.shard_guard().is_some() => {
+                        crate::ui::warn(format!(
+                            "{} runs on its old files again, as a replica (a replica of its \
+                             shard took over): once it has synced, CLUSTER FAILOVER on it makes \
+                             it master again",
+                            self.server.endpoint
+                        ));
+                        Ok(())
+                    }
                     other => Err(fail(
                         ExitCode::Error,
                         format!(
@@ -239,10 +288,14 @@ impl<'a> Executor<'a> {
                 Ok(())
             }
             Step::Protect(p) => p.unprotect(&self.links()).await,
+            Step::ProtectCluster(g) => g.settle_then_unprotect(&self.links()).await,
             Step::Verify(_)
             | Step::RestoreSettings { .. }
             | Step::WaitReplicas
-            | Step::Unprotect(_) => Ok(()),
+            | Step::Unprotect(_)
+            | Step::Save
+            | Step::WaitCluster
+            | Step::UnprotectCluster(_) => Ok(()),
         }
     }
 
@@ -354,6 +407,9 @@ impl<'a> Executor<'a> {
                     live.keys
                 ));
             }
+        }
+        if let Some(g) = self.shard_guard() {
+            problems.extend(g.myself_problems(&mut node).await?);
         }
         if let Some((log, offset)) = &self.log_offset
             && let Ok(text) = fs::read(log)

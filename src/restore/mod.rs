@@ -13,6 +13,8 @@ pub mod exec;
 pub mod facts;
 pub mod plan;
 pub mod sentinel;
+pub mod set;
+pub mod shard;
 pub mod stage;
 
 use crate::archive::Decryption;
@@ -42,6 +44,9 @@ pub struct Request {
     pub supervisor: SupervisorChoice,
     pub quiet: bool,
     pub cancelled: CancellationToken,
+    /// A cluster master: its shard (the archive is slot-checked against it, and the plan
+    /// protects the shard's replicas).
+    pub shard: Option<shard::ShardGuard>,
 }
 
 /// A verified, staged restore with its plan; nothing on the server has changed yet.
@@ -61,6 +66,18 @@ pub struct Outcome {
     pub records: Vec<StepRecord>,
     /// The journal, moved aside as a record once the restore ended.
     pub journal: PathBuf,
+}
+
+/// Refuses a new restore while the journal of an earlier one is active.
+pub fn unfinished(what: &str, journal: &Path) -> anyhow::Error {
+    fail(
+        ExitCode::Incomplete,
+        format!(
+            "an earlier restore of this {what} did not finish (journal {}): run `redisops \
+             restore --resume` to finish it or `redisops restore --abort` to roll it back",
+            journal.display()
+        ),
+    )
 }
 
 /// Gathers the facts, stages and verifies the archive, and computes the plan.
@@ -98,14 +115,7 @@ pub async fn prepare(target: &Target, req: &Request) -> Result<Prepared> {
     };
     let active = active_path(&facts.dir, COMMAND);
     if active.exists() {
-        return Err(fail(
-            ExitCode::Incomplete,
-            format!(
-                "an earlier restore of this server did not finish (journal {}): run `redisops \
-                 restore --resume` to finish it or `redisops restore --abort` to roll it back",
-                active.display()
-            ),
-        ));
+        return Err(unfinished("server", &active));
     }
     let ts = Utc::now().format("%Y%m%dT%H%M%SZ").to_string();
     let supervisor = req.supervisor.resolve(
@@ -120,9 +130,11 @@ pub async fn prepare(target: &Target, req: &Request) -> Result<Prepared> {
     )?;
     let staged = {
         let (source, keys, facts, ts) = (&req.source, &req.keys, facts.clone(), ts.clone());
-        let (quiet, cancelled) = (req.quiet, req.cancelled.clone());
+        let progress = (req.quiet, req.cancelled.clone());
+        let ranges = req.shard.as_ref().map(|g| (g.label.as_str(), g.ranges()));
+        let shard = ranges.as_ref().map(|(l, r)| (*l, r.as_slice()));
         // Blocking file and crypto work; scoped so the borrowed request outlives it.
-        tokio::task::block_in_place(|| stage::stage(source, keys, &facts, &ts, quiet, cancelled))?
+        tokio::task::block_in_place(|| stage::stage(source, keys, &facts, &ts, shard, progress))?
     };
     let inputs = plan::Inputs {
         staged: staged.path.clone(),
@@ -136,6 +148,7 @@ pub async fn prepare(target: &Target, req: &Request) -> Result<Prepared> {
         uid: staged.uid,
         gid: staged.gid,
         protection,
+        cluster: req.shard.clone(),
     };
     let plan = plan::build(&facts, supervisor, &inputs);
     Ok(Prepared {
@@ -158,27 +171,56 @@ impl Prepared {
 
     /// Journals the plan and runs it; `cancelled` (SIGINT/SIGTERM) rolls it back.
     pub async fn execute(self, cancelled: CancellationToken) -> Result<Outcome> {
+        let run = Run {
+            target: &self.target,
+            endpoint: self.endpoint,
+            dir: &self.facts.dir,
+            ts: &self.ts,
+            source_label: &self.source_label,
+            logfile: self.facts.logfile.clone(),
+        };
+        run.execute(self.plan, &cancelled).await
+    }
+}
+
+/// Where and on what a journaled plan runs.
+pub struct Run<'a> {
+    pub target: &'a Target,
+    pub endpoint: Endpoint,
+    /// The server's `dir`: the journal goes there.
+    pub dir: &'a Path,
+    pub ts: &'a str,
+    pub source_label: &'a str,
+    pub logfile: Option<PathBuf>,
+}
+
+impl Run<'_> {
+    /// Journals `plan` and runs it; `cancelled` (SIGINT/SIGTERM) rolls it back. When the
+    /// journal cannot be written nothing runs, and the staged file is removed.
+    pub async fn execute(self, plan: Plan, cancelled: &CancellationToken) -> Result<Outcome> {
         let mut journal = Journal::new(
-            &self.facts.dir,
+            self.dir,
             COMMAND,
-            &self.ts,
+            self.ts,
             &self.target.name,
-            &self.source_label,
-            self.plan,
+            self.source_label,
+            plan,
         );
         if let Err(e) = journal.save() {
-            let _ = std::fs::remove_file(&self.staged.path);
+            if let Some(staged) = journal.plan.staged() {
+                let _ = std::fs::remove_file(staged);
+            }
             return Err(e);
         }
         let plan = journal.plan.clone();
         let mut exec = Executor::new(
-            &self.target,
+            self.target,
             self.endpoint,
             &plan,
             journal.path(),
-            self.facts.logfile.clone(),
+            self.logfile,
         )?;
-        crate::steps::run(&mut exec, &plan.steps, Some(&mut journal), &cancelled).await?;
+        crate::steps::run(&mut exec, &plan.steps, Some(&mut journal), cancelled).await?;
         Ok(finished(exec, &journal))
     }
 }

@@ -8,6 +8,7 @@
 
 use super::facts::Facts;
 use super::sentinel::Protection;
+use super::shard::{NO_FAILOVER, ShardGuard};
 use crate::host::Supervisor;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -47,6 +48,16 @@ pub enum Step {
     WaitReplicas,
     /// Put the replicas' and Sentinels' settings back and confirm.
     Unprotect(Protection),
+    /// Cluster master with appendonly no: BGSAVE, so that a rollback puts back its current
+    /// data (a cluster restore takes no safety backup).
+    Save,
+    /// Cluster master: `cluster-replica-no-failover yes` on every replica of its shard.
+    ProtectCluster(ShardGuard),
+    /// Cluster master: wait for `cluster_state:ok` on every node, no node flagging the master
+    /// failing, and every replica full-synced.
+    WaitCluster,
+    /// Put the replicas' `cluster-replica-no-failover` back.
+    UnprotectCluster(ShardGuard),
 }
 
 /// The file moves of the swap, with what existed before (undo depends on it).
@@ -96,6 +107,9 @@ pub struct Expected {
     pub dir: PathBuf,
     pub dbfilename: String,
     pub appenddirname: String,
+    /// A cluster master's node id: its own `CLUSTER NODES` line is checked too.
+    #[serde(default)]
+    pub cluster_node: Option<String>,
 }
 
 /// Everything the plan is computed from besides the facts.
@@ -109,6 +123,8 @@ pub struct Inputs<'a> {
     pub gid: u32,
     /// For a Sentinel-managed master: the originals to protect and restore.
     pub protection: Option<Protection>,
+    /// For a cluster master: its shard, replicas and their originals.
+    pub cluster: Option<ShardGuard>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -139,10 +155,12 @@ pub fn build(facts: &Facts, supervisor: Supervisor, inputs: &Inputs<'_>) -> Plan
         }
     });
     let dump = facts.dir.join(&facts.dbfilename);
+    let save = inputs.cluster.is_some() && !facts.appendonly;
     let swap = Swap {
         staged: inputs.staged.clone(),
         dump_aside: aside_path(&dump, inputs.ts),
-        dump_existed: facts.dump_exists,
+        // The save writes the dump if there was none.
+        dump_existed: facts.dump_exists || save,
         dump,
         aof,
     };
@@ -154,10 +172,17 @@ pub fn build(facts: &Facts, supervisor: Supervisor, inputs: &Inputs<'_>) -> Plan
         dir: facts.dir.clone(),
         dbfilename: facts.dbfilename.clone(),
         appenddirname: facts.appenddirname.clone(),
+        cluster_node: inputs.cluster.as_ref().map(|g| g.master_id.clone()),
     };
     let mut steps = Vec::new();
     if let Some(p) = &inputs.protection {
         steps.push(Step::Protect(p.clone()));
+    }
+    if save {
+        steps.push(Step::Save);
+    }
+    if let Some(g) = &inputs.cluster {
+        steps.push(Step::ProtectCluster(g.clone()));
     }
     steps.extend([
         Step::DisableSaves {
@@ -172,6 +197,9 @@ pub fn build(facts: &Facts, supervisor: Supervisor, inputs: &Inputs<'_>) -> Plan
     ]);
     if let Some(p) = &inputs.protection {
         steps.extend([Step::WaitReplicas, Step::Unprotect(p.clone())]);
+    }
+    if let Some(g) = &inputs.cluster {
+        steps.extend([Step::WaitCluster, Step::UnprotectCluster(g.clone())]);
     }
     Plan { supervisor, steps }
 }
@@ -195,6 +223,10 @@ impl Step {
             Step::Protect(_) => "protect",
             Step::WaitReplicas => "wait_replicas",
             Step::Unprotect(_) => "unprotect",
+            Step::Save => "save",
+            Step::ProtectCluster(_) => "protect_cluster",
+            Step::WaitCluster => "wait_cluster",
+            Step::UnprotectCluster(_) => "unprotect_cluster",
         }
     }
 
@@ -256,13 +288,20 @@ impl Step {
             Step::Verify(e) => (
                 format!(
                     "wait for the load, then check: a new process (run_id changed), role master, \
-                     {} key(s) loaded ({})",
+                     {} key(s) loaded ({}){}",
                     e.total_keys,
                     if e.from_aof {
                         "from the AOF base"
                     } else {
                         "from the RDB; keys expired at load are counted"
-                    }
+                    },
+                    e.cluster_node
+                        .as_ref()
+                        .map(|id| format!(
+                            "; its own CLUSTER NODES line: node id {id}, master, the same \
+                             slots, no importing/migrating slot"
+                        ))
+                        .unwrap_or_default()
                 ),
                 "nothing to undo (a failed check rolls the restore back)".into(),
             ),
@@ -286,6 +325,31 @@ impl Step {
                 "nothing to undo".into(),
             ),
             Step::Unprotect(p) => (unprotect(p), "nothing to undo".into()),
+            Step::Save => (
+                "BGSAVE and wait for it, so that a rollback puts back the current data".into(),
+                "nothing to undo".into(),
+            ),
+            Step::ProtectCluster(g) => (
+                format!(
+                    "CONFIG SET {NO_FAILOVER} yes on {} (no replica of shard {} is elected \
+                     while its master is down or loading)",
+                    list(g.replicas.iter().map(|(hp, _)| hp.to_string())),
+                    g.label
+                ),
+                format!(
+                    "wait for cluster_state:ok on every node (up to {}s), then {}",
+                    g.budget().as_secs(),
+                    unprotect_cluster(g)
+                ),
+            ),
+            Step::WaitCluster => (
+                "wait for cluster_state:ok on every node with none flagging the master \
+                 failing (budget 2 × cluster-node-timeout + 30s), then until every replica \
+                 has full-synced the restored data"
+                    .into(),
+                "nothing to undo".into(),
+            ),
+            Step::UnprotectCluster(g) => (unprotect_cluster(g), "nothing to undo".into()),
         }
     }
 }
@@ -309,6 +373,13 @@ fn unprotect(p: &Protection) -> String {
     )
 }
 
+fn unprotect_cluster(g: &ShardGuard) -> String {
+    format!(
+        "CONFIG SET {NO_FAILOVER} back ({})",
+        list(g.replicas.iter().map(|(hp, v)| format!("{hp}: {v}")))
+    )
+}
+
 fn settings(map: &BTreeMap<String, String>) -> String {
     map.iter()
         .map(|(k, v)| format!("{k} \"{v}\""))
@@ -317,6 +388,22 @@ fn settings(map: &BTreeMap<String, String>) -> String {
 }
 
 impl Plan {
+    /// A cluster master's shard, from its protection step.
+    pub fn shard_guard(&self) -> Option<&ShardGuard> {
+        self.steps.iter().find_map(|s| match s {
+            Step::ProtectCluster(g) => Some(g),
+            _ => None,
+        })
+    }
+
+    /// The staged RDB the swap puts in place.
+    pub fn staged(&self) -> Option<&std::path::Path> {
+        self.steps.iter().find_map(|s| match s {
+            Step::Swap(swap) => Some(swap.staged.as_path()),
+            _ => None,
+        })
+    }
+
     /// The plan as numbered lines for the operator.
     pub fn render(&self) -> String {
         let mut out = String::new();
@@ -384,6 +471,7 @@ mod tests {
             uid: 100,
             gid: 101,
             protection: None,
+            cluster: None,
         }
     }
 
@@ -543,6 +631,68 @@ mod tests {
         );
         assert!(what.contains("down-after-milliseconds 600000"), "{what}");
         assert!(undo.contains("10.0.0.1:26380: 30000"), "{undo}");
+    }
+
+    fn shard_guard() -> ShardGuard {
+        let hp = |port| crate::target::HostPort {
+            host: "127.0.0.1".into(),
+            port,
+        };
+        ShardGuard {
+            label: "s00 (slots 0-5460)".into(),
+            master: hp(7000),
+            master_id: "a".repeat(40),
+            slots: vec![[0, 5460]],
+            replicas: vec![(hp(7003), "no".into())],
+            nodes: vec![hp(7000), hp(7003)],
+            node_timeout_ms: 1000,
+        }
+    }
+
+    #[test]
+    fn a_cluster_master_saves_is_protected_and_waits_for_the_cluster() {
+        let mut i = inputs();
+        i.cluster = Some(shard_guard());
+        let mut f = facts(false);
+        f.dump_exists = false;
+        let plan = build(&f, managed(), &i);
+        assert_eq!(
+            names(&plan),
+            [
+                "save",
+                "protect_cluster",
+                "disable_saves",
+                "stop",
+                "swap",
+                "start",
+                "verify",
+                "restore_settings",
+                "wait_cluster",
+                "unprotect_cluster"
+            ]
+        );
+        let Step::Swap(swap) = &plan.steps[4] else {
+            panic!()
+        };
+        assert!(
+            swap.dump_existed,
+            "the save writes the dump the swap moves aside"
+        );
+        let rendered = plan.render();
+        assert!(
+            rendered.contains("cluster-replica-no-failover yes on 127.0.0.1:7003"),
+            "{rendered}"
+        );
+        assert!(rendered.contains("127.0.0.1:7003: no"), "{rendered}");
+        assert!(
+            rendered.contains(&format!("node id {}", "a".repeat(40))),
+            "{rendered}"
+        );
+        let text = serde_json::to_string(&plan).unwrap();
+        assert_eq!(serde_json::from_str::<Plan>(&text).unwrap(), plan);
+        // With AOF the AOF is current: no save.
+        let plan = build(&facts(true), managed(), &i);
+        assert_eq!(plan.steps[0].name(), "protect_cluster");
     }
 
     #[test]

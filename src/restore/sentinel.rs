@@ -297,40 +297,58 @@ impl Protection {
         Ok(())
     }
 
-    /// Waits until every replica has full-synced: link up, no sync running, and the same
-    /// number of keys per db as the master.
+    /// Waits until every replica has full-synced (see [`wait_synced`]). Past the verified
+    /// data, so a signal does not cut it short.
     pub async fn wait_replicas(&self, links: &Links<'_>, master: &mut Node) -> Result<()> {
-        let want = master.info("keyspace").await?.keyspace();
-        let deadline = Instant::now() + SYNC_TIMEOUT;
-        for (hp, _) in &self.replicas {
-            loop {
-                let state = async {
-                    let mut node = links.data(hp).await?;
-                    let repl = node.info("replication").await?;
-                    let keys = node.info("keyspace").await?.keyspace();
-                    anyhow::Ok(
-                        repl.get("master_link_status") == Some("up")
-                            && repl.flag("master_sync_in_progress") == Some(false)
-                            && keys == want,
-                    )
-                }
-                .await;
-                if matches!(state, Ok(true)) {
-                    crate::ui::note(format!("replica {hp} has full-synced the restored data"));
-                    break;
-                }
-                if Instant::now() > deadline {
-                    return Err(fail(
-                        ExitCode::Error,
-                        format!(
-                            "replica {hp} has not synced the restored data after {}s",
-                            SYNC_TIMEOUT.as_secs()
-                        ),
-                    ));
-                }
-                tokio::time::sleep(POLL).await;
-            }
-        }
-        Ok(())
+        let never = crate::steps::CancellationToken::new();
+        wait_synced(
+            links,
+            master,
+            self.replicas.iter().map(|(hp, _)| hp),
+            &never,
+        )
+        .await
     }
+}
+
+/// Waits until every one of `replicas` has full-synced from `master`: link up, no sync
+/// running, and the same number of keys per db as the master.
+pub async fn wait_synced<'h>(
+    links: &Links<'_>,
+    master: &mut Node,
+    replicas: impl IntoIterator<Item = &'h HostPort>,
+    cancel: &crate::steps::CancellationToken,
+) -> Result<()> {
+    let want = master.info("keyspace").await?.keyspace();
+    let deadline = Instant::now() + SYNC_TIMEOUT;
+    for hp in replicas {
+        loop {
+            let state = async {
+                let mut node = links.data(hp).await?;
+                let repl = node.info("replication").await?;
+                let keys = node.info("keyspace").await?.keyspace();
+                anyhow::Ok(
+                    repl.get("master_link_status") == Some("up")
+                        && repl.flag("master_sync_in_progress") == Some(false)
+                        && keys == want,
+                )
+            }
+            .await;
+            if matches!(state, Ok(true)) {
+                crate::ui::note(format!("replica {hp} has full-synced the restored data"));
+                break;
+            }
+            if Instant::now() > deadline {
+                return Err(fail(
+                    ExitCode::Error,
+                    format!(
+                        "replica {hp} has not synced the restored data after {}s",
+                        SYNC_TIMEOUT.as_secs()
+                    ),
+                ));
+            }
+            crate::steps::cancel::sleep(POLL, cancel).await?;
+        }
+    }
+    Ok(())
 }

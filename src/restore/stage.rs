@@ -9,6 +9,8 @@
 use super::facts::Facts;
 use crate::archive::{Decryption, open_reader, open_reader_as};
 use crate::checker::{self, Choice, Feed, Piped, Verdict};
+use crate::cluster::slotcheck::SlotCheck;
+use crate::cluster::slots::SlotRange;
 use crate::exit::{ExitCode, fail};
 use crate::fsutil::AtomicFile;
 use crate::progress::Progress;
@@ -78,14 +80,17 @@ pub fn staged_path(dir: &Path, ts: &str) -> PathBuf {
 }
 
 /// Stages `source` for the server described by `facts`; on any error nothing is left behind.
+/// For a cluster master, `shard` names its shard and slots: every key's slot must be one of
+/// them (a master that loads a key of another slot claims it or marks it importing).
 pub fn stage(
     source: &Source,
     keys: &Decryption,
     facts: &Facts,
     ts: &str,
-    quiet: bool,
-    cancelled: CancellationToken,
+    shard: Option<(&str, &[SlotRange])>,
+    progress_opts: (bool, CancellationToken),
 ) -> Result<Staged> {
+    let (quiet, cancelled) = progress_opts;
     let (uid, gid) = owner(facts)?;
     let dump = facts.dir.join(&facts.dbfilename);
     let mode = fs::metadata(&dump)
@@ -108,13 +113,27 @@ pub fn stage(
         file: &mut out,
         checker: checker.as_mut().ok().map(Piped::feed),
     };
-    let walked = rdb::copy_verified(reader, &mut tee, &VerifyOptions::default())
-        .map_err(crate::backup::verify::classify)
-        .with_context(|| format!("{} failed verification", source.location()));
+    let mut slot_check = shard.map(|(_, slots)| SlotCheck::new(slots));
+    let opts = VerifyOptions::default();
+    let walked = match slot_check.as_mut() {
+        Some(c) => rdb::copy_visited(reader, &mut tee, &opts, c),
+        None => rdb::copy_verified(reader, &mut tee, &opts),
+    }
+    .map_err(crate::backup::verify::classify)
+    .with_context(|| format!("{} failed verification", source.location()));
     drop(tee);
     let checked = walked.and_then(|summary| {
         progress.finish();
-        let notes = check(&summary, facts, source.manifest())?;
+        let mut notes = check(&summary, facts, source.manifest())?;
+        if let (Some(c), Some((label, _))) = (&slot_check, shard) {
+            if let Some(why) = c.refusal(label) {
+                return Err(fail(
+                    ExitCode::RestoreMismatch,
+                    format!("{why}; nothing was changed"),
+                ));
+            }
+            notes.extend(c.unchecked_note(label));
+        }
         out.commit()
             .with_context(|| format!("cannot write {}", path.display()))?;
         Ok((summary, notes))

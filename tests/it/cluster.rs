@@ -344,7 +344,7 @@ fn commands_for_one_server_refuse_a_cluster_and_its_nodes() {
 /// Keys in every slot range: plain, integer-encoded, long (LZF-compressed in the RDB), with
 /// hash tags, some with a TTL; each written to the master owning its slot. Returns the
 /// keys written per master.
-fn fill_all_slots(cluster: &Cluster) -> [usize; 3] {
+pub fn fill_all_slots(cluster: &Cluster) -> [usize; 3] {
     use redisops::cluster::slots::key_slot;
     let mut keys: Vec<String> = (0..1500).map(|i| format!("key:{i}")).collect();
     keys.extend((0..300).map(|i| (100_000 + i).to_string()));
@@ -379,7 +379,7 @@ fn fill_all_slots(cluster: &Cluster) -> [usize; 3] {
     counts
 }
 
-fn backup_set(url: &str, repo: &str, extra: &[&str]) -> Run {
+pub fn backup_set(url: &str, repo: &str, extra: &[&str]) -> Run {
     let mut args = vec!["--target", url, "backup", "--repo", repo, "--no-encrypt"];
     args.extend_from_slice(extra);
     redisops(args)

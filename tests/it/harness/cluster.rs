@@ -39,19 +39,26 @@ pub struct Cluster {
 
 impl Cluster {
     pub fn start() -> Self {
-        Self::with(None)
+        Self::with(None, &[])
+    }
+
+    /// With extra `redis.conf` lines on every node (they win over the defaults above them,
+    /// e.g. `cluster-node-timeout 1000`, `key-load-delay 3000`).
+    pub fn start_with(conf: &[&str]) -> Self {
+        Self::with(None, conf)
     }
 
     /// With TLS everywhere: clients, replication and the bus (`tls-cluster yes`), no
     /// plaintext port.
     pub fn start_tls(fx: Arc<TlsFixture>) -> Self {
-        Self::with(Some(fx))
+        Self::with(Some(fx), &[])
     }
 
-    fn with(tls: Option<Arc<TlsFixture>>) -> Self {
+    fn with(tls: Option<Arc<TlsFixture>>, conf: &[&str]) -> Self {
         let opts = ServerOptions {
             tls: tls.clone(),
             cluster: true,
+            conf: conf.iter().map(|l| l.to_string()).collect(),
             ..Default::default()
         };
         let mut nodes: Vec<RedisServer> = (0..6).map(|_| RedisServer::with(opts.clone())).collect();
