@@ -8,6 +8,7 @@
 
 pub mod discover;
 pub mod guard;
+pub mod health;
 pub mod nodes;
 pub mod slotcheck;
 pub mod slots;

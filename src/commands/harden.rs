@@ -9,6 +9,7 @@ use crate::harden::checks::{self, Severity};
 use crate::harden::facts::{self, GatherOptions};
 use crate::harden::report::Report;
 use crate::steps::cancel::on_signal;
+use crate::target::AnyTarget;
 use anyhow::Result;
 use clap::{Args, Subcommand, ValueEnum};
 use std::fmt::Write as _;
@@ -197,12 +198,21 @@ pub async fn audit(args: &AuditArgs, ctx: &Ctx) -> Result<ExitCode> {
             "--show-facts needs --json (or --format json)",
         ));
     }
-    let target = ctx.target()?;
     let options = GatherOptions {
         config_file: args.config_file.clone(),
         admin_users: args.admin_users.clone(),
     };
-    let facts = facts::gather(&target, &options).await?;
+    let facts = match AnyTarget::resolve(&ctx.conn, &ctx.config)? {
+        AnyTarget::Single(target) => facts::gather(&target, &options).await?,
+        AnyTarget::Cluster(_) if args.config_file.is_some() => {
+            return Err(fail(
+                ExitCode::Usage,
+                "--config-file names one server's file: audit that node on its own \
+                 (redis://host:port), or the cluster without it",
+            ));
+        }
+        AnyTarget::Cluster(cluster) => facts::gather_cluster(&cluster, &options).await?,
+    };
     let report = Report::new(&facts);
     match format {
         Format::Text => crate::out!("{}", report.render(args.fail_on)),

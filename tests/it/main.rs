@@ -7,6 +7,7 @@ mod audit;
 mod backup;
 mod checker;
 mod cluster;
+mod cluster_harden;
 mod codec;
 mod copy;
 mod errors;

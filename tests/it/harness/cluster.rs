@@ -48,10 +48,20 @@ impl Cluster {
         Self::with(Some(fx))
     }
 
+    /// Every node with these extra `redis.conf` lines (e.g. a deliberately weak cluster).
+    pub fn start_with(conf: &[&str]) -> Self {
+        Self::with_options(None, conf)
+    }
+
     fn with(tls: Option<Arc<TlsFixture>>) -> Self {
+        Self::with_options(tls, &[])
+    }
+
+    fn with_options(tls: Option<Arc<TlsFixture>>, conf: &[&str]) -> Self {
         let opts = ServerOptions {
             tls: tls.clone(),
             cluster: true,
+            conf: conf.iter().map(|l| l.to_string()).collect(),
             ..Default::default()
         };
         let mut nodes: Vec<RedisServer> = (0..6).map(|_| RedisServer::with(opts.clone())).collect();
