@@ -242,13 +242,17 @@ pub async fn apply(args: &ApplyArgs, ctx: &Ctx) -> Result<ExitCode> {
             format!("unknown check ID {bad}: see `redisops harden checks`"),
         ));
     }
-    let target = ctx.target()?;
-    let connected_via = match &target.kind {
-        crate::target::TargetKind::Node(crate::target::Endpoint::Tcp(hp)) => hp.host.clone(),
-        crate::target::TargetKind::Node(crate::target::Endpoint::Unix(p)) => {
-            p.display().to_string()
-        }
-        crate::target::TargetKind::Sentinel { .. } => String::new(),
+    let target = AnyTarget::resolve(&ctx.conn, &ctx.config)?;
+    let connected_via = match &target {
+        AnyTarget::Single(t) => match &t.kind {
+            crate::target::TargetKind::Node(crate::target::Endpoint::Tcp(hp)) => hp.host.clone(),
+            crate::target::TargetKind::Node(crate::target::Endpoint::Unix(p)) => {
+                p.display().to_string()
+            }
+            crate::target::TargetKind::Sentinel { .. } => String::new(),
+        },
+        // --bind is refused on a cluster.
+        AnyTarget::Cluster(_) => String::new(),
     };
     if args.supervisor.given() && !args.restart {
         return Err(fail(
