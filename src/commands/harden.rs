@@ -24,7 +24,7 @@ pub struct HardenArgs {
 #[derive(Debug, Subcommand)]
 pub enum HardenCommand {
     /// Audit the target (with a Sentinel target: the master, every replica and every
-    /// Sentinel) against the check catalogue
+    /// Sentinel; with a cluster target: every node) against the check catalogue
     #[command(
         disable_help_flag = true,
         long_about = "Audit the running server against the check catalogue (see `redisops \
@@ -34,7 +34,9 @@ pub enum HardenCommand {
                       runs on this host, file modes and the process user. Passwords are never \
                       tried: weak ones are found offline from the ACL's SHA-256 hashes. With a \
                       Sentinel target, the master, every replica and every Sentinel are \
-                      audited.\n\nExit status: 0 when no finding reaches --fail-on, 3 when one \
+                      audited; with a cluster target (redis-cluster://) every node, plus the \
+                      cluster-wide checks (CLU-*), one finding per issue naming its nodes.\n\n\
+                      Exit status: 0 when no finding reaches --fail-on, 3 when one \
                       does, and the connection codes (10 unreachable, 11 authentication, 12 \
                       permission, 13 TLS, 14 target) when the audit could not run."
     )]
@@ -54,7 +56,10 @@ pub enum HardenCommand {
                       replicas' masteruser/masterauth and the Sentinels' auth-user/auth-pass \
                       and sentinel-user/sentinel-pass, then the replicas, the master and \
                       the Sentinels one at a time, checking replication links and the \
-                      Sentinels' agreement after each. Changes are persisted (ACL SAVE, \
+                      Sentinels' agreement after each. With a cluster target: the users on \
+                      every node, then one node at a time (replicas first), the cluster \
+                      checked healthy after each; a failure rolls back that node and stops \
+                      (exit 31 when earlier nodes are done). Changes are persisted (ACL SAVE, \
                       CONFIG REWRITE or --edit-config-file, SENTINEL FLUSHCONFIG) and the \
                       files made private (0600). A failure before the restart rolls every \
                       change back. A second run finds nothing to change and says so; when \

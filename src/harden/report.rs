@@ -215,25 +215,25 @@ impl<'a> Report<'a> {
             .iter()
             .map(|a| json!({ "name": a, "kind": "resource" }))
             .collect();
-        json!({
+        let mut result = json!({
             "ruleId": f.id,
             "ruleIndex": index(f.id),
             "level": level(f.severity),
             "message": { "text": format!("{}: {}", f.title, f.evidence) },
-            "locations": [{
-                "physicalLocation": { "artifactLocation": artifact },
-                "logicalLocations": logical,
-            }],
-            "partialFingerprints": {
-                "redisopsFinding/v1": fingerprint(f.id, &g.nodes.join(",")),
-            },
-            "properties": {
-                "severity": f.severity,
-                "category": f.category,
-                "nodes": g.nodes,
-                "remediation": f.remediation,
-            },
-        })
+        });
+        result["locations"] = json!([{
+            "physicalLocation": { "artifactLocation": artifact },
+            "logicalLocations": logical,
+        }]);
+        result["partialFingerprints"] =
+            json!({ "redisopsFinding/v1": fingerprint(f.id, &g.nodes.join(",")) });
+        result["properties"] = json!({
+            "severity": f.severity,
+            "category": f.category,
+            "nodes": g.nodes,
+            "remediation": f.remediation,
+        });
+        result
     }
 
     /// Where a finding on `node` is located: its config file when the audit read it (a path

@@ -210,20 +210,7 @@ fn apply_hardens_every_node_one_at_a_time_and_a_second_apply_changes_nothing() {
     assert_eq!(keys, 60);
 
     // The audit, as the admin from the secrets directory, has nothing serious left.
-    let pw = secrets.join("admin.password");
-    let audit = redisops([
-        "--target",
-        &cluster.url(),
-        "--user",
-        "admin",
-        "--password-file",
-        pw.to_str().unwrap(),
-        "harden",
-        "audit",
-        "--json",
-        "--fail-on",
-        "medium",
-    ]);
+    let audit = crate::harden::audit_as_admin(&["--target", &cluster.url()], &secrets);
     let report = audit.json();
     let serious: Vec<&Value> = report["findings"]
         .as_array()

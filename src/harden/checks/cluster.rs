@@ -109,7 +109,7 @@ const IDENTICAL: &[(&str, Severity, &str)] = &[
 ];
 
 /// The nodes grouped by a value, largest group first (ties: the first seen).
-fn groups<'a>(values: Vec<(&'a NodeFacts, String)>) -> Vec<(String, Vec<&'a str>)> {
+fn groups(values: Vec<(&NodeFacts, String)>) -> Vec<(String, Vec<&str>)> {
     let mut out: Vec<(String, Vec<&str>)> = Vec::new();
     for (n, v) in values {
         match out.iter_mut().find(|(x, _)| *x == v) {

@@ -318,7 +318,7 @@ pub fn evaluate_cluster(audit: &AuditFacts) -> Vec<ClusterReported> {
             })
         })
         .collect();
-    out.sort_by(|a, b| b.finding.severity.cmp(&a.finding.severity));
+    out.sort_by_key(|g| std::cmp::Reverse(g.finding.severity));
     out
 }
 

@@ -368,16 +368,19 @@ impl<'a> Executor<'a> {
         Ok(())
     }
 
+    /// The addresses of the plan's servers (not Sentinels).
+    fn servers(&self) -> Vec<String> {
+        let nodes = self.env.nodes.iter();
+        nodes
+            .filter(|(_, n)| !n.sentinel)
+            .map(|(a, _)| a.clone())
+            .collect()
+    }
+
     /// Waits until the cluster is healthy ([`crate::cluster::health`]) as every server
     /// answers over redisops' own connections (logged in as each node is now).
     async fn check_cluster(&mut self) -> Result<()> {
-        let servers: Vec<String> = self
-            .env
-            .nodes
-            .iter()
-            .filter(|(_, n)| !n.sentinel)
-            .map(|(a, _)| a.clone())
-            .collect();
+        let servers = self.servers();
         let deadline = Instant::now() + SETTLE;
         loop {
             let mut problems = Vec::new();
@@ -586,13 +589,7 @@ impl<'a> Executor<'a> {
     /// Every server shows, in CLIENT LIST, each Sentinel's command connection
     /// (`name=sentinel-<id>-cmd`) logged in as the `sentinel` user.
     async fn check_sentinel_logins(&mut self, sentinels: usize) -> Result<()> {
-        let servers: Vec<String> = self
-            .env
-            .nodes
-            .iter()
-            .filter(|(_, n)| !n.sentinel)
-            .map(|(a, _)| a.clone())
-            .collect();
+        let servers = self.servers();
         let deadline = Instant::now() + SETTLE;
         for server in servers {
             loop {

@@ -143,10 +143,10 @@ mod tests {
         assert_eq!(p.parts[0].label, "users on every node");
         assert_eq!(p.parts[1].label, "node r");
         let ranges: Vec<_> = p.ranges().into_iter().map(|(_, r)| r).collect();
-        assert_eq!(ranges, [0..4, 4..10, 10..13], "{shape:?}");
+        assert_eq!(ranges, [0..4, 4..9, 9..12], "{shape:?}");
         assert!(matches!(p.steps[3].action, Action::CheckCluster));
-        assert!(matches!(p.steps[9].action, Action::CheckCluster));
-        assert_eq!(p.steps[9].node, "r");
+        assert!(matches!(p.steps[8].action, Action::CheckCluster));
+        assert_eq!(p.steps[8].node, "r");
         assert!(p.steps[4..9].iter().all(|s| s.node == "r"));
         assert!(p.render().contains("== node m\n"), "{}", p.render());
         // Nothing to change: nothing to split either.
