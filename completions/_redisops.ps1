@@ -495,7 +495,7 @@ Register-ArgumentCompleter -Native -CommandName 'redisops' -ScriptBlock {
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only print warnings and errors (for cron)')
             [CompletionResult]::new('--tls', '--tls', [CompletionResultType]::ParameterName, 'Use TLS (like rediss://)')
             [CompletionResult]::new('--insecure', '--insecure', [CompletionResultType]::ParameterName, 'Skip TLS certificate verification (dangerous: anyone on the path can read your data)')
-            [CompletionResult]::new('audit', 'audit', [CompletionResultType]::ParameterValue, 'Audit the target (with a Sentinel target: the master, every replica and every Sentinel) against the check catalogue')
+            [CompletionResult]::new('audit', 'audit', [CompletionResultType]::ParameterValue, 'Audit the target (with a Sentinel target: the master, every replica and every Sentinel; with a cluster target: every node) against the check catalogue')
             [CompletionResult]::new('apply', 'apply', [CompletionResultType]::ParameterValue, 'Fix what the audit finds: role users with generated passwords, the default user, protected mode, bind, renamed commands; verified, persisted, idempotent')
             [CompletionResult]::new('checks', 'checks', [CompletionResultType]::ParameterValue, 'List every check: ID, severity, category, title and remediation')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -608,7 +608,7 @@ Register-ArgumentCompleter -Native -CommandName 'redisops' -ScriptBlock {
             break
         }
         'redisops;harden;help' {
-            [CompletionResult]::new('audit', 'audit', [CompletionResultType]::ParameterValue, 'Audit the target (with a Sentinel target: the master, every replica and every Sentinel) against the check catalogue')
+            [CompletionResult]::new('audit', 'audit', [CompletionResultType]::ParameterValue, 'Audit the target (with a Sentinel target: the master, every replica and every Sentinel; with a cluster target: every node) against the check catalogue')
             [CompletionResult]::new('apply', 'apply', [CompletionResultType]::ParameterValue, 'Fix what the audit finds: role users with generated passwords, the default user, protected mode, bind, renamed commands; verified, persisted, idempotent')
             [CompletionResult]::new('checks', 'checks', [CompletionResultType]::ParameterValue, 'List every check: ID, severity, category, title and remediation')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -933,7 +933,7 @@ Register-ArgumentCompleter -Native -CommandName 'redisops' -ScriptBlock {
             break
         }
         'redisops;help;harden' {
-            [CompletionResult]::new('audit', 'audit', [CompletionResultType]::ParameterValue, 'Audit the target (with a Sentinel target: the master, every replica and every Sentinel) against the check catalogue')
+            [CompletionResult]::new('audit', 'audit', [CompletionResultType]::ParameterValue, 'Audit the target (with a Sentinel target: the master, every replica and every Sentinel; with a cluster target: every node) against the check catalogue')
             [CompletionResult]::new('apply', 'apply', [CompletionResultType]::ParameterValue, 'Fix what the audit finds: role users with generated passwords, the default user, protected mode, bind, renamed commands; verified, persisted, idempotent')
             [CompletionResult]::new('checks', 'checks', [CompletionResultType]::ParameterValue, 'List every check: ID, severity, category, title and remediation')
             break

@@ -480,7 +480,7 @@ set edit:completion:arg-completer[redisops] = {|@words|
             cand --quiet 'Only print warnings and errors (for cron)'
             cand --tls 'Use TLS (like rediss://)'
             cand --insecure 'Skip TLS certificate verification (dangerous: anyone on the path can read your data)'
-            cand audit 'Audit the target (with a Sentinel target: the master, every replica and every Sentinel) against the check catalogue'
+            cand audit 'Audit the target (with a Sentinel target: the master, every replica and every Sentinel; with a cluster target: every node) against the check catalogue'
             cand apply 'Fix what the audit finds: role users with generated passwords, the default user, protected mode, bind, renamed commands; verified, persisted, idempotent'
             cand checks 'List every check: ID, severity, category, title and remediation'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -589,7 +589,7 @@ set edit:completion:arg-completer[redisops] = {|@words|
             cand --insecure 'Skip TLS certificate verification (dangerous: anyone on the path can read your data)'
         }
         &'redisops;harden;help'= {
-            cand audit 'Audit the target (with a Sentinel target: the master, every replica and every Sentinel) against the check catalogue'
+            cand audit 'Audit the target (with a Sentinel target: the master, every replica and every Sentinel; with a cluster target: every node) against the check catalogue'
             cand apply 'Fix what the audit finds: role users with generated passwords, the default user, protected mode, bind, renamed commands; verified, persisted, idempotent'
             cand checks 'List every check: ID, severity, category, title and remediation'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -884,7 +884,7 @@ set edit:completion:arg-completer[redisops] = {|@words|
         &'redisops;help;schedule'= {
         }
         &'redisops;help;harden'= {
-            cand audit 'Audit the target (with a Sentinel target: the master, every replica and every Sentinel) against the check catalogue'
+            cand audit 'Audit the target (with a Sentinel target: the master, every replica and every Sentinel; with a cluster target: every node) against the check catalogue'
             cand apply 'Fix what the audit finds: role users with generated passwords, the default user, protected mode, bind, renamed commands; verified, persisted, idempotent'
             cand checks 'List every check: ID, severity, category, title and remediation'
         }

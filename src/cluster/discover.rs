@@ -196,6 +196,12 @@ async fn first_seed(dialer: &Dialer, target: &ClusterTarget) -> Result<(HostPort
 
 async fn probe_node(dialer: &Dialer, hp: &HostPort, auth: &Auth) -> Result<(Node, Probe)> {
     let mut node = Node::connect(dialer, &Endpoint::Tcp(hp.clone()), auth, 0).await?;
+    let probe = read_probe(&mut node).await?;
+    Ok((node, probe))
+}
+
+/// What a node answers about itself and the cluster, over a connection already made.
+pub async fn read_probe(node: &mut Node) -> Result<Probe> {
     let info = node.info("").await?;
     let (cluster_info, nodes) = if info.flag("cluster_enabled") == Some(true) {
         let ci: String = node
@@ -208,19 +214,16 @@ async fn probe_node(dialer: &Dialer, hp: &HostPort, auth: &Auth) -> Result<(Node
             .context("CLUSTER NODES")?;
         (
             Info::parse(&ci),
-            nodes::parse(&text).with_context(|| format!("CLUSTER NODES of {hp}"))?,
+            nodes::parse(&text).context("CLUSTER NODES")?,
         )
     } else {
         (Info::default(), Vec::new())
     };
-    Ok((
-        node,
-        Probe {
-            info,
-            cluster_info,
-            nodes,
-        },
-    ))
+    Ok(Probe {
+        info,
+        cluster_info,
+        nodes,
+    })
 }
 
 fn version_major(info: &Info) -> u32 {

@@ -19,9 +19,10 @@ pub fn refuse_cluster_target(target: &ClusterTarget) -> anyhow::Error {
         format!(
             "{} names a Redis Cluster, and this command works on one server or a Sentinel \
              group. On a cluster redisops runs `status`, `tls check` (every node), `backup` \
-             (one backup set) and `restore` (of a backup set); `harden audit` runs on one node \
-             at a time (redis://host:port). harden apply and tls enable/rotate of a cluster \
-             are not supported yet; {README} for what to do by hand. Nothing was changed.",
+             (one backup set), `restore` (of a backup set), `harden audit` and `harden apply` \
+             (every node, one at a time). tls enable/rotate are refused because the cluster bus \
+             cannot move to TLS one node at a time; {README} for what to do by hand. Nothing \
+             was changed.",
             target.url()
         ),
     )
@@ -64,12 +65,14 @@ impl Guarded {
             }
             Guarded::HardenApply => {
                 "ACL users, masterauth and settings such as tls-cluster must be the same on \
-                 every node (ACLs are not propagated), and a restart of a master can start a \
-                 failover"
+                 every node (ACLs are not propagated): harden the whole cluster through its \
+                 cluster URL, which changes one node at a time"
             }
             Guarded::TlsEnable => {
-                "the cluster bus cannot move to TLS one node at a time: tls-cluster must be \
-                 the same on every node, and the bus port follows tls-port"
+                "the cluster bus cannot move to TLS one node at a time: a node with \
+                 tls-cluster yes cannot talk to plain peers, so tls-cluster must change on \
+                 every node at once, and the bus port follows tls-port unless cluster-port is \
+                 fixed"
             }
             Guarded::TlsRotate => {
                 "every node's certificate must be accepted by every other node on the cluster \

@@ -8,6 +8,7 @@
 
 pub mod discover;
 pub mod guard;
+pub mod health;
 pub mod nodes;
 pub mod ready;
 pub mod slotcheck;

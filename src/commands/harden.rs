@@ -9,6 +9,7 @@ use crate::harden::checks::{self, Severity};
 use crate::harden::facts::{self, GatherOptions};
 use crate::harden::report::Report;
 use crate::steps::cancel::on_signal;
+use crate::target::AnyTarget;
 use anyhow::Result;
 use clap::{Args, Subcommand, ValueEnum};
 use std::fmt::Write as _;
@@ -23,7 +24,7 @@ pub struct HardenArgs {
 #[derive(Debug, Subcommand)]
 pub enum HardenCommand {
     /// Audit the target (with a Sentinel target: the master, every replica and every
-    /// Sentinel) against the check catalogue
+    /// Sentinel; with a cluster target: every node) against the check catalogue
     #[command(
         disable_help_flag = true,
         long_about = "Audit the running server against the check catalogue (see `redisops \
@@ -33,7 +34,9 @@ pub enum HardenCommand {
                       runs on this host, file modes and the process user. Passwords are never \
                       tried: weak ones are found offline from the ACL's SHA-256 hashes. With a \
                       Sentinel target, the master, every replica and every Sentinel are \
-                      audited.\n\nExit status: 0 when no finding reaches --fail-on, 3 when one \
+                      audited; with a cluster target (redis-cluster://) every node, plus the \
+                      cluster-wide checks (CLU-*), one finding per issue naming its nodes.\n\n\
+                      Exit status: 0 when no finding reaches --fail-on, 3 when one \
                       does, and the connection codes (10 unreachable, 11 authentication, 12 \
                       permission, 13 TLS, 14 target) when the audit could not run."
     )]
@@ -53,7 +56,10 @@ pub enum HardenCommand {
                       replicas' masteruser/masterauth and the Sentinels' auth-user/auth-pass \
                       and sentinel-user/sentinel-pass, then the replicas, the master and \
                       the Sentinels one at a time, checking replication links and the \
-                      Sentinels' agreement after each. Changes are persisted (ACL SAVE, \
+                      Sentinels' agreement after each. With a cluster target: the users on \
+                      every node, then one node at a time (replicas first), the cluster \
+                      checked healthy after each; a failure rolls back that node and stops \
+                      (exit 31 when earlier nodes are done). Changes are persisted (ACL SAVE, \
                       CONFIG REWRITE or --edit-config-file, SENTINEL FLUSHCONFIG) and the \
                       files made private (0600). A failure before the restart rolls every \
                       change back. A second run finds nothing to change and says so; when \
@@ -197,12 +203,21 @@ pub async fn audit(args: &AuditArgs, ctx: &Ctx) -> Result<ExitCode> {
             "--show-facts needs --json (or --format json)",
         ));
     }
-    let target = ctx.target()?;
     let options = GatherOptions {
         config_file: args.config_file.clone(),
         admin_users: args.admin_users.clone(),
     };
-    let facts = facts::gather(&target, &options).await?;
+    let facts = match AnyTarget::resolve(&ctx.conn, &ctx.config)? {
+        AnyTarget::Single(target) => facts::gather(&target, &options).await?,
+        AnyTarget::Cluster(_) if args.config_file.is_some() => {
+            return Err(fail(
+                ExitCode::Usage,
+                "--config-file names one server's file: audit that node on its own \
+                 (redis://host:port), or the cluster without it",
+            ));
+        }
+        AnyTarget::Cluster(cluster) => facts::gather_cluster(&cluster, &options).await?,
+    };
     let report = Report::new(&facts);
     match format {
         Format::Text => crate::out!("{}", report.render(args.fail_on)),
@@ -232,13 +247,17 @@ pub async fn apply(args: &ApplyArgs, ctx: &Ctx) -> Result<ExitCode> {
             format!("unknown check ID {bad}: see `redisops harden checks`"),
         ));
     }
-    let target = ctx.target()?;
-    let connected_via = match &target.kind {
-        crate::target::TargetKind::Node(crate::target::Endpoint::Tcp(hp)) => hp.host.clone(),
-        crate::target::TargetKind::Node(crate::target::Endpoint::Unix(p)) => {
-            p.display().to_string()
-        }
-        crate::target::TargetKind::Sentinel { .. } => String::new(),
+    let target = AnyTarget::resolve(&ctx.conn, &ctx.config)?;
+    let connected_via = match &target {
+        AnyTarget::Single(t) => match &t.kind {
+            crate::target::TargetKind::Node(crate::target::Endpoint::Tcp(hp)) => hp.host.clone(),
+            crate::target::TargetKind::Node(crate::target::Endpoint::Unix(p)) => {
+                p.display().to_string()
+            }
+            crate::target::TargetKind::Sentinel { .. } => String::new(),
+        },
+        // --bind is refused on a cluster.
+        AnyTarget::Cluster(_) => String::new(),
     };
     if args.supervisor.given() && !args.restart {
         return Err(fail(

@@ -3,16 +3,17 @@
 //! catalogue, one result per finding, located at the node's config file or the node itself,
 //! with a fingerprint that is stable across runs).
 
-use super::checks::{self, NodeReport, Reported, Severity};
+use super::checks::{self, ClusterReported, NodeReport, Reported, Severity};
 use super::facts::AuditFacts;
 use serde::Serialize;
 use serde_json::{Value, json};
 use std::fmt::Write as _;
 
-/// The findings of one audit, per node.
+/// The findings of one audit, per node (and, for a cluster, of the cluster-wide checks).
 pub struct Report<'a> {
     pub facts: &'a AuditFacts,
     pub nodes: Vec<NodeReport>,
+    pub cluster: Vec<ClusterReported>,
 }
 
 /// How many findings there are at each severity.
@@ -42,7 +43,36 @@ impl<'a> Report<'a> {
         Self {
             facts,
             nodes: checks::evaluate(facts),
+            cluster: checks::evaluate_cluster(facts),
         }
+    }
+
+    /// One finding per issue across the nodes of a cluster: the per-node findings of each
+    /// check merged (highest severity, the first node's evidence), then the cluster-wide
+    /// ones, highest severity first.
+    pub fn grouped(&self) -> Vec<ClusterReported> {
+        let mut out: Vec<ClusterReported> = Vec::new();
+        for (node, f) in self.findings() {
+            match out.iter_mut().find(|g| g.finding.id == f.id) {
+                Some(g) => {
+                    if g.nodes.len() == 1 {
+                        g.finding.evidence = format!("on {}: {}", g.nodes[0], g.finding.evidence);
+                    }
+                    g.finding.severity = g.finding.severity.max(f.severity);
+                    g.nodes.push(node.address.clone());
+                }
+                None => out.push(ClusterReported {
+                    finding: f.clone(),
+                    nodes: vec![node.address.clone()],
+                }),
+            }
+        }
+        out.extend(self.cluster.iter().cloned());
+        out.sort_by(|a, b| {
+            let key = |g: &ClusterReported| std::cmp::Reverse(g.finding.severity);
+            key(a).cmp(&key(b)).then(a.finding.id.cmp(b.finding.id))
+        });
+        out
     }
 
     fn findings(&self) -> impl Iterator<Item = (&NodeReport, &Reported)> {
@@ -51,10 +81,17 @@ impl<'a> Report<'a> {
             .flat_map(|n| n.findings.iter().map(move |f| (n, f)))
     }
 
+    /// Counts per severity: of the findings per node, or of a cluster's grouped findings.
     pub fn summary(&self) -> Summary {
         let mut s = Summary::default();
-        for (_, f) in self.findings() {
-            *s.slot(f.severity) += 1;
+        if self.facts.cluster.is_some() {
+            for g in self.grouped() {
+                *s.slot(g.finding.severity) += 1;
+            }
+        } else {
+            for (_, f) in self.findings() {
+                *s.slot(f.severity) += 1;
+            }
         }
         s
     }
@@ -62,15 +99,22 @@ impl<'a> Report<'a> {
     /// Whether any finding is at or above `threshold`.
     pub fn reaches(&self, threshold: Severity) -> bool {
         self.findings().any(|(_, f)| f.severity >= threshold)
+            || self.cluster.iter().any(|g| g.finding.severity >= threshold)
     }
 
-    /// The documented JSON shape; `facts` only when asked for.
+    /// The documented JSON shape; `facts` only when asked for. A cluster's adds `cluster`
+    /// (each node's place, and what is unhealthy now) and `findings` (one per issue, with
+    /// the nodes), beside the per-node detail in `nodes`.
     pub fn to_json(&self, show_facts: bool) -> Value {
         let mut out = json!({
             "target": self.facts.target,
             "nodes": self.nodes,
             "summary": self.summary(),
         });
+        if let Some(c) = &self.facts.cluster {
+            out["cluster"] = json!(c);
+            out["findings"] = json!(self.grouped());
+        }
         if show_facts {
             out["facts"] = json!(self.facts);
         }
@@ -127,6 +171,10 @@ impl<'a> Report<'a> {
                 })
             })
             .collect();
+        let results: Vec<Value> = results
+            .into_iter()
+            .chain(self.cluster.iter().map(|g| self.cluster_result(g, &index)))
+            .collect();
         json!({
             "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
             "version": "2.1.0",
@@ -148,6 +196,44 @@ impl<'a> Report<'a> {
                 "results": results,
             }],
         })
+    }
+
+    /// A cluster-wide finding: located at its first node (the cluster URL without one),
+    /// with a logical location per node; fingerprinted by its nodes.
+    fn cluster_result(&self, g: &ClusterReported, index: &dyn Fn(&str) -> Option<usize>) -> Value {
+        let f = &g.finding;
+        let artifact = match self
+            .nodes
+            .iter()
+            .find(|n| g.nodes.first() == Some(&n.address))
+        {
+            Some(node) => self.artifact(node),
+            None => json!({ "uri": self.facts.target }),
+        };
+        let logical: Vec<Value> = g
+            .nodes
+            .iter()
+            .map(|a| json!({ "name": a, "kind": "resource" }))
+            .collect();
+        let mut result = json!({
+            "ruleId": f.id,
+            "ruleIndex": index(f.id),
+            "level": level(f.severity),
+            "message": { "text": format!("{}: {}", f.title, f.evidence) },
+        });
+        result["locations"] = json!([{
+            "physicalLocation": { "artifactLocation": artifact },
+            "logicalLocations": logical,
+        }]);
+        result["partialFingerprints"] =
+            json!({ "redisopsFinding/v1": fingerprint(f.id, &g.nodes.join(",")) });
+        result["properties"] = json!({
+            "severity": f.severity,
+            "category": f.category,
+            "nodes": g.nodes,
+            "remediation": f.remediation,
+        });
+        result
     }
 
     /// Where a finding on `node` is located: its config file when the audit read it (a path
@@ -177,6 +263,9 @@ impl<'a> Report<'a> {
     /// The human report: findings grouped by severity, highest first, then the summary
     /// and the verdict against `fail_on`.
     pub fn render(&self, fail_on: Severity) -> String {
+        if self.facts.cluster.is_some() {
+            return self.render_cluster(fail_on);
+        }
         let mut o = String::new();
         let nodes = self.nodes.len();
         let _ = writeln!(
@@ -207,6 +296,68 @@ impl<'a> Report<'a> {
                 let _ = writeln!(o, "           fix:  {}", f.remediation);
             }
         }
+        self.verdict(&mut o, fail_on);
+        o
+    }
+
+    /// A cluster: its nodes with their place, what is unhealthy now, then one finding per
+    /// issue with the nodes it is on.
+    fn render_cluster(&self, fail_on: Severity) -> String {
+        let mut o = String::new();
+        let Some(c) = &self.facts.cluster else {
+            return o;
+        };
+        let _ = writeln!(
+            o,
+            "Hardening audit of the cluster {} ({} nodes)",
+            c.url,
+            self.nodes.len()
+        );
+        for n in &c.nodes {
+            let place = match (&n.master, n.slots.is_empty()) {
+                (Some(m), _) => format!(
+                    "replica of {}",
+                    c.by_id(m)
+                        .map_or(&m[..m.len().min(8)], |m| m.address.as_str())
+                ),
+                (None, false) => format!("master of slots {}", n.slots),
+                (None, true) => "master without slots".into(),
+            };
+            let _ = writeln!(o, "  {:<22} {place}, bus port {}", n.address, n.bus_port);
+        }
+        for p in &c.problems {
+            let _ = writeln!(o, "WARNING  {p}");
+        }
+        let grouped = self.grouped();
+        let total = self.nodes.len();
+        for severity in Severity::DESCENDING {
+            let group: Vec<_> = grouped
+                .iter()
+                .filter(|g| g.finding.severity == severity)
+                .collect();
+            if group.is_empty() {
+                continue;
+            }
+            let _ = writeln!(o, "\n{}", severity.name().to_uppercase());
+            for g in group {
+                let f = &g.finding;
+                let _ = writeln!(
+                    o,
+                    "  {:<8} {}  ({} of {total} nodes)",
+                    f.id,
+                    f.title,
+                    g.nodes.len()
+                );
+                let _ = writeln!(o, "           nodes: {}", g.nodes.join(", "));
+                let _ = writeln!(o, "           seen:  {}", f.evidence);
+                let _ = writeln!(o, "           fix:   {}", f.remediation);
+            }
+        }
+        self.verdict(&mut o, fail_on);
+        o
+    }
+
+    fn verdict(&self, o: &mut String, fail_on: Severity) {
         let mut s = self.summary();
         let counts: Vec<String> = Severity::DESCENDING
             .iter()
@@ -219,7 +370,6 @@ impl<'a> Report<'a> {
             format!("nothing at or above {}", fail_on.name())
         };
         let _ = writeln!(o, "Result:  {verdict}");
-        o
     }
 }
 

@@ -23,4 +23,4 @@ pub mod journal;
 mod runner;
 
 pub use cancel::CancellationToken;
-pub use runner::{Executor, Kept, abort, resume, rolled_back_code, run};
+pub use runner::{Executor, Kept, abort, resume, rolled_back_code, run, run_part};

@@ -99,11 +99,37 @@ pub async fn resume<E: Executor>(
     exec: &mut E,
     steps: &[E::Step],
     from: usize,
+    undos: Vec<(usize, E::Undo)>,
+    journal: Option<&mut dyn Journaling>,
+    cancel: &CancellationToken,
+) -> Result<()> {
+    run_steps(exec, steps, from..steps.len(), undos, journal, cancel).await
+}
+
+/// Runs one part of a plan, `steps[part]`, as a run of its own: a failure or a signal rolls
+/// back this part's steps only (the parts before it stay done). Progress lines and journal
+/// records number the steps of the whole plan. Used where a plan changes one node after
+/// another and a node once done is kept (`harden apply` of a cluster).
+pub async fn run_part<E: Executor>(
+    exec: &mut E,
+    steps: &[E::Step],
+    part: std::ops::Range<usize>,
+    journal: Option<&mut dyn Journaling>,
+    cancel: &CancellationToken,
+) -> Result<()> {
+    run_steps(exec, steps, part, Vec::new(), journal, cancel).await
+}
+
+async fn run_steps<E: Executor>(
+    exec: &mut E,
+    steps: &[E::Step],
+    range: std::ops::Range<usize>,
     mut undos: Vec<(usize, E::Undo)>,
     mut journal: Option<&mut dyn Journaling>,
     cancel: &CancellationToken,
 ) -> Result<()> {
-    for (i, step) in steps.iter().enumerate().skip(from) {
+    let end = range.end;
+    for (i, step) in steps.iter().enumerate().take(end).skip(range.start) {
         let (on, action) = exec.describe(step);
         if cancel.is_cancelled() && !exec.finishes_on_signal(steps, i) {
             let cause = interrupted().context(format!(
@@ -112,7 +138,7 @@ pub async fn resume<E: Executor>(
             ));
             let cause = match exec.keep(steps, i, false, cause) {
                 Ok(kept) => {
-                    end(&mut journal, kept.state);
+                    end_journal(&mut journal, kept.state);
                     return Err(kept.error);
                 }
                 Err(cause) => cause,
@@ -140,7 +166,7 @@ pub async fn resume<E: Executor>(
                 }
                 let cause = match exec.keep(steps, i, true, cause) {
                     Ok(kept) => {
-                        end(&mut journal, kept.state);
+                        end_journal(&mut journal, kept.state);
                         return Err(kept.error);
                     }
                     Err(cause) => cause,
@@ -150,7 +176,9 @@ pub async fn resume<E: Executor>(
             }
         }
     }
-    end(&mut journal, State::Done);
+    if end == steps.len() {
+        end_journal(&mut journal, State::Done);
+    }
     Ok(())
 }
 
@@ -168,7 +196,7 @@ pub async fn abort<E: Executor>(
     rollback(exec, undos, on, cause, cancel.is_cancelled(), journal).await
 }
 
-fn end(journal: &mut Option<&mut dyn Journaling>, state: State) {
+fn end_journal(journal: &mut Option<&mut dyn Journaling>, state: State) {
     if let Some(j) = journal.as_deref_mut() {
         j.end(state);
     }
@@ -214,7 +242,7 @@ async fn rollback<E: Executor>(
     } else {
         State::RollbackFailed
     };
-    end(&mut journal, state);
+    end_journal(&mut journal, state);
     let journal_note = journal
         .as_deref()
         .map(|j| format!(" Journal: {}", j.path().display()))

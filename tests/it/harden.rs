@@ -53,21 +53,18 @@ pub fn apply(port: u16, secrets: &Path, extra: &[&str]) -> Run {
     redisops(args)
 }
 
+/// `harden audit --json` of `target` (connection flags) as the admin of the secrets directory.
+pub(crate) fn audit_as_admin(target: &[&str], secrets: &Path) -> Run {
+    let pw = secrets.join("admin.password");
+    let mut args: Vec<&str> = target.to_vec();
+    args.extend(["--user", "admin", "--password-file", pw.to_str().unwrap()]);
+    args.extend(["harden", "audit", "--json"]);
+    redisops(args)
+}
+
 /// Every ID at or above medium in an audit made as the admin, and the report.
 pub(crate) fn serious_findings(port: u16, secrets: &Path) -> (BTreeSet<String>, serde_json::Value) {
-    let pw = secrets.join("admin.password");
-    let run = redisops([
-        "-p",
-        &port.to_string(),
-        "--user",
-        "admin",
-        "--password-file",
-        pw.to_str().unwrap(),
-        "harden",
-        "audit",
-        "--json",
-    ]);
-    let report = run.json();
+    let report = audit_as_admin(&["-p", &port.to_string()], secrets).json();
     (crate::audit::serious_ids(&report), report)
 }
 

@@ -8,6 +8,7 @@ mod backup;
 mod checker;
 mod cluster;
 mod cluster_restore;
+mod cluster_harden;
 mod codec;
 mod copy;
 mod errors;

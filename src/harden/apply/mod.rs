@@ -17,7 +17,7 @@ use crate::exit::{ExitCode, fail};
 use crate::harden::facts::{self, AuditFacts, GatherOptions, NodeKind};
 use crate::host::supervisor::output_path;
 use crate::host::{Process, Running, Supervisor, SupervisorChoice};
-use crate::target::{Auth, Endpoint, HostPort, Secret, Target, TargetKind};
+use crate::target::{AnyTarget, Auth, Endpoint, HostPort, Secret, TargetKind};
 use anyhow::{Context, Result};
 use exec::{Env, NodeEnv};
 use plan::{Plan, PlanOptions};
@@ -59,21 +59,60 @@ pub fn default_auth(auth: &Auth, secrets_dir: &Path, admin: &str) -> Result<Auth
     }
 }
 
-pub async fn prepare(target: &Target, req: &Request) -> Result<Prepared> {
+pub async fn prepare(target: &AnyTarget, req: &Request) -> Result<Prepared> {
     let admin = req.plan.admin_user.clone();
-    let mut target = target.clone();
-    target.auth = default_auth(&target.auth, &req.secrets_dir, &admin)?;
-    let mut sentinel_auth = None;
-    if let TargetKind::Sentinel { auth, .. } = &mut target.kind {
-        *auth = default_auth(auth, &req.secrets_dir, &admin)?;
-        sentinel_auth = Some(auth.clone());
-    }
     let options = GatherOptions {
         config_file: req.config_file.clone(),
         admin_users: vec![admin.clone()],
     };
-    let facts = facts::gather(&target, &options).await?;
-    crate::cluster::guard::refuse_audited(&facts, target.tls.is_some())?;
+    let mut sentinel_auth = None;
+    // What the executor needs of the target: how to log in, TLS, and a single node's
+    // endpoint (the others are reached at the addresses the facts name).
+    let (facts, auth, tls, timeout, single, describe) = match target {
+        AnyTarget::Single(target) => {
+            let mut target = target.clone();
+            target.auth = default_auth(&target.auth, &req.secrets_dir, &admin)?;
+            if let TargetKind::Sentinel { auth, .. } = &mut target.kind {
+                *auth = default_auth(auth, &req.secrets_dir, &admin)?;
+                sentinel_auth = Some(auth.clone());
+            }
+            let facts = facts::gather(&target, &options).await?;
+            crate::cluster::guard::refuse_audited(&facts, target.tls.is_some())?;
+            let single = match &target.kind {
+                TargetKind::Node(e) => Some(e.clone()),
+                TargetKind::Sentinel { .. } => None,
+            };
+            let describe = target.describe();
+            (
+                facts,
+                target.auth,
+                target.tls,
+                target.timeout,
+                single,
+                describe,
+            )
+        }
+        AnyTarget::Cluster(cluster) => {
+            let mut cluster = cluster.clone();
+            cluster.auth = default_auth(&cluster.auth, &req.secrets_dir, &admin)?;
+            if req.config_file.is_some() {
+                return Err(fail(
+                    ExitCode::Usage,
+                    "--config-file names one server's file, not a cluster's",
+                ));
+            }
+            let facts = facts::gather_cluster(&cluster, &options).await?;
+            let describe = cluster.url();
+            (
+                facts,
+                cluster.auth,
+                cluster.tls,
+                cluster.timeout,
+                None,
+                describe,
+            )
+        }
+    };
     let in_group = facts.group.is_some();
     let mut users: Vec<String> = roles::roles(&admin, req.plan.app_scripting)
         .into_iter()
@@ -91,19 +130,22 @@ pub async fn prepare(target: &Target, req: &Request) -> Result<Prepared> {
         .iter()
         .filter_map(|u| Some((u.clone(), secrets.hash(u)?)))
         .collect();
-    let plan = plan::plan(&facts, &options, &hashes, &secrets.new_files())
+    let mut plan = plan::plan(&facts, &options, &hashes, &secrets.new_files())
         .map_err(|r| fail(ExitCode::Usage, r.0))?;
+    if facts.cluster.is_some() {
+        plan = plan::cluster::by_node(plan, &facts);
+    }
 
     let mut nodes = BTreeMap::new();
     for n in &facts.nodes {
         let sentinel = n.kind == NodeKind::Sentinel;
-        let endpoint = match &target.kind {
-            TargetKind::Node(e) => e.clone(),
-            TargetKind::Sentinel { .. } => Endpoint::Tcp(host_port(&n.address)?),
+        let endpoint = match &single {
+            Some(e) => e.clone(),
+            None => Endpoint::Tcp(host_port(&n.address)?),
         };
         let auth = match (&sentinel_auth, sentinel) {
             (Some(a), true) => a.clone(),
-            _ => target.auth.clone(),
+            _ => auth.clone(),
         };
         let process = n.host.as_ref().and_then(|h| h.process.as_ref());
         let supervisor = match &req.restart {
@@ -123,10 +165,10 @@ pub async fn prepare(target: &Target, req: &Request) -> Result<Prepared> {
         );
     }
     let env = Env {
-        dialer: Dialer::new(target.tls.as_ref(), target.timeout)?,
+        dialer: Dialer::new(tls.as_ref(), timeout)?,
         master: facts.group.as_ref().map(|g| g.master.clone()),
         nodes,
-        target: target.describe(),
+        target: describe,
         secrets,
     };
     Ok(Prepared { facts, plan, env })

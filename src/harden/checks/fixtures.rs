@@ -15,6 +15,7 @@ pub fn audit(nodes: Vec<NodeFacts>) -> AuditFacts {
         gathered_at: NOW,
         admin_users: vec!["admin".into()],
         group: None,
+        cluster: None,
         nodes,
     }
 }

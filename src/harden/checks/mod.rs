@@ -5,6 +5,7 @@
 //! an ID means the same thing everywhere.
 
 mod access;
+mod cluster;
 mod exposure;
 mod passwords;
 mod replication;
@@ -59,6 +60,7 @@ pub enum Category {
     Sentinel,
     Persistence,
     Host,
+    Cluster,
     Audit,
 }
 
@@ -74,6 +76,7 @@ impl Category {
             Category::Sentinel => "sentinel",
             Category::Persistence => "persistence",
             Category::Host => "host",
+            Category::Cluster => "cluster",
             Category::Audit => "audit",
         }
     }
@@ -85,6 +88,9 @@ pub enum Scope {
     Server,
     Sentinel,
     Any,
+    /// Every node of a cluster at once: runs once per cluster audit, and each finding names
+    /// the nodes it is about ([`Finding::on`]).
+    Cluster,
 }
 
 /// A check's ID as the planner names it (`CheckId("NET-01")`): a test proves that every
@@ -134,6 +140,7 @@ pub fn catalogue() -> impl Iterator<Item = &'static Check> {
         surface::CHECKS,
         tls::CHECKS,
         replication::CHECKS,
+        cluster::CHECKS,
         system::CHECKS,
     ]
     .into_iter()
@@ -164,16 +171,30 @@ impl Subject<'_> {
         self.audit.group.is_some()
     }
 
-    /// The master of the audited group (the Sentinels' choice) or, for a single node that is
-    /// a master, the node itself.
+    /// The reachable servers of the audit, for checks across nodes.
+    pub fn servers(&self) -> impl Iterator<Item = &NodeFacts> {
+        self.audit
+            .nodes
+            .iter()
+            .filter(|n| n.kind == NodeKind::Server && n.unreachable.is_none())
+    }
+
+    /// The master of the audited group (the Sentinels' choice); in a cluster, a replica's
+    /// master as the cluster knows it; or, for a node that is a master, the node itself.
     pub fn master(&self) -> Option<&NodeFacts> {
-        match &self.audit.group {
-            Some(g) => self
-                .audit
+        let reachable = |address: &str| {
+            self.audit
                 .nodes
                 .iter()
-                .find(|n| n.address == g.master && n.unreachable.is_none()),
-            None => (self.node.role == "master").then_some(self.node),
+                .find(|n| n.address == address && n.unreachable.is_none())
+        };
+        match (&self.audit.group, &self.audit.cluster) {
+            (Some(g), _) => reachable(&g.master),
+            (None, Some(c)) if self.node.role == "slave" => {
+                let id = c.node(&self.node.address)?.master.as_deref()?;
+                reachable(&c.by_id(id)?.address)
+            }
+            _ => (self.node.role == "master").then_some(self.node),
         }
     }
 }
@@ -184,6 +205,8 @@ pub struct Finding {
     pub severity: Option<Severity>,
     pub evidence: String,
     pub remediation: Option<String>,
+    /// A cluster check's nodes (addresses); empty for a per-node check's own node.
+    pub nodes: Vec<String>,
 }
 
 impl Finding {
@@ -192,7 +215,14 @@ impl Finding {
             severity: None,
             evidence: evidence.into(),
             remediation: None,
+            nodes: Vec::new(),
         }
+    }
+
+    /// The nodes a cluster finding is about.
+    pub fn on(mut self, nodes: Vec<String>) -> Self {
+        self.nodes = nodes;
+        self
     }
 
     pub fn at(mut self, severity: Severity) -> Self {
@@ -225,7 +255,28 @@ pub struct NodeReport {
     pub findings: Vec<Reported>,
 }
 
-/// Runs the catalogue over every node. An unreachable node only gets the audit checks.
+/// A finding of a cluster-wide check, with the nodes it is about.
+#[derive(Debug, Clone, Serialize)]
+pub struct ClusterReported {
+    #[serde(flatten)]
+    pub finding: Reported,
+    pub nodes: Vec<String>,
+}
+
+fn report(c: &'static Check, f: Finding) -> (Reported, Vec<String>) {
+    let reported = Reported {
+        id: c.id,
+        title: c.title,
+        severity: f.severity.unwrap_or(c.severity),
+        category: c.category,
+        evidence: f.evidence,
+        remediation: f.remediation.unwrap_or_else(|| c.remediation.into()),
+    };
+    (reported, f.nodes)
+}
+
+/// Runs the catalogue over every node. An unreachable node only gets the audit checks;
+/// cluster-wide checks are not run here ([`evaluate_cluster`]).
 pub fn evaluate(audit: &AuditFacts) -> Vec<NodeReport> {
     audit
         .nodes
@@ -237,18 +288,10 @@ pub fn evaluate(audit: &AuditFacts) -> Vec<NodeReport> {
                     Scope::Any => true,
                     Scope::Server => node.kind == NodeKind::Server,
                     Scope::Sentinel => node.kind == NodeKind::Sentinel,
+                    Scope::Cluster => false,
                 })
                 .filter(|c| node.unreachable.is_none() || c.category == Category::Audit)
-                .flat_map(|c| {
-                    (c.run)(&subject).into_iter().map(move |f| Reported {
-                        id: c.id,
-                        title: c.title,
-                        severity: f.severity.unwrap_or(c.severity),
-                        category: c.category,
-                        evidence: f.evidence,
-                        remediation: f.remediation.unwrap_or_else(|| c.remediation.into()),
-                    })
-                })
+                .flat_map(|c| (c.run)(&subject).into_iter().map(move |f| report(c, f).0))
                 .collect();
             findings.sort_by(|a, b| b.severity.cmp(&a.severity).then(a.id.cmp(b.id)));
             NodeReport {
@@ -258,6 +301,25 @@ pub fn evaluate(audit: &AuditFacts) -> Vec<NodeReport> {
             }
         })
         .collect()
+}
+
+/// Runs the cluster-wide checks once over a cluster audit (none without a cluster).
+pub fn evaluate_cluster(audit: &AuditFacts) -> Vec<ClusterReported> {
+    let Some(node) = audit.nodes.first().filter(|_| audit.cluster.is_some()) else {
+        return Vec::new();
+    };
+    let subject = Subject { node, audit };
+    let mut out: Vec<ClusterReported> = catalogue()
+        .filter(|c| c.scope == Scope::Cluster)
+        .flat_map(|c| {
+            (c.run)(&subject).into_iter().map(move |f| {
+                let (finding, nodes) = report(c, f);
+                ClusterReported { finding, nodes }
+            })
+        })
+        .collect();
+    out.sort_by_key(|g| std::cmp::Reverse(g.finding.severity));
+    out
 }
 
 /// The catalogue as a Markdown table (the README's check list).

@@ -107,25 +107,41 @@ pub(super) const CHECKS: &[Check] = &[
     },
 ];
 
-fn repl01_masterauth(s: &Subject) -> Vec<Finding> {
+/// The node whose password this node's replication must know: the master; in a cluster,
+/// where any node may become this one's master after a failover, its master or itself or
+/// else any node that requires a password.
+fn demanding<'a>(s: &'a Subject) -> Option<&'a crate::harden::facts::NodeFacts> {
+    let open = |n: &&crate::harden::facts::NodeFacts| n.open_without_password();
+    if s.audit.cluster.is_some() {
+        return s
+            .master()
+            .filter(|m| !open(m))
+            .or_else(|| s.servers().find(|n| !open(n)));
+    }
     let has_replicas = s.node.info("connected_slaves").is_some_and(|n| n != "0");
     if !(s.in_sentinel_group() || s.node.role == "slave" || has_replicas) {
-        return vec![];
+        return None;
     }
-    let Some(master) = s.master() else {
+    s.master().filter(|m| !open(m))
+}
+
+fn repl01_masterauth(s: &Subject) -> Vec<Finding> {
+    let Some(master) = demanding(s) else {
         return vec![];
     };
-    if master.open_without_password() {
-        return vec![];
-    }
     let when = if s.node.role == "slave" {
         "this replica cannot sync"
     } else {
         "after a failover this node cannot sync from the new master"
     };
     if !s.node.secrets.contains_key("masterauth") {
+        let who = if s.audit.cluster.is_some() {
+            "the cluster node"
+        } else {
+            "the master"
+        };
         return vec![Finding::new(format!(
-            "the master {} requires a password but masterauth is empty: {when}.",
+            "{who} {} requires a password but masterauth is empty: {when}.",
             master.address
         ))];
     }
@@ -177,6 +193,21 @@ fn repl04_unexpected_master(s: &Subject) -> Vec<Finding> {
         return vec![];
     };
     let actual = format!("{host}:{port}");
+    if let Some(expected) = cluster_master(s) {
+        let (ip, hostname, ports) = expected;
+        let same_host = host == ip || hostname.is_some_and(|h| h == host);
+        if same_host && port.parse().is_ok_and(|p: u16| ports.contains(&p)) {
+            return vec![];
+        }
+        return vec![Finding::new(format!(
+            "this replica follows {actual}, but the cluster says its master is {ip} (ports {})",
+            ports
+                .iter()
+                .map(|p| p.to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ))];
+    }
     match &s.audit.group {
         Some(g) if g.master != actual => vec![Finding::new(format!(
             "this replica follows {actual}, but the Sentinels report {} as the master of '{}'.",
@@ -191,6 +222,13 @@ fn repl04_unexpected_master(s: &Subject) -> Vec<Finding> {
             .at(Severity::Info),
         ],
     }
+}
+
+/// In a cluster: the announced IP, hostname and client ports of this replica's master.
+fn cluster_master<'a>(s: &'a Subject) -> Option<(&'a str, Option<&'a str>, &'a [u16])> {
+    let c = s.audit.cluster.as_ref()?;
+    let master = c.by_id(c.node(&s.node.address)?.master.as_deref()?)?;
+    Some((&master.ip, master.hostname.as_deref(), &master.ports))
 }
 
 fn sent01_unauthenticated(s: &Subject) -> Vec<Finding> {

@@ -98,6 +98,7 @@ pub async fn gather(target: &Target, options: &GatherOptions) -> Result<AuditFac
         gathered_at: chrono::Utc::now().timestamp(),
         admin_users: options.admin_users.clone(),
         group,
+        cluster: None,
         nodes,
     })
 }
@@ -122,23 +123,27 @@ fn default_clients(list: &str) -> Vec<String> {
         .collect()
 }
 
-fn unreachable(endpoint: &Endpoint, kind: NodeKind, e: &anyhow::Error) -> NodeFacts {
+pub(super) fn unreachable(endpoint: &Endpoint, kind: NodeKind, e: &anyhow::Error) -> NodeFacts {
     let mut facts = NodeFacts::new(endpoint.to_string(), kind);
     facts.unreachable = Some(format!("{e:#}"));
     facts
 }
 
 /// What gathering one node needs besides its address.
-struct NodeEnv<'a> {
-    target: &'a Target,
-    auth: &'a Auth,
+pub(super) struct NodeEnv<'a> {
+    pub(super) target: &'a Target,
+    pub(super) auth: &'a Auth,
     /// The Sentinel master name, when auditing a group.
-    master_name: Option<&'a str>,
-    config_file: Option<PathBuf>,
+    pub(super) master_name: Option<&'a str>,
+    pub(super) config_file: Option<PathBuf>,
 }
 
 impl NodeEnv<'_> {
-    async fn gather_or_unreachable(&self, dialer: &Dialer, endpoint: &Endpoint) -> NodeFacts {
+    pub(super) async fn gather_or_unreachable(
+        &self,
+        dialer: &Dialer,
+        endpoint: &Endpoint,
+    ) -> NodeFacts {
         match self.gather(dialer, endpoint).await {
             Ok((facts, _)) => facts,
             Err(e) => unreachable(endpoint, NodeKind::Server, &e),

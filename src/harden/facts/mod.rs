@@ -6,6 +6,7 @@
 //! to their length and SHA-256 (the form `ACL LIST` already exposes), and hashes serialize as
 //! `"<redacted>"` so `--show-facts` output is safe to paste into a ticket.
 
+pub mod cluster;
 pub mod gather;
 mod host;
 pub(crate) mod probe;
@@ -13,6 +14,7 @@ pub(crate) mod probe;
 use serde::{Serialize, Serializer};
 use std::collections::BTreeMap;
 
+pub use cluster::{ClusterFacts, ClusterNodeFacts, gather_cluster};
 pub use gather::{GatherOptions, gather};
 
 /// Everything gathered about one target: a single node, or a Sentinel group's master,
@@ -27,6 +29,8 @@ pub struct AuditFacts {
     pub admin_users: Vec<String>,
     /// Set when the target is a Sentinel group.
     pub group: Option<GroupFacts>,
+    /// Set when the target is a Redis Cluster: every node's place in it.
+    pub cluster: Option<ClusterFacts>,
     pub nodes: Vec<NodeFacts>,
 }
 

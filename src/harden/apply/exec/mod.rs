@@ -7,6 +7,8 @@
 
 use super::plan::{Action, FileLine, Plan, Step, Val};
 use super::secrets::Secrets;
+use crate::cluster::discover::read_probe;
+use crate::cluster::health;
 use crate::conffile::{ConfFile, masked_diff};
 use crate::conn::sentinel::Health;
 use crate::conn::{Dialer, Node};
@@ -93,6 +95,9 @@ pub struct Executor<'a> {
     /// The signal token of the step under way: its waits end early.
     cancel: CancellationToken,
     journal_path: PathBuf,
+    /// Parts of a cluster's plan already done: their nodes use the new passwords, so a
+    /// later rollback keeps the password files.
+    parts_done: usize,
 }
 
 impl<'a> Executor<'a> {
@@ -112,6 +117,7 @@ impl<'a> Executor<'a> {
             forms: BTreeMap::new(),
             cancel: CancellationToken::new(),
             journal_path: PathBuf::new(),
+            parts_done: 0,
         }
     }
 
@@ -125,11 +131,49 @@ impl<'a> Executor<'a> {
         self.env.secrets.create_dir()?;
         self.journal_path = journal.path().to_path_buf();
         let plan = self.plan;
-        crate::steps::run(self, &plan.steps, Some(journal), cancel).await?;
+        let ranges = plan.ranges();
+        let mut done: Vec<String> = Vec::new();
+        for (i, (label, range)) in ranges.iter().enumerate() {
+            self.saved.clear();
+            let ran =
+                crate::steps::run_part(self, &plan.steps, range.clone(), Some(journal), cancel)
+                    .await;
+            if let Err(e) = ran {
+                self.remember_forms();
+                if done.is_empty() {
+                    return Err(e);
+                }
+                journal.end(State::Incomplete);
+                let code = match crate::exit::code_for(&e) {
+                    ExitCode::Interrupted => ExitCode::Interrupted,
+                    _ => ExitCode::Incomplete,
+                };
+                let rest: Vec<&str> = ranges[i + 1..].iter().map(|(l, _)| l.as_str()).collect();
+                return Err(fail(
+                    code,
+                    format!(
+                        "{e:#} Done before it, and kept: {}. Not started: {}. Fix the cause \
+                         and run harden apply again: it plans only what is left.",
+                        done.join(", "),
+                        if rest.is_empty() {
+                            "nothing".to_string()
+                        } else {
+                            rest.join(", ")
+                        }
+                    ),
+                ));
+            }
+            self.parts_done += 1;
+            done.push(label.clone());
+        }
+        self.remember_forms();
+        Ok(())
+    }
+
+    fn remember_forms(&self) {
         if let Err(e) = self.env.secrets.remember_acl_forms(&self.forms) {
             crate::ui::warn(format!("{e:#}: the next run may set the users again"));
         }
-        Ok(())
     }
 
     fn node_env(&self, address: &str) -> Result<&'a NodeEnv> {
@@ -319,8 +363,59 @@ impl<'a> Executor<'a> {
             Action::CheckSentinelLogins { sentinels } => {
                 self.check_sentinel_logins(*sentinels).await?
             }
+            Action::CheckCluster => self.check_cluster().await?,
         }
         Ok(())
+    }
+
+    /// The addresses of the plan's servers (not Sentinels).
+    fn servers(&self) -> Vec<String> {
+        let nodes = self.env.nodes.iter();
+        nodes
+            .filter(|(_, n)| !n.sentinel)
+            .map(|(a, _)| a.clone())
+            .collect()
+    }
+
+    /// Waits until the cluster is healthy ([`crate::cluster::health`]) as every server
+    /// answers over redisops' own connections (logged in as each node is now).
+    async fn check_cluster(&mut self) -> Result<()> {
+        let servers = self.servers();
+        let deadline = Instant::now() + SETTLE;
+        loop {
+            let mut problems = Vec::new();
+            let mut probes = Vec::new();
+            for a in &servers {
+                let probe = match self.conn(a).await {
+                    Ok(con) => read_probe(con).await,
+                    Err(e) => Err(e),
+                };
+                match probe {
+                    Ok(p) => probes.push((a.clone(), p)),
+                    Err(e) => {
+                        self.conns.remove(a);
+                        problems.push(format!("{a} did not answer: {e:#}"));
+                    }
+                }
+            }
+            problems.extend(health::problems(
+                probes.iter().map(|(a, p)| (a.as_str(), p)),
+            ));
+            if problems.is_empty() {
+                return Ok(());
+            }
+            if Instant::now() > deadline {
+                return Err(fail(
+                    ExitCode::Error,
+                    format!(
+                        "the cluster is not healthy {}s after the change: {}",
+                        SETTLE.as_secs(),
+                        problems.join("; ")
+                    ),
+                ));
+            }
+            cancel::sleep(POLL, &self.cancel).await?;
+        }
     }
 
     async fn sentinel_config_set(&mut self, node: &str, key: &str, value: &str) -> Result<()> {
@@ -494,13 +589,7 @@ impl<'a> Executor<'a> {
     /// Every server shows, in CLIENT LIST, each Sentinel's command connection
     /// (`name=sentinel-<id>-cmd`) logged in as the `sentinel` user.
     async fn check_sentinel_logins(&mut self, sentinels: usize) -> Result<()> {
-        let servers: Vec<String> = self
-            .env
-            .nodes
-            .iter()
-            .filter(|(_, n)| !n.sentinel)
-            .map(|(a, _)| a.clone())
-            .collect();
+        let servers = self.servers();
         let deadline = Instant::now() + SETTLE;
         for server in servers {
             loop {
@@ -722,12 +811,15 @@ impl StepExecutor for Executor<'_> {
                 failed.push(format!("{node}: {action}: {e:#}"));
             }
         }
-        if failed.is_empty() {
+        if failed.is_empty() && self.parts_done == 0 {
             self.env.secrets.remove_new();
         }
     }
 
     fn rolled_back_note(&self) -> String {
+        if self.parts_done > 0 {
+            return "This node's changes were rolled back.".into();
+        }
         "Every change made was rolled back: the nodes are as before and no new password was \
          kept."
             .into()

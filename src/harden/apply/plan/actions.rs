@@ -142,6 +142,9 @@ pub enum Action {
     Restart,
     /// A fresh connection without credentials is refused (NOAUTH).
     CheckClosed,
+    /// Every cluster node says `cluster_state:ok`, flags no node `fail`/`fail?`, is not
+    /// loading, and every replica's master link is up.
+    CheckCluster,
 }
 
 /// A config file line the editor sets: `name args…`, replacing the line with the same name
@@ -252,6 +255,10 @@ impl fmt::Display for Action {
             Action::CheckClosed => {
                 f.write_str("verify: a connection without credentials is refused")
             }
+            Action::CheckCluster => f.write_str(
+                "check: cluster_state:ok on every node, no node flagged fail, every replica's \
+                 master link up",
+            ),
         }
     }
 }
@@ -277,6 +284,7 @@ impl Step {
                 | Action::CheckSentinels { .. }
                 | Action::CheckSentinelLogins { .. }
                 | Action::CheckClosed
+                | Action::CheckCluster
         )
     }
 }
@@ -288,6 +296,35 @@ pub struct Plan {
     pub warnings: Vec<String>,
     /// Findings the plan leaves to the operator, with why.
     pub left: Vec<String>,
+    /// A cluster's plan runs in parts, one after another, each rolled back on its own:
+    /// users on every node, then one node at a time. Empty: the plan is one run.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub parts: Vec<Part>,
+}
+
+/// `steps[previous part's end..end]`, run as one unit.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Part {
+    pub label: String,
+    pub end: usize,
+}
+
+impl Plan {
+    /// The parts as step ranges (the whole plan when it has none).
+    pub fn ranges(&self) -> Vec<(String, std::ops::Range<usize>)> {
+        if self.parts.is_empty() {
+            return vec![(String::new(), 0..self.steps.len())];
+        }
+        let mut start = 0;
+        self.parts
+            .iter()
+            .map(|p| {
+                let r = start..p.end;
+                start = p.end;
+                (p.label.clone(), r)
+            })
+            .collect()
+    }
 }
 
 impl Plan {
@@ -300,6 +337,14 @@ impl Plan {
         let mut out = String::new();
         let mut node = "";
         for (i, step) in self.steps.iter().enumerate() {
+            if let Some((label, _)) = self
+                .ranges()
+                .iter()
+                .find(|(l, r)| r.start == i && !l.is_empty())
+            {
+                out.push_str(&format!("== {label}\n"));
+                node = "";
+            }
             if step.node != node {
                 node = &step.node;
                 out.push_str(&format!("{node}:\n"));

@@ -26,10 +26,11 @@
 //! ([`refusals`]) and the planner ([`planner`]) live in their own files.
 
 mod actions;
+pub mod cluster;
 mod planner;
 mod refusals;
 
-pub use actions::{Action, DefaultUser, FileLine, Plan, PlanOptions, Step, Val};
+pub use actions::{Action, DefaultUser, FileLine, Part, Plan, PlanOptions, Step, Val};
 pub use planner::plan;
 pub use refusals::Refusal;
 

@@ -153,6 +153,12 @@ impl<'a> Planner<'a> {
         self.facts.group.is_some()
     }
 
+    /// Whether this run wires every replica (a Sentinel group or a whole cluster), so none
+    /// is left logging in as the default user.
+    fn wires_all(&self) -> bool {
+        self.in_group() || self.facts.cluster.is_some()
+    }
+
     /// Servers in tightening order: replicas first, the master last.
     fn servers(&self) -> Vec<&'a NodeFacts> {
         let facts: &'a AuditFacts = self.facts;
@@ -201,8 +207,8 @@ impl<'a> Planner<'a> {
         if users {
             // A lone replica's master is not ours to give a replication user: its
             // masterauth stays as it is.
-            let in_group = self.in_group();
-            for n in servers.iter().filter(|n| in_group || n.role == "master") {
+            let all = self.wires_all();
+            for n in servers.iter().filter(|n| all || n.role == "master") {
                 self.wire_replication(n);
             }
         }
@@ -279,7 +285,7 @@ impl<'a> Planner<'a> {
     /// user are not wired by this run: closing or restricting it would cut them off at their
     /// next reconnect (a restricted default loses PSYNC, SLAVEOF and CONFIG REWRITE).
     fn refuse_stranded_dependants(&self, n: &NodeFacts) -> Result<(), Refusal> {
-        if self.in_group() || self.default_rules(n).is_none() {
+        if self.wires_all() || self.default_rules(n).is_none() {
             return Ok(());
         }
         let replicas = n.info("connected_slaves").unwrap_or("0");

@@ -66,6 +66,21 @@ pub(super) fn refuse(facts: &AuditFacts, opts: &PlanOptions) -> Result<(), Refus
             down.unreachable.as_deref().unwrap_or("")
         )));
     }
+    if let Some(problem) = facts.cluster.iter().flat_map(|c| &c.problems).next() {
+        return Err(Refusal(format!(
+            "the cluster is not healthy ({problem}): apply changes one node at a time and \
+             checks the cluster healthy after each, so it starts only from a healthy cluster"
+        )));
+    }
+    if facts.cluster.is_some() && (opts.bind.is_some() || opts.restart || !opts.rename.is_empty()) {
+        return Err(Refusal(
+            "--bind, --restart and --rename-commands are not for a cluster: bind moves the bus \
+             listener only at a restart, a master's restart can start a failover, and renamed \
+             commands break replicas and cluster tooling. Set them in each node's config file \
+             and restart the nodes one at a time, replicas first"
+                .into(),
+        ));
+    }
     let group = facts.group.as_ref();
     if group.is_some() && opts.bind.is_some() {
         return Err(Refusal(
