@@ -420,6 +420,50 @@ mod tests {
     use crate::harden::checks::fixtures::{audit, open_default, server};
 
     #[test]
+    fn a_cluster_report_has_one_finding_per_issue_with_its_nodes() {
+        use crate::harden::facts::ClusterFacts;
+        let nodes: Vec<_> = (0..3)
+            .map(|i| {
+                let mut n = server();
+                n.address = format!("127.0.0.1:700{i}");
+                open_default(&mut n);
+                n
+            })
+            .collect();
+        let mut facts = audit(nodes);
+        facts.cluster = Some(ClusterFacts {
+            url: "redis-cluster://127.0.0.1:7000".into(),
+            nodes: vec![],
+            problems: vec!["127.0.0.1:7003 did not answer: refused".into()],
+        });
+        let report = Report::new(&facts);
+        let grouped = report.grouped();
+        let net01: Vec<_> = grouped
+            .iter()
+            .filter(|g| g.finding.id == "NET-01")
+            .collect();
+        assert_eq!(net01.len(), 1);
+        assert_eq!(net01[0].nodes.len(), 3);
+        assert!(net01[0].finding.evidence.starts_with("on 127.0.0.1:7000: "));
+        assert_eq!(
+            report.summary().critical,
+            1 + grouped
+                .iter()
+                .filter(|g| g.finding.id != "NET-01" && g.finding.severity == Severity::Critical)
+                .count()
+        );
+        let j = report.to_json(false);
+        assert_eq!(j["findings"][0]["nodes"].as_array().unwrap().len(), 3);
+        assert_eq!(j["nodes"].as_array().unwrap().len(), 3);
+        let text = report.render(Severity::High);
+        assert!(text.contains("(3 of 3 nodes)"), "{text}");
+        assert!(
+            text.contains("WARNING  127.0.0.1:7003 did not answer"),
+            "{text}"
+        );
+    }
+
+    #[test]
     fn shapes() {
         let mut n = server();
         open_default(&mut n);
