@@ -10,6 +10,7 @@ use crate::rdb::RdbFormat;
 use crate::server::{Flavor, Loads, Server, Version};
 use std::fmt;
 use std::io::Write;
+use std::os::fd::AsRawFd;
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, Command, Stdio};
@@ -197,6 +198,12 @@ impl Checker {
             .stderr(Stdio::piped())
             .spawn()?;
         let stdin = child.stdin.take();
+        if let Some(pipe) = &stdin {
+            // A 64 KiB pipe makes the stream and the checker wait on each other every few
+            // blocks; a larger one lets both run. Best effort: the default still works.
+            // SAFETY: fcntl on a pipe descriptor this process owns; no memory is passed.
+            unsafe { libc::fcntl(pipe.as_raw_fd(), libc::F_SETPIPE_SZ, PIPE_BYTES) };
+        }
         Ok(Piped {
             checker: self,
             child,
@@ -204,6 +211,9 @@ impl Checker {
         })
     }
 }
+
+/// The checker's pipe buffer (Linux allows up to 1 MiB without privileges).
+const PIPE_BYTES: libc::c_int = 1 << 20;
 
 /// A running checker reading the RDB from a pipe.
 pub struct Piped {
