@@ -20,6 +20,7 @@ pub mod prune;
 pub mod retention;
 pub mod schedule;
 pub mod set;
+mod set_shards;
 pub mod verify;
 
 pub use capture::Method;
@@ -44,6 +45,7 @@ use std::time::{Duration, Instant};
 use tokio_util::sync::CancellationToken;
 
 /// Everything a backup run needs besides the target and repository.
+#[derive(Clone)]
 pub struct Request {
     pub method: Method,
     pub from: Want,

@@ -20,6 +20,8 @@ pub struct Probe {
     /// `CLUSTER INFO` (same `key:value` format as INFO).
     pub cluster_info: Info,
     pub nodes: Vec<NodeLine>,
+    /// `CLUSTER NODES` as the node answered it (a backup set keeps it).
+    pub nodes_text: String,
 }
 
 /// A node of the cluster as discovery found it.
@@ -197,7 +199,7 @@ async fn first_seed(dialer: &Dialer, target: &ClusterTarget) -> Result<(HostPort
 async fn probe_node(dialer: &Dialer, hp: &HostPort, auth: &Auth) -> Result<(Node, Probe)> {
     let mut node = Node::connect(dialer, &Endpoint::Tcp(hp.clone()), auth, 0).await?;
     let info = node.info("").await?;
-    let (cluster_info, nodes) = if info.flag("cluster_enabled") == Some(true) {
+    let (cluster_info, nodes, nodes_text) = if info.flag("cluster_enabled") == Some(true) {
         let ci: String = node
             .query(redis::cmd("CLUSTER").arg("INFO"))
             .await
@@ -209,9 +211,10 @@ async fn probe_node(dialer: &Dialer, hp: &HostPort, auth: &Auth) -> Result<(Node
         (
             Info::parse(&ci),
             nodes::parse(&text).with_context(|| format!("CLUSTER NODES of {hp}"))?,
+            text,
         )
     } else {
-        (Info::default(), Vec::new())
+        (Info::default(), Vec::new(), String::new())
     };
     Ok((
         node,
@@ -219,6 +222,7 @@ async fn probe_node(dialer: &Dialer, hp: &HostPort, auth: &Auth) -> Result<(Node
             info,
             cluster_info,
             nodes,
+            nodes_text,
         },
     ))
 }

@@ -42,6 +42,7 @@ mod manifest;
 mod origin;
 mod repository;
 mod set;
+mod set_copy;
 mod store;
 mod write;
 
@@ -63,6 +64,7 @@ pub use set::{
     BackupSet, NodeRef, PendingSet, SET_FORMAT_VERSION, SetList, SetManifest, ShardEntry,
     SourceNode, TopologySnapshot,
 };
+pub use set_copy::SetCopy;
 pub use store::{ObjectReader, is_held};
 pub use write::{ArchiveSink, PendingBackup};
 
