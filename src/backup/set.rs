@@ -6,7 +6,7 @@
 //! nothing that looks like one.
 
 pub use super::set_shards::Concurrency;
-use super::{Request, lock, set_shards};
+use super::{Request, lock, set_cut, set_shards};
 use crate::cluster::discover::{self, Discovery, Member};
 use crate::cluster::nodes::SlotState;
 use crate::cluster::slots::{self, SlotRange};
@@ -21,6 +21,7 @@ use crate::target::ClusterTarget;
 use anyhow::{Context, Result};
 use chrono::Utc;
 use sha2::{Digest, Sha256};
+use std::time::Duration;
 
 /// A replica further behind its master than this (bytes of replication stream, read by
 /// discovery) is not "caught up" and is not chosen as a shard's source.
@@ -47,6 +48,9 @@ pub struct SetOptions {
     /// Back up the owned slots when some slots have no owner (`--allow-partial`).
     pub allow_partial: bool,
     pub concurrency: Concurrency,
+    /// `--consistent-cut`: pause writes on every master for at most this long while every
+    /// shard's fork starts.
+    pub consistent_cut: Option<Duration>,
 }
 
 /// Backs up every shard of `target` into one set in `repo`.
@@ -79,8 +83,15 @@ pub async fn run(
     let started_at = Utc::now();
     let id = BackupId::generate(started_at);
     let mut set = repo.begin_set(&lock, &id)?;
-    let (shards, shard_warnings) =
-        set_shards::capture_all(target, &plan, &mut set, req, opts.concurrency).await?;
+    let cut = match opts.consistent_cut {
+        Some(timeout) => {
+            let masters: Vec<&Member> = plan.iter().map(|p| p.master).collect();
+            Some(set_cut::pause(target, &masters, timeout).await?)
+        }
+        None => None,
+    };
+    let (shards, shard_warnings, pause) =
+        set_shards::capture_all(target, &plan, &mut set, req, opts.concurrency, cut).await?;
     warnings.extend(shard_warnings);
 
     let after = discover::discover(target).await?;
@@ -101,7 +112,13 @@ pub async fn run(
         set_id: id.to_string(),
         started_at,
         finished_at: Utc::now(),
-        consistency: "per-shard".into(),
+        consistency: if pause.is_some() {
+            "paused-cut"
+        } else {
+            "per-shard"
+        }
+        .into(),
+        pause,
         partial: !uncovered.is_empty(),
         uncovered_slots: uncovered.iter().map(|r| [r.start, r.end]).collect(),
         target: target.name.clone(),

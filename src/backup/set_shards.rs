@@ -2,16 +2,18 @@
 //! `--forks-per-host` on one host (grouped by the address each source node is reached at), each
 //! through the ordinary single-node capture and pipeline with the per-key slot check as the
 //! walk's visitor. The first failure cancels the shards still running and waits for them, so
-//! nothing is left writing when the set is dropped.
+//! nothing is left writing when the set is dropped. With a consistent cut (`set_cut.rs`) all
+//! shards start together inside the write pause.
 
 use super::set::Planned;
+use super::set_cut::{self, Paused};
 use super::{NodeFacts, NodeJob, Request, capture, capture_node};
 use crate::archive::Encryption;
 use crate::cluster::slotcheck::SlotCheck;
 use crate::cluster::slots;
 use crate::conn::{Dialer, Node};
 use crate::exit::{ExitCode, fail};
-use crate::repo::{Backup, BackupId, NodeRef, PendingSet, ShardEntry, SourceNode};
+use crate::repo::{Backup, BackupId, NodeRef, Pause, PendingSet, ShardEntry, SourceNode};
 use crate::target::{ClusterTarget, Endpoint};
 use anyhow::{Context, Result};
 use chrono::Utc;
@@ -19,6 +21,7 @@ use futures::StreamExt;
 use futures::stream::FuturesUnordered;
 use std::collections::BTreeMap;
 use std::time::Instant;
+use tokio::sync::oneshot;
 
 /// How many shards run at once.
 #[derive(Debug, Clone, Copy)]
@@ -37,20 +40,31 @@ struct Done {
     warnings: Vec<String>,
 }
 
-/// Captures every planned shard into `set`; returns the entries in shard order and the
-/// warnings. On failure the shards already committed are in `set` (which deletes them when
-/// dropped uncommitted).
+/// Captures every planned shard into `set`; returns the entries in shard order, the
+/// warnings and, with `cut` (writes paused on every master), the pause record: then every
+/// shard starts at once and the pause ends as soon as every fork has started (or one failed).
+/// On failure the shards already committed are in `set` (which deletes them when dropped
+/// uncommitted).
 pub(super) async fn capture_all(
     target: &ClusterTarget,
     plan: &[Planned<'_>],
     set: &mut PendingSet,
     req: &Request,
     limits: Concurrency,
-) -> Result<(Vec<ShardEntry>, Vec<String>)> {
+    cut: Option<Paused>,
+) -> Result<(Vec<ShardEntry>, Vec<String>, Option<Pause>)> {
     let hosts: Vec<&str> = plan
         .iter()
         .map(|p| p.source.endpoint.host.as_str())
         .collect();
+    // A cut needs every fork inside the pause: all shards together, whatever the hosts.
+    let limits = match cut {
+        Some(_) => Concurrency {
+            parallel: plan.len(),
+            per_host: plan.len(),
+        },
+        None => limits,
+    };
     let at_once = effective(&hosts, limits);
     // The compression threads are shared by the shards that run together.
     let stop = req.cancelled.child_token();
@@ -61,11 +75,54 @@ pub(super) async fn capture_all(
         quiet: req.quiet || at_once > 1,
         ..req.clone()
     };
-    let dialer = Dialer::new(target.tls.as_ref(), target.timeout)?;
+    let dialer = match Dialer::new(target.tls.as_ref(), target.timeout) {
+        Ok(d) => d,
+        Err(e) => {
+            if let Some(paused) = cut {
+                paused.unpause().await.ok();
+            }
+            return Err(e);
+        }
+    };
     let id = set.id().clone();
+    let at_cut = cut.as_ref().map(|c| (c.offsets.clone(), c.deadline()));
+    let (mut senders, receivers): (Vec<_>, Vec<_>) = (0..plan.len())
+        .map(|_| {
+            let (tx, rx) = oneshot::channel();
+            (Some(tx), rx)
+        })
+        .unzip();
+    if cut.is_none() {
+        senders.iter_mut().for_each(|s| *s = None);
+    }
     let mut done: BTreeMap<usize, Done> = BTreeMap::new();
     let mut first_error = None;
-    {
+    let control = async {
+        let Some(paused) = cut else {
+            return Ok(None);
+        };
+        let left = paused.deadline().saturating_duration_since(Instant::now());
+        let started = tokio::time::timeout(left, futures::future::join_all(receivers)).await;
+        let all = matches!(&started, Ok(r) if r.iter().all(Result::is_ok));
+        let pause = paused.unpause().await;
+        if !all {
+            stop.cancel();
+        }
+        match started {
+            Err(_) => Err(fail(
+                ExitCode::ClusterRefused,
+                format!(
+                    "--consistent-cut: not every shard's fork started within the pause ({} ms); \
+                     writes were unpaused and no set was committed",
+                    left.as_millis()
+                ),
+            )),
+            // A shard that failed to start reports its own error.
+            Ok(_) if !all => Ok(None),
+            Ok(_) => pause.map(Some),
+        }
+    };
+    let shards = async {
         let pending: &PendingSet = set;
         let mut waiting: Vec<usize> = (0..plan.len()).collect();
         let mut busy: Vec<usize> = Vec::new();
@@ -77,11 +134,20 @@ pub(super) async fn capture_all(
                 };
                 waiting.retain(|w| *w != i);
                 busy.push(i);
-                let (dialer, id, shard_req) = (&dialer, &id, &shard_req);
-                running.push(async move {
-                    let r = capture_shard(target, dialer, pending, id, i, &plan[i], shard_req);
-                    (i, r.await)
-                });
+                let shard = Shard {
+                    target,
+                    dialer: &dialer,
+                    set: pending,
+                    id: &id,
+                    index: i,
+                    plan: &plan[i],
+                    req: &shard_req,
+                    started: senders[i].take(),
+                    cut: at_cut
+                        .as_ref()
+                        .map(|(o, deadline)| (o[&plan[i].master.line.id], *deadline)),
+                };
+                running.push(async move { (i, shard.capture().await) });
             }
             let Some((i, result)) = running.next().await else {
                 break;
@@ -99,7 +165,8 @@ pub(super) async fn capture_all(
                 Err(_) => {}
             }
         }
-    }
+    };
+    let ((), pause) = tokio::join!(shards, control);
     let mut entries = Vec::new();
     let mut warnings = Vec::new();
     for (i, d) in done {
@@ -107,9 +174,12 @@ pub(super) async fn capture_all(
         entries.push(d.entry);
         warnings.extend(d.warnings);
     }
-    match first_error {
-        Some(e) => Err(e),
-        None => Ok((entries, warnings)),
+    // A pause that could not be ended cleanly fails the set too: it said so.
+    let pause = pause.context("after the shards' forks started; no set was committed");
+    match (first_error, pause) {
+        (Some(e), _) => Err(e),
+        (None, Err(e)) => Err(e),
+        (None, Ok(pause)) => Ok((entries, warnings, pause)),
     }
 }
 
@@ -132,107 +202,135 @@ fn next(waiting: &[usize], hosts: &[&str], busy: &[usize], per_host: usize) -> O
         .find(|&i| busy.iter().filter(|&&b| hosts[b] == hosts[i]).count() < per_host)
 }
 
-/// One shard: connect to its source, capture its RDB through the slot check into the set's
-/// shard folder, and commit the shard backup (the set commits later).
-async fn capture_shard(
-    target: &ClusterTarget,
-    dialer: &Dialer,
-    set: &PendingSet,
-    id: &BackupId,
+/// One shard to capture.
+struct Shard<'a> {
+    target: &'a ClusterTarget,
+    dialer: &'a Dialer,
+    set: &'a PendingSet,
+    id: &'a BackupId,
     index: usize,
-    p: &Planned<'_>,
-    req: &Request,
-) -> Result<Done> {
-    let label = format!("{index} (slots {})", slots::list(&p.shard.slots));
-    let endpoint = Endpoint::Tcp(p.source.endpoint.clone());
-    let mut node = Node::connect(dialer, &endpoint, &target.auth, 0)
-        .await
-        .with_context(|| {
-            format!("shard {label}: connecting to {endpoint}; no set was committed")
-        })?;
-    let facts = NodeFacts::read(&mut node).await;
-    let source = capture::choose(&mut node, req.method).await?;
-    let encrypted = !matches!(req.encryption, Encryption::None);
-    let sink = set.begin_shard(index, req.compression, encrypted)?;
-    let job = NodeJob {
-        name: &target.name,
-        node: &mut node,
-        dialer,
-        auth: &target.auth,
-        timeout: target.timeout,
-        source,
-        facts,
-        sentinel_master: None,
-    };
-    let check = SlotCheck::new(&p.shard.slots);
-    let captured = capture_node(job, sink, id, Utc::now(), Instant::now(), req, check)
-        .await
-        .with_context(|| format!("shard {label} from {endpoint}; no set was committed"))?;
-    let mut warnings = captured.warnings;
-    let check = &captured.visitor;
-    if let Some(why) = check.refusal(&label) {
-        return Err(fail(
-            ExitCode::VerifyFailed,
-            format!("{why}; no set was committed"),
-        ));
-    }
-    if check.unchecked > 0 {
-        warnings.push(format!(
-            "shard {label}: {} key(s) longer than 64 KiB without a hash tag in their first \
+    plan: &'a Planned<'a>,
+    req: &'a Request,
+    /// With a cut: told when the fork started.
+    started: Option<oneshot::Sender<()>>,
+    /// With a cut: the master's cut offset and the end of the pause.
+    cut: Option<(u64, Instant)>,
+}
+
+impl Shard<'_> {
+    /// Connects to the source, captures its RDB through the slot check into the set's shard
+    /// folder, and commits the shard backup (the set commits later).
+    async fn capture(self) -> Result<Done> {
+        let Shard {
+            target,
+            dialer,
+            set,
+            id,
+            index,
+            plan: p,
+            req,
+            started,
+            cut,
+        } = self;
+        let label = format!("{index} (slots {})", slots::list(&p.shard.slots));
+        let endpoint = Endpoint::Tcp(p.source.endpoint.clone());
+        let mut node = Node::connect(dialer, &endpoint, &target.auth, 0)
+            .await
+            .with_context(|| {
+                format!("shard {label}: connecting to {endpoint}; no set was committed")
+            })?;
+        if let (Some((offset, deadline)), true) = (cut, p.source.line.is_replica()) {
+            set_cut::wait_caught_up(&mut node, offset, deadline).await?;
+        }
+        let facts = NodeFacts::read(&mut node).await;
+        let source = capture::choose(&mut node, req.method).await?;
+        let encrypted = !matches!(req.encryption, Encryption::None);
+        let sink = set.begin_shard(index, req.compression, encrypted)?;
+        let job = NodeJob {
+            name: &target.name,
+            node: &mut node,
+            dialer,
+            auth: &target.auth,
+            timeout: target.timeout,
+            source,
+            facts,
+            sentinel_master: None,
+            started,
+        };
+        let check = SlotCheck::new(&p.shard.slots);
+        let captured = capture_node(job, sink, id, Utc::now(), Instant::now(), req, check)
+            .await
+            .with_context(|| format!("shard {label} from {endpoint}; no set was committed"))?;
+        let mut warnings = captured.warnings;
+        let check = &captured.visitor;
+        if let Some(why) = check.refusal(&label) {
+            return Err(fail(
+                ExitCode::VerifyFailed,
+                format!("{why}; no set was committed"),
+            ));
+        }
+        if check.unchecked > 0 {
+            warnings.push(format!(
+                "shard {label}: {} key(s) longer than 64 KiB without a hash tag in their first \
              64 KiB were not slot-checked",
-            check.unchecked
-        ));
+                check.unchecked
+            ));
+        }
+        let aux = &captured.summary.aux;
+        let rdb_offset = aux.get("repl-offset").and_then(|v| v.parse().ok());
+        if let Some((offset, _)) = cut {
+            warnings.extend(set_cut::check_at_cut(&label, rdb_offset, offset)?);
+        }
+        let (keys, expires) = captured
+            .summary
+            .databases
+            .values()
+            .fold((0, 0), |(k, e), d| (k + d.keys, e + d.expires));
+        let entry = ShardEntry {
+            index,
+            slots: p.shard.slots.iter().map(|r| [r.start, r.end]).collect(),
+            master: NodeRef {
+                id: p.master.line.id.clone(),
+                addr: p.master.endpoint.to_string(),
+                config_epoch: p.master.line.config_epoch,
+                repl_offset: p
+                    .master
+                    .probe
+                    .as_ref()
+                    .ok()
+                    .and_then(|x| x.info.u64("master_repl_offset")),
+            },
+            source: SourceNode {
+                id: p.source.line.id.clone(),
+                addr: p.source.endpoint.to_string(),
+                role: if p.source.line.is_replica() {
+                    "replica"
+                } else {
+                    "master"
+                }
+                .into(),
+                run_id: captured.manifest.target.run_id.clone(),
+                repl_id: aux.get("repl-id").cloned(),
+                repl_offset: rdb_offset,
+                lag_bytes: p.lag,
+            },
+            backup_id: id.to_string(),
+            archive: captured.manifest.archive.file.clone(),
+            keys,
+            expires,
+            slot_counts: check
+                .runs()
+                .iter()
+                .map(|r| [u64::from(r.0), u64::from(r.1), r.2, r.3])
+                .collect(),
+        };
+        let backup = captured.pending.commit(captured.manifest)?;
+        Ok(Done {
+            entry,
+            backup,
+            warnings,
+        })
     }
-    let aux = &captured.summary.aux;
-    let (keys, expires) = captured
-        .summary
-        .databases
-        .values()
-        .fold((0, 0), |(k, e), d| (k + d.keys, e + d.expires));
-    let entry = ShardEntry {
-        index,
-        slots: p.shard.slots.iter().map(|r| [r.start, r.end]).collect(),
-        master: NodeRef {
-            id: p.master.line.id.clone(),
-            addr: p.master.endpoint.to_string(),
-            config_epoch: p.master.line.config_epoch,
-            repl_offset: p
-                .master
-                .probe
-                .as_ref()
-                .ok()
-                .and_then(|x| x.info.u64("master_repl_offset")),
-        },
-        source: SourceNode {
-            id: p.source.line.id.clone(),
-            addr: p.source.endpoint.to_string(),
-            role: if p.source.line.is_replica() {
-                "replica"
-            } else {
-                "master"
-            }
-            .into(),
-            run_id: captured.manifest.target.run_id.clone(),
-            repl_id: aux.get("repl-id").cloned(),
-            repl_offset: aux.get("repl-offset").and_then(|v| v.parse().ok()),
-            lag_bytes: p.lag,
-        },
-        backup_id: id.to_string(),
-        archive: captured.manifest.archive.file.clone(),
-        keys,
-        expires,
-        slot_counts: check
-            .runs()
-            .iter()
-            .map(|r| [u64::from(r.0), u64::from(r.1), r.2, r.3])
-            .collect(),
-    };
-    let backup = captured.pending.commit(captured.manifest)?;
-    Ok(Done {
-        entry,
-        backup,
-        warnings,
-    })
 }
 
 #[cfg(test)]

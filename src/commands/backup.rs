@@ -105,6 +105,17 @@ pub struct BackupArgs {
     #[arg(long, value_name = "N", default_value_t = 1, help_heading = "Cluster",
           value_parser = clap::value_parser!(u64).range(1..=256))]
     pub forks_per_host: u64,
+
+    /// Cluster: pause writes on every master (CLIENT PAUSE WRITE) while every shard's fork
+    /// starts, so that all shards are one instant; all shards are then captured at once
+    #[arg(long, help_heading = "Cluster")]
+    pub consistent_cut: bool,
+
+    /// Cluster: with --consistent-cut, the longest write pause: the servers end it by
+    /// themselves after it, and a cut whose forks did not all start within it fails
+    #[arg(long, value_name = "SECONDS", default_value_t = 10, help_heading = "Cluster",
+          value_parser = clap::value_parser!(u64).range(1..=300))]
+    pub cut_pause_timeout: u64,
 }
 
 impl BackupArgs {
@@ -114,6 +125,8 @@ impl BackupArgs {
             (self.allow_partial, "--allow-partial"),
             (self.parallel != 1, "--parallel"),
             (self.forks_per_host != 1, "--forks-per-host"),
+            (self.consistent_cut, "--consistent-cut"),
+            (self.cut_pause_timeout != 10, "--cut-pause-timeout"),
         ]
         .into_iter()
         .find_map(|(given, flag)| given.then_some(flag))

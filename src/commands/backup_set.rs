@@ -27,6 +27,27 @@ pub async fn run(args: &BackupArgs, ctx: &Ctx, target: &ClusterTarget) -> Result
              a systemd timer (see the README section \"Cluster\")",
         ));
     }
+    let cut_conflict = [
+        (args.parallel != 1, "--parallel"),
+        (args.forks_per_host != 1, "--forks-per-host"),
+    ]
+    .into_iter()
+    .find_map(|(given, flag)| given.then_some(flag));
+    match (args.consistent_cut, cut_conflict) {
+        (true, Some(flag)) => {
+            return Err(fail(
+                ExitCode::Usage,
+                format!("--consistent-cut captures every shard at once: {flag} does not apply"),
+            ));
+        }
+        (false, _) if args.cut_pause_timeout != 10 => {
+            return Err(fail(
+                ExitCode::Usage,
+                "--cut-pause-timeout applies with --consistent-cut only",
+            ));
+        }
+        _ => {}
+    }
     let location = args.repo.resolve(&ctx.config)?;
     // A bad destination or keep rule is found before the cluster is asked for anything.
     let copy_to = copy_destination(args, &location, ctx)?;
@@ -43,6 +64,8 @@ pub async fn run(args: &BackupArgs, ctx: &Ctx, target: &ClusterTarget) -> Result
             parallel: args.parallel as usize,
             per_host: args.forks_per_host as usize,
         },
+        consistent_cut: (args.consistent_cut)
+            .then(|| std::time::Duration::from_secs(args.cut_pause_timeout)),
     };
     let started = Instant::now();
     let result = async {

@@ -61,7 +61,7 @@ pub use manifest::{
 pub use origin::{ServerIdentity, address};
 pub use repository::{Backup, ListResult, ObjectRef, Problem, RepoLock, Repository};
 pub use set::{
-    BackupSet, NodeRef, PendingSet, SET_FORMAT_VERSION, SetList, SetManifest, ShardEntry,
+    BackupSet, NodeRef, Pause, PendingSet, SET_FORMAT_VERSION, SetList, SetManifest, ShardEntry,
     SourceNode, TopologySnapshot,
 };
 pub use set_copy::SetCopy;

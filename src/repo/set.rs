@@ -39,8 +39,8 @@ pub struct SetManifest {
     pub set_id: String,
     pub started_at: DateTime<Utc>,
     pub finished_at: DateTime<Utc>,
-    /// `per-shard`: each shard is consistent in itself, at its own fork time (the only kind
-    /// this redisops writes).
+    /// `per-shard`: each shard is consistent in itself, at its own fork time; `paused-cut`:
+    /// writes were paused on every master while all shards' forks started ([`Pause`]).
     pub consistency: String,
     /// The cluster's slot coverage was incomplete and `--allow-partial` backed up only the
     /// owned slots: the set is not the whole dataset (`uncovered_slots` had no owner).
@@ -55,11 +55,26 @@ pub struct SetManifest {
     pub topology_before: TopologySnapshot,
     pub topology_after: TopologySnapshot,
     pub shards: Vec<ShardEntry>,
+    /// With `consistency: paused-cut`: the write pause.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pause: Option<Pause>,
     /// Node id → that node's raw `CLUSTER NODES` answer at backup time (before the first
     /// shard): enough to rebuild the topology without `nodes.conf`. It names ids, addresses,
     /// flags, epochs and slots; it carries no credentials.
     #[serde(default)]
     pub cluster_nodes: BTreeMap<String, String>,
+}
+
+/// The write pause of a `paused-cut` set.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Pause {
+    pub paused_at: DateTime<Utc>,
+    pub unpaused_at: DateTime<Utc>,
+    /// The `CLIENT PAUSE` timeout: the servers end the pause by themselves after it.
+    pub timeout_ms: u64,
+    /// Master id → its `master_repl_offset` while paused: the cut. Every shard's RDB
+    /// (`repl-offset`) was checked to be at it.
+    pub offsets: BTreeMap<String, u64>,
 }
 
 /// What the cluster looked like at one moment.
@@ -145,8 +160,12 @@ impl SetManifest {
         if self.shards.is_empty() {
             bail!("it lists no shards");
         }
-        if self.consistency != "per-shard" {
-            bail!("consistency '{}' is not per-shard", self.consistency);
+        match (self.consistency.as_str(), &self.pause) {
+            ("per-shard", None) | ("paused-cut", Some(_)) => {}
+            (c, p) => bail!(
+                "consistency '{c}' with{} a pause record is not per-shard or paused-cut",
+                if p.is_some() { "" } else { "out" }
+            ),
         }
         if self.partial == self.uncovered_slots.is_empty() {
             bail!(

@@ -55,6 +55,7 @@ fn manifest(shards: Vec<ShardEntry>) -> SetManifest {
         shards,
         partial: false,
         uncovered_slots: vec![],
+        pause: None,
         cluster_nodes: BTreeMap::from([(
             "m".into(),
             "m 127.0.0.1:7000@17000 myself,master - 0 0 1 connected 0-5460\n".into(),

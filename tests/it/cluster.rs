@@ -577,12 +577,42 @@ fn backup_of_a_cluster_is_one_slot_checked_set_listed_and_verified() {
     );
     assert!(folder.join(format!("sets/{id2}/s02")).is_dir());
 
-    // backup --keep-last 1 prunes the target's sets under its lock.
-    let json = backup_set(&cluster.url(), &repo, &["--keep-last", "1", "--json"])
-        .ok()
-        .json();
+    // backup --keep-last 1 prunes the target's sets under its lock. --consistent-cut: every
+    // master paused while the forks start; each shard's RDB is at its master's cut offset,
+    // and the masters take writes again afterwards.
+    let json = backup_set(
+        &cluster.url(),
+        &repo,
+        &[
+            "--keep-last",
+            "1",
+            "--consistent-cut",
+            "--from",
+            "replica",
+            "--json",
+        ],
+    )
+    .ok()
+    .json();
     assert_eq!(json["pruned"], serde_json::json!([id2]));
     let id = json["set"]["set_id"].as_str().unwrap().to_string();
+    let cut = &json["set"];
+    assert_eq!(cut["consistency"], "paused-cut");
+    let offsets = cut["pause"]["offsets"].as_object().unwrap();
+    assert_eq!(offsets.len(), 3);
+    for shard in cut["shards"].as_array().unwrap() {
+        let master = shard["master"]["id"].as_str().unwrap();
+        assert_eq!(shard["source"]["repl_offset"], offsets[master], "{shard:#}");
+    }
+    let t = Instant::now();
+    cluster.write_keys(1);
+    assert!(t.elapsed() < Duration::from_secs(2), "writes are unpaused");
+    backup_set(
+        &cluster.url(),
+        &repo,
+        &["--consistent-cut", "--parallel", "2"],
+    )
+    .fails(2, &["--parallel does not apply"]);
     let listed = redisops(["list", "--repo", &repo, "--json"]).ok().json();
     assert_eq!(listed.as_array().unwrap().len(), 1);
     assert_eq!(listed[0]["id"], id);
