@@ -118,7 +118,8 @@ impl ExitCode {
             }
             ExitCode::ClusterRefused => {
                 "cluster not in a state to back up (state, coverage, migration, disagreement, \
-                 no usable node in a shard, slots moved); no set committed"
+                 no usable node in a shard, slots moved, a consistent cut that did not hold); no \
+                 set committed"
             }
             ExitCode::Locked => "another redisops run holds the lock",
             ExitCode::SaveFailed => "the server could not produce an RDB (BGSAVE/SYNC failed)",
