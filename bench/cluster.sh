@@ -79,7 +79,7 @@ echo "bench: RDBs are $rdb_bytes bytes in all" >&2
 recipient=$(cat "$work/recipient")
 seed=127.0.0.1:${ports[0]}
 ours() { echo "$redisops --target redis-cluster://$seed --quiet backup --from master --method sync --repo $work/repo --recipient $recipient --compression gzip --level $level $*"; }
-theirs="redis-cli --cluster backup $seed $work/cli >/dev/null && for f in $work/cli/*.rdb; do gzip -$level -c \"\$f\" | age -r $recipient > \"\$f.gz.age\"; done"
+theirs="mkdir -p $work/cli && redis-cli --cluster backup $seed $work/cli >/dev/null && for f in $work/cli/*.rdb; do gzip -$level -c \"\$f\" | age -r $recipient > \"\$f.gz.age\"; done"
 
 labels=("redisops set, gzip $level + age, --parallel 1"
         "redisops set, gzip $level + age, --parallel 3 --forks-per-host 3"
