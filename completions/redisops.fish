@@ -107,6 +107,9 @@ complete -c redisops -n "__fish_redisops_using_subcommand backup" -l keep-safety
 complete -c redisops -n "__fish_redisops_using_subcommand backup" -l schedule -d 'Stay in the foreground and back up on this crontab schedule ("0 3 * * *", @daily)' -r
 complete -c redisops -n "__fish_redisops_using_subcommand backup" -l metrics-file -d 'Write Prometheus textfile-collector metrics to FILE (atomically)' -r -F
 complete -c redisops -n "__fish_redisops_using_subcommand backup" -l copy-to -d 'After the backup (and its prune), copy it into this second repository too (created when missing or empty) [default: [backup] copy_to]' -r -F
+complete -c redisops -n "__fish_redisops_using_subcommand backup" -l parallel -d 'Cluster: back up up to N shards at a time' -r
+complete -c redisops -n "__fish_redisops_using_subcommand backup" -l forks-per-host -d 'Cluster: with --parallel, at most N shards at a time whose source node is on one host (each is a fork with its copy-on-write memory there)' -r
+complete -c redisops -n "__fish_redisops_using_subcommand backup" -l cut-pause-timeout -d 'Cluster: with --consistent-cut, the longest write pause: the servers end it by themselves after it, and a cut whose forks did not all start within it fails' -r
 complete -c redisops -n "__fish_redisops_using_subcommand backup" -l config -d 'Configuration file [default: $XDG_CONFIG_HOME/redisops/config.toml, then /etc/redisops/config.toml]' -r -F
 complete -c redisops -n "__fish_redisops_using_subcommand backup" -l target -d 'Target URL (redis://, rediss://, unix://, redis-sentinel://h1,h2#master, redis-cluster://h1,h2) or a target name from the config file' -r
 complete -c redisops -n "__fish_redisops_using_subcommand backup" -s h -l host -d 'Server hostname or IP' -r
@@ -125,6 +128,8 @@ complete -c redisops -n "__fish_redisops_using_subcommand backup" -l timeout -d 
 complete -c redisops -n "__fish_redisops_using_subcommand backup" -l no-encrypt -d 'Store the archive unencrypted (anyone who can read the repository can read the data)'
 complete -c redisops -n "__fish_redisops_using_subcommand backup" -l scheduled -d 'Record the backup as scheduled, not manual (the lines `redisops schedule` prints add it)'
 complete -c redisops -n "__fish_redisops_using_subcommand backup" -l json -d 'Print one JSON object with the result instead of text'
+complete -c redisops -n "__fish_redisops_using_subcommand backup" -l allow-partial -d 'Cluster: when some slots have no owner, back up the shards of the owned slots (the set is marked partial) instead of refusing'
+complete -c redisops -n "__fish_redisops_using_subcommand backup" -l consistent-cut -d 'Cluster: pause writes on every master (CLIENT PAUSE WRITE) while every shard\'s fork starts, so that all shards are one instant; all shards are then captured at once'
 complete -c redisops -n "__fish_redisops_using_subcommand backup" -l help -d 'Print help (see more with \'--help\')'
 complete -c redisops -n "__fish_redisops_using_subcommand backup" -s q -l quiet -d 'Only print warnings and errors (for cron)'
 complete -c redisops -n "__fish_redisops_using_subcommand backup" -l tls -d 'Use TLS (like rediss://)'
@@ -255,8 +260,8 @@ complete -c redisops -n "__fish_redisops_using_subcommand copy" -l sni -d 'Serve
 complete -c redisops -n "__fish_redisops_using_subcommand copy" -l sentinel-user -d 'ACL user for the Sentinels, when they have their own credentials' -r
 complete -c redisops -n "__fish_redisops_using_subcommand copy" -l sentinel-password-file -d 'Read the Sentinels\' password from FILE' -r -F
 complete -c redisops -n "__fish_redisops_using_subcommand copy" -l timeout -d 'Seconds to wait for a connection or a reply' -r
-complete -c redisops -n "__fish_redisops_using_subcommand copy" -l latest -d 'Copy the newest backup of the target (of each target without --target)'
-complete -c redisops -n "__fish_redisops_using_subcommand copy" -l all -d 'Copy every backup (of the target, or of the whole repository)'
+complete -c redisops -n "__fish_redisops_using_subcommand copy" -l latest -d 'Copy the newest backup (or backup set) of the target (of each target without --target)'
+complete -c redisops -n "__fish_redisops_using_subcommand copy" -l all -d 'Copy every backup and backup set (of the target, or of the whole repository)'
 complete -c redisops -n "__fish_redisops_using_subcommand copy" -l include-safety -d 'With --latest or --all: count the safety backups restore takes of the data it replaces'
 complete -c redisops -n "__fish_redisops_using_subcommand copy" -l dry-run -d 'Print what would be copied and skipped; write nothing'
 complete -c redisops -n "__fish_redisops_using_subcommand copy" -l json -d 'Print a JSON array with one object per backup instead of text'

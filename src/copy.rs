@@ -15,7 +15,9 @@ use tokio_util::sync::CancellationToken;
 
 use crate::exit::{self, ExitCode, fail};
 use crate::progress::Progress;
-use crate::repo::{Backup, RepoError, RepoLocation, RepoLock, Repository, TargetId};
+use crate::repo::{
+    Backup, BackupSet, CopySink, RepoError, RepoLocation, RepoLock, Repository, TargetId,
+};
 use crate::steps::fault;
 
 /// Which backups of the source to copy.
@@ -53,8 +55,12 @@ pub struct Row {
     pub action: Action,
     /// The archive's size.
     pub bytes: u64,
-    /// The archive in the destination (where it is or would be).
+    /// The archive in the destination (where it is or would be); for a backup set its
+    /// `set.json`.
     pub archive: String,
+    /// For a backup set: its shard count (`bytes` is then the sum of its archives).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub shards: Option<usize>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -130,6 +136,36 @@ pub fn select(
     Ok(selected)
 }
 
+/// The backup sets of `from` that `selection` names, in `target` or every target: for
+/// [`Selection::Id`] the set with that id (or unique prefix), if any; for
+/// [`Selection::Latest`] the newest set of each target. Never an error when there is none.
+pub fn select_sets(
+    from: &Repository,
+    selection: &Selection,
+    target: Option<&TargetId>,
+) -> Result<Vec<BackupSet>> {
+    if let Selection::Id(id) = selection {
+        return Ok(from.find_set(target, id)?.into_iter().collect());
+    }
+    let targets = match target {
+        Some(t) => vec![t.clone()],
+        None => from.targets()?,
+    };
+    let mut selected = Vec::new();
+    for t in targets {
+        let mut listed = from.list_sets(&t)?;
+        for p in &listed.problems {
+            crate::ui::warn(p);
+        }
+        if selection == &Selection::Latest {
+            selected.extend(listed.sets.pop());
+        } else {
+            selected.append(&mut listed.sets);
+        }
+    }
+    Ok(selected)
+}
+
 /// One target's backups (oldest first) narrowed to the newest or kept whole.
 fn pick(backups: Vec<Backup>, latest_only: bool, include_safety: bool) -> Selected {
     let total = backups.len();
@@ -166,59 +202,222 @@ pub fn run(
     to: &Repository,
     backups: Vec<Backup>,
     req: &Request,
+    on_row: impl FnMut(&Row) -> Result<()>,
+) -> Result<Vec<Row>> {
+    run_units(from, to, backups, req, on_row)
+}
+
+/// [`run`] for backup sets: each is copied whole (every shard archive checked against its
+/// manifest, `set.json` last, create-only), under the destination target's lock. A set the
+/// destination has with the same `set.json` is skipped; one with another is a failure.
+pub fn run_sets(
+    from: &Repository,
+    to: &Repository,
+    sets: Vec<BackupSet>,
+    req: &Request,
+    on_row: impl FnMut(&Row) -> Result<()>,
+) -> Result<Vec<Row>> {
+    run_units(from, to, sets, req, on_row)
+}
+
+/// Copies what a backup run just made (a backup or a set) into `to`, as `--copy-to` does;
+/// any failure (a held lock too) is the row's.
+pub async fn after_backup<U: Unit + Clone + Send + 'static>(
+    from: &Repository,
+    to: &Repository,
+    unit: U,
+    backup: &crate::backup::Request,
+) -> Row {
+    let req = Request {
+        lock_wait: backup.lock_wait,
+        dry_run: false,
+        quiet: backup.quiet,
+        cancelled: backup.cancelled.clone(),
+    };
+    let (from, to_repo, one) = (from.clone(), to.clone(), unit.clone());
+    let copied = tokio::task::spawn_blocking(move || {
+        run_units(&from, &to_repo, vec![one], &req, |_| Ok(()))
+    })
+    .await;
+    let failed = |why: String| unit.row(to, Action::Failed(why));
+    match copied {
+        Ok(Ok(mut rows)) => rows.pop().expect("a row for the one unit"),
+        Ok(Err(e)) => failed(format!("{e:#}")),
+        Err(e) => failed(e.to_string()),
+    }
+}
+
+/// What [`run_units`] copies: a backup, or a backup set as one unit.
+pub trait Unit: Sized {
+    fn target(&self) -> &TargetId;
+    /// The destination's units of `target`.
+    fn listed(to: &Repository, target: &TargetId) -> Result<Vec<Self>>;
+    /// Skipped or failed when `present` has this unit already; `None` when it is missing.
+    fn present(&self, present: &[Self], to: &Repository) -> Option<Action>;
+    fn copy(
+        &self,
+        from: &Repository,
+        to: &Repository,
+        lock: &RepoLock,
+        req: &Request,
+    ) -> Result<()>;
+    fn row(&self, to: &Repository, action: Action) -> Row;
+}
+
+impl Unit for Backup {
+    fn target(&self) -> &TargetId {
+        &self.target
+    }
+
+    fn listed(to: &Repository, target: &TargetId) -> Result<Vec<Self>> {
+        Ok(to.list(target)?.backups)
+    }
+
+    fn present(&self, present: &[Self], to: &Repository) -> Option<Action> {
+        match presence(present, self) {
+            Presence::Missing => None,
+            Presence::Same => Some(already(to)),
+            Presence::Different { sha256 } => Some(Action::Failed(format!(
+                "{} has backup {} with another archive (SHA-256 {sha256}, the source's is {}); \
+                 not overwritten",
+                to.location(),
+                self.id,
+                self.manifest.archive.sha256
+            ))),
+        }
+    }
+
+    fn copy(
+        &self,
+        from: &Repository,
+        to: &Repository,
+        lock: &RepoLock,
+        req: &Request,
+    ) -> Result<()> {
+        let sink = to.begin_copy(lock, from, self)?;
+        stream(from, self, sink, &format!("copy {}", self.id), req).map(drop)
+    }
+
+    fn row(&self, to: &Repository, action: Action) -> Row {
+        Row {
+            target: self.target.to_string(),
+            id: self.id.to_string(),
+            action,
+            bytes: self.manifest.archive.size,
+            archive: to.target_object_location(&self.target, &self.manifest.archive.file),
+            shards: None,
+        }
+    }
+}
+
+impl Unit for BackupSet {
+    fn target(&self) -> &TargetId {
+        &self.target
+    }
+
+    fn listed(to: &Repository, target: &TargetId) -> Result<Vec<Self>> {
+        Ok(to.list_sets(target)?.sets)
+    }
+
+    fn present(&self, present: &[Self], to: &Repository) -> Option<Action> {
+        let p = present.iter().find(|p| p.id == self.id)?;
+        Some(if p.manifest == self.manifest {
+            already(to)
+        } else {
+            Action::Failed(format!(
+                "{} has backup set {} with another set manifest ({}); not overwritten",
+                to.location(),
+                self.id,
+                p.manifest_object.location
+            ))
+        })
+    }
+
+    /// The shards one by one, then `set.json`.
+    fn copy(
+        &self,
+        from: &Repository,
+        to: &Repository,
+        lock: &RepoLock,
+        req: &Request,
+    ) -> Result<()> {
+        let mut copy = to.begin_set_copy(lock, from, self)?;
+        for (index, shard) in self.shards.iter().enumerate() {
+            let sink = copy.begin_shard(from, index)?;
+            let label = format!("copy {}/s{index:02}", self.id);
+            copy.add_shard(index, stream(from, shard, sink, &label, req)?);
+        }
+        copy.commit().map(drop)
+    }
+
+    fn row(&self, to: &Repository, action: Action) -> Row {
+        Row {
+            target: self.target.to_string(),
+            id: self.id.to_string(),
+            action,
+            bytes: self.shards.iter().map(|b| b.manifest.archive.size).sum(),
+            archive: to.set_manifest_location(&self.target, &self.id),
+            shards: Some(self.shards.len()),
+        }
+    }
+}
+
+fn already(to: &Repository) -> Action {
+    Action::Skipped(format!("already present in {}", to.location()))
+}
+
+/// Copies `units` target by target, each target under the destination's lock.
+fn run_units<U: Unit>(
+    from: &Repository,
+    to: &Repository,
+    units: Vec<U>,
+    req: &Request,
     mut on_row: impl FnMut(&Row) -> Result<()>,
 ) -> Result<Vec<Row>> {
-    let mut by_target: BTreeMap<TargetId, Vec<Backup>> = BTreeMap::new();
-    for b in backups {
-        by_target.entry(b.target.clone()).or_default().push(b);
+    let mut by_target: BTreeMap<TargetId, Vec<U>> = BTreeMap::new();
+    for u in units {
+        by_target.entry(u.target().clone()).or_default().push(u);
     }
     let mut rows = Vec::new();
-    for (target, backups) in by_target {
-        // A dry run takes no lock: the lock would create the repository.
-        let lock = if req.dry_run {
-            None
-        } else {
-            let lock = to.lock(&target, req.lock_wait, "copy")?;
-            if let Some(old) = lock.took_over() {
-                crate::ui::warn(format!("took over a lock left by a dead process ({old})"));
-            }
-            for removed in to.clean_stale(&target)? {
-                crate::ui::note(format!("removed leftover of an interrupted run: {removed}"));
-            }
-            Some(lock)
-        };
-        let present = to.list(&target)?.backups;
-        for b in &backups {
-            let action = match (presence(&present, b), &lock) {
-                (Presence::Same, _) => {
-                    Action::Skipped(format!("already present in {}", to.location()))
-                }
-                (Presence::Different { sha256 }, _) => Action::Failed(format!(
-                    "{} has backup {} with another archive (SHA-256 {sha256}, the source's is \
-                     {}); not overwritten",
-                    to.location(),
-                    b.id,
-                    b.manifest.archive.sha256
-                )),
-                (Presence::Missing, None) => Action::WouldCopy,
-                (Presence::Missing, Some(lock)) => match copy_one(from, to, lock, b, req) {
-                    Ok(_) => Action::Copied,
+    for (target, units) in by_target {
+        let lock = lock_destination(to, &target, req)?;
+        let present = U::listed(to, &target)?;
+        for u in &units {
+            let action = match (u.present(&present, to), &lock) {
+                (Some(action), _) => action,
+                (None, None) => Action::WouldCopy,
+                (None, Some(lock)) => match u.copy(from, to, lock, req) {
+                    Ok(()) => Action::Copied,
                     Err(e) if exit::code_for(&e) == ExitCode::Interrupted => return Err(e),
                     Err(e) => Action::Failed(format!("{e:#}")),
                 },
             };
-            let row = Row {
-                target: b.target.to_string(),
-                id: b.id.to_string(),
-                action,
-                bytes: b.manifest.archive.size,
-                archive: to.target_object_location(&target, &b.manifest.archive.file),
-            };
+            let row = u.row(to, action);
             on_row(&row)?;
             rows.push(row);
         }
     }
     Ok(rows)
+}
+
+/// The destination target's lock, with what crashed runs left there removed; `None` for a
+/// dry run, which takes no lock (the lock would create the repository).
+fn lock_destination(to: &Repository, target: &TargetId, req: &Request) -> Result<Option<RepoLock>> {
+    if req.dry_run {
+        return Ok(None);
+    }
+    let lock = to.lock(target, req.lock_wait, "copy")?;
+    if let Some(old) = lock.took_over() {
+        crate::ui::warn(format!("took over a lock left by a dead process ({old})"));
+    }
+    for removed in to
+        .clean_stale(target)?
+        .into_iter()
+        .chain(to.clean_stale_sets(target)?)
+    {
+        crate::ui::note(format!("removed leftover of an interrupted run: {removed}"));
+    }
+    Ok(Some(lock))
 }
 
 /// The exit code of a finished run: [`ExitCode::CopyFailed`] when any copy failed.
@@ -230,18 +429,16 @@ pub fn exit_code(rows: &[Row]) -> ExitCode {
     }
 }
 
-/// Streams one archive into the destination; the sink checks and commits it.
-fn copy_one(
+/// Streams `backup`'s archive bytes from `from` into `sink`, which checks and commits them.
+fn stream(
     from: &Repository,
-    to: &Repository,
-    lock: &RepoLock,
     backup: &Backup,
+    mut sink: CopySink,
+    label: &str,
     req: &Request,
 ) -> Result<Backup> {
-    let mut sink = to.begin_copy(lock, from, backup)?;
-    let label = format!("copy {}", backup.id);
     let progress = Progress::new(
-        &label,
+        label,
         Some(backup.manifest.archive.size),
         req.quiet,
         req.cancelled.clone(),
@@ -368,6 +565,7 @@ mod tests {
             action,
             bytes: 10,
             archive: "/dst/db1/x".into(),
+            shards: None,
         };
         let json = serde_json::to_value(row(Action::Skipped("already present".into()))).unwrap();
         assert_eq!(json["action"], "skipped");

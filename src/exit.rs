@@ -124,7 +124,8 @@ impl ExitCode {
             }
             ExitCode::ClusterRefused => {
                 "cluster not in a state to back up or restore (state, coverage, migration, \
-                 disagreement, unreachable node, slots moved); nothing committed or changed"
+                 disagreement, no usable node in a shard, slots moved, a consistent cut that did \
+                 not hold); nothing committed or changed"
             }
             ExitCode::RestoreMismatch => {
                 "backup set does not fit the live cluster (shard count, slot ranges, keys \

@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 /// Gauges in output order, with their help text.
-const GAUGES: [(&str, &str); 8] = [
+const GAUGES: [(&str, &str); 10] = [
     (
         "redisops_backup_last_success_timestamp_seconds",
         "Unix time of the last successful backup.",
@@ -44,6 +44,15 @@ const GAUGES: [(&str, &str); 8] = [
         "redisops_backup_last_exit_code",
         "Exit code of the last backup run.",
     ),
+    (
+        "redisops_backup_last_shards",
+        "Shards in the last successful backup set (cluster targets).",
+    ),
+    (
+        "redisops_backup_last_partial",
+        "1 if the last successful backup set is partial (slots without an owner were left \
+         out), else 0 (cluster targets).",
+    ),
 ];
 
 /// The facts of one run.
@@ -53,10 +62,38 @@ pub enum RunResult {
         archive_bytes: u64,
         rdb_bytes: u64,
         keys: u64,
+        /// For a cluster target's backup set: sizes and keys above are its shards' sums.
+        set: Option<SetFacts>,
     },
     Failure {
         exit_code: u8,
     },
+}
+
+/// What a set adds to a successful run's metrics.
+pub struct SetFacts {
+    pub shards: usize,
+    pub partial: bool,
+}
+
+/// Records `result` in the metrics file at `path` (if any): `success` gives the facts of a
+/// successful run. A file that cannot be written is a warning: the backup itself stands.
+pub fn record_result<T>(
+    path: Option<&Path>,
+    target: &str,
+    result: &Result<T>,
+    success: impl FnOnce(&T) -> RunResult,
+) {
+    let Some(path) = path else { return };
+    let run = match result {
+        Ok(t) => success(t),
+        Err(e) => RunResult::Failure {
+            exit_code: crate::exit::code_for(e).code(),
+        },
+    };
+    if let Err(e) = record(path, target, &run) {
+        crate::ui::warn(format!("{e:#}"));
+    }
 }
 
 /// Updates the metrics file for `target` with the result of one run.
@@ -73,6 +110,7 @@ pub fn record(path: &Path, target: &str, result: &RunResult) -> Result<()> {
             archive_bytes,
             rdb_bytes,
             keys,
+            set: facts,
         } => {
             set(GAUGES[0].0, now);
             set(GAUGES[2].0, 1.0);
@@ -81,6 +119,10 @@ pub fn record(path: &Path, target: &str, result: &RunResult) -> Result<()> {
             set(GAUGES[5].0, *rdb_bytes as f64);
             set(GAUGES[6].0, *keys as f64);
             set(GAUGES[7].0, 0.0);
+            if let Some(f) = facts {
+                set(GAUGES[8].0, f.shards as f64);
+                set(GAUGES[9].0, f64::from(u8::from(f.partial)));
+            }
         }
         RunResult::Failure { exit_code } => {
             set(GAUGES[1].0, now);
@@ -137,6 +179,7 @@ mod tests {
             archive_bytes: 100,
             rdb_bytes: 300,
             keys: 7,
+            set: None,
         };
         record(&path, "main", &ok).unwrap();
         record(&path, "main", &RunResult::Failure { exit_code: 21 }).unwrap();
@@ -171,6 +214,32 @@ mod tests {
             text.matches("# TYPE redisops_backup_last_keys gauge")
                 .count(),
             1
+        );
+        assert!(!text.contains("last_shards"), "no set, no shard gauge");
+
+        let set = RunResult::Success {
+            duration_secs: 2.0,
+            archive_bytes: 10,
+            rdb_bytes: 30,
+            keys: 9,
+            set: Some(SetFacts {
+                shards: 3,
+                partial: true,
+            }),
+        };
+        record(&path, "shop", &set).unwrap();
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(
+            text.contains("redisops_backup_last_shards{target=\"shop\"} 3"),
+            "{text}"
+        );
+        assert!(
+            text.contains("redisops_backup_last_partial{target=\"shop\"} 1"),
+            "{text}"
+        );
+        assert!(
+            text.contains("# TYPE redisops_backup_last_partial gauge"),
+            "{text}"
         );
     }
 }

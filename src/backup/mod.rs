@@ -20,6 +20,8 @@ pub mod prune;
 pub mod retention;
 pub mod schedule;
 pub mod set;
+mod set_cut;
+mod set_shards;
 pub mod verify;
 
 pub use capture::Method;
@@ -44,6 +46,7 @@ use std::time::{Duration, Instant};
 use tokio_util::sync::CancellationToken;
 
 /// Everything a backup run needs besides the target and repository.
+#[derive(Clone)]
 pub struct Request {
     pub method: Method,
     pub from: Want,
@@ -107,6 +110,7 @@ pub async fn run(target: &Target, repo: &Repository, req: &Request) -> Result<Ou
         source,
         facts,
         sentinel_master: connected.sentinel.as_ref().map(|s| s.master_name.clone()),
+        started: None,
     };
     let captured = capture_node(job, sink, &id, created_at, started, req, ()).await?;
     warnings.extend(captured.warnings);
@@ -153,6 +157,9 @@ pub(crate) struct NodeJob<'a> {
     pub source: capture::Source,
     pub facts: NodeFacts,
     pub sentinel_master: Option<String>,
+    /// Told once the server has started producing the RDB (its fork happened): a set's
+    /// consistent cut ends the write pause when every shard has said so.
+    pub started: Option<tokio::sync::oneshot::Sender<()>>,
 }
 
 /// A node's archive in place with the manifest that would commit it, and what the visitor
@@ -184,6 +191,7 @@ pub(crate) async fn capture_node<V: Visitor + Send + 'static>(
         source,
         facts: NodeFacts { info, role },
         sentinel_master,
+        started: fork_started,
     } = job;
     let method = source.name();
     let mut warnings = Vec::new();
@@ -210,6 +218,9 @@ pub(crate) async fn capture_node<V: Visitor + Send + 'static>(
         },
     )
     .await?;
+    if let Some(tell) = fork_started {
+        let _ = tell.send(());
+    }
     warnings.extend(capture.warnings);
     let (summary, stats, pending, visitor) = pipeline(
         capture.reader,

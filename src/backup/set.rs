@@ -1,27 +1,27 @@
 //! Backup of a Redis Cluster: one backup set. Discover, refuse a cluster that is not in a
-//! state to back up, pick one source node per shard, capture the shards one after another
-//! (each through the ordinary single-node capture and pipeline, with the per-key slot check
-//! as the walk's visitor), compare the topology after with the one before, and write the set
-//! manifest last. Any failure drops what was written: no set, nothing that looks like one.
+//! state to back up, pick one source node per shard, capture the shards (`set_shards.rs`:
+//! each through the ordinary single-node capture and pipeline, with the per-key slot check
+//! as the walk's visitor, up to `--parallel` at a time), compare the topology after with the
+//! one before, and write the set manifest last. Any failure drops what was written: no set,
+//! nothing that looks like one.
 
-use super::{NodeFacts, NodeJob, Request, capture, capture_node, lock};
-use crate::archive::Encryption;
+pub use super::set_shards::Concurrency;
+use super::{Request, lock, set_cut, set_shards};
 use crate::cluster::discover::{self, Discovery, Member};
 use crate::cluster::ready::unready;
-use crate::cluster::slotcheck::SlotCheck;
 use crate::cluster::slots::{self, SlotRange};
 use crate::cluster::topology::Shard;
-use crate::conn::{Dialer, Node, Want};
+use crate::conn::Want;
 use crate::exit::{ExitCode, fail};
 use crate::repo::{
-    BackupId, BackupSet, NodeRef, RepoLock, Repository, SET_FORMAT_VERSION, SetManifest,
-    ShardEntry, SourceNode, TargetId, TopologySnapshot,
+    BackupId, BackupSet, RepoLock, Repository, SET_FORMAT_VERSION, SetManifest, TargetId,
+    TopologySnapshot,
 };
-use crate::target::{ClusterTarget, Endpoint};
+use crate::target::ClusterTarget;
 use anyhow::{Context, Result};
 use chrono::Utc;
 use sha2::{Digest, Sha256};
-use std::time::Instant;
+use std::time::Duration;
 
 /// A replica further behind its master than this (bytes of replication stream, read by
 /// discovery) is not "caught up" and is not chosen as a shard's source.
@@ -35,17 +35,33 @@ pub struct SetOutcome {
 }
 
 /// One shard's plan: the master, the node to read, and the lag that chose it.
-struct Planned<'a> {
-    shard: &'a Shard,
-    master: &'a Member,
-    source: &'a Member,
-    lag: Option<u64>,
+pub(super) struct Planned<'a> {
+    pub shard: &'a Shard,
+    pub master: &'a Member,
+    pub source: &'a Member,
+    pub lag: Option<u64>,
+}
+
+/// What a set backup may do besides the single-node [`Request`].
+#[derive(Debug, Clone, Copy)]
+pub struct SetOptions {
+    /// Back up the owned slots when some slots have no owner (`--allow-partial`).
+    pub allow_partial: bool,
+    pub concurrency: Concurrency,
+    /// `--consistent-cut`: pause writes on every master for at most this long while every
+    /// shard's fork starts.
+    pub consistent_cut: Option<Duration>,
 }
 
 /// Backs up every shard of `target` into one set in `repo`.
-pub async fn run(target: &ClusterTarget, repo: &Repository, req: &Request) -> Result<SetOutcome> {
+pub async fn run(
+    target: &ClusterTarget,
+    repo: &Repository,
+    req: &Request,
+    opts: SetOptions,
+) -> Result<SetOutcome> {
     let before = discover::discover(target).await?;
-    refuse_unready(&before)?;
+    let uncovered = refuse_unready(&before, opts.allow_partial)?;
     let plan = plan(&before, req.from)?;
 
     let target_id = TargetId::new(&target.name);
@@ -54,96 +70,29 @@ pub async fn run(target: &ClusterTarget, repo: &Repository, req: &Request) -> Re
     if let Some(old) = lock.took_over() {
         warnings.push(format!("took over a lock left by a dead process ({old})"));
     }
+    if !uncovered.is_empty() {
+        warnings.push(format!(
+            "slots {} have no owner: this set is partial (--allow-partial), it holds the other \
+             slots only",
+            slots::list(&uncovered)
+        ));
+    }
     for removed in repo.clean_stale_sets(&target_id)? {
         crate::ui::note(format!("removed leftover of an interrupted run: {removed}"));
     }
     let started_at = Utc::now();
     let id = BackupId::generate(started_at);
     let mut set = repo.begin_set(&lock, &id)?;
-    let dialer = Dialer::new(target.tls.as_ref(), target.timeout)?;
-    let encrypted = !matches!(req.encryption, Encryption::None);
-    let mut shards = Vec::new();
-    for (index, p) in plan.iter().enumerate() {
-        let label = format!("{index} (slots {})", slots::list(&p.shard.slots));
-        let endpoint = Endpoint::Tcp(p.source.endpoint.clone());
-        let mut node = Node::connect(&dialer, &endpoint, &target.auth, 0)
-            .await
-            .with_context(|| {
-                format!("shard {label}: connecting to {endpoint}; no set was committed")
-            })?;
-        let facts = NodeFacts::read(&mut node).await;
-        let source = capture::choose(&mut node, req.method).await?;
-        let sink = set.begin_shard(index, req.compression, encrypted)?;
-        let job = NodeJob {
-            name: &target.name,
-            node: &mut node,
-            dialer: &dialer,
-            auth: &target.auth,
-            timeout: target.timeout,
-            source,
-            facts,
-            sentinel_master: None,
-        };
-        let check = SlotCheck::new(&p.shard.slots);
-        let captured = capture_node(job, sink, &id, Utc::now(), Instant::now(), req, check)
-            .await
-            .with_context(|| format!("shard {label} from {endpoint}; no set was committed"))?;
-        warnings.extend(captured.warnings);
-        let check = &captured.visitor;
-        if let Some(why) = check.refusal(&label) {
-            return Err(fail(
-                ExitCode::VerifyFailed,
-                format!("{why}; no set was committed"),
-            ));
+    let cut = match opts.consistent_cut {
+        Some(timeout) => {
+            let masters: Vec<&Member> = plan.iter().map(|p| p.master).collect();
+            Some(set_cut::pause(target, &masters, timeout).await?)
         }
-        warnings.extend(check.unchecked_note(&label));
-        let aux = &captured.summary.aux;
-        let (keys, expires) = captured
-            .summary
-            .databases
-            .values()
-            .fold((0, 0), |(k, e), d| (k + d.keys, e + d.expires));
-        let entry = ShardEntry {
-            index,
-            slots: p.shard.slots.iter().map(|r| [r.start, r.end]).collect(),
-            master: NodeRef {
-                id: p.master.line.id.clone(),
-                addr: p.master.endpoint.to_string(),
-                config_epoch: p.master.line.config_epoch,
-                repl_offset: p
-                    .master
-                    .probe
-                    .as_ref()
-                    .ok()
-                    .and_then(|x| x.info.u64("master_repl_offset")),
-            },
-            source: SourceNode {
-                id: p.source.line.id.clone(),
-                addr: p.source.endpoint.to_string(),
-                role: if p.source.line.is_replica() {
-                    "replica"
-                } else {
-                    "master"
-                }
-                .into(),
-                run_id: captured.manifest.target.run_id.clone(),
-                repl_id: aux.get("repl-id").cloned(),
-                repl_offset: aux.get("repl-offset").and_then(|v| v.parse().ok()),
-                lag_bytes: p.lag,
-            },
-            backup_id: id.to_string(),
-            archive: captured.manifest.archive.file.clone(),
-            keys,
-            expires,
-            slot_counts: check
-                .runs()
-                .iter()
-                .map(|r| [u64::from(r.0), u64::from(r.1), r.2, r.3])
-                .collect(),
-        };
-        set.add_shard(captured.pending.commit(captured.manifest)?);
-        shards.push(entry);
-    }
+        None => None,
+    };
+    let (shards, shard_warnings, pause) =
+        set_shards::capture_all(target, &plan, &mut set, req, opts.concurrency, cut).await?;
+    warnings.extend(shard_warnings);
 
     let after = discover::discover(target).await?;
     if let Some(moved) = moved(&before, &after) {
@@ -155,19 +104,31 @@ pub async fn run(target: &ClusterTarget, repo: &Repository, req: &Request) -> Re
             ),
         ));
     }
-    refuse_unready(&after).context("after the last shard; no set was committed")?;
+    refuse_unready(&after, opts.allow_partial)
+        .context("after the last shard; no set was committed")?;
     let manifest = SetManifest {
         format_version: SET_FORMAT_VERSION,
         kind: "redis-cluster-set".into(),
         set_id: id.to_string(),
         started_at,
         finished_at: Utc::now(),
-        consistency: "per-shard".into(),
+        consistency: if pause.is_some() {
+            "paused-cut"
+        } else {
+            "per-shard"
+        }
+        .into(),
+        pause,
+        partial: !uncovered.is_empty(),
+        uncovered_slots: uncovered.iter().map(|r| [r.start, r.end]).collect(),
         target: target.name.clone(),
         seed: before.seed.to_string(),
         topology_before: snapshot(&before),
         topology_after: snapshot(&after),
         shards,
+        cluster_nodes: (before.members.iter())
+            .filter_map(|m| Some((m.line.id.clone(), m.probe.as_ref().ok()?.nodes_text.clone())))
+            .collect(),
     };
     Ok(SetOutcome {
         set: set.commit(manifest)?,
@@ -183,11 +144,20 @@ fn refused(why: String) -> anyhow::Error {
     )
 }
 
-/// Refuses a cluster whose backup could not be a whole, consistent set.
-fn refuse_unready(d: &Discovery) -> Result<()> {
-    match unready(d) {
+/// Refuses a cluster whose backup could not be a whole, consistent set; with
+/// `allow_partial`, slots without an owner are allowed and returned.
+fn refuse_unready(d: &Discovery, allow_partial: bool) -> Result<Vec<SlotRange>> {
+    let gaps = &d.topology.gaps;
+    if !gaps.is_empty() && !allow_partial {
+        return Err(refused(format!(
+            "slots {} have no owner; a backup set would be incomplete (use --allow-partial to \
+             back up the covered slots)",
+            slots::list(gaps)
+        )));
+    }
+    match unready(d, allow_partial) {
         Some(why) => Err(refused(why)),
-        None => Ok(()),
+        None => Ok(gaps.clone()),
     }
 }
 

@@ -13,6 +13,7 @@
 
 use crate::archive::{ArchiveError, Decryption, Format, describe, open_reader, open_reader_as};
 use crate::checker::{self, Choice, Feed, Piped, Verdict};
+use crate::cluster::slots::{self, SlotRange};
 use crate::exit::{self, ExitCode};
 use crate::rdb::{self, Checksum, RdbFormat, VerifyOptions};
 use crate::repo::{Backup, BackupSet, ObjectReader, Repository};
@@ -110,18 +111,33 @@ pub fn verify_set(
         level,
         ok: problems.is_empty(),
         notes: (set.manifest.slot_map_problem().is_none())
-            .then(|| {
-                format!(
-                    "backup set of {} shards; their slot ranges cover all 16384 slots exactly once",
-                    set.shards.len()
-                )
-            })
+            .then(|| coverage_note(set))
             .into_iter()
             .collect(),
         problems,
         code: ExitCode::VerifyFailed,
     });
     reports
+}
+
+/// What a set's slot ranges cover, once they are known to match its manifest.
+fn coverage_note(set: &BackupSet) -> String {
+    let m = &set.manifest;
+    if !m.partial {
+        return format!(
+            "backup set of {} shards; their slot ranges cover all 16384 slots exactly once",
+            set.shards.len()
+        );
+    }
+    let uncovered: Vec<SlotRange> = (m.uncovered_slots.iter())
+        .map(|[a, b]| SlotRange::new(*a, *b))
+        .collect();
+    format!(
+        "PARTIAL backup set of {} shards: slots {} had no owner at backup time and are not in \
+         it; the others are covered exactly once",
+        set.shards.len(),
+        slots::list(&uncovered)
+    )
 }
 
 /// Verifies one backup as deeply as the given keys allow.

@@ -20,6 +20,8 @@ pub struct Probe {
     /// `CLUSTER INFO` (same `key:value` format as INFO).
     pub cluster_info: Info,
     pub nodes: Vec<NodeLine>,
+    /// `CLUSTER NODES` as the node answered it (a backup set keeps it).
+    pub nodes_text: String,
 }
 
 /// A node of the cluster as discovery found it.
@@ -203,7 +205,7 @@ async fn probe_node(dialer: &Dialer, hp: &HostPort, auth: &Auth) -> Result<(Node
 /// What a node answers about itself and the cluster, over a connection already made.
 pub async fn read_probe(node: &mut Node) -> Result<Probe> {
     let info = node.info("").await?;
-    let (cluster_info, nodes) = if info.flag("cluster_enabled") == Some(true) {
+    let (cluster_info, nodes, nodes_text) = if info.flag("cluster_enabled") == Some(true) {
         let ci: String = node
             .query(redis::cmd("CLUSTER").arg("INFO"))
             .await
@@ -215,14 +217,16 @@ pub async fn read_probe(node: &mut Node) -> Result<Probe> {
         (
             Info::parse(&ci),
             nodes::parse(&text).context("CLUSTER NODES")?,
+            text,
         )
     } else {
-        (Info::default(), Vec::new())
+        (Info::default(), Vec::new(), String::new())
     };
     Ok(Probe {
         info,
         cluster_info,
         nodes,
+        nodes_text,
     })
 }
 

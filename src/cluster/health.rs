@@ -45,6 +45,7 @@ mod tests {
             info: Info::parse(info),
             cluster_info: Info::parse(cluster_info),
             nodes: parse(nodes).unwrap(),
+            nodes_text: nodes.into(),
         }
     }
 

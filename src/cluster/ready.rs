@@ -7,12 +7,21 @@ use super::slots;
 
 /// Why the cluster is not in a state for a whole-cluster backup or restore (a master not
 /// saying `cluster_state:ok`, slots without owner or with a failing one, a migration, views
-/// disagreeing on the slot map); None when it is.
-pub fn unready(d: &Discovery) -> Option<String> {
+/// disagreeing on the slot map); None when it is. With `allow_gaps` (a partial backup),
+/// slots without an owner are no refusal, nor is the `cluster_state:fail` they alone cause.
+pub fn unready(d: &Discovery, allow_gaps: bool) -> Option<String> {
+    let t = &d.topology;
     for m in &d.members {
         let Ok(p) = &m.probe else { continue };
-        let state = p.cluster_info.get("cluster_state").unwrap_or("unknown");
-        if m.line.is_master() && state != "ok" {
+        let ci = &p.cluster_info;
+        let state = ci.get("cluster_state").unwrap_or("unknown");
+        // Fail only because slots are unassigned: none failing, every assigned slot ok.
+        let only_uncovered = allow_gaps
+            && !t.gaps.is_empty()
+            && ci.u64("cluster_slots_fail") == Some(0)
+            && ci.u64("cluster_slots_pfail") == Some(0)
+            && ci.u64("cluster_slots_ok") == ci.u64("cluster_slots_assigned");
+        if m.line.is_master() && state != "ok" && !only_uncovered {
             return Some(format!(
                 "cluster_state is {state} on {} (slots_fail={}, slots_pfail={})",
                 m.endpoint,
@@ -21,8 +30,7 @@ pub fn unready(d: &Discovery) -> Option<String> {
             ));
         }
     }
-    let t = &d.topology;
-    if !t.gaps.is_empty() {
+    if !t.gaps.is_empty() && !allow_gaps {
         return Some(format!(
             "slots {} have no owner: the cluster does not serve them",
             slots::list(&t.gaps)

@@ -11,10 +11,9 @@ use crate::backup::schedule::CronExpr;
 use crate::backup::{self, Method, Outcome, Request};
 use crate::cluster::guard::{Guarded, refuse_cluster_node};
 use crate::config::BackupConfig;
-use crate::config::Config;
 use crate::conn::Want;
 use crate::copy::{self, Action, Row};
-use crate::exit::{self, ExitCode, fail};
+use crate::exit::{ExitCode, fail};
 use crate::repo::{BackupKind, RepoLocation, Repository};
 use crate::steps::cancel::{CancellationToken, on_signal};
 use crate::target::{AnyTarget, Target};
@@ -90,6 +89,48 @@ pub struct BackupArgs {
     /// when missing or empty) [default: [backup] copy_to]
     #[arg(long, value_name = "DIR", help_heading = "Copy")]
     pub copy_to: Option<PathBuf>,
+
+    /// Cluster: when some slots have no owner, back up the shards of the owned slots (the set
+    /// is marked partial) instead of refusing
+    #[arg(long, help_heading = "Cluster")]
+    pub allow_partial: bool,
+
+    /// Cluster: back up up to N shards at a time
+    #[arg(long, value_name = "N", default_value_t = 1, help_heading = "Cluster",
+          value_parser = clap::value_parser!(u64).range(1..=256))]
+    pub parallel: u64,
+
+    /// Cluster: with --parallel, at most N shards at a time whose source node is on one host
+    /// (each is a fork with its copy-on-write memory there)
+    #[arg(long, value_name = "N", default_value_t = 1, help_heading = "Cluster",
+          value_parser = clap::value_parser!(u64).range(1..=256))]
+    pub forks_per_host: u64,
+
+    /// Cluster: pause writes on every master (CLIENT PAUSE WRITE) while every shard's fork
+    /// starts, so that all shards are one instant; all shards are then captured at once
+    #[arg(long, help_heading = "Cluster")]
+    pub consistent_cut: bool,
+
+    /// Cluster: with --consistent-cut, the longest write pause: the servers end it by
+    /// themselves after it, and a cut whose forks did not all start within it fails
+    #[arg(long, value_name = "SECONDS", default_value_t = 10, help_heading = "Cluster",
+          value_parser = clap::value_parser!(u64).range(1..=300))]
+    pub cut_pause_timeout: u64,
+}
+
+impl BackupArgs {
+    /// The cluster-only flags given, for the refusal on a single target.
+    fn cluster_flags(&self) -> Option<&'static str> {
+        [
+            (self.allow_partial, "--allow-partial"),
+            (self.parallel != 1, "--parallel"),
+            (self.forks_per_host != 1, "--forks-per-host"),
+            (self.consistent_cut, "--consistent-cut"),
+            (self.cut_pause_timeout != 10, "--cut-pause-timeout"),
+        ]
+        .into_iter()
+        .find_map(|(given, flag)| given.then_some(flag))
+    }
 }
 
 pub async fn run(args: &BackupArgs, ctx: &Ctx) -> Result<ExitCode> {
@@ -97,33 +138,21 @@ pub async fn run(args: &BackupArgs, ctx: &Ctx) -> Result<ExitCode> {
         AnyTarget::Single(target) => target,
         AnyTarget::Cluster(cluster) => return super::backup_set::run(args, ctx, &cluster).await,
     };
+    if let Some(flag) = args.cluster_flags() {
+        return Err(fail(
+            ExitCode::Usage,
+            format!("{flag} applies to a cluster target (redis-cluster://…) only"),
+        ));
+    }
     let location = args.repo.resolve(&ctx.config)?;
     let cfg = &ctx.config.backup;
     // A bad destination is found before the server is asked for anything.
-    let copy_to = copy_destination(
-        args.copy_to.as_ref().or(cfg.copy_to.as_ref()),
-        &location,
-        &ctx.config,
-    )?;
+    let copy_to = copy_destination(args, &location, ctx)?;
     refuse_cluster_node(&target, Guarded::Backup).await?;
     let repo = Repository::open_for_backup(&location)?;
     let cancelled = on_signal();
     let request = request(args, ctx, cancelled.clone())?;
-    super::refuse_zero_keep(&args.keep)?;
-    if args.keep.is_empty() && args.keep.keep_safety_within.is_some() {
-        return Err(fail(
-            ExitCode::Usage,
-            "--keep-safety-within only limits how long safety backups are kept: give it with \
-             another --keep-* rule",
-        ));
-    }
-    let keep = (!args.keep.is_empty()).then(|| KeepPolicy {
-        keep_safety_within: args
-            .keep
-            .keep_safety_within
-            .or(ctx.config.retention.keep_safety_within),
-        ..args.keep.clone()
-    });
+    let keep = keep_policy(args, ctx)?;
     let metrics_file = args.metrics_file.clone().or(cfg.metrics_file.clone());
     let once = Once {
         target: &target,
@@ -209,17 +238,36 @@ pub(super) fn compression(
     Ok((codec, level, threads))
 }
 
+/// The keep rules `--keep-*` give, if any (`keep_safety_within` may come from the config).
+pub(super) fn keep_policy(args: &BackupArgs, ctx: &Ctx) -> Result<Option<KeepPolicy>> {
+    super::refuse_zero_keep(&args.keep)?;
+    if args.keep.is_empty() && args.keep.keep_safety_within.is_some() {
+        return Err(fail(
+            ExitCode::Usage,
+            "--keep-safety-within only limits how long safety backups are kept: give it with \
+             another --keep-* rule",
+        ));
+    }
+    Ok((!args.keep.is_empty()).then(|| KeepPolicy {
+        keep_safety_within: args
+            .keep
+            .keep_safety_within
+            .or(ctx.config.retention.keep_safety_within),
+        ..args.keep.clone()
+    }))
+}
+
 /// The repository `--copy-to` (or `[backup] copy_to`) names, opened (not created) and checked:
 /// not the backup's own repository, and a repository or a place where one can be created.
-fn copy_destination(
-    given: Option<&PathBuf>,
+pub(super) fn copy_destination(
+    args: &BackupArgs,
     source: &RepoLocation,
-    config: &Config,
+    ctx: &Ctx,
 ) -> Result<Option<Repository>> {
-    let Some(given) = given else {
+    let Some(given) = args.copy_to.as_ref().or(ctx.config.backup.copy_to.as_ref()) else {
         return Ok(None);
     };
-    let dest = super::repo_location(given, config)?;
+    let dest = super::repo_location(given, &ctx.config)?;
     copy::refuse_overlap(source, &dest)?;
     let repo = Repository::open_for_backup(&dest).with_context(|| {
         format!("cannot copy backups to {dest} (--copy-to); nothing was backed up")
@@ -242,25 +290,21 @@ impl Once<'_> {
     async fn run(&self) -> Result<ExitCode> {
         let started = Instant::now();
         let result = self.backup_and_prune().await;
-        if let Some(path) = self.metrics_file {
-            let run = match &result {
-                Ok((outcome, _)) => RunResult::Success {
-                    duration_secs: started.elapsed().as_secs_f64(),
-                    archive_bytes: outcome.backup.manifest.archive.size,
-                    rdb_bytes: outcome.backup.manifest.rdb.size,
-                    keys: outcome.backup.manifest.total_keys(),
-                },
-                Err(e) => RunResult::Failure {
-                    exit_code: exit::code_for(e).code(),
-                },
-            };
-            if let Err(e) = metrics::record(path, &self.target.name, &run) {
-                ui::warn(format!("{e:#}"));
+        metrics::record_result(self.metrics_file, &self.target.name, &result, |(o, _)| {
+            RunResult::Success {
+                duration_secs: started.elapsed().as_secs_f64(),
+                archive_bytes: o.backup.manifest.archive.size,
+                rdb_bytes: o.backup.manifest.rdb.size,
+                keys: o.backup.manifest.total_keys(),
+                set: None,
             }
-        }
+        });
         let (outcome, pruned) = result?;
         let copied = match self.copy_to {
-            Some(to) => Some(self.copy(to, &outcome).await),
+            Some(to) => {
+                let backup = outcome.backup.clone();
+                Some(copy::after_backup(self.repo, to, backup, self.request).await)
+            }
             None => None,
         };
         self.report(&outcome, &pruned, copied.as_ref())?;
@@ -280,35 +324,6 @@ impl Once<'_> {
             return Ok(ExitCode::CopyFailed);
         }
         Ok(ExitCode::Success)
-    }
-
-    /// Copies the new backup into `to`; any failure (a held lock too) is the row's.
-    async fn copy(&self, to: &Repository, outcome: &Outcome) -> Row {
-        let backup = outcome.backup.clone();
-        let request = copy::Request {
-            lock_wait: self.request.lock_wait,
-            dry_run: false,
-            quiet: self.request.quiet,
-            cancelled: self.request.cancelled.clone(),
-        };
-        let (from, to_repo) = (self.repo.clone(), to.clone());
-        let failed = |why: String| Row {
-            target: backup.target.to_string(),
-            id: backup.id.to_string(),
-            action: Action::Failed(why),
-            bytes: backup.manifest.archive.size,
-            archive: to.target_object_location(&backup.target, &backup.manifest.archive.file),
-        };
-        let copied = tokio::task::spawn_blocking({
-            let backup = backup.clone();
-            move || copy::run(&from, &to_repo, vec![backup], &request, |_| Ok(()))
-        })
-        .await;
-        match copied {
-            Ok(Ok(mut rows)) => rows.pop().expect("a row for the one backup"),
-            Ok(Err(e)) => failed(format!("{e:#}")),
-            Err(e) => failed(e.to_string()),
-        }
     }
 
     async fn backup_and_prune(&self) -> Result<(Outcome, Vec<prune::Row>)> {

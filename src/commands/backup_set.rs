@@ -1,60 +1,162 @@
-//! `redisops backup` of a Redis Cluster target: one backup set (see `backup/set.rs`). What
-//! works on single backups but not yet on sets (retention, copy, schedule, metrics) is refused
-//! when asked for, so no flag is silently ignored.
+//! `redisops backup` of a Redis Cluster target: one backup set (see `backup/set.rs`), then, as
+//! for a single backup, its prune (`--keep-*`: the target's sets by the same rules, under the
+//! same lock), the metrics file and the copy (`--copy-to`). `--schedule` is refused for a
+//! cluster target, so no flag is silently ignored.
 
 use super::Ctx;
-use super::backup::{BackupArgs, request};
-use crate::backup::set::{self, SetOutcome};
+use super::backup::{BackupArgs, copy_destination, keep_policy, request};
+use crate::backup::metrics::{self, RunResult, SetFacts};
+use crate::backup::prune;
+use crate::backup::set::{self, Concurrency, SetOptions, SetOutcome};
 use crate::cluster::slots;
+use crate::copy::{self, Action, Row};
 use crate::exit::{ExitCode, fail};
 use crate::repo::Repository;
 use crate::steps::cancel::on_signal;
 use crate::target::ClusterTarget;
 use crate::ui;
 use anyhow::Result;
+use chrono::Utc;
+use std::time::Instant;
 
 pub async fn run(args: &BackupArgs, ctx: &Ctx, target: &ClusterTarget) -> Result<ExitCode> {
-    let unsupported = [
-        (!args.keep.is_empty(), "--keep-* (prune of sets)"),
-        (args.schedule.is_some(), "--schedule"),
-        (args.copy_to.is_some(), "--copy-to (copy of sets)"),
-        (args.metrics_file.is_some(), "--metrics-file"),
-    ];
-    if let Some((_, what)) = unsupported.iter().find(|(given, _)| *given) {
+    if args.schedule.is_some() {
         return Err(fail(
             ExitCode::Usage,
-            format!(
-                "{what} is not supported for a cluster target yet; a cluster backup writes one \
-                 backup set (see the README section \"Cluster\")"
-            ),
+            "--schedule is not supported for a cluster target yet; run the backup from cron or \
+             a systemd timer (see the README section \"Cluster\")",
         ));
     }
-    let cfg = &ctx.config.backup;
-    if cfg.copy_to.is_some() || cfg.metrics_file.is_some() {
-        ui::warn(
-            "[backup] copy_to and metrics_file apply to single backups only: a cluster backup \
-             set is not copied and writes no metrics file",
-        );
+    let cut_conflict = [
+        (args.parallel != 1, "--parallel"),
+        (args.forks_per_host != 1, "--forks-per-host"),
+    ]
+    .into_iter()
+    .find_map(|(given, flag)| given.then_some(flag));
+    match (args.consistent_cut, cut_conflict) {
+        (true, Some(flag)) => {
+            return Err(fail(
+                ExitCode::Usage,
+                format!("--consistent-cut captures every shard at once: {flag} does not apply"),
+            ));
+        }
+        (false, _) if args.cut_pause_timeout != 10 => {
+            return Err(fail(
+                ExitCode::Usage,
+                "--cut-pause-timeout applies with --consistent-cut only",
+            ));
+        }
+        _ => {}
     }
     let location = args.repo.resolve(&ctx.config)?;
+    // A bad destination or keep rule is found before the cluster is asked for anything.
+    let copy_to = copy_destination(args, &location, ctx)?;
+    let keep = keep_policy(args, ctx)?;
+    let metrics_file = args
+        .metrics_file
+        .clone()
+        .or(ctx.config.backup.metrics_file.clone());
     let repo = Repository::open_for_backup(&location)?;
     let req = request(args, ctx, on_signal())?;
-    let outcome = set::run(target, &repo, &req).await?;
-    report(args, &outcome)?;
+    let opts = SetOptions {
+        allow_partial: args.allow_partial,
+        concurrency: Concurrency {
+            parallel: args.parallel as usize,
+            per_host: args.forks_per_host as usize,
+        },
+        consistent_cut: (args.consistent_cut)
+            .then(|| std::time::Duration::from_secs(args.cut_pause_timeout)),
+    };
+    let started = Instant::now();
+    let result = async {
+        let outcome = set::run(target, &repo, &req, opts).await?;
+        let mut pruned = Vec::new();
+        if let Some(policy) = &keep {
+            // Still under the backup's lock: no other run sees a half-pruned target.
+            let listed = repo.list_sets(&outcome.set.target)?;
+            pruned = prune::prune_sets(
+                &repo,
+                &listed.sets,
+                policy,
+                Utc::now(),
+                false,
+                Some(&outcome.set.id),
+            )?;
+        }
+        anyhow::Ok((outcome, pruned))
+    }
+    .await;
+    metrics::record_result(metrics_file.as_deref(), &target.name, &result, |(o, _)| {
+        let m = &o.set.manifest;
+        let sum = |f: fn(&crate::repo::Backup) -> u64| o.set.shards.iter().map(f).sum();
+        RunResult::Success {
+            duration_secs: started.elapsed().as_secs_f64(),
+            archive_bytes: sum(|b| b.manifest.archive.size),
+            rdb_bytes: sum(|b| b.manifest.rdb.size),
+            keys: m.total_keys(),
+            set: Some(SetFacts {
+                shards: m.shards.len(),
+                partial: m.partial,
+            }),
+        }
+    });
+    let (outcome, pruned) = result?;
+    let copied = match &copy_to {
+        Some(to) => Some(copy::after_backup(&repo, to, outcome.set.clone(), &req).await),
+        None => None,
+    };
+    report(
+        args,
+        &outcome,
+        keep.is_some().then_some(&pruned[..]),
+        copied.as_ref(),
+        copy_to.as_ref(),
+    )?;
+    if let Some(Row {
+        action: Action::Failed(why),
+        ..
+    }) = &copied
+    {
+        ui::error(format!(
+            "backup set {} is committed in {}, but copying it to {} failed: {why}",
+            outcome.set.id,
+            repo.location(),
+            copy_to
+                .map(|r| r.location().to_string())
+                .unwrap_or_default()
+        ));
+        return Ok(ExitCode::CopyFailed);
+    }
     Ok(ExitCode::Success)
 }
 
-fn report(args: &BackupArgs, outcome: &SetOutcome) -> Result<()> {
+fn report(
+    args: &BackupArgs,
+    outcome: &SetOutcome,
+    pruned: Option<&[prune::Row]>,
+    copied: Option<&Row>,
+    copy_to: Option<&Repository>,
+) -> Result<()> {
     let set = &outcome.set;
     for w in &outcome.warnings {
         ui::warn(w);
     }
+    let deleted: Vec<&str> = (pruned.unwrap_or_default().iter())
+        .filter(|r| !r.decision.keep)
+        .map(|r| r.decision.id.as_str())
+        .collect();
     if args.json {
         let value = serde_json::json!({
             "set": set.manifest,
             "set_manifest_location": set.manifest_object.location,
             "archives": set.shards.iter().map(|b| &b.archive.location).collect::<Vec<_>>(),
             "warnings": outcome.warnings,
+            "pruned": deleted,
+            "copy": copied.map(|row| {
+                let mut value = serde_json::json!(row);
+                value["repository"] = copy_to.map(|r| r.location().to_string()).into();
+                value
+            }),
         });
         crate::outln!("{}", serde_json::to_string_pretty(&value)?);
         return Ok(());
@@ -64,11 +166,12 @@ fn report(args: &BackupArgs, outcome: &SetOutcome) -> Result<()> {
     }
     let m = &set.manifest;
     crate::outln!(
-        "backup set {} of {} ({} shards, {} keys, slot-checked)",
+        "backup set {} of {} ({} shards, {} keys, slot-checked{})",
         m.set_id,
         m.target,
         m.shards.len(),
-        m.total_keys()
+        m.total_keys(),
+        if m.partial { ", PARTIAL" } else { "" }
     );
     for (s, b) in m.shards.iter().zip(&set.shards) {
         let ranges: Vec<slots::SlotRange> = s
@@ -88,5 +191,13 @@ fn report(args: &BackupArgs, outcome: &SetOutcome) -> Result<()> {
         );
     }
     crate::outln!("  set      {}", set.manifest_object.location);
+    if pruned.is_some() {
+        crate::outln!("  pruned   {} old backup set(s)", deleted.len());
+    }
+    match copied.map(|row| &row.action) {
+        Some(Action::Failed(_)) => crate::outln!("  copy     FAILED (see the error below)"),
+        Some(_) => crate::outln!("  copied   {}", copied.map_or("", |r| &r.archive)),
+        None => {}
+    }
     Ok(())
 }

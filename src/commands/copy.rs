@@ -1,6 +1,7 @@
-//! `redisops copy`: copy backups into another repository (created if needed), skipping those
-//! it has already; see `copy.rs` for what is checked and committed.
+//! `redisops copy`: copy backups and backup sets into another repository (created if needed),
+//! skipping those it has already; see `copy.rs` for what is checked and committed.
 
+use super::is_not_found;
 use super::{Ctx, RepoArgs};
 use crate::copy::{self, Action, Row, Selection};
 use crate::exit::{ExitCode, fail};
@@ -14,13 +15,13 @@ use std::time::Duration;
 
 #[derive(Debug, Args)]
 pub struct CopyArgs {
-    /// Backup id (or a unique prefix of one); copied whatever its kind
+    /// Backup or backup set id (or a unique prefix of one); copied whatever its kind
     #[arg(value_name = "ID", required_unless_present_any = ["latest", "all"], conflicts_with_all = ["latest", "all"])]
     pub id: Option<String>,
-    /// Copy the newest backup of the target (of each target without --target)
+    /// Copy the newest backup (or backup set) of the target (of each target without --target)
     #[arg(long, conflicts_with = "all")]
     pub latest: bool,
-    /// Copy every backup (of the target, or of the whole repository)
+    /// Copy every backup and backup set (of the target, or of the whole repository)
     #[arg(long)]
     pub all: bool,
     /// With --latest or --all: count the safety backups restore takes of the data it replaces
@@ -67,20 +68,6 @@ pub async fn run(args: &CopyArgs, ctx: &Ctx) -> Result<ExitCode> {
         (None, false) => Selection::All,
     };
     let filter = ctx.target_filter()?;
-    if let Selection::Id(id) = &selection {
-        if let Some(set) = from.find_set(filter.as_ref(), id)? {
-            return Err(fail(
-                ExitCode::Usage,
-                format!(
-                    "{} is a backup set of cluster target {}: copy of backup sets is not \
-                     supported yet; nothing was copied",
-                    set.id, set.target
-                ),
-            ));
-        }
-    } else {
-        super::note_sets_left_out(&from, filter.as_ref(), "copy")?;
-    }
     let request = copy::Request {
         lock_wait: Duration::from_secs(args.lock_wait),
         dry_run: args.dry_run,
@@ -89,7 +76,24 @@ pub async fn run(args: &CopyArgs, ctx: &Ctx) -> Result<ExitCode> {
     };
     let (include_safety, text) = (args.include_safety, !args.json && !ui::is_quiet());
     let rows = tokio::task::spawn_blocking(move || {
-        let selected = copy::select(&from, &selection, filter.as_ref(), include_safety)?;
+        let on_row = |row: &Row| {
+            if text {
+                crate::outln!("{}", describe(row));
+            }
+            Ok(())
+        };
+        // An id names a single backup or, failing that, a backup set of a cluster target.
+        let sets = copy::select_sets(&from, &selection, filter.as_ref())?;
+        let selected = match copy::select(&from, &selection, filter.as_ref(), include_safety) {
+            Err(e) if is_not_found(&e) && !sets.is_empty() => copy::Selected::default(),
+            Ok(_) if matches!(selection, Selection::Id(_)) && !sets.is_empty() => {
+                return Err(fail(
+                    ExitCode::Usage,
+                    "the id names both a backup and a backup set: give more of it",
+                ));
+            }
+            other => other?,
+        };
         if selected.safety_left_out > 0 {
             ui::note(format!(
                 "left out {} safety backup(s) (taken by restore of the data it replaced); pass \
@@ -97,12 +101,9 @@ pub async fn run(args: &CopyArgs, ctx: &Ctx) -> Result<ExitCode> {
                 selected.safety_left_out
             ));
         }
-        copy::run(&from, &to, selected.backups, &request, |row| {
-            if text {
-                crate::outln!("{}", describe(row));
-            }
-            Ok(())
-        })
+        let mut rows = copy::run(&from, &to, selected.backups, &request, on_row)?;
+        rows.extend(copy::run_sets(&from, &to, sets, &request, on_row)?);
+        anyhow::Ok(rows)
     })
     .await??;
     if args.json {
@@ -124,7 +125,11 @@ pub async fn run(args: &CopyArgs, ctx: &Ctx) -> Result<ExitCode> {
 
 /// One line of text output per backup.
 pub(super) fn describe(row: &Row) -> String {
-    let (target, id, size) = (&row.target, &row.id, ui::bytes(row.bytes));
+    let (target, size) = (&row.target, ui::bytes(row.bytes));
+    let id = match row.shards {
+        Some(n) => format!("backup set {} ({n} shards)", row.id),
+        None => row.id.clone(),
+    };
     match &row.action {
         Action::Copied => format!("copied {target} {id} ({size}) to {}", row.archive),
         Action::WouldCopy => format!("would copy {target} {id} ({size}) to {}", row.archive),

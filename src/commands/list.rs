@@ -107,7 +107,7 @@ pub async fn run(args: &ListArgs, ctx: &Ctx) -> Result<ExitCode> {
     }
     if !sets.sets.is_empty() {
         crate::outln!(
-            "\n{:<26} {:<20} {:<20} {:>6} {:>10} {:>10}",
+            "\n{:<26} {:<20} {:<20} {:>6} {:>10} {:>10}  coverage",
             "backup set",
             "target",
             "started (UTC)",
@@ -118,8 +118,19 @@ pub async fn run(args: &ListArgs, ctx: &Ctx) -> Result<ExitCode> {
     }
     for s in &sets.sets {
         let bytes: u64 = s.shards.iter().map(|b| b.manifest.archive.size).sum();
+        let coverage = if s.manifest.partial {
+            let uncovered: Vec<_> = (s.manifest.uncovered_slots.iter())
+                .map(|[a, b]| crate::cluster::slots::SlotRange::new(*a, *b))
+                .collect();
+            format!(
+                "PARTIAL (slots {} not in the set)",
+                crate::cluster::slots::list(&uncovered)
+            )
+        } else {
+            "complete".to_string()
+        };
         crate::outln!(
-            "{:<26} {:<20} {:<20} {:>6} {:>10} {:>10}",
+            "{:<26} {:<20} {:<20} {:>6} {:>10} {:>10}  {coverage}",
             s.id.to_string(),
             s.target.to_string(),
             s.manifest.started_at.format("%Y-%m-%d %H:%M:%S"),

@@ -282,23 +282,10 @@ pub fn confirm(question: &str) -> Result<bool> {
     Ok(matches!(line.trim(), "y" | "Y" | "yes"))
 }
 
-/// Says that `command` leaves the backup sets of `targets` (every target when `None`) alone:
-/// sets are kept or deleted whole, which prune and copy do not do yet.
-pub(crate) fn note_sets_left_out(
-    repo: &crate::repo::Repository,
-    targets: Option<&TargetId>,
-    command: &str,
-) -> Result<()> {
-    let sets = match targets {
-        Some(t) => repo.list_sets(t)?,
-        None => repo.list_all_sets()?,
-    };
-    if !sets.sets.is_empty() {
-        crate::ui::note(format!(
-            "{} backup set(s) of cluster targets left untouched: {command} of backup sets is \
-             not supported yet",
-            sets.sets.len()
-        ));
-    }
-    Ok(())
+/// Whether `e` is a repository's "not found" (no such backup, set or target).
+pub(super) fn is_not_found(e: &anyhow::Error) -> bool {
+    matches!(
+        e.downcast_ref::<crate::repo::RepoError>(),
+        Some(crate::repo::RepoError::NotFound { .. })
+    )
 }

@@ -1,5 +1,6 @@
 //! `redisops prune`: apply keep rules to the repository, showing the decision table with a
-//! reason for every kept backup.
+//! reason for every kept backup; the backup sets of a cluster target are kept or deleted
+//! whole, by the same rules.
 
 use super::{Ctx, RepoArgs};
 use crate::backup::prune::{self, Row};
@@ -40,7 +41,6 @@ pub async fn run(args: &PruneArgs, ctx: &Ctx) -> Result<ExitCode> {
     }
     let repo = Repository::open(&args.repo.resolve(&ctx.config)?)?;
     let filter = ctx.target_filter()?;
-    super::note_sets_left_out(&repo, filter.as_ref(), "prune")?;
     let targets = match filter {
         Some(t) => vec![t],
         None => repo.targets()?,
@@ -60,20 +60,31 @@ pub async fn run(args: &PruneArgs, ctx: &Ctx) -> Result<ExitCode> {
             Err(e) => return Err(e),
         };
         let listed = repo.list(&target)?;
-        for p in &listed.problems {
+        let sets = repo.list_sets(&target)?;
+        for p in listed.problems.iter().chain(&sets.problems) {
             crate::ui::warn(p);
         }
-        if listed.backups.is_empty() {
-            continue;
+        if !listed.backups.is_empty() {
+            rows.extend(prune::prune_target(
+                &repo,
+                &listed.backups,
+                &policy,
+                now,
+                args.dry_run,
+                None,
+            )?);
         }
-        rows.extend(prune::prune_target(
-            &repo,
-            &listed.backups,
-            &policy,
-            now,
-            args.dry_run,
-            None,
-        )?);
+        // The sets of a cluster target are decided by the same rules, among themselves.
+        if !sets.sets.is_empty() {
+            rows.extend(prune::prune_sets(
+                &repo,
+                &sets.sets,
+                &policy,
+                now,
+                args.dry_run,
+                None,
+            )?);
+        }
     }
     if args.json {
         crate::outln!("{}", serde_json::to_string_pretty(&rows)?);

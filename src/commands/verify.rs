@@ -3,7 +3,7 @@
 use super::{Ctx, DecryptArgs, RepoArgs};
 use crate::backup::verify::{self, Level, Report};
 use crate::exit::{ExitCode, fail};
-use crate::repo::{Backup, BackupSet, Problem, RepoError, Repository};
+use crate::repo::{Backup, BackupSet, Problem, Repository};
 use anyhow::Result;
 use clap::Args;
 use std::path::PathBuf;
@@ -56,7 +56,7 @@ pub async fn run(args: &VerifyArgs, ctx: &Ctx) -> Result<ExitCode> {
         match repo.find(filter.as_ref(), id) {
             Ok(backup) => backups.push(backup),
             // Not a single backup: perhaps a set of a cluster target.
-            Err(e) if is_not_found(&e) => match repo.find_set(filter.as_ref(), id)? {
+            Err(e) if super::is_not_found(&e) => match repo.find_set(filter.as_ref(), id)? {
                 Some(set) => sets.push(set),
                 None => return Err(e),
             },
@@ -167,11 +167,4 @@ fn print(args: &VerifyArgs, reports: Vec<Report>) -> Result<ExitCode> {
     } else {
         failed[0]
     })
-}
-
-fn is_not_found(e: &anyhow::Error) -> bool {
-    matches!(
-        e.downcast_ref::<RepoError>(),
-        Some(RepoError::NotFound { .. })
-    )
 }

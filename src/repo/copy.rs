@@ -47,34 +47,47 @@ impl Repository {
                 lock.target
             );
         }
-        let vanished = || RepoError::NotFound {
-            what: format!(
-                "backup {} in target {} of {} any more (deleted meanwhile?)",
-                source.id,
-                source.target,
-                from.location()
-            ),
-        };
-        let manifest_bytes = from
-            .store
-            .get(&source.manifest_object.key)?
-            .ok_or_else(vanished)?;
-        if Manifest::parse(&manifest_bytes).ok().as_ref() != Some(&source.manifest) {
-            return Err(fail(
-                ExitCode::VerifyFailed,
-                format!(
-                    "{} changed since it was listed; nothing was copied",
-                    source.manifest_object.location
-                ),
-            ));
-        }
+        let manifest_bytes = stored_manifest(from, source)?;
         let sink = self.begin_archive(lock, &source.id, source.manifest.archive.file.clone())?;
-        Ok(CopySink {
+        Ok(CopySink::new(sink, source, manifest_bytes))
+    }
+}
+
+/// The source backup's manifest as stored; refused when it changed since it was listed.
+pub(super) fn stored_manifest(from: &Repository, source: &Backup) -> Result<Vec<u8>> {
+    let vanished = || RepoError::NotFound {
+        what: format!(
+            "backup {} in target {} of {} any more (deleted meanwhile?)",
+            source.id,
+            source.target,
+            from.location()
+        ),
+    };
+    let manifest_bytes = from
+        .store
+        .get(&source.manifest_object.key)?
+        .ok_or_else(vanished)?;
+    if Manifest::parse(&manifest_bytes).ok().as_ref() != Some(&source.manifest) {
+        return Err(fail(
+            ExitCode::VerifyFailed,
+            format!(
+                "{} changed since it was listed; nothing was copied",
+                source.manifest_object.location
+            ),
+        ));
+    }
+    Ok(manifest_bytes)
+}
+
+impl CopySink {
+    /// A copy of `source` into `sink`, an archive started under the source's name.
+    pub(super) fn new(sink: ArchiveSink, source: &Backup, manifest_bytes: Vec<u8>) -> Self {
+        CopySink {
             sink: Hashed::new(sink),
             manifest: source.manifest.clone(),
             manifest_bytes,
             source: source.archive.location.clone(),
-        })
+        }
     }
 }
 

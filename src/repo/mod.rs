@@ -42,6 +42,7 @@ mod manifest;
 mod origin;
 mod repository;
 mod set;
+mod set_copy;
 mod store;
 mod write;
 
@@ -60,9 +61,10 @@ pub use manifest::{
 pub use origin::{ServerIdentity, address};
 pub use repository::{Backup, ListResult, ObjectRef, Problem, RepoLock, Repository};
 pub use set::{
-    BackupSet, NodeRef, PendingSet, SET_FORMAT_VERSION, SetList, SetManifest, ShardEntry,
+    BackupSet, NodeRef, Pause, PendingSet, SET_FORMAT_VERSION, SetList, SetManifest, ShardEntry,
     SourceNode, TopologySnapshot,
 };
+pub use set_copy::SetCopy;
 pub use store::{ObjectReader, is_held};
 pub use write::{ArchiveSink, PendingBackup};
 

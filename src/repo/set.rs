@@ -16,6 +16,7 @@
 use anyhow::{Context, Result, bail};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
 use super::RepoError;
 use super::layout::{BackupId, TargetId, archive_file_name};
@@ -38,14 +39,42 @@ pub struct SetManifest {
     pub set_id: String,
     pub started_at: DateTime<Utc>,
     pub finished_at: DateTime<Utc>,
-    /// `per-shard`: each shard is consistent in itself, at its own fork time.
+    /// `per-shard`: each shard is consistent in itself, at its own fork time; `paused-cut`:
+    /// writes were paused on every master while all shards' forks started ([`Pause`]).
     pub consistency: String,
+    /// The cluster's slot coverage was incomplete and `--allow-partial` backed up only the
+    /// owned slots: the set is not the whole dataset (`uncovered_slots` had no owner).
+    #[serde(default)]
+    pub partial: bool,
+    /// Inclusive `[start, end]` ranges no shard owned at backup time; empty unless `partial`.
+    #[serde(default)]
+    pub uncovered_slots: Vec<[u16; 2]>,
     pub target: String,
     /// The seed node that answered discovery.
     pub seed: String,
     pub topology_before: TopologySnapshot,
     pub topology_after: TopologySnapshot,
     pub shards: Vec<ShardEntry>,
+    /// With `consistency: paused-cut`: the write pause.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pause: Option<Pause>,
+    /// Node id → that node's raw `CLUSTER NODES` answer at backup time (before the first
+    /// shard): enough to rebuild the topology without `nodes.conf`. It names ids, addresses,
+    /// flags, epochs and slots; it carries no credentials.
+    #[serde(default)]
+    pub cluster_nodes: BTreeMap<String, String>,
+}
+
+/// The write pause of a `paused-cut` set.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Pause {
+    pub paused_at: DateTime<Utc>,
+    pub unpaused_at: DateTime<Utc>,
+    /// The `CLIENT PAUSE` timeout: the servers end the pause by themselves after it.
+    pub timeout_ms: u64,
+    /// Master id → its `master_repl_offset` while paused: the cut. Every shard's RDB
+    /// (`repl-offset`) was checked to be at it.
+    pub offsets: BTreeMap<String, u64>,
 }
 
 /// What the cluster looked like at one moment.
@@ -131,6 +160,20 @@ impl SetManifest {
         if self.shards.is_empty() {
             bail!("it lists no shards");
         }
+        match (self.consistency.as_str(), &self.pause) {
+            ("per-shard", None) | ("paused-cut", Some(_)) => {}
+            (c, p) => bail!(
+                "consistency '{c}' with{} a pause record is not per-shard or paused-cut",
+                if p.is_some() { "" } else { "out" }
+            ),
+        }
+        if self.partial == self.uncovered_slots.is_empty() {
+            bail!(
+                "partial is {} but uncovered_slots lists {} range(s)",
+                self.partial,
+                self.uncovered_slots.len()
+            );
+        }
         for (i, s) in self.shards.iter().enumerate() {
             if s.index != i {
                 bail!("shard {i} is numbered {}", s.index);
@@ -163,13 +206,23 @@ impl SetManifest {
                 }
             }
         }
+        let mut expected = vec![false; SLOTS as usize];
+        for [a, b] in &self.uncovered_slots {
+            expected[usize::from(*a)..=usize::from(*b).min(SLOTS as usize - 1)].fill(true);
+        }
         let missing = owner.iter().filter(|o| o.is_none()).count();
+        let as_recorded = owner.iter().zip(&expected).all(|(o, e)| o.is_none() == *e);
         match (overlaps.first(), missing) {
             (Some(first), _) => Some(format!(
                 "shard slot ranges overlap ({} slot(s); {first})",
                 overlaps.len()
             )),
             (None, 0) => None,
+            (None, _) if as_recorded => None,
+            (None, n) if self.partial => Some(format!(
+                "shard slot ranges leave {n} of {SLOTS} slots uncovered, not the ones the \
+                 partial set recorded as uncovered"
+            )),
             (None, n) => Some(format!(
                 "shard slot ranges leave {n} of {SLOTS} slots uncovered"
             )),
@@ -205,7 +258,8 @@ pub struct PendingSet {
     repo: Repository,
     target: TargetId,
     id: BackupId,
-    shards: Vec<Backup>,
+    /// By shard index: shards captured in parallel finish in any order.
+    shards: BTreeMap<usize, Backup>,
     committed: bool,
 }
 
@@ -230,9 +284,25 @@ impl Repository {
             repo: self.clone(),
             target: lock.target.clone(),
             id: id.clone(),
-            shards: Vec::new(),
+            shards: BTreeMap::new(),
             committed: false,
         })
+    }
+
+    /// Deletes a set whole: `set.json` first, so that the set stops existing at once and a
+    /// crash after it leaves only shard folders without a commit point (removed by
+    /// [`Self::clean_stale_sets`]), then every shard backup and the folders. Call it while
+    /// holding the target lock.
+    pub fn delete_set(&self, set: &BackupSet) -> Result<()> {
+        self.store.delete(&set.manifest_object.key)?;
+        for shard in &set.shards {
+            self.delete(shard)?;
+            self.store.remove_if_empty(shard.target.as_str());
+        }
+        let folder = join(set.target.as_str(), SETS);
+        self.store.remove_if_empty(&join(&folder, set.id.as_str()));
+        self.store.remove_if_empty(&folder);
+        Ok(())
     }
 
     /// The target's complete sets, oldest first.
@@ -296,6 +366,12 @@ impl Repository {
             }
             .into()),
         }
+    }
+
+    /// How set `id`'s `set.json` in `target` is (or would be) shown.
+    pub fn set_manifest_location(&self, target: &TargetId, id: &BackupId) -> String {
+        self.store
+            .location(&join(target.as_str(), &format!("{SETS}/{id}/{SET_FILE}")))
     }
 
     /// Removes the set folders of `target` that have no `set.json`: left by a run that failed
@@ -383,38 +459,47 @@ impl PendingSet {
     /// Starts shard `index`'s archive; commit it (its own manifest, id = the set's) and hand
     /// the backup to [`Self::add_shard`].
     pub fn begin_shard(&self, index: usize, codec: Codec, encrypted: bool) -> Result<ArchiveSink> {
-        if index != self.shards.len() {
-            bail!("shard {index} of set {} started out of order", self.id);
-        }
-        let folder = shard_folder(&self.target, &self.id, index);
-        self.repo.begin_archive_in(
-            &folder,
-            &self.id,
-            archive_file_name(&self.id, codec, encrypted),
-        )
+        self.begin_shard_named(index, archive_file_name(&self.id, codec, encrypted))
     }
 
-    pub fn add_shard(&mut self, backup: Backup) {
-        self.shards.push(backup);
+    /// Starts shard `index`'s archive under the name `file` (a copy keeps the source's).
+    pub(super) fn begin_shard_named(&self, index: usize, file: String) -> Result<ArchiveSink> {
+        if self.shards.contains_key(&index) {
+            bail!("shard {index} of set {} was written already", self.id);
+        }
+        let folder = shard_folder(&self.target, &self.id, index);
+        self.repo.begin_archive_in(&folder, &self.id, file)
+    }
+
+    /// Adds shard `index`'s committed backup.
+    pub fn add_shard(&mut self, index: usize, backup: Backup) {
+        self.shards.insert(index, backup);
     }
 
     /// Writes `set.json` (create-only): the set exists from here on.
-    pub fn commit(mut self, manifest: SetManifest) -> Result<BackupSet> {
-        if manifest.set_id != self.id.as_str() || manifest.shards.len() != self.shards.len() {
+    pub fn commit(self, manifest: SetManifest) -> Result<BackupSet> {
+        let bytes = manifest.to_json()?;
+        self.commit_bytes(manifest, &bytes)
+    }
+
+    /// [`Self::commit`] with `bytes`, the stored form of `manifest` (a copy stores the
+    /// source's bytes unchanged). Every shard 0..n must have been added.
+    pub(super) fn commit_bytes(mut self, manifest: SetManifest, bytes: &[u8]) -> Result<BackupSet> {
+        let complete = self.shards.keys().copied().eq(0..manifest.shards.len());
+        if manifest.set_id != self.id.as_str() || !complete {
             bail!(
                 "the set manifest does not describe set {} and its {} shard(s)",
                 self.id,
                 self.shards.len()
             );
         }
-        let bytes = manifest.to_json()?;
         let key = join(
             self.target.as_str(),
             &format!("{SETS}/{}/{SET_FILE}", self.id),
         );
         self.repo
             .store
-            .put_new(&key, &bytes)
+            .put_new(&key, bytes)
             .context("writing the set manifest")?;
         self.committed = true;
         Ok(BackupSet {
@@ -425,7 +510,7 @@ impl PendingSet {
                 location: self.repo.store.location(&key),
                 key,
             },
-            shards: std::mem::take(&mut self.shards),
+            shards: std::mem::take(&mut self.shards).into_values().collect(),
         })
     }
 }
@@ -437,7 +522,7 @@ impl Drop for PendingSet {
         }
         // Without set.json the shards are not a set: remove them now rather than leave them
         // for the next run's clean-up. Best effort; clean_stale_sets finishes a crash's.
-        for shard in &self.shards {
+        for shard in self.shards.values() {
             let _ = self.repo.delete(shard);
         }
         let _ = self.repo.clean_stale_sets(&self.target);

@@ -53,6 +53,13 @@ fn manifest(shards: Vec<ShardEntry>) -> SetManifest {
         topology_before: snap.clone(),
         topology_after: snap,
         shards,
+        partial: false,
+        uncovered_slots: vec![],
+        pause: None,
+        cluster_nodes: BTreeMap::from([(
+            "m".into(),
+            "m 127.0.0.1:7000@17000 myself,master - 0 0 1 connected 0-5460\n".into(),
+        )]),
     }
 }
 
@@ -105,14 +112,13 @@ fn set_manifest_round_trips_and_its_rules_hold() {
     );
 }
 
-fn write_shard(repo: &Repository, set: &mut PendingSet, index: usize) {
+fn write_shard(set: &mut PendingSet, index: usize) {
     let mut sink = set.begin_shard(index, Codec::Gzip, false).unwrap();
     sink.write_all(b"archive").unwrap();
     let pending = sink.finish().unwrap();
     let mut m = sample(ID);
     m.archive.file = pending.archive_file().to_owned();
-    set.add_shard(pending.commit(m).unwrap());
-    let _ = repo;
+    set.add_shard(index, pending.commit(m).unwrap());
 }
 
 #[test]
@@ -126,11 +132,11 @@ fn a_set_exists_once_set_json_is_written_and_only_whole() {
 
     // A run that fails after two shards leaves nothing.
     let mut set = repo.begin_set(&lock, &id).unwrap();
-    write_shard(&repo, &mut set, 0);
-    write_shard(&repo, &mut set, 1);
+    write_shard(&mut set, 2);
+    write_shard(&mut set, 0);
     assert!(
-        set.begin_shard(3, Codec::Gzip, false).is_err(),
-        "out of order"
+        set.begin_shard(2, Codec::Gzip, false).is_err(),
+        "a shard written twice"
     );
     assert!(
         repo.list_sets(&target).unwrap().sets.is_empty(),
@@ -143,8 +149,9 @@ fn a_set_exists_once_set_json_is_written_and_only_whole() {
     );
 
     let mut set = repo.begin_set(&lock, &id).unwrap();
-    for i in 0..3 {
-        write_shard(&repo, &mut set, i);
+    // Shards finish in any order (--parallel); the set needs every one of them.
+    for i in [1, 2, 0] {
+        write_shard(&mut set, i);
     }
     let committed = set.commit(three()).unwrap();
     assert!(root.join(format!("c/sets/{ID}/set.json")).is_file());
@@ -172,4 +179,45 @@ fn a_set_exists_once_set_json_is_written_and_only_whole() {
         "{:?}",
         listed.problems
     );
+}
+
+#[test]
+fn partial_sets_record_their_uncovered_slots_and_sets_are_deleted_whole() {
+    let mut m = three();
+    m.shards.pop();
+    assert!(m.slot_map_problem().unwrap().contains("5461 of 16384"));
+    m.partial = true;
+    m.uncovered_slots = vec![[10923, 16383]];
+    assert_eq!(SetManifest::parse(&m.to_json().unwrap()).unwrap(), m);
+    assert_eq!(m.slot_map_problem(), None, "uncovered as recorded");
+    m.uncovered_slots = vec![[10923, 16000]];
+    assert!(m.slot_map_problem().unwrap().contains("not the ones"));
+    m.uncovered_slots.clear();
+    assert!(m.to_json().is_err(), "partial without uncovered slots");
+    let mut m = three();
+    m.consistency = "fuzzy".into();
+    assert!(m.to_json().is_err());
+
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("repo");
+    let repo = Repository::open_for_backup(&RepoLocation::Local(root.clone())).unwrap();
+    let target = TargetId::new("c");
+    let lock = repo.lock(&target, Duration::ZERO, "backup").unwrap();
+    let mut set = repo
+        .begin_set(&lock, &BackupId::parse(ID).unwrap())
+        .unwrap();
+    for i in 0..2 {
+        write_shard(&mut set, i);
+    }
+    assert!(set.commit(three()).is_err(), "shard 2 is missing");
+    let mut set = repo
+        .begin_set(&lock, &BackupId::parse(ID).unwrap())
+        .unwrap();
+    for i in 0..3 {
+        write_shard(&mut set, i);
+    }
+    let committed = set.commit(three()).unwrap();
+    repo.delete_set(&committed).unwrap();
+    assert!(repo.list_sets(&target).unwrap().sets.is_empty());
+    assert!(!root.join("c/sets").exists(), "no folder left");
 }

@@ -1,7 +1,8 @@
 //! Redis Cluster: `status` of a cluster (healthy, a master down, open slots and a split slot
 //! map, TLS), the refusals of commands that would treat a cluster node as a standalone
-//! server (exit 14, nothing changed), and backup sets (`backup`, `list`, `verify` of a set;
-//! refusals with exit 15; prune and copy leave sets alone).
+//! server (exit 14, nothing changed), and backup sets (`backup`, `list`, `verify`, `copy`,
+//! `prune` of sets, `--parallel`, `--allow-partial`, the metrics file; refusals with exit 15;
+//! a node killed mid-backup leaves no set).
 
 use crate::harness::{Cluster, RedisServer, Run, TlsFixture, free_port, redisops};
 use serde_json::Value;
@@ -408,9 +409,14 @@ fn backup_of_a_cluster_is_one_slot_checked_set_listed_and_verified() {
     cluster.masters[0].cli(&["CLUSTER", "SETSLOT", "100", "STABLE"]);
 
     let counts = fill_all_slots(&cluster);
-    let json = backup_set(&cluster.url(), &repo, &["--from", "replica", "--json"])
-        .ok()
-        .json();
+    let metrics = tmp.path().join("set.prom").display().to_string();
+    let json = backup_set(
+        &cluster.url(),
+        &repo,
+        &["--from", "replica", "--json", "--metrics-file", &metrics],
+    )
+    .ok()
+    .json();
     let set = &json["set"];
     let id = set["set_id"].as_str().unwrap().to_string();
     assert_eq!(set["kind"], "redis-cluster-set");
@@ -470,30 +476,144 @@ fn backup_of_a_cluster_is_one_slot_checked_set_listed_and_verified() {
     assert!(out.contains("cover all 16384 slots exactly once"), "{out}");
     redisops(["verify", "--all", "--repo", &repo]).ok();
 
-    // prune and copy leave sets alone, and say so.
-    let run = redisops([
-        "--target",
-        &cluster.url(),
-        "prune",
-        "--keep-last",
-        "1",
-        "--repo",
-        &repo,
-    ])
-    .ok();
-    assert!(run.stderr.contains("left untouched"), "{}", run.stderr);
+    // The raw CLUSTER NODES of every node, without secrets; the metrics of the run.
+    let nodes = set["cluster_nodes"].as_object().unwrap();
+    assert_eq!(nodes.len(), 6, "{nodes:?}");
+    for node in cluster.nodes() {
+        let text = nodes[&Cluster::id(node)].as_str().unwrap();
+        assert!(text.lines().any(|l| l.contains("myself")), "{text}");
+        assert_eq!(text.lines().count(), 6, "{text}");
+    }
+    let metrics = std::fs::read_to_string(tmp.path().join("set.prom")).unwrap();
+    let name = set["target"].as_str().unwrap();
+    for (gauge, value) in [
+        ("last_status", "1".to_string()),
+        ("last_shards", "3".to_string()),
+        ("last_partial", "0".to_string()),
+        ("last_keys", counts.iter().sum::<usize>().to_string()),
+    ] {
+        let line = format!("redisops_backup_{gauge}{{target=\"{name}\"}} {value}\n");
+        assert!(metrics.contains(&line), "{line} not in\n{metrics}");
+    }
+    assert!(metrics.contains("# TYPE redisops_backup_last_shards gauge"));
+
+    // copy of a set: whole, verified in the destination, then skipped.
     let other = tmp.path().join("other").display().to_string();
-    redisops(["copy", &id, "--from", &repo, "--to", &other])
-        .fails(2, &["copy of backup sets is not supported"]);
-    assert_eq!(
-        redisops(["list", "--repo", &repo, "--json"])
-            .ok()
-            .json()
-            .as_array()
-            .unwrap()
-            .len(),
-        1
+    let out = redisops(["copy", &id, "--from", &repo, "--to", &other])
+        .ok()
+        .stdout;
+    assert!(out.contains("copied") && out.contains("3 shards"), "{out}");
+    let out = redisops(["verify", &id, "--repo", &other]).ok().stdout;
+    assert_eq!(out.matches("OK    ").count(), 4, "{out}");
+    let out = redisops(["copy", "--all", "--from", &repo, "--to", &other])
+        .ok()
+        .stdout;
+    assert!(
+        out.contains("skipped") && out.contains("already present"),
+        "{out}"
     );
+
+    // --parallel 3 (all nodes are on 127.0.0.1: --forks-per-host 3 lets them run together)
+    // gives the same set; --copy-to copies it too.
+    let json = backup_set(
+        &cluster.url(),
+        &repo,
+        &[
+            "--from",
+            "replica",
+            "--parallel",
+            "3",
+            "--forks-per-host",
+            "3",
+            "--copy-to",
+            &other,
+            "--json",
+        ],
+    )
+    .ok()
+    .json();
+    let second = &json["set"];
+    let id2 = second["set_id"].as_str().unwrap().to_string();
+    assert_eq!(json["copy"]["action"], "copied", "{json:#}");
+    for (a, b) in shards.iter().zip(second["shards"].as_array().unwrap()) {
+        for field in ["index", "slots", "keys", "expires", "slot_counts"] {
+            assert_eq!(a[field], b[field], "{field}");
+        }
+    }
+    for r in [&repo, &other] {
+        let out = redisops(["verify", &id2, "--repo", r]).ok().stdout;
+        assert_eq!(out.matches("OK    ").count(), 4, "{out}");
+    }
+
+    // prune: two sets, keep-last 1 keeps the newer one whole and deletes the older whole.
+    let prune = |extra: &[&str]| {
+        let mut args = vec!["prune", "--keep-last", "1", "--repo", &repo];
+        args.extend_from_slice(extra);
+        redisops(args).ok().stdout
+    };
+    let out = prune(&["--dry-run"]);
+    let older = out.lines().find(|l| l.starts_with(&id)).unwrap();
+    assert!(
+        older.contains("would delete") && older.contains("[backup set, 3 shards]"),
+        "{out}"
+    );
+    assert!(folder.join(format!("sets/{id}/set.json")).exists());
+    let out = prune(&[]);
+    assert!(
+        out.lines()
+            .any(|l| l.starts_with(&id) && l.contains("deleted")),
+        "{out}"
+    );
+    assert!(
+        out.lines()
+            .any(|l| l.starts_with(&id2) && l.contains("keep")),
+        "{out}"
+    );
+    assert!(
+        !folder.join(format!("sets/{id}")).exists(),
+        "the older set is gone whole"
+    );
+    assert!(folder.join(format!("sets/{id2}/s02")).is_dir());
+
+    // backup --keep-last 1 prunes the target's sets under its lock. --consistent-cut: every
+    // master paused while the forks start; each shard's RDB is at its master's cut offset,
+    // and the masters take writes again afterwards.
+    let json = backup_set(
+        &cluster.url(),
+        &repo,
+        &[
+            "--keep-last",
+            "1",
+            "--consistent-cut",
+            "--from",
+            "replica",
+            "--json",
+        ],
+    )
+    .ok()
+    .json();
+    assert_eq!(json["pruned"], serde_json::json!([id2]));
+    let id = json["set"]["set_id"].as_str().unwrap().to_string();
+    let cut = &json["set"];
+    assert_eq!(cut["consistency"], "paused-cut");
+    let offsets = cut["pause"]["offsets"].as_object().unwrap();
+    assert_eq!(offsets.len(), 3);
+    for shard in cut["shards"].as_array().unwrap() {
+        let master = shard["master"]["id"].as_str().unwrap();
+        assert_eq!(shard["source"]["repl_offset"], offsets[master], "{shard:#}");
+    }
+    let t = Instant::now();
+    cluster.write_keys(1);
+    assert!(t.elapsed() < Duration::from_secs(2), "writes are unpaused");
+    backup_set(
+        &cluster.url(),
+        &repo,
+        &["--consistent-cut", "--parallel", "2"],
+    )
+    .fails(2, &["--parallel does not apply"]);
+    let listed = redisops(["list", "--repo", &repo, "--json"]).ok().json();
+    assert_eq!(listed.as_array().unwrap().len(), 1);
+    assert_eq!(listed[0]["id"], id);
 
     // A shard archive missing: the set does not exist any more.
     let shard = folder.join(format!("sets/{id}/s01/{id}.rdb.gz"));
@@ -549,4 +669,135 @@ fn backup_of_a_failed_cluster_is_refused_and_commits_nothing() {
         run.fails(15, &["cluster_state is fail", "Nothing was backed up"]);
     }
     assert!(!std::path::Path::new(&repo).exists());
+}
+
+#[test]
+fn partial_sets_and_a_node_killed_mid_backup() {
+    let mut cluster = Cluster::start();
+    // Keys first (a cluster with unowned slots refuses writes: CLUSTERDOWN); master 2's keys
+    // share one hash tag, so one slot: the 384 slots that lose their owner avoid it.
+    cluster.write_keys(20);
+    let key = cluster.masters[2].cli(&["RANDOMKEY"]);
+    let tagged: u16 = cluster.masters[2]
+        .cli(&["CLUSTER", "KEYSLOT", &key])
+        .parse()
+        .unwrap();
+    let (lo, hi) = if tagged < 16000 {
+        (16000u16, 16383u16)
+    } else {
+        (10923, 11306)
+    };
+    let kept = if lo == 16000 {
+        [10923, 15999]
+    } else {
+        [11307, 16383]
+    };
+    let (lo_s, hi_s) = (lo.to_string(), hi.to_string());
+    let range = format!("{lo}-{hi}");
+    // Slots lo-hi lose their owner in every node's view. The owner's shard first; a node
+    // that got them back from gossip in between is told again.
+    let owner_first: Vec<_> = [&cluster.masters[2], &cluster.replicas[2]]
+        .into_iter()
+        .chain(cluster.masters[..2].iter())
+        .chain(cluster.replicas[..2].iter())
+        .collect();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !owner_first.iter().all(|n| {
+        n.cli(&["CLUSTER", "INFO"])
+            .contains("cluster_slots_assigned:16000")
+    }) {
+        assert!(Instant::now() < deadline, "slots {range} never unassigned");
+        for node in &owner_first {
+            node.cli_output(&["CLUSTER", "DELSLOTSRANGE", &lo_s, &hi_s]);
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    cluster.wait("cluster_state:fail (uncovered slots)", |n| {
+        n.cli(&["CLUSTER", "INFO"]).contains("cluster_state:fail")
+    });
+    let tmp = tempfile::tempdir().unwrap();
+    let repo = tmp.path().join("repo").display().to_string();
+    backup_set(&cluster.url(), &repo, &["--from", "master"]).fails(
+        15,
+        &[
+            &format!("slots {range} have no owner"),
+            "--allow-partial",
+            "Nothing was backed up",
+        ],
+    );
+    assert!(!std::path::Path::new(&repo).exists());
+
+    let run = backup_set(
+        &cluster.url(),
+        &repo,
+        &["--from", "master", "--allow-partial", "--json"],
+    );
+    let json = run.ok().json();
+    let set = &json["set"];
+    let id = set["set_id"].as_str().unwrap().to_string();
+    assert_eq!(set["partial"], true);
+    assert_eq!(set["uncovered_slots"], serde_json::json!([[lo, hi]]));
+    assert_eq!(set["shards"][2]["slots"], serde_json::json!([kept]));
+    assert_eq!(set["shards"].as_array().unwrap().len(), 3);
+    let text = redisops(["list", "--repo", &repo]).ok().stdout;
+    let row = text.lines().find(|l| l.starts_with(&id)).unwrap();
+    assert!(
+        row.contains(&format!("PARTIAL (slots {range} not in the set)")),
+        "{text}"
+    );
+    let out = redisops(["verify", &id, "--repo", &repo]).ok().stdout;
+    assert!(out.contains("PARTIAL backup set of 3 shards"), "{out}");
+
+    // The next shard's node killed while shard 0's RDB streams (100 ms per key; killing the
+    // streaming master would not cut the stream, its fork child goes on): no set, no leftovers.
+    cluster.masters[0].cli(&["CONFIG", "SET", "rdb-key-save-delay", "100000"]);
+    let mut cmd = crate::harness::redisops_cmd();
+    cmd.args([
+        "--target",
+        &cluster.url(),
+        "backup",
+        "--repo",
+        &repo,
+        "--no-encrypt",
+    ])
+    .args(["--from", "master", "--allow-partial", "--method", "sync"])
+    .stdout(std::process::Stdio::piped())
+    .stderr(std::process::Stdio::piped());
+    let mut child = cmd.spawn().unwrap();
+    // Shard 0 streams for 2 s once redisops says so: then shard 1's master dies.
+    let streaming = format!(
+        "streaming the RDB from 127.0.0.1:{}",
+        cluster.masters[0].port
+    );
+    let mut lines = std::io::BufRead::lines(std::io::BufReader::new(child.stderr.take().unwrap()));
+    let mut said = Vec::new();
+    for line in lines.by_ref() {
+        let line = line.unwrap();
+        said.push(line.clone());
+        if line.contains(&streaming) {
+            break;
+        }
+    }
+    assert!(
+        said.last().is_some_and(|l| l.contains(&streaming)),
+        "{said:?}"
+    );
+    cluster.masters[1].kill();
+    said.extend(lines.map(|l| l.unwrap()));
+    let out = child.wait_with_output().unwrap();
+    let stderr = said.join("\n");
+    assert_ne!(out.status.code(), Some(0), "{stderr}");
+    assert!(
+        stderr.contains("no set was committed") && stderr.contains("shard 1"),
+        "{stderr}"
+    );
+    let listed = redisops(["list", "--repo", &repo, "--json"]).ok().json();
+    assert_eq!(listed.as_array().unwrap().len(), 1, "only the partial set");
+    let sets = tmp
+        .path()
+        .join("repo")
+        .join(listed[0]["target"].as_str().unwrap())
+        .join("sets");
+    let left: Vec<_> = std::fs::read_dir(&sets).unwrap().flatten().collect();
+    assert_eq!(left.len(), 1, "the failed set left nothing: {left:?}");
 }

@@ -199,6 +199,10 @@ mod tests {
             topology_before: snap.clone(),
             topology_after: snap,
             shards,
+            partial: false,
+            uncovered_slots: Vec::new(),
+            pause: None,
+            cluster_nodes: Default::default(),
         }
     }
 

@@ -159,7 +159,7 @@ pub async fn prepare(target: &ClusterTarget, req: &SetRequest<'_>) -> Result<Pre
 /// Refuses unless the cluster is healthy as a whole and every node answers: a replica that
 /// cannot be protected could be elected while its master loads.
 fn refuse_unready(d: &Discovery) -> Result<()> {
-    let why = unready(d).or_else(|| {
+    let why = unready(d, false).or_else(|| {
         (d.members.iter())
             .filter(|m| m.line.member())
             .find_map(|m| match &m.probe {

@@ -183,7 +183,7 @@ impl Cluster {
                 args.push(format!("value-{i}"));
             }
             let args: Vec<&str> = args.iter().map(String::as_str).collect();
-            master.cli(&args);
+            assert_eq!(master.cli(&args), "OK", "MSET on {}", master.port);
         }
     }
 }
