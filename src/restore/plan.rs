@@ -407,12 +407,16 @@ impl Plan {
     /// The plan as numbered lines for the operator.
     pub fn render(&self) -> String {
         let mut out = String::new();
+        // Numbers right-aligned to the widest, so that names and undo lines stay in columns
+        // when a plan (a cluster shard's) has ten steps or more.
+        let width = self.steps.len().to_string().len();
         for (i, step) in self.steps.iter().enumerate() {
             let (what, undo) = step.describe(&self.supervisor);
             out.push_str(&format!(
-                "  {}. {:<16} {what}\n     {:<16} undo: {undo}\n",
+                "  {:>width$}. {:<16} {what}\n  {:width$}  {:<16} undo: {undo}\n",
                 i + 1,
                 step.name(),
+                "",
                 ""
             ));
         }
@@ -543,6 +547,20 @@ mod tests {
             rendered.contains("seed /var/lib/redis/appendonlydir"),
             "{rendered}"
         );
+    }
+
+    #[test]
+    fn ten_steps_or_more_stay_in_columns() {
+        let mut plan = build(&facts(false), managed(), &inputs());
+        while plan.steps.len() < 10 {
+            plan.steps.push(Step::Start);
+        }
+        let rendered = plan.render();
+        let lines: Vec<&str> = rendered.lines().collect();
+        assert!(lines[0].starts_with("   1. "), "{rendered}");
+        assert!(lines[18].starts_with("  10. "), "{rendered}");
+        let undo_at = |l: &str| l.find("undo:").unwrap();
+        assert_eq!(undo_at(lines[1]), undo_at(lines[19]), "{rendered}");
     }
 
     #[test]
