@@ -28,6 +28,7 @@ only=${BENCH_ONLY:-}
 case "$only" in ""|backup|restore) ;; *) echo "BENCH_ONLY must be backup or restore" >&2; exit 2;; esac
 cores=$(nproc)
 . scripts/scratch-redis.sh
+. bench/rounds.sh
 require redis-server redis-cli age gzip pigz zstd python3 /usr/bin/time
 
 # BENCH_REDISOPS: an already built binary to measure instead of building this tree.
@@ -69,29 +70,12 @@ variant "redis-cli --rdb - | zstd -T0 -$level | age" "$work/pipe.age" \
 variant "floor: redis-cli --rdb - > /dev/null" "/dev/null" \
   "$cli 2>/dev/null >/dev/null"
 
-# median INDEX FIELD (2 wall, 3 cpu, 4 rss, 5 bytes)
-median() {
-  awk -v i="$1" -v f="$2" '$1 == i { print $f }' "$samples" | sort -g |
-    awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
-}
-ratio() { awk "BEGIN{printf \"%.2f\", $1 / $2}"; }
-
 if [ "$only" != restore ]; then
-# Samples: one line "index wall cpu rss_mib bytes" per run.
+clear_backup() { rm -rf "$work/repo" "$work/pipe.age"; }
+# shellcheck disable=SC2086 # the glob must expand
+archive_bytes() { [ "${outs[$1]}" = /dev/null ] && echo 0 || stat -c %s ${outs[$1]}; }
 samples="$work/samples"
-: > "$samples"
-for r in $(seq "$runs"); do
-  for i in "${!labels[@]}"; do
-    rm -rf "$work/repo" "$work/pipe.age"
-    echo "bench: round $r/$runs: ${labels[$i]}" >&2
-    /usr/bin/time -f '%e %U %S %M' -o "$work/time" bash -c "${cmds[$i]}" >/dev/null 2>"$work/err" || {
-      cat "$work/err" >&2; exit 1; }
-    read -r wall user sys rss < "$work/time"
-    # shellcheck disable=SC2086 # the glob must expand
-    size=$(stat -c %s ${outs[$i]})
-    echo "$i $wall $(awk "BEGIN{print $user + $sys}") $((rss / 1024)) $size" >> "$samples"
-  done
-done
+run_rounds "$samples" "$runs" clear_backup nothing archive_bytes
 
 
 echo
@@ -133,7 +117,6 @@ export -f manual_restore wait_loaded
 export port work
 rm -rf "$work/repo"
 rsamples="$work/rsamples"
-: > "$rsamples"
 declare -A archive_of
 for codec in gzip zstd; do
   "$redisops" -p "$port" --quiet backup --method sync --repo "$work/repo.$codec" \
@@ -146,16 +129,9 @@ rcmds=("$redisops -p $port --quiet restore --latest --repo $work/repo.gzip -i $w
        "manual_restore ${archive_of[gzip]} gzip"
        "$redisops -p $port --quiet restore --latest --repo $work/repo.zstd -i $work/key.txt --yes --no-safety-backup"
        "manual_restore ${archive_of[zstd]} zstd")
-for r in $(seq "$runs"); do
-  for i in "${!rlabels[@]}"; do
-    echo "bench: restore round $r/$runs: ${rlabels[$i]}" >&2
-    /usr/bin/time -f '%e %U %S %M' -o "$work/time" bash -c "${rcmds[$i]}" >/dev/null 2>"$work/err" || {
-      cat "$work/err" >&2; exit 1; }
-    rm -f "$work"/dump.rdb.pre-restore-* "$work"/.redisops-restore-*
-    read -r wall user sys rss < "$work/time"
-    echo "$i $wall $(awk "BEGIN{print $user + $sys}") $((rss / 1024)) 0" >> "$rsamples"
-  done
-done
+clear_restore() { rm -f "$work"/dump.rdb.pre-restore-* "$work"/.redisops-restore-*; }
+labels=("${rlabels[@]}") cmds=("${rcmds[@]}")
+run_rounds "$rsamples" "$runs" nothing clear_restore nothing
 samples=$rsamples
 echo
 echo "| restore | wall s | CPU s | peak RSS MiB |"

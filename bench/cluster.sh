@@ -22,6 +22,7 @@ keys=${BENCH_KEYS:-600000}
 level=${BENCH_LEVEL:-3}
 runs=${BENCH_RUNS:-3}
 . scripts/scratch-redis.sh
+. bench/rounds.sh
 require redis-server redis-cli age gzip python3 /usr/bin/time
 
 redisops=${BENCH_REDISOPS:-}
@@ -87,25 +88,12 @@ labels=("redisops set, gzip $level + age, --parallel 1"
 outs=("$work/repo/*/sets/*/s*/*.age" "$work/repo/*/sets/*/s*/*.age" "$work/cli/*.age")
 cmds=("$(ours --parallel 1)" "$(ours --parallel 3 --forks-per-host 3)" "$theirs")
 
+clear_out() { rm -rf "$work/repo" "$work/cli"; }
+# shellcheck disable=SC2086 # the glob must expand
+archive_bytes() { cat ${outs[$1]} | wc -c; }
 samples="$work/samples"
-: > "$samples"
-for r in $(seq "$runs"); do
-  for i in "${!labels[@]}"; do
-    rm -rf "$work/repo" "$work/cli"
-    echo "bench: round $r/$runs: ${labels[$i]}" >&2
-    /usr/bin/time -f '%e %U %S %M' -o "$work/time" bash -c "${cmds[$i]}" >/dev/null 2>"$work/err" || {
-      cat "$work/err" >&2; exit 1; }
-    read -r wall user sys rss < "$work/time"
-    # shellcheck disable=SC2086 # the glob must expand
-    size=$(cat ${outs[$i]} | wc -c)
-    echo "$i $wall $(awk "BEGIN{print $user + $sys}") $((rss / 1024)) $size" >> "$samples"
-  done
-done
+run_rounds "$samples" "$runs" clear_out nothing archive_bytes
 
-median() {
-  awk -v i="$1" -v f="$2" '$1 == i { print $f }' "$samples" | sort -g |
-    awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
-}
 echo
 echo "3 masters, $keys keys, RDBs $rdb_bytes bytes in all; gzip level $level; median of $runs rounds; $(nproc) cores"
 echo "($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'); $(date -u +%Y-%m-%d))"

@@ -40,6 +40,7 @@ awscli_version=1.46.2
 bucket="redisops-bench"
 # shellcheck source=scripts/scratch-redis.sh
 . scripts/scratch-redis.sh
+. bench/rounds.sh
 require redis-server redis-cli age gzip curl python3 /usr/bin/time
 
 redisops=${BENCH_REDISOPS:-}
@@ -147,20 +148,15 @@ clear_out() { # OUT
 
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 echo "bench: load average before: $load_before" >&2
+clear_variant() { clear_out "${outs[$1]}"; }
+archive_bytes() { # INDEX: the one archive's size, or stop
+  local size
+  size=$(archive_size "${outs[$1]}")
+  [[ "$size" =~ ^[0-9]+$ ]] || { echo "bench: no single archive for ${labels[$1]}: '$size'" >&2; exit 1; }
+  echo "$size"
+}
 samples="$work/samples"
-: > "$samples"
-for r in $(seq "$runs"); do
-  for i in "${!labels[@]}"; do
-    clear_out "${outs[$i]}"
-    echo "bench: round $r/$runs: ${labels[$i]}" >&2
-    /usr/bin/time -f '%e %U %S %M' -o "$work/time" bash -c "${cmds[$i]}" >/dev/null 2>"$work/err" || {
-      cat "$work/err" >&2; exit 1; }
-    read -r wall user sys rss < "$work/time"
-    size=$(archive_size "${outs[$i]}")
-    [[ "$size" =~ ^[0-9]+$ ]] || { echo "bench: no single archive for ${labels[$i]}: '$size'" >&2; exit 1; }
-    echo "$i $wall $(awk "BEGIN{printf \"%.2f\", $user + $sys}") $((rss / 1024)) $size" >> "$samples"
-  done
-done
+run_rounds "$samples" "$runs" clear_variant nothing archive_bytes
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 
 # The last round's archives are still there: check them (untimed).
@@ -171,12 +167,6 @@ echo "bench: verifying the last round's archives" >&2
   -i "$work/key.txt" >&2
 s3 s3 cp --quiet "s3://$bucket/manual/dump.rdb.gz.age" - | age -d -i "$work/key.txt" | gzip -t
 
-# median INDEX FIELD (2 wall, 3 cpu, 4 rss, 5 bytes)
-median() {
-  awk -v i="$1" -v f="$2" '$1 == i { print $f }' "$samples" | sort -g |
-    awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
-}
-ratio() { awk "BEGIN{printf \"%.2f\", $1 / $2}"; }
 rate() { awk "BEGIN{printf \"%.1f\", $1 / $2 / 1e6}"; } # BYTES SECONDS -> MB/s
 
 echo
