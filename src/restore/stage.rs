@@ -134,8 +134,6 @@ pub fn stage(
             }
             notes.extend(c.unchecked_note(label));
         }
-        out.commit()
-            .with_context(|| format!("cannot write {}", path.display()))?;
         Ok((summary, notes))
     });
     let (summary, mut notes) = match checked {
@@ -147,13 +145,11 @@ pub fn stage(
             return Err(e);
         }
     };
-    match verdict(checker) {
-        Ok(note) => notes.push(note),
-        Err(e) => {
-            let _ = fs::remove_file(&path);
-            return Err(e);
-        }
-    }
+    // The verdict before the commit: a file the checker rejects is never put in place (the
+    // uncommitted file is removed when `out` drops).
+    notes.push(verdict(checker)?);
+    out.commit()
+        .with_context(|| format!("cannot write {}", path.display()))?;
     let staged = Staged {
         path,
         summary,
