@@ -2156,7 +2156,7 @@ _redisops() {
             return 0
             ;;
         redisops__subcmd__restore)
-            opts="-i -y -q -h -p -s -a --latest --include-safety --file --shard --repo --identity --passphrase-file --service --stop-cmd --start-cmd --config-file --dry-run --yes --no-safety-backup --allow-empty --resume --abort --discard-restored --journal --json --help --config --quiet --target --host --port --socket --user --pass --password-file --tls --cacert --cert --key --sni --insecure --sentinel-user --sentinel-password-file --timeout"
+            opts="-i -y -q -h -p -s -a --latest --include-safety --file --shard --into-new-cluster --repo --identity --passphrase-file --service --stop-cmd --start-cmd --config-file --dry-run --yes --no-safety-backup --allow-empty --resume --abort --discard-restored --journal --json --help --config --quiet --target --host --port --socket --user --pass --password-file --tls --cacert --cert --key --sni --insecure --sentinel-user --sentinel-password-file --timeout"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

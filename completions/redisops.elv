@@ -350,6 +350,7 @@ set edit:completion:arg-completer[redisops] = {|@words|
             cand --timeout 'Seconds to wait for a connection or a reply'
             cand --latest 'Restore the target''s newest backup in the repository (safety backups taken by restore are skipped); when the target''s folder has none, the backups of the same server in another folder (same address, run id or replication id)'
             cand --include-safety 'With --latest: count the safety backups restore takes of the data it replaces'
+            cand --into-new-cluster 'Cluster target: the URL names empty nodes (cluster-enabled yes, no nodes.conf), the set''s masters first in shard order, then any replicas; they are formed into a new cluster with the set''s slot ranges, then restored'
             cand --dry-run 'Verify and stage the archive and print the plan, then stop without changing anything'
             cand -y 'Do not ask for confirmation (needed when there is no terminal)'
             cand --yes 'Do not ask for confirmation (needed when there is no terminal)'

@@ -296,6 +296,7 @@ complete -c redisops -n "__fish_redisops_using_subcommand restore" -l sentinel-p
 complete -c redisops -n "__fish_redisops_using_subcommand restore" -l timeout -d 'Seconds to wait for a connection or a reply' -r
 complete -c redisops -n "__fish_redisops_using_subcommand restore" -l latest -d 'Restore the target\'s newest backup in the repository (safety backups taken by restore are skipped); when the target\'s folder has none, the backups of the same server in another folder (same address, run id or replication id)'
 complete -c redisops -n "__fish_redisops_using_subcommand restore" -l include-safety -d 'With --latest: count the safety backups restore takes of the data it replaces'
+complete -c redisops -n "__fish_redisops_using_subcommand restore" -l into-new-cluster -d 'Cluster target: the URL names empty nodes (cluster-enabled yes, no nodes.conf), the set\'s masters first in shard order, then any replicas; they are formed into a new cluster with the set\'s slot ranges, then restored'
 complete -c redisops -n "__fish_redisops_using_subcommand restore" -l dry-run -d 'Verify and stage the archive and print the plan, then stop without changing anything'
 complete -c redisops -n "__fish_redisops_using_subcommand restore" -s y -l yes -d 'Do not ask for confirmation (needed when there is no terminal)'
 complete -c redisops -n "__fish_redisops_using_subcommand restore" -l no-safety-backup -d 'Skip the backup of the current data into the repository before the restore'

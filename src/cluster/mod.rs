@@ -7,6 +7,7 @@
 //! never routes keys).
 
 pub mod discover;
+pub mod form;
 pub mod guard;
 pub mod health;
 pub mod nodes;

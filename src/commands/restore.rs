@@ -47,6 +47,12 @@ pub struct RestoreArgs {
     #[arg(long, value_name = "SHARD", conflicts_with = "file")]
     pub shard: Option<String>,
 
+    /// Cluster target: the URL names empty nodes (cluster-enabled yes, no nodes.conf), the
+    /// set's masters first in shard order, then any replicas; they are formed into a new
+    /// cluster with the set's slot ranges, then restored
+    #[arg(long, conflicts_with_all = ["file", "shard", "resume", "abort"])]
+    pub into_new_cluster: bool,
+
     #[command(flatten)]
     pub repo: RepoArgs,
 
@@ -106,10 +112,17 @@ pub async fn run(args: &RestoreArgs, ctx: &Ctx) -> Result<ExitCode> {
         AnyTarget::Single(target) => target,
         AnyTarget::Cluster(cluster) => return super::restore_set::run(args, ctx, &cluster).await,
     };
-    if args.shard.is_some() {
+    if args.shard.is_some() || args.into_new_cluster {
         return Err(fail(
             ExitCode::Usage,
-            "--shard is for a cluster target (redis-cluster://…): one shard of a backup set",
+            format!(
+                "{} is for a cluster target (redis-cluster://…)",
+                if args.into_new_cluster {
+                    "--into-new-cluster"
+                } else {
+                    "--shard"
+                }
+            ),
         ));
     }
     let cancelled = on_signal();

@@ -66,6 +66,7 @@ pub async fn run(args: &RestoreArgs, ctx: &Ctx, target: &ClusterTarget) -> Resul
         supervisor: args.supervisor.choice(args.config_file.clone()),
         quiet: ui::is_quiet() || args.json,
         cancelled: cancelled.clone(),
+        into_new: args.into_new_cluster,
     };
     let prepared = set::prepare(target, &request).await?;
     for note in prepared
@@ -90,6 +91,12 @@ pub async fn run(args: &RestoreArgs, ctx: &Ctx, target: &ClusterTarget) -> Resul
             target.url(),
             prepared.shards.len()
         );
+        if let Some(f) = &prepared.formation {
+            println!("first, form a new cluster from its empty nodes:");
+            for line in f.describe() {
+                println!("  {line}");
+            }
+        }
         for p in &prepared.shards {
             print_plan(p);
         }
@@ -108,6 +115,7 @@ pub async fn run(args: &RestoreArgs, ctx: &Ctx, target: &ClusterTarget) -> Resul
             "set": backup_set.id.to_string(),
             "shards": prepared.shards.iter().map(|p| summary(p, state, &shrinking)).collect::<Vec<_>>(),
             "notes": prepared.notes,
+            "new_cluster": prepared.formation.as_ref().map(|f| f.describe()),
             "state": state,
         })
     };

@@ -194,10 +194,7 @@ impl<'a> Executor<'a> {
             Step::Unprotect(p) => p.unprotect(&self.links()).await,
             Step::Save => self.save(cancel).await,
             Step::ProtectCluster(g) => g.protect(&self.links()).await,
-            Step::WaitCluster => match self.shard_guard() {
-                Some(g) => g.wait_healthy(&self.links(), cancel).await,
-                None => Ok(()),
-            },
+            Step::WaitCluster(g) => g.wait_healthy(&self.links(), cancel).await,
             Step::UnprotectCluster(g) => g.unprotect(&self.links()).await,
         }
     }
@@ -294,7 +291,7 @@ impl<'a> Executor<'a> {
             | Step::WaitReplicas
             | Step::Unprotect(_)
             | Step::Save
-            | Step::WaitCluster
+            | Step::WaitCluster(_)
             | Step::UnprotectCluster(_) => Ok(()),
         }
     }

@@ -54,8 +54,8 @@ pub enum Step {
     /// Cluster master: `cluster-replica-no-failover yes` on every replica of its shard.
     ProtectCluster(ShardGuard),
     /// Cluster master: wait for `cluster_state:ok` on every node, no node flagging the master
-    /// failing, and every replica full-synced.
-    WaitCluster,
+    /// failing, and every replica full-synced. Every cluster master's plan has it.
+    WaitCluster(ShardGuard),
     /// Put the replicas' `cluster-replica-no-failover` back.
     UnprotectCluster(ShardGuard),
 }
@@ -181,7 +181,9 @@ pub fn build(facts: &Facts, supervisor: Supervisor, inputs: &Inputs<'_>) -> Plan
     if save {
         steps.push(Step::Save);
     }
-    if let Some(g) = &inputs.cluster {
+    // A shard of a new cluster has no replica yet: nothing to protect.
+    let protect = inputs.cluster.as_ref().filter(|g| !g.replicas.is_empty());
+    if let Some(g) = protect {
         steps.push(Step::ProtectCluster(g.clone()));
     }
     steps.extend([
@@ -199,7 +201,10 @@ pub fn build(facts: &Facts, supervisor: Supervisor, inputs: &Inputs<'_>) -> Plan
         steps.extend([Step::WaitReplicas, Step::Unprotect(p.clone())]);
     }
     if let Some(g) = &inputs.cluster {
-        steps.extend([Step::WaitCluster, Step::UnprotectCluster(g.clone())]);
+        steps.push(Step::WaitCluster(g.clone()));
+    }
+    if let Some(g) = protect {
+        steps.push(Step::UnprotectCluster(g.clone()));
     }
     Plan { supervisor, steps }
 }
@@ -225,7 +230,7 @@ impl Step {
             Step::Unprotect(_) => "unprotect",
             Step::Save => "save",
             Step::ProtectCluster(_) => "protect_cluster",
-            Step::WaitCluster => "wait_cluster",
+            Step::WaitCluster(_) => "wait_cluster",
             Step::UnprotectCluster(_) => "unprotect_cluster",
         }
     }
@@ -342,7 +347,7 @@ impl Step {
                     unprotect_cluster(g)
                 ),
             ),
-            Step::WaitCluster => (
+            Step::WaitCluster(_) => (
                 "wait for cluster_state:ok on every node with none flagging the master \
                  failing (budget 2 × cluster-node-timeout + 30s), then until every replica \
                  has full-synced the restored data"
@@ -388,10 +393,10 @@ fn settings(map: &BTreeMap<String, String>) -> String {
 }
 
 impl Plan {
-    /// A cluster master's shard, from its protection step.
+    /// A cluster master's shard, from its wait step.
     pub fn shard_guard(&self) -> Option<&ShardGuard> {
         self.steps.iter().find_map(|s| match s {
-            Step::ProtectCluster(g) => Some(g),
+            Step::WaitCluster(g) => Some(g),
             _ => None,
         })
     }

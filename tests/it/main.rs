@@ -8,6 +8,7 @@ mod backup;
 mod checker;
 mod cluster;
 mod cluster_harden;
+mod cluster_new;
 mod cluster_restore;
 mod codec;
 mod copy;

@@ -8,6 +8,7 @@
 //! Active while a restore runs: `<state dir>/restore/<target>.set.journal`; when it ends it is
 //! renamed to `<target>-<ts>.set.journal` as a record.
 
+use crate::cluster::form::Attach;
 use crate::fsutil::write_atomic;
 use crate::restore::plan::Plan;
 use crate::steps::journal::state_dir;
@@ -61,6 +62,13 @@ pub struct SetJournal {
     /// `running`, or how it ended (`done`, `stopped`).
     pub state: String,
     pub shards: Vec<ShardRun>,
+    /// `--into-new-cluster`: set while the empty nodes are being formed into a cluster (a
+    /// restore killed then cannot resume; `--abort` resets the nodes).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub forming: bool,
+    /// `--into-new-cluster`: the replicas that join once every shard is restored.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub attach: Vec<Attach>,
     #[serde(skip)]
     path: PathBuf,
 }
@@ -82,6 +90,8 @@ impl SetJournal {
             set_id: set_id.to_string(),
             state: "running".into(),
             shards,
+            forming: false,
+            attach: Vec::new(),
             path: active_path(target),
         }
     }
@@ -122,6 +132,11 @@ impl SetJournal {
     /// Once the restore runs a full disk must not stop it: warn only.
     pub fn set(&mut self, shard: usize, state: ShardState) {
         self.shards[shard].state = state;
+        self.touch();
+    }
+
+    /// Saves a change of the set-level fields; like [`Self::set`], warns only.
+    pub fn touch(&mut self) {
         if let Err(e) = self.save() {
             crate::ui::warn(format!("{e:#}"));
         }

@@ -20,11 +20,13 @@ use super::stage::Source;
 use super::{Outcome, Prepared, Request, Run};
 use crate::archive::Decryption;
 use crate::cluster::discover::{self, Discovery};
+use crate::cluster::form;
 use crate::cluster::ready::unready;
+use crate::cluster::slots::{self, SlotRange};
 use crate::conn::{Dialer, Node};
 use crate::exit::{ExitCode, fail};
 use crate::host::SupervisorChoice;
-use crate::repo::{BackupSet, Repository, TargetId};
+use crate::repo::{BackupSet, Repository, SetManifest, TargetId};
 use crate::steps::CancellationToken;
 use crate::steps::cancel::interrupted;
 use crate::target::{ClusterTarget, Endpoint, HostPort, Target, TargetKind};
@@ -44,6 +46,8 @@ pub struct SetRequest<'a> {
     pub supervisor: SupervisorChoice,
     pub quiet: bool,
     pub cancelled: CancellationToken,
+    /// `--into-new-cluster`: the target's nodes are empty and form a new cluster first.
+    pub into_new: bool,
 }
 
 /// Every shard verified, staged and planned; nothing on the cluster has changed yet.
@@ -54,6 +58,38 @@ pub struct PreparedSet {
     pub shards: Vec<Prepared>,
     /// Worth saying before the operator confirms (a shard's master is another node now).
     pub notes: Vec<String>,
+    /// `--into-new-cluster`: the cluster to form before the first shard.
+    pub formation: Option<Formation>,
+}
+
+/// The empty nodes and the slot ranges each master gets (`ranges[i]` for master i).
+pub struct Formation {
+    pub layout: form::Layout,
+    pub ranges: Vec<Vec<SlotRange>>,
+}
+
+impl Formation {
+    /// The formation as the plan shows it, one line per node.
+    pub fn describe(&self) -> Vec<String> {
+        let mut lines: Vec<String> = (self.layout.masters.iter().zip(&self.ranges))
+            .enumerate()
+            .map(|(i, (m, r))| {
+                format!(
+                    "{}: master of shard s{i:02}, slots {} (CLUSTER ADDSLOTSRANGE, epoch {})",
+                    m.endpoint,
+                    slots::list(r),
+                    i + 1
+                )
+            })
+            .collect();
+        lines.extend(self.layout.attachments().iter().map(|a| {
+            format!(
+                "{}: replica of {}, joins once every shard is restored",
+                a.replica, a.master
+            )
+        }));
+        lines
+    }
 }
 
 /// The shards restored, each with its outcome, and the set journal's record.
@@ -93,36 +129,18 @@ pub async fn prepare(target: &ClusterTarget, req: &SetRequest<'_>) -> Result<Pre
             ),
         ));
     }
-    let d = discover::discover(target).await?;
-    refuse_unready(&d)?;
-    let mapped = matching::map(manifest, &d.topology)?;
-    let chosen = match req.shard {
-        Some(which) => vec![matching::select(&mapped, which)?],
-        None => mapped,
-    };
-    let nodes: Vec<HostPort> = (d.members.iter())
-        .filter(|m| m.line.member())
-        .map(|m| m.endpoint.clone())
-        .collect();
     let dialer = Dialer::new(target.tls.as_ref(), target.timeout)?;
     let mut notes = Vec::new();
+    let (guards, formation) = if req.into_new {
+        let (guards, formation) = fresh_guards(target, &dialer, manifest).await?;
+        (guards, Some(formation))
+    } else {
+        (live_guards(target, &dialer, req, &mut notes).await?, None)
+    };
     let mut shards: Vec<Prepared> = Vec::new();
-    for m in &chosen {
+    for (index, guard) in guards {
+        let backup = req.set.shards[index].clone();
         let result = async {
-            let guard = shard_guard(&d, &dialer, target, m, &nodes).await?;
-            if m.entry.master.id != guard.master_id {
-                notes.push(format!(
-                    "shard {}: its master is node {} at {} now (at backup time {} at {}): a \
-                     failover or a replaced node; the archive goes to the master that owns the \
-                     slots",
-                    guard.label,
-                    guard.master_id,
-                    guard.master,
-                    m.entry.master.id,
-                    m.entry.master.addr
-                ));
-            }
-            let backup = req.set.shards[m.entry.index].clone();
             let request = Request {
                 source_label: format!(
                     "backup set {} shard {} ({})",
@@ -144,7 +162,7 @@ pub async fn prepare(target: &ClusterTarget, req: &SetRequest<'_>) -> Result<Pre
                 for p in shards {
                     let _ = p.discard();
                 }
-                return Err(e.context(format!("shard {}", m.label())));
+                return Err(e.context(format!("shard {}", guard.label)));
             }
         }
     }
@@ -153,7 +171,91 @@ pub async fn prepare(target: &ClusterTarget, req: &SetRequest<'_>) -> Result<Pre
         set_id: manifest.set_id.clone(),
         shards,
         notes,
+        formation,
     })
+}
+
+/// Each shard archive (by its index in the set) with the live shard it restores onto.
+async fn live_guards(
+    target: &ClusterTarget,
+    dialer: &Dialer,
+    req: &SetRequest<'_>,
+    notes: &mut Vec<String>,
+) -> Result<Vec<(usize, ShardGuard)>> {
+    let d = discover::discover(target).await?;
+    refuse_unready(&d)?;
+    let mapped = matching::map(&req.set.manifest, &d.topology)?;
+    let chosen = match req.shard {
+        Some(which) => vec![matching::select(&mapped, which)?],
+        None => mapped,
+    };
+    let nodes: Vec<HostPort> = (d.members.iter())
+        .filter(|m| m.line.member())
+        .map(|m| m.endpoint.clone())
+        .collect();
+    let mut guards = Vec::new();
+    for m in &chosen {
+        let guard = shard_guard(&d, dialer, target, m, &nodes)
+            .await
+            .with_context(|| format!("shard {}", m.label()))?;
+        if m.entry.master.id != guard.master_id {
+            notes.push(format!(
+                "shard {}: its master is node {} at {} now (at backup time {} at {}): a \
+                 failover or a replaced node; the archive goes to the master that owns the \
+                 slots",
+                guard.label, guard.master_id, guard.master, m.entry.master.id, m.entry.master.addr
+            ));
+        }
+        guards.push((m.entry.index, guard));
+    }
+    Ok(guards)
+}
+
+/// `--into-new-cluster`: every node of the URL must be empty and alone (checked, nothing
+/// changed); shard i goes to the i-th node, which gets exactly the archive's slot ranges
+/// when the cluster is formed. No replica exists while the masters load: they join after.
+async fn fresh_guards(
+    target: &ClusterTarget,
+    dialer: &Dialer,
+    manifest: &SetManifest,
+) -> Result<(Vec<(usize, ShardGuard)>, Formation)> {
+    let layout = form::inspect(target, dialer, manifest.shards.len()).await?;
+    let nodes: Vec<HostPort> = layout.nodes().map(|n| n.endpoint.clone()).collect();
+    let mut guards = Vec::new();
+    let mut ranges = Vec::new();
+    for (i, (entry, master)) in manifest.shards.iter().zip(&layout.masters).enumerate() {
+        let own = matching::ranges(entry);
+        let mut node = connect(dialer, target, &master.endpoint).await?;
+        guards.push((
+            i,
+            ShardGuard {
+                label: format!("s{:02} (slots {})", entry.index, slots::list(&own)),
+                master: master.endpoint.clone(),
+                master_id: master.id.clone(),
+                slots: entry.slots.clone(),
+                replicas: Vec::new(),
+                nodes: nodes.clone(),
+                node_timeout_ms: node_timeout(&mut node).await?,
+            },
+        ));
+        ranges.push(own);
+    }
+    Ok((guards, Formation { layout, ranges }))
+}
+
+async fn connect(dialer: &Dialer, target: &ClusterTarget, hp: &HostPort) -> Result<Node> {
+    Node::connect(dialer, &Endpoint::Tcp(hp.clone()), &target.auth, 0)
+        .await
+        .with_context(|| format!("cluster node {hp}"))
+}
+
+async fn node_timeout(node: &mut Node) -> Result<u64> {
+    Ok(node
+        .config_get("cluster-node-timeout")
+        .await?
+        .get("cluster-node-timeout")
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(15_000))
 }
 
 /// Refuses unless the cluster is healthy as a whole and every node answers: a replica that
@@ -183,10 +285,20 @@ fn refuse_unready(d: &Discovery) -> Result<()> {
                 Ok(_) => None,
             })
     });
+    // Empty nodes not formed into a cluster yet: nobody owns a slot.
+    let unformed = d.topology.gaps.iter().map(|r| r.count()).sum::<usize>() == 16384;
     match why {
         Some(why) => Err(fail(
             ExitCode::ClusterRefused,
-            format!("{why}. Nothing was changed; `redisops status` on the cluster shows its state"),
+            format!(
+                "{why}. Nothing was changed; {}",
+                if unformed {
+                    "to restore into new, empty nodes add --into-new-cluster and name every \
+                     node in the URL"
+                } else {
+                    "`redisops status` on the cluster shows its state"
+                }
+            ),
         )),
         None => Ok(()),
     }
@@ -200,11 +312,6 @@ async fn shard_guard(
     m: &Mapped<'_>,
     nodes: &[HostPort],
 ) -> Result<ShardGuard> {
-    let connect = async |hp: &HostPort| {
-        Node::connect(dialer, &Endpoint::Tcp(hp.clone()), &target.auth, 0)
-            .await
-            .with_context(|| format!("cluster node {hp}"))
-    };
     let master = d
         .member(&m.live.master)
         .with_context(|| format!("the master of {} is not a known node", m.label()))?;
@@ -213,7 +320,7 @@ async fn shard_guard(
         let r = d
             .member(id)
             .with_context(|| format!("replica {id} of {} is not a known node", m.label()))?;
-        let value = connect(&r.endpoint)
+        let value = connect(dialer, target, &r.endpoint)
             .await?
             .config_get(NO_FAILOVER)
             .await?
@@ -221,13 +328,7 @@ async fn shard_guard(
             .unwrap_or_else(|| "no".into());
         replicas.push((r.endpoint.clone(), value));
     }
-    let timeout = connect(&master.endpoint)
-        .await?
-        .config_get("cluster-node-timeout")
-        .await?
-        .get("cluster-node-timeout")
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(15_000);
+    let mut node = connect(dialer, target, &master.endpoint).await?;
     Ok(ShardGuard {
         label: m.label(),
         master: master.endpoint.clone(),
@@ -235,7 +336,7 @@ async fn shard_guard(
         slots: m.entry.slots.clone(),
         replicas,
         nodes: nodes.to_vec(),
-        node_timeout_ms: timeout,
+        node_timeout_ms: node_timeout(&mut node).await?,
     })
 }
 
@@ -258,7 +359,7 @@ impl PreparedSet {
         let mut runs = Vec::new();
         for p in self.shards {
             let g = p.plan.shard_guard().cloned();
-            let g = g.context("a cluster shard's plan without its protection step")?;
+            let g = g.context("a cluster shard's plan without its wait_cluster step")?;
             runs.push(ShardRun {
                 label: g.label,
                 master: g.master,
@@ -270,10 +371,29 @@ impl PreparedSet {
                 state: ShardState::Pending,
             });
         }
+        let dialer = Dialer::new(self.target.tls.as_ref(), self.target.timeout)?;
         let mut j = SetJournal::new(&folder(&self.target), &self.set_id, &ts, runs);
+        if let Some(f) = &self.formation {
+            j.forming = true;
+            j.attach = f.layout.attachments();
+        }
         if let Err(e) = j.save() {
             j.drop_pending();
             return Err(e);
+        }
+        if let Some(f) = &self.formation {
+            crate::ui::note(format!(
+                "forming a new cluster of {} empty node(s)",
+                f.layout.nodes().count()
+            ));
+            let formed = (f.layout)
+                .form(&f.ranges, &dialer, &self.target.auth, &cancelled)
+                .await;
+            if let Err(e) = formed {
+                return Err(stopped(&mut j, e));
+            }
+            j.forming = false;
+            j.touch();
         }
         run_pending(&self.target, &mut j, Vec::new(), &cancelled).await
     }
@@ -314,11 +434,62 @@ async fn run_pending(
             Err(e) => return Err(shard_failed(target, j, i, e).await),
         }
     }
+    if !j.attach.is_empty() {
+        attach_replicas(target, j, cancel).await?;
+    }
     j.finish("done");
     Ok(SetOutcome {
         shards: outcomes,
         journal: j.path().to_path_buf(),
     })
+}
+
+/// `--into-new-cluster`, once every shard is restored: the replicas join their masters and
+/// full-sync the restored data. The data is in place whatever happens here, so a failure
+/// says how to attach the rest by hand (31).
+async fn attach_replicas(
+    target: &ClusterTarget,
+    j: &mut SetJournal,
+    cancel: &CancellationToken,
+) -> Result<()> {
+    let attached = async {
+        let dialer = Dialer::new(target.tls.as_ref(), target.timeout)?;
+        form::attach(&j.attach, &dialer, &target.auth).await?;
+        let links = Links {
+            dialer: &dialer,
+            sentinel_auth: &target.auth,
+            data_auth: &target.auth,
+        };
+        for s in &j.shards {
+            let replicas: Vec<&HostPort> = (j.attach.iter())
+                .filter(|a| a.master == s.master)
+                .map(|a| &a.replica)
+                .collect();
+            let mut master = connect(&dialer, target, &s.master).await?;
+            super::sentinel::wait_synced(&links, &mut master, replicas, cancel).await?;
+        }
+        anyhow::Ok(())
+    }
+    .await;
+    let Err(e) = attached else { return Ok(()) };
+    j.finish("replicas_failed");
+    let by_hand: Vec<String> = (j.attach.iter())
+        .map(|a| {
+            format!(
+                "redis-cli -h {} -p {} CLUSTER REPLICATE {}",
+                a.replica.host, a.replica.port, a.master_id
+            )
+        })
+        .collect();
+    Err(fail(
+        ExitCode::Incomplete,
+        format!(
+            "every shard of set {} is restored, but the replicas did not all join: {e:#}. \
+             Attach the ones missing by hand ({})",
+            j.set_id,
+            by_hand.join("; ")
+        ),
+    ))
 }
 
 /// The shard's own resumable journal, while it is active.
@@ -415,6 +586,9 @@ pub async fn resume(
         ));
     }
     let mut j = SetJournal::load(&path)?;
+    if j.forming {
+        return Err(unform(target, &mut j, abort).await);
+    }
     let mut outcomes = Vec::new();
     for i in 0..j.shards.len() {
         let s = j.shards[i].clone();
@@ -470,6 +644,56 @@ pub async fn resume(
         ));
     }
     run_pending(target, &mut j, outcomes, &cancel).await
+}
+
+/// A restore stopped while the new cluster was being formed: nothing was restored, so
+/// `--abort` resets every node (empty, alone again); `--resume` cannot know which formation
+/// steps ran.
+async fn unform(target: &ClusterTarget, j: &mut SetJournal, abort: bool) -> anyhow::Error {
+    if !abort {
+        return fail(
+            ExitCode::Incomplete,
+            format!(
+                "the restore of set {} stopped while the new cluster was being formed: run \
+                 `restore --abort` on the cluster URL (it resets the empty nodes), then restore \
+                 again",
+                j.set_id
+            ),
+        );
+    }
+    let nodes = (j.shards.iter().map(|s| &s.master)).chain(j.attach.iter().map(|a| &a.replica));
+    let mut failed = Vec::new();
+    match Dialer::new(target.tls.as_ref(), target.timeout) {
+        Ok(dialer) => {
+            for hp in nodes {
+                if let Err(e) = form::reset(&dialer, &target.auth, hp).await {
+                    failed.push(format!("{e:#}"));
+                }
+            }
+        }
+        Err(e) => failed.push(format!("{e:#}")),
+    }
+    j.drop_pending();
+    j.finish("aborted");
+    if failed.is_empty() {
+        fail(
+            ExitCode::RolledBack,
+            format!(
+                "the restore of set {} was aborted: every node was reset (CLUSTER RESET HARD) \
+                 and is an empty node outside any cluster again",
+                j.set_id
+            ),
+        )
+    } else {
+        fail(
+            ExitCode::Incomplete,
+            format!(
+                "the restore of set {} was aborted, but not every node could be reset: {}",
+                j.set_id,
+                failed.join("; ")
+            ),
+        )
+    }
 }
 
 /// How the shard's own journal ended, from its record.

@@ -42,6 +42,12 @@ impl Cluster {
         Self::with(None, &[])
     }
 
+    /// Six empty cluster nodes, not formed: each alone, no slots, epoch 0 (what
+    /// `restore --into-new-cluster` starts from). [`Self::wait_healthy`] once formed.
+    pub fn start_unformed() -> Self {
+        Self::nodes_only(None, &[])
+    }
+
     /// With extra `redis.conf` lines on every node (they win over the defaults above them,
     /// e.g. `cluster-node-timeout 1000`, `key-load-delay 3000`).
     pub fn start_with(conf: &[&str]) -> Self {
@@ -55,6 +61,12 @@ impl Cluster {
     }
 
     fn with(tls: Option<Arc<TlsFixture>>, conf: &[&str]) -> Self {
+        let cluster = Self::nodes_only(tls, conf);
+        cluster.form();
+        cluster
+    }
+
+    fn nodes_only(tls: Option<Arc<TlsFixture>>, conf: &[&str]) -> Self {
         let opts = ServerOptions {
             tls: tls.clone(),
             cluster: true,
@@ -63,13 +75,11 @@ impl Cluster {
         };
         let mut nodes: Vec<RedisServer> = (0..6).map(|_| RedisServer::with(opts.clone())).collect();
         let replicas = nodes.split_off(3);
-        let cluster = Self {
+        Self {
             masters: nodes,
             replicas,
             tls,
-        };
-        cluster.form();
-        cluster
+        }
     }
 
     pub fn nodes(&self) -> impl Iterator<Item = &RedisServer> {
@@ -94,6 +104,15 @@ impl Cluster {
             .map(|n| format!("127.0.0.1:{}", Self::client_port(n)))
             .collect();
         format!("{scheme}://{}", seeds.join(","))
+    }
+
+    /// Every node, masters first then replica i of master i: the URL that lays out a new
+    /// cluster like this one.
+    pub fn url_all(&self) -> String {
+        let seeds: Vec<String> = (self.nodes())
+            .map(|n| format!("127.0.0.1:{}", Self::client_port(n)))
+            .collect();
+        format!("redis-cluster://{}", seeds.join(","))
     }
 
     pub fn id(node: &RedisServer) -> String {
