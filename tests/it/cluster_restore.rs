@@ -2,6 +2,7 @@
 //! back (DEBUG DIGEST equal to the backed-up one) with no failover even when the load takes
 //! longer than the node timeout; `--shard` touches one shard only; `--dry-run` nothing; a set
 //! whose slot ranges differ from the live ones is refused before anything stops (exit 16); a
+//! set whose archive holds keys of another shard's slots is refused while staging (exit 16); a
 //! signal mid-shard rolls that shard back and takes the failover protection off again; a
 //! kill mid-shard is rolled back by `--abort` and finished by `--resume`.
 
@@ -143,6 +144,37 @@ fn restore_of_a_set_brings_every_shard_back_without_a_failover() {
     assert_settled(&cluster, &roles_before);
 }
 
+/// Rewrites set `id`'s `set.json` with the slot ranges of shards 0 and 1 swapped, as a
+/// tampered or corrupted manifest would have them; returns the original text.
+fn forge_swapped_ranges(repo: &str, id: &str) -> (std::path::PathBuf, Vec<u8>) {
+    let path = find_file(std::path::Path::new(repo), id, "set.json").expect("set.json");
+    let original = std::fs::read(&path).unwrap();
+    let mut m: serde_json::Value = serde_json::from_slice(&original).unwrap();
+    let shards = m["shards"].as_array_mut().unwrap();
+    let (a, b) = (shards[0]["slots"].clone(), shards[1]["slots"].clone());
+    shards[0]["slots"] = b;
+    shards[1]["slots"] = a;
+    std::fs::write(&path, serde_json::to_vec_pretty(&m).unwrap()).unwrap();
+    (path, original)
+}
+
+/// `name` inside a folder named `folder`, anywhere under `root`.
+fn find_file(root: &std::path::Path, folder: &str, name: &str) -> Option<std::path::PathBuf> {
+    for e in std::fs::read_dir(root).ok()?.flatten() {
+        let p = e.path();
+        if !p.is_dir() {
+            continue;
+        }
+        if e.file_name() == folder && p.join(name).is_file() {
+            return Some(p.join(name));
+        }
+        if let Some(found) = find_file(&p, folder, name) {
+            return Some(found);
+        }
+    }
+    None
+}
+
 /// Moves empty slot `slot` from master `from` to master `to`, and waits until all agree.
 fn move_slot(cluster: &Cluster, slot: u16, from: usize, to: usize) {
     let id = Cluster::id(&cluster.masters[to]);
@@ -187,6 +219,19 @@ fn restore_of_a_set_refuses_a_mismatch_rolls_back_and_resumes() {
     assert_eq!(run_ids(&cluster), ids);
     assert!(cluster.masters.iter().all(|m| staged_files(m).is_empty()));
     move_slot(&cluster, slot, 1, 0);
+
+    // A set whose manifest says shard 0 holds shard 1's slots (and the reverse): the ranges
+    // match the live masters, but every key of each archive is in the other's slots. The
+    // per-key slot check while staging refuses it before anything stops.
+    let (manifest, original) = forge_swapped_ranges(&repo, &id);
+    let run = restore(&cluster, &repo, &[&id, "--yes"]);
+    run.fails(
+        16,
+        &["in slots the shard does not own", "nothing was changed"],
+    );
+    assert_eq!(run_ids(&cluster), ids);
+    assert!(cluster.masters.iter().all(|m| staged_files(m).is_empty()));
+    std::fs::write(manifest, original).unwrap();
 
     // A signal after the first shard's restarted master is up: that shard is rolled back
     // (its current data, saved before the stop, comes back), the others never start, and
