@@ -10,6 +10,7 @@ mod cluster;
 mod cluster_harden;
 mod cluster_new;
 mod cluster_restore;
+mod cluster_tls;
 mod codec;
 mod copy;
 mod errors;
