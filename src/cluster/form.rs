@@ -102,7 +102,7 @@ async fn connect(dialer: &Dialer, auth: &Auth, hp: &HostPort) -> Result<Node> {
 /// for `shards` shards. Reads only.
 pub async fn inspect(target: &ClusterTarget, dialer: &Dialer, shards: usize) -> Result<Layout> {
     let n = target.seeds.len();
-    if shards == 0 || n < shards || n % shards != 0 {
+    if shards == 0 || n < shards || !n.is_multiple_of(shards) {
         return Err(fail(
             ExitCode::Usage,
             format!(
