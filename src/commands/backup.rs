@@ -167,7 +167,7 @@ pub async fn run(args: &BackupArgs, ctx: &Ctx) -> Result<ExitCode> {
         None => once.run().await,
         Some(expr) => {
             let expr = CronExpr::parse(expr).map_err(|e| fail(ExitCode::Usage, e.to_string()))?;
-            scheduled(&once, &expr, &cancelled).await
+            scheduled(|| once.run(), &expr, &cancelled).await
         }
     }
 }
@@ -425,11 +425,15 @@ impl Once<'_> {
 /// Runs `once` on the schedule until SIGTERM/SIGINT. A run that fails is reported and the
 /// loop goes on (the next run may succeed); runs never overlap, and runs missed while one was
 /// running are skipped, not queued.
-async fn scheduled(
-    once: &Once<'_>,
+pub(super) async fn scheduled<F, Fut>(
+    mut once: F,
     expr: &CronExpr,
     cancelled: &CancellationToken,
-) -> Result<ExitCode> {
+) -> Result<ExitCode>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<ExitCode>>,
+{
     loop {
         let now = Local::now();
         let next = expr.next_after(&now).ok_or_else(|| {
@@ -455,7 +459,7 @@ async fn scheduled(
         if cancelled.is_cancelled() {
             return Ok(ExitCode::Success);
         }
-        match once.run().await {
+        match once().await {
             // Interrupted mid-run: the unfinished archive was removed; say so by the exit code.
             Err(e) if cancelled.is_cancelled() => return Err(e),
             Err(e) => ui::warn(format!("scheduled backup failed: {e:#}")),

@@ -1,12 +1,15 @@
 //! `redisops backup` of a Redis Cluster target: one backup set (see `backup/set.rs`), then, as
 //! for a single backup, its prune (`--keep-*`: the target's sets by the same rules, under the
-//! same lock), the metrics file and the copy (`--copy-to`). `--schedule` is refused for a
-//! cluster target, so no flag is silently ignored.
+//! same lock), the metrics file and the copy (`--copy-to`); with `--schedule`, one set per
+//! run of the schedule, as for a single server.
 
 use super::Ctx;
-use super::backup::{BackupArgs, copy_destination, keep_policy, request};
+use super::backup::{BackupArgs, copy_destination, keep_policy, request, scheduled};
+use crate::backup::Request;
 use crate::backup::metrics::{self, RunResult, SetFacts};
 use crate::backup::prune;
+use crate::backup::retention::KeepPolicy;
+use crate::backup::schedule::CronExpr;
 use crate::backup::set::{self, Concurrency, SetOptions, SetOutcome};
 use crate::cluster::slots;
 use crate::copy::{self, Action, Row};
@@ -20,13 +23,10 @@ use chrono::Utc;
 use std::time::Instant;
 
 pub async fn run(args: &BackupArgs, ctx: &Ctx, target: &ClusterTarget) -> Result<ExitCode> {
-    if args.schedule.is_some() {
-        return Err(fail(
-            ExitCode::Usage,
-            "--schedule is not supported for a cluster target yet; run the backup from cron or \
-             a systemd timer (see the README section \"Cluster\")",
-        ));
-    }
+    let schedule = (args.schedule.as_deref())
+        .map(CronExpr::parse)
+        .transpose()
+        .map_err(|e| fail(ExitCode::Usage, e.to_string()))?;
     let cut_conflict = [
         (args.parallel != 1, "--parallel"),
         (args.forks_per_host != 1, "--forks-per-host"),
@@ -57,7 +57,8 @@ pub async fn run(args: &BackupArgs, ctx: &Ctx, target: &ClusterTarget) -> Result
         .clone()
         .or(ctx.config.backup.metrics_file.clone());
     let repo = Repository::open_for_backup(&location)?;
-    let req = request(args, ctx, on_signal())?;
+    let cancelled = on_signal();
+    let req = request(args, ctx, cancelled.clone())?;
     let opts = SetOptions {
         allow_partial: args.allow_partial,
         concurrency: Concurrency {
@@ -67,67 +68,108 @@ pub async fn run(args: &BackupArgs, ctx: &Ctx, target: &ClusterTarget) -> Result
         consistent_cut: (args.consistent_cut)
             .then(|| std::time::Duration::from_secs(args.cut_pause_timeout)),
     };
-    let started = Instant::now();
-    let result = async {
-        let outcome = set::run(target, &repo, &req, opts).await?;
-        let mut pruned = Vec::new();
-        if let Some(policy) = &keep {
-            // Still under the backup's lock: no other run sees a half-pruned target.
-            let listed = repo.list_sets(&outcome.set.target)?;
-            pruned = prune::prune_sets(
-                &repo,
-                &listed.sets,
-                policy,
-                Utc::now(),
-                false,
-                Some(&outcome.set.id),
-            )?;
-        }
-        anyhow::Ok((outcome, pruned))
-    }
-    .await;
-    metrics::record_result(metrics_file.as_deref(), &target.name, &result, |(o, _)| {
-        let m = &o.set.manifest;
-        let sum = |f: fn(&crate::repo::Backup) -> u64| o.set.shards.iter().map(f).sum();
-        RunResult::Success {
-            duration_secs: started.elapsed().as_secs_f64(),
-            archive_bytes: sum(|b| b.manifest.archive.size),
-            rdb_bytes: sum(|b| b.manifest.rdb.size),
-            keys: m.total_keys(),
-            set: Some(SetFacts {
-                shards: m.shards.len(),
-                partial: m.partial,
-            }),
-        }
-    });
-    let (outcome, pruned) = result?;
-    let copied = match &copy_to {
-        Some(to) => Some(copy::after_backup(&repo, to, outcome.set.clone(), &req).await),
-        None => None,
-    };
-    report(
+    let run = Run {
         args,
-        &outcome,
-        keep.is_some().then_some(&pruned[..]),
-        copied.as_ref(),
-        copy_to.as_ref(),
-    )?;
-    if let Some(Row {
-        action: Action::Failed(why),
-        ..
-    }) = &copied
-    {
-        ui::error(format!(
-            "backup set {} is committed in {}, but copying it to {} failed: {why}",
-            outcome.set.id,
-            repo.location(),
-            copy_to
-                .map(|r| r.location().to_string())
-                .unwrap_or_default()
-        ));
-        return Ok(ExitCode::CopyFailed);
+        target,
+        repo: &repo,
+        req: &req,
+        opts: &opts,
+        keep: keep.as_ref(),
+        metrics_file: metrics_file.as_deref(),
+        copy_to: copy_to.as_ref(),
+    };
+    match &schedule {
+        None => run.once().await,
+        Some(expr) => scheduled(|| run.once(), expr, &cancelled).await,
     }
-    Ok(ExitCode::Success)
+}
+
+/// One set backup with its prune, metrics and copy.
+struct Run<'a> {
+    args: &'a BackupArgs,
+    target: &'a ClusterTarget,
+    repo: &'a Repository,
+    req: &'a Request,
+    opts: &'a SetOptions,
+    keep: Option<&'a KeepPolicy>,
+    metrics_file: Option<&'a std::path::Path>,
+    copy_to: Option<&'a Repository>,
+}
+
+impl Run<'_> {
+    async fn once(&self) -> Result<ExitCode> {
+        let Self {
+            args,
+            target,
+            repo,
+            req,
+            opts,
+            keep,
+            metrics_file,
+            copy_to,
+        } = *self;
+        let started = Instant::now();
+        let result = async {
+            let outcome = set::run(target, repo, req, *opts).await?;
+            let mut pruned = Vec::new();
+            if let Some(policy) = keep {
+                // Still under the backup's lock: no other run sees a half-pruned target.
+                let listed = repo.list_sets(&outcome.set.target)?;
+                pruned = prune::prune_sets(
+                    &repo,
+                    &listed.sets,
+                    policy,
+                    Utc::now(),
+                    false,
+                    Some(&outcome.set.id),
+                )?;
+            }
+            anyhow::Ok((outcome, pruned))
+        }
+        .await;
+        metrics::record_result(metrics_file, &target.name, &result, |(o, _)| {
+            let m = &o.set.manifest;
+            let sum = |f: fn(&crate::repo::Backup) -> u64| o.set.shards.iter().map(f).sum();
+            RunResult::Success {
+                duration_secs: started.elapsed().as_secs_f64(),
+                archive_bytes: sum(|b| b.manifest.archive.size),
+                rdb_bytes: sum(|b| b.manifest.rdb.size),
+                keys: m.total_keys(),
+                set: Some(SetFacts {
+                    shards: m.shards.len(),
+                    partial: m.partial,
+                }),
+            }
+        });
+        let (outcome, pruned) = result?;
+        let copied = match copy_to {
+            Some(to) => Some(copy::after_backup(repo, to, outcome.set.clone(), req).await),
+            None => None,
+        };
+        report(
+            args,
+            &outcome,
+            keep.is_some().then_some(&pruned[..]),
+            copied.as_ref(),
+            copy_to,
+        )?;
+        if let Some(Row {
+            action: Action::Failed(why),
+            ..
+        }) = &copied
+        {
+            ui::error(format!(
+                "backup set {} is committed in {}, but copying it to {} failed: {why}",
+                outcome.set.id,
+                repo.location(),
+                copy_to
+                    .map(|r| r.location().to_string())
+                    .unwrap_or_default()
+            ));
+            return Ok(ExitCode::CopyFailed);
+        }
+        Ok(ExitCode::Success)
+    }
 }
 
 fn report(

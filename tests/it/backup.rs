@@ -492,13 +492,16 @@ fn has_metric(text: &str, label: &str, name: &str, value: u64) {
     assert!(text.contains(&line), "no `{line}` in:\n{text}");
 }
 
-fn sigterm(child: &std::process::Child) {
+pub(crate) fn sigterm(child: &std::process::Child) {
     unsafe {
         libc::kill(child.id() as i32, libc::SIGTERM);
     }
 }
 
-fn wait_timeout(child: &mut std::process::Child, limit: Duration) -> std::process::ExitStatus {
+pub(crate) fn wait_timeout(
+    child: &mut std::process::Child,
+    limit: Duration,
+) -> std::process::ExitStatus {
     let deadline = Instant::now() + limit;
     loop {
         if let Some(status) = child.try_wait().unwrap() {

@@ -801,3 +801,47 @@ fn partial_sets_and_a_node_killed_mid_backup() {
     let left: Vec<_> = std::fs::read_dir(&sets).unwrap().flatten().collect();
     assert_eq!(left.len(), 1, "the failed set left nothing: {left:?}");
 }
+
+#[test]
+fn scheduled_backup_of_a_cluster_makes_a_set_per_run_and_stops_on_sigterm() {
+    use crate::backup::{sigterm, wait_timeout};
+    let cluster = Cluster::start();
+    cluster.write_keys(10);
+    let tmp = tempfile::tempdir().unwrap();
+    let repo = tmp.path().join("repo").display().to_string();
+    let url = cluster.url();
+    let base = ["--target", &url, "backup", "--repo", &repo, "--no-encrypt"];
+    // A bad schedule is refused before the cluster is asked anything.
+    let mut bad = base.to_vec();
+    bad.extend(["--schedule", "0 3 * *"]);
+    redisops(bad).fails(2, &["5 fields"]);
+
+    let mut cmd = crate::harness::redisops_cmd();
+    cmd.args(base)
+        .args(["--schedule", "* * * * *"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null());
+    let mut child = cmd.spawn().unwrap();
+    // The repository exists once the first run has created it.
+    let sets = || {
+        let run = redisops(["list", "--repo", &repo, "--json"]);
+        match run.code {
+            0 => run.json().as_array().unwrap().clone(),
+            _ => Vec::new(),
+        }
+    };
+    // The next minute boundary: at most 60 s away, plus the backup itself.
+    let deadline = Instant::now() + Duration::from_secs(90);
+    while sets().is_empty() {
+        assert!(Instant::now() < deadline, "no scheduled set after 90 s");
+        assert!(child.try_wait().unwrap().is_none(), "the scheduler exited");
+        std::thread::sleep(Duration::from_millis(500));
+    }
+    sigterm(&child);
+    let status = wait_timeout(&mut child, Duration::from_secs(30));
+    assert!(matches!(status.code(), Some(0) | Some(130)), "{status:?}");
+    let rows = sets();
+    assert!(!rows.is_empty());
+    assert_eq!(rows[0]["kind"], "cluster-set");
+    assert_eq!(rows[0]["shard_count"], 3);
+}
