@@ -116,7 +116,7 @@ impl Run<'_> {
                 // Still under the backup's lock: no other run sees a half-pruned target.
                 let listed = repo.list_sets(&outcome.set.target)?;
                 pruned = prune::prune_sets(
-                    &repo,
+                    repo,
                     &listed.sets,
                     policy,
                     Utc::now(),
