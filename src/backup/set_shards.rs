@@ -312,11 +312,7 @@ impl Shard<'_> {
             archive: captured.manifest.archive.file.clone(),
             keys,
             expires,
-            slot_counts: check
-                .runs()
-                .iter()
-                .map(|r| [u64::from(r.0), u64::from(r.1), r.2, r.3])
-                .collect(),
+            slot_counts: check.slot_counts(),
         };
         let backup = captured.pending.commit(captured.manifest)?;
         Ok(Done {

@@ -13,10 +13,11 @@
 
 use crate::archive::{ArchiveError, Decryption, Format, describe, open_reader, open_reader_as};
 use crate::checker::{self, Choice, Feed, Piped, Verdict};
+use crate::cluster::slotcheck::SlotCheck;
 use crate::cluster::slots::{self, SlotRange};
 use crate::exit::{self, ExitCode};
 use crate::rdb::{self, Checksum, RdbFormat, VerifyOptions};
-use crate::repo::{Backup, BackupSet, ObjectReader, Repository};
+use crate::repo::{Backup, BackupSet, ObjectReader, Repository, ShardEntry};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use std::fs::File;
@@ -77,7 +78,7 @@ pub fn verify_set(
 ) -> Vec<Report> {
     let mut reports: Vec<Report> = Vec::new();
     for (entry, shard) in set.manifest.shards.iter().zip(&set.shards) {
-        let mut r = verify(repo, shard, keys, deep);
+        let mut r = verify_backup(repo, shard, keys, deep, Some(entry));
         r.id = format!("{}/s{:02}", set.id, entry.index);
         r.target = set.target.to_string();
         if shard.manifest.total_keys() != entry.keys {
@@ -142,6 +143,18 @@ fn coverage_note(set: &BackupSet) -> String {
 
 /// Verifies one backup as deeply as the given keys allow.
 pub fn verify(repo: &Repository, backup: &Backup, keys: &Decryption, deep: bool) -> Report {
+    verify_backup(repo, backup, keys, deep, None)
+}
+
+/// [`verify`], and for a shard of a set (once the RDB is read) every key's hash slot against
+/// the shard's slots and the per-slot counts against the set's.
+fn verify_backup(
+    repo: &Repository,
+    backup: &Backup,
+    keys: &Decryption,
+    deep: bool,
+    shard: Option<&ShardEntry>,
+) -> Report {
     let m = &backup.manifest;
     let unencrypted = m.archive.encryption == "none";
     let level = match (unencrypted || !matches!(keys, Decryption::None), deep) {
@@ -158,7 +171,7 @@ pub fn verify(repo: &Repository, backup: &Backup, keys: &Decryption, deep: bool)
         notes: Vec::new(),
         code: ExitCode::Success,
     };
-    let result = check(repo, backup, keys, level, &mut report);
+    let result = check(repo, backup, keys, level, shard, &mut report);
     conclude(report, result)
 }
 
@@ -271,6 +284,7 @@ fn check(
     backup: &Backup,
     keys: &Decryption,
     level: Level,
+    shard: Option<&ShardEntry>,
     report: &mut Report,
 ) -> anyhow::Result<()> {
     let m = &backup.manifest;
@@ -296,10 +310,16 @@ fn check(
         .then(|| spawn_checker(format))
         .transpose()?;
     let mut plain = HashingWriter::new(checker.as_mut().map(Piped::feed));
+    let mut slot_check = shard.map(|e| SlotCheck::new(&e.ranges()));
+    let opts = VerifyOptions::default();
     let summary = open_reader_as(archive.clone(), keys, m.archive.compression)
         .map_err(anyhow::Error::from)
         .and_then(|reader| {
-            rdb::copy_verified(reader, &mut plain, &VerifyOptions::default()).map_err(classify)
+            match slot_check.as_mut() {
+                Some(c) => rdb::copy_visited(reader, &mut plain, &opts, c),
+                None => rdb::copy_verified(reader, &mut plain, &opts),
+            }
+            .map_err(classify)
         });
     // The archive's own checks come first, whatever the layers above made of it.
     check_archive(archive, m, report)?;
@@ -345,6 +365,9 @@ fn check(
             summary.trailing_bytes
         ));
     }
+    if let (Some(c), Some(e)) = (&slot_check, shard) {
+        check_slots(c, e, report);
+    }
     if summary.checksum == Checksum::Disabled {
         report
             .notes
@@ -354,6 +377,22 @@ fn check(
         record_verdict(checker, report)?;
     }
     Ok(())
+}
+
+/// A shard's keys all in its own slots (db 0 only), and the per-slot counts the set recorded.
+fn check_slots(c: &SlotCheck, e: &ShardEntry, report: &mut Report) {
+    let label = format!("s{:02}", e.index);
+    report.problems.extend(c.refusal(&label));
+    if c.slot_counts() != e.slot_counts {
+        report.problems.push(format!(
+            "the per-slot key counts of shard {label} differ from the ones its set recorded"
+        ));
+    }
+    report.notes.extend(c.unchecked_note(&label));
+    report.notes.push(format!(
+        "every key's hash slot checked against shard {label}'s slots {}",
+        slots::list(&e.ranges())
+    ));
 }
 
 /// Reads the rest of the archive and compares its size and SHA-256 with the manifest.

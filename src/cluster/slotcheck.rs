@@ -56,6 +56,13 @@ impl SlotCheck {
             .collect()
     }
 
+    /// The runs as a set manifest records them (`slot_counts`: `[start, end, keys, expires]`).
+    pub fn slot_counts(&self) -> Vec<[u64; 4]> {
+        (self.runs().iter())
+            .map(|r| [u64::from(r.0), u64::from(r.1), r.2, r.3])
+            .collect()
+    }
+
     /// Why this RDB cannot be the shard's archive, if it cannot.
     pub fn refusal(&self, shard: &str) -> Option<String> {
         if let Some((key, slot)) = &self.first_wrong {

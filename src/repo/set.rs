@@ -129,6 +129,15 @@ pub struct SourceNode {
     pub lag_bytes: Option<u64>,
 }
 
+impl ShardEntry {
+    /// The slot ranges the shard owned at backup time.
+    pub fn ranges(&self) -> Vec<crate::cluster::slots::SlotRange> {
+        (self.slots.iter())
+            .map(|[a, b]| crate::cluster::slots::SlotRange::new(*a, *b))
+            .collect()
+    }
+}
+
 impl SetManifest {
     pub fn to_json(&self) -> Result<Vec<u8>> {
         self.check().context("refusing to write the set manifest")?;

@@ -474,6 +474,11 @@ fn backup_of_a_cluster_is_one_slot_checked_set_listed_and_verified() {
     let out = redisops(["verify", &id, "--repo", &repo]).ok().stdout;
     assert_eq!(out.matches("OK    ").count(), 4, "{out}");
     assert!(out.contains("cover all 16384 slots exactly once"), "{out}");
+    assert_eq!(
+        out.matches("every key's hash slot checked").count(),
+        3,
+        "{out}"
+    );
     redisops(["verify", "--all", "--repo", &repo]).ok();
 
     // The raw CLUSTER NODES of every node, without secrets; the metrics of the run.

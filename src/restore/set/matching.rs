@@ -34,14 +34,6 @@ impl Mapped<'_> {
     }
 }
 
-pub fn ranges(entry: &ShardEntry) -> Vec<SlotRange> {
-    entry
-        .slots
-        .iter()
-        .map(|[a, b]| SlotRange::new(*a, *b))
-        .collect()
-}
-
 fn mismatch(why: String) -> anyhow::Error {
     fail(
         ExitCode::RestoreMismatch,
@@ -62,7 +54,7 @@ pub fn map<'a>(set: &'a SetManifest, live: &'a Topology) -> Result<Vec<Mapped<'a
     set.shards
         .iter()
         .map(|entry| {
-            let want = ranges(entry);
+            let want = entry.ranges();
             if let Some(shard) = live.shards.iter().find(|s| s.slots == want) {
                 return Ok(Mapped { entry, live: shard });
             }

@@ -224,7 +224,7 @@ async fn fresh_guards(
     let mut guards = Vec::new();
     let mut ranges = Vec::new();
     for (i, (entry, master)) in manifest.shards.iter().zip(&layout.masters).enumerate() {
-        let own = matching::ranges(entry);
+        let own = entry.ranges();
         let mut node = connect(dialer, target, &master.endpoint).await?;
         guards.push((
             i,
