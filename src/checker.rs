@@ -8,12 +8,15 @@
 
 use crate::rdb::RdbFormat;
 use crate::server::{Flavor, Loads, Server, Version};
+use std::collections::BTreeMap;
 use std::fmt;
 use std::io::Write;
 use std::os::fd::AsRawFd;
+use std::os::unix::fs::MetadataExt;
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::{Mutex, PoisonError};
 
 /// One checker: an executable, the name it runs under, and the build it belongs to.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -144,9 +147,49 @@ fn checker_name(flavor: Flavor) -> String {
     format!("{}-check-rdb", flavor.binary_prefix())
 }
 
-/// The build an executable belongs to, from `--version` run in server mode: "Redis server
-/// v=7.0.15 …", "Valkey server v=8.0.1 …" (Valkey 7.2: "Server v=7.2.7 …").
+/// The build an executable belongs to, probed once per process and file: every staging
+/// asks (a cluster restore stages each shard), and each probe starts up to four binaries.
+/// The key includes the file's identity, so a binary replaced meanwhile (a package upgrade
+/// under a long-running schedule) is probed again. A failed probe is not kept: it may have
+/// been passing (fork or exec refused for a moment).
 fn build_of(path: &Path) -> Option<Server> {
+    static PROBED: Mutex<BTreeMap<PathBuf, (FileId, Server)>> = Mutex::new(BTreeMap::new());
+    let probed = || PROBED.lock().unwrap_or_else(PoisonError::into_inner);
+    let id = FileId::of(path)?;
+    if let Some((seen, server)) = probed().get(path)
+        && *seen == id
+    {
+        return Some(*server);
+    }
+    let server = probe_version(path)?;
+    probed().insert(path.to_path_buf(), (id, server));
+    Some(server)
+}
+
+/// What tells one file at a path from its replacement.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct FileId {
+    dev: u64,
+    ino: u64,
+    len: u64,
+    mtime: (i64, i64),
+}
+
+impl FileId {
+    fn of(path: &Path) -> Option<Self> {
+        let meta = std::fs::metadata(path).ok()?;
+        Some(Self {
+            dev: meta.dev(),
+            ino: meta.ino(),
+            len: meta.size(),
+            mtime: (meta.mtime(), meta.mtime_nsec()),
+        })
+    }
+}
+
+/// `--version` run in server mode: "Redis server v=7.0.15 …", "Valkey server v=8.0.1 …"
+/// (Valkey 7.2: "Server v=7.2.7 …").
+fn probe_version(path: &Path) -> Option<Server> {
     let out = Command::new(path)
         .arg0("redis-server")
         .arg("--version")
@@ -323,6 +366,41 @@ mod tests {
         assert!(reads(&valkey9, format(80, true)));
         assert!(!reads(&redis74, format(80, true)));
         assert!(!reads(&valkey8, format(80, true)));
+    }
+
+    /// A stand-in executable that answers `--version` like a Redis build and counts its runs.
+    fn counting_binary(dir: &Path, version: &str) -> (PathBuf, PathBuf) {
+        use std::os::unix::fs::PermissionsExt;
+        let (bin, runs) = (dir.join("redis-check-rdb"), dir.join("runs"));
+        let script = format!(
+            "#!/bin/sh\necho run >> '{}'\necho 'Redis server v={version} sha=0:0 bits=64'\n",
+            runs.display()
+        );
+        // Written aside and renamed, so no one runs a half-written file.
+        let tmp = dir.join("tmp");
+        std::fs::write(&tmp, script).unwrap();
+        std::fs::set_permissions(&tmp, std::fs::Permissions::from_mode(0o755)).unwrap();
+        std::fs::rename(&tmp, &bin).unwrap();
+        (bin, runs)
+    }
+
+    fn runs(file: &Path) -> usize {
+        std::fs::read_to_string(file).map_or(0, |s| s.lines().count())
+    }
+
+    #[test]
+    fn a_binary_is_probed_once_until_it_is_replaced() {
+        let dir = tempfile::tempdir().unwrap();
+        let (bin, counter) = counting_binary(dir.path(), "7.0.15");
+        let first = build_of(&bin).unwrap();
+        assert_eq!(first.to_string(), "Redis 7.0.15");
+        assert_eq!(build_of(&bin), Some(first));
+        assert_eq!(runs(&counter), 1, "the second ask is answered from memory");
+        // An upgrade puts another file at the same path: asked again.
+        counting_binary(dir.path(), "7.4.1");
+        assert_eq!(build_of(&bin).unwrap().to_string(), "Redis 7.4.1");
+        assert_eq!(runs(&counter), 2);
+        assert_eq!(build_of(Path::new("/nonexistent/redis-check-rdb")), None);
     }
 
     #[test]

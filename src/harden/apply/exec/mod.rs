@@ -4,35 +4,28 @@
 //! config values, the file) and keeps the undo in memory only, because it may hold passwords.
 //! When a step fails, or a signal comes, before a restart, the undos run newest first and
 //! the nodes are as before (exit 30, or 130 after a signal).
+//!
+//! The checks between steps are in `verify.rs`, saving and the config-file editor in
+//! `persist.rs`, and what each change replaced (and how to put it back) in `undo.rs`.
 
-use super::plan::{Action, FileLine, Plan, Step, Val};
+use super::plan::{Action, Plan, Step, Val};
 use super::secrets::Secrets;
-use crate::cluster::discover::read_probe;
-use crate::cluster::health;
-use crate::conffile::{ConfFile, masked_diff};
-use crate::conn::sentinel::Health;
 use crate::conn::{Dialer, Node};
 use crate::exit::{ExitCode, fail};
-use crate::harden::facts::Access;
-use crate::harden::facts::gather::client_fields;
-use crate::harden::facts::probe::without_credentials;
-use crate::host::{Server, Supervisor};
-use crate::steps::cancel::{self, CancellationToken};
+use crate::host::Supervisor;
+use crate::steps::cancel::CancellationToken;
 use crate::steps::journal::{Journal, Journaling, State};
 use crate::steps::{Executor as StepExecutor, Kept};
 use crate::target::{Auth, Endpoint, Secret};
-use anyhow::{Context, Result, anyhow};
+use anyhow::{Result, anyhow};
 use std::collections::BTreeMap;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
 use undo::{Change, Undo};
 
+mod persist;
 mod undo;
-
-/// How long links and Sentinels get to settle (a restart waits as long as the load goes on).
-const SETTLE: Duration = Duration::from_secs(30);
-const POLL: Duration = Duration::from_millis(200);
+mod verify;
 
 /// One node the plan touches.
 pub struct NodeEnv {
@@ -57,27 +50,6 @@ pub struct Env {
     pub secrets: Secrets,
     /// The target as the operator named it (for the journal).
     pub target: String,
-}
-
-/// The persisting command of a step, and what to do when it fails.
-fn persist_command(action: &Action) -> ([&'static str; 2], &'static str) {
-    match action {
-        Action::AclSave => (
-            ["ACL", "SAVE"],
-            "ACL SAVE failed: the directory of the aclfile must be writable by redis-server",
-        ),
-        Action::SentinelFlushConfig => (
-            ["SENTINEL", "FLUSHCONFIG"],
-            "SENTINEL FLUSHCONFIG failed (SENT-07): the Sentinel's config file and its \
-             directory must be writable by redis-sentinel",
-        ),
-        _ => (
-            ["CONFIG", "REWRITE"],
-            "CONFIG REWRITE failed (PERS-02): redis-server writes a temporary file next to its \
-             config file, so that directory must be writable by it; or run apply on the \
-             server's host with --edit-config-file",
-        ),
-    }
 }
 
 pub struct Executor<'a> {
@@ -368,70 +340,10 @@ impl<'a> Executor<'a> {
         Ok(())
     }
 
-    /// The addresses of the plan's servers (not Sentinels).
-    fn servers(&self) -> Vec<String> {
-        let nodes = self.env.nodes.iter();
-        nodes
-            .filter(|(_, n)| !n.sentinel)
-            .map(|(a, _)| a.clone())
-            .collect()
-    }
-
-    /// Waits until the cluster is healthy ([`crate::cluster::health`]) as every server
-    /// answers over redisops' own connections (logged in as each node is now).
-    async fn check_cluster(&mut self) -> Result<()> {
-        let servers = self.servers();
-        let deadline = Instant::now() + SETTLE;
-        loop {
-            let mut problems = Vec::new();
-            let mut probes = Vec::new();
-            for a in &servers {
-                let probe = match self.conn(a).await {
-                    Ok(con) => read_probe(con).await,
-                    Err(e) => Err(e),
-                };
-                match probe {
-                    Ok(p) => probes.push((a.clone(), p)),
-                    Err(e) => {
-                        self.conns.remove(a);
-                        problems.push(format!("{a} did not answer: {e:#}"));
-                    }
-                }
-            }
-            problems.extend(health::problems(
-                probes.iter().map(|(a, p)| (a.as_str(), p)),
-            ));
-            if problems.is_empty() {
-                return Ok(());
-            }
-            if Instant::now() > deadline {
-                return Err(fail(
-                    ExitCode::Error,
-                    format!(
-                        "the cluster is not healthy {}s after the change: {}",
-                        SETTLE.as_secs(),
-                        problems.join("; ")
-                    ),
-                ));
-            }
-            cancel::sleep(POLL, &self.cancel).await?;
-        }
-    }
-
     async fn sentinel_config_set(&mut self, node: &str, key: &str, value: &str) -> Result<()> {
         let mut cmd = redis::cmd("SENTINEL");
         cmd.arg("CONFIG").arg("SET").arg(key).arg(value);
         self.conn(node).await?.query::<()>(&cmd).await
-    }
-
-    async fn save_config(&mut self, node: &str, action: &Action) -> Result<()> {
-        let (command, why) = persist_command(action);
-        let mut cmd = redis::cmd(command[0]);
-        cmd.arg(command[1]);
-        let con = self.conn(node).await?;
-        crate::keepmode::keeping_mode(con, async |con| con.query::<()>(&cmd).await)
-            .await
-            .context(why)
     }
 
     /// Notes how the node describes `user`'s commands now, for the next run's comparison.
@@ -477,272 +389,6 @@ impl<'a> Executor<'a> {
             .await?
             .remove("requirepass")
             .unwrap_or_default())
-    }
-
-    async fn verify_login(&mut self, node: &str, user: &str) -> Result<()> {
-        let env = self.node_env(node)?;
-        let auth = Auth {
-            user: Some(user.to_string()),
-            password: Some(self.password(user)?),
-        };
-        // The login itself (AUTH user password) is the proof: role users may run nothing
-        // else that every one of them shares.
-        let verified = Node::connect(&self.env.dialer, &env.endpoint, &auth, 0).await;
-        verified.map(drop).map_err(|e| {
-            fail(
-                ExitCode::RolledBack,
-                format!(
-                    "could not verify the new credentials of '{user}' with a fresh connection \
-                     ({e:#}), so nothing that depends on them was changed"
-                ),
-            )
-        })
-    }
-
-    async fn relink(&mut self, node: &str) -> Result<()> {
-        // Killing no connection (0) is fine: a link that is down must come up anyway.
-        self.conn(node)
-            .await?
-            .query::<i64>(redis::cmd("CLIENT").arg("KILL").arg("TYPE").arg("master"))
-            .await?;
-        tokio::time::sleep(POLL).await;
-        let cancel = self.cancel.clone();
-        self.conn(node)
-            .await?
-            .wait_link_up(SETTLE, &cancel)
-            .await?
-            .map_err(|status| {
-                fail(
-                    ExitCode::Error,
-                    format!(
-                        "the replication link of {node} did not come up within {}s after the \
-                         change (master_link_status {status}): the master may refuse the \
-                         replication user; see the master's ACL LOG",
-                        SETTLE.as_secs(),
-                    ),
-                )
-            })
-    }
-
-    async fn check_sentinels(&mut self, master: &str) -> Result<()> {
-        let sentinels: Vec<String> = self
-            .env
-            .nodes
-            .iter()
-            .filter(|(_, n)| n.sentinel)
-            .map(|(a, _)| a.clone())
-            .collect();
-        let since = Instant::now();
-        let deadline = since + SETTLE;
-        loop {
-            let problem = self.sentinel_problem(&sentinels, master, since).await;
-            match problem {
-                None => return Ok(()),
-                Some(p) if Instant::now() > deadline => {
-                    return Err(fail(
-                        ExitCode::Error,
-                        format!("the Sentinels are not healthy after the change: {p}"),
-                    ));
-                }
-                Some(_) => cancel::sleep(POLL, &self.cancel).await?,
-            }
-        }
-    }
-
-    /// What is wrong with the Sentinels' view, if anything. Every link must have had a good
-    /// PING reply after `since`: a Sentinel whose login broke keeps an old one (and notices
-    /// only after down-after-milliseconds).
-    async fn sentinel_problem(
-        &mut self,
-        sentinels: &[String],
-        master: &str,
-        since: Instant,
-    ) -> Option<String> {
-        let elapsed = since.elapsed().as_millis();
-        let mut addresses = Vec::new();
-        for s in sentinels {
-            let health = match self.conn(s).await {
-                Ok(con) => Health::probe(con, master).await,
-                Err(e) => Err(e),
-            };
-            let health = match health {
-                Ok(h) => h,
-                Err(e) => return Some(format!("{s}: {e:#}")),
-            };
-            if let Some(flags) = health.bad_flags() {
-                return Some(format!("{s} flags the master {flags}"));
-            }
-            if let Some((at, ok)) = health.stale(elapsed) {
-                return Some(format!(
-                    "{s} has had no PING reply from {at} since the change ({ok} ms ago)"
-                ));
-            }
-            if let Err(e) = &health.quorum {
-                return Some(format!("{s}: CKQUORUM: {e}"));
-            }
-            addresses.push(health.master.map(|m| m.to_string()).unwrap_or_default());
-        }
-        addresses.dedup();
-        (addresses.len() > 1).then(|| format!("they disagree on the master: {addresses:?}"))
-    }
-
-    /// Every server shows, in CLIENT LIST, each Sentinel's command connection
-    /// (`name=sentinel-<id>-cmd`) logged in as the `sentinel` user.
-    async fn check_sentinel_logins(&mut self, sentinels: usize) -> Result<()> {
-        let servers = self.servers();
-        let deadline = Instant::now() + SETTLE;
-        for server in servers {
-            loop {
-                let list: String = self
-                    .conn(&server)
-                    .await?
-                    .query(redis::cmd("CLIENT").arg("LIST"))
-                    .await?;
-                let logged_in = list
-                    .lines()
-                    .map(client_fields)
-                    .filter(|f| {
-                        let name = f.get("name").copied().unwrap_or("");
-                        name.starts_with("sentinel-")
-                            && name.ends_with("-cmd")
-                            && f.get("user") == Some(&"sentinel")
-                    })
-                    .count();
-                if logged_in >= sentinels {
-                    break;
-                }
-                if Instant::now() > deadline {
-                    return Err(fail(
-                        ExitCode::Error,
-                        format!(
-                            "only {logged_in} of {sentinels} Sentinels log in to {server} as \
-                             'sentinel' {}s after auth-user/auth-pass were set: see the \
-                             Sentinels' logs and {server}'s ACL LOG",
-                            SETTLE.as_secs()
-                        ),
-                    ));
-                }
-                cancel::sleep(POLL, &self.cancel).await?;
-            }
-        }
-        Ok(())
-    }
-
-    async fn check_closed(&mut self, node: &str) -> Result<()> {
-        let env = self.node_env(node)?;
-        let seen = without_credentials(&self.env.dialer, &env.endpoint).await;
-        match seen {
-            Access::AuthRequired | Access::Denied => Ok(()),
-            other => Err(fail(
-                ExitCode::Error,
-                format!(
-                    "{node}: a connection without credentials was not refused with NOAUTH \
-                     ({other:?})"
-                ),
-            )),
-        }
-    }
-
-    /// The lines that persist the current runtime values of `keys` and `users`.
-    async fn current_lines(
-        &mut self,
-        node: &str,
-        keys: &[String],
-        users: &[String],
-    ) -> Result<Vec<FileLine>> {
-        let mut lines = Vec::new();
-        for k in keys {
-            let value = self
-                .conn(node)
-                .await?
-                .config_get(k)
-                .await?
-                .remove(k)
-                .unwrap_or_default();
-            let args = if k == "bind" || k == "save" {
-                value.split_whitespace().map(String::from).collect()
-            } else {
-                vec![value]
-            };
-            lines.push(FileLine {
-                name: k.clone(),
-                key: 0,
-                args,
-            });
-        }
-        for user in users {
-            let rules = self.acl_line(node, user).await?.unwrap_or_default();
-            let mut args = vec![user.clone()];
-            args.extend(rules.split_whitespace().map(String::from));
-            lines.push(FileLine {
-                name: "user".into(),
-                key: 1,
-                args,
-            });
-        }
-        Ok(lines)
-    }
-
-    fn edit_file(&mut self, node: &str, path: &Path, lines: &[FileLine]) -> Result<()> {
-        let loaded = ConfFile::load(path)?;
-        let mut conf = loaded.conf.clone();
-        for l in lines {
-            let args: Vec<&str> = l.args.iter().map(String::as_str).collect();
-            if l.key == 0 {
-                conf.set(&l.name, &args);
-            } else {
-                conf.set_keyed(&l.name, l.key, &args);
-            }
-        }
-        if !loaded.conf.includes().is_empty() {
-            crate::ui::warn(format!(
-                "{} includes {}: a directive there may override what apply wrote",
-                path.display(),
-                loaded.conf.includes().join(", ")
-            ));
-        }
-        let diff = masked_diff(&loaded.conf, &conf);
-        if !diff.is_empty() {
-            crate::ui::note(format!("{}:\n{}", path.display(), diff.trim_end()));
-        }
-        let uid = self.node_env(node)?.process_uid;
-        if let Some(backup) = loaded.write(&conf, uid)? {
-            crate::ui::note(format!(
-                "previous {} kept as {}",
-                path.display(),
-                backup.display()
-            ));
-            self.changed(
-                node,
-                Change::File {
-                    path: loaded.path.clone(),
-                    backup,
-                },
-            );
-        }
-        Ok(())
-    }
-
-    /// Stops the node with a saving SHUTDOWN (through its supervisor), starts it and waits
-    /// as long as it loads, as restore does.
-    async fn restart(&mut self, node: &str) -> Result<()> {
-        let env = self.node_env(node)?;
-        let supervisor: &Supervisor = env.supervisor.as_ref().ok_or_else(|| {
-            anyhow!("no supervisor for {node}: pass --service, --stop-cmd/--start-cmd")
-        })?;
-        self.conns.remove(node);
-        let mut server = Server::new(
-            self.env.dialer.clone(),
-            env.endpoint.clone(),
-            self.logins[node].clone(),
-            None,
-        );
-        // Saved first: a restart must not lose what was written since the last save. The
-        // stop is not cancelled: a server half-way down must come back.
-        server
-            .stop(supervisor, true, &CancellationToken::new())
-            .await?;
-        server.start_loaded(supervisor, &self.cancel).await
     }
 }
 
