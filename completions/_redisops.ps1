@@ -96,7 +96,7 @@ Register-ArgumentCompleter -Native -CommandName 'redisops' -ScriptBlock {
         'redisops;backup' {
             [CompletionResult]::new('--method', '--method', [CompletionResultType]::ParameterName, 'How to get the RDB [default: auto, or [backup] method in the config]')
             [CompletionResult]::new('--from', '--from', [CompletionResultType]::ParameterName, 'With a Sentinel or cluster target: back up from the master or a healthy replica (per shard for a cluster) [default: prefer-replica]')
-            [CompletionResult]::new('--compression', '--compression', [CompletionResultType]::ParameterName, 'Compression: gzip (one standard gzip stream) or zstd [default: gzip, or [backup] compression]')
+            [CompletionResult]::new('--compression', '--compression', [CompletionResultType]::ParameterName, 'Compression: gzip (standard gzip: gunzip reads it) or zstd [default: gzip, or [backup] compression]')
             [CompletionResult]::new('--level', '--level', [CompletionResultType]::ParameterName, 'Compression level: gzip 1 (fast) to 9 (small), zstd 1 to 19 [default: 3]')
             [CompletionResult]::new('--threads', '--threads', [CompletionResultType]::ParameterName, 'Compression threads [default: one per core, or [backup] threads]')
             [CompletionResult]::new('--save-timeout', '--save-timeout', [CompletionResultType]::ParameterName, 'Seconds to wait for the server to produce the RDB (BGSAVE or the start of SYNC)')

@@ -91,7 +91,7 @@ set edit:completion:arg-completer[redisops] = {|@words|
         &'redisops;backup'= {
             cand --method 'How to get the RDB [default: auto, or [backup] method in the config]'
             cand --from 'With a Sentinel or cluster target: back up from the master or a healthy replica (per shard for a cluster) [default: prefer-replica]'
-            cand --compression 'Compression: gzip (one standard gzip stream) or zstd [default: gzip, or [backup] compression]'
+            cand --compression 'Compression: gzip (standard gzip: gunzip reads it) or zstd [default: gzip, or [backup] compression]'
             cand --level 'Compression level: gzip 1 (fast) to 9 (small), zstd 1 to 19 [default: 3]'
             cand --threads 'Compression threads [default: one per core, or [backup] threads]'
             cand --save-timeout 'Seconds to wait for the server to produce the RDB (BGSAVE or the start of SYNC)'

@@ -86,7 +86,7 @@ sync\t'Stream the RDB over the replication protocol (like redis-cli --rdb)'"
 complete -c redisops -n "__fish_redisops_using_subcommand backup" -l from -d 'With a Sentinel or cluster target: back up from the master or a healthy replica (per shard for a cluster) [default: prefer-replica]' -r -f -a "master\t'The master'
 replica\t'A healthy replica, or fail'
 prefer-replica\t'A healthy replica, else the master'"
-complete -c redisops -n "__fish_redisops_using_subcommand backup" -l compression -d 'Compression: gzip (one standard gzip stream) or zstd [default: gzip, or [backup] compression]' -r -f -a "gzip\t'One standard gzip stream (gunzip, pigz -d, zcat read it), compressed in parallel blocks'
+complete -c redisops -n "__fish_redisops_using_subcommand backup" -l compression -d 'Compression: gzip (standard gzip: gunzip reads it) or zstd [default: gzip, or [backup] compression]' -r -f -a "gzip\t'Standard gzip (gunzip, pigz -d, zcat read it), compressed in parallel blocks'
 zstd\t'zstd (multi-threaded; `zstd -d` reads it): faster at a smaller size, needs the zstd tool'"
 complete -c redisops -n "__fish_redisops_using_subcommand backup" -l level -d 'Compression level: gzip 1 (fast) to 9 (small), zstd 1 to 19 [default: 3]' -r
 complete -c redisops -n "__fish_redisops_using_subcommand backup" -l threads -d 'Compression threads [default: one per core, or [backup] threads]' -r

@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 )]
 #[serde(rename_all = "lowercase")]
 pub enum Codec {
-    /// One standard gzip stream (gunzip, pigz -d, zcat read it), compressed in parallel blocks
+    /// Standard gzip (gunzip, pigz -d, zcat read it), compressed in parallel blocks
     #[default]
     Gzip,
     /// zstd (multi-threaded; `zstd -d` reads it): faster at a smaller size, needs the zstd tool
@@ -31,8 +31,8 @@ impl Codec {
         }
     }
 
-    /// The level used when none is given. gzip 3 with zlib-rs runs at about twice level 6's
-    /// speed for an archive within 10 % of its size; zstd's own default is 3.
+    /// The level used when none is given. gzip 3 (libdeflate) takes about 0.6× level 6's CPU
+    /// (zlib-rs) for an archive some 3 % larger; zstd's own default is 3.
     pub fn default_level(self) -> u32 {
         3
     }

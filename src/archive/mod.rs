@@ -6,7 +6,8 @@
 //!   passphrases from files, and [`keygen`].
 //! - `writer.rs`: [`ArchiveWriter`], which produces archives and their [`ArchiveStats`]
 //!   through pipelined stages.
-//! - `pargz.rs`: gzip in parallel blocks that still form one standard gzip stream.
+//! - `pargz.rs`: gzip in parallel blocks: a series of gzip members (levels 1–3, libdeflate) or
+//!   one member by pigz's method (levels 4–9, zlib-rs), read by every gunzip as one stream.
 //! - `stages.rs`: the writer thread (age, hashing) and the read-ahead threads of the reader.
 //! - `reader.rs`: [`open_reader`] and [`describe`], which read what redisops or the
 //!   `age`/`gzip`/`zstd` tools produce and report failures as [`ArchiveError`].

@@ -1,8 +1,8 @@
 //! Writing archives as a pipeline of stages joined by bounded queues:
 //!
 //! 1. the caller's thread: plaintext → SHA-256 and byte count → cut into blocks;
-//! 2. compression on `threads` cores: gzip blocks by pigz's method ([`super::pargz`]), or
-//!    zstd's own worker threads;
+//! 2. compression on `threads` cores: gzip blocks ([`super::pargz`]), or zstd's own worker
+//!    threads;
 //! 3. one writer thread: compressed pieces in order → age (binary, when encrypting) →
 //!    SHA-256 and byte count → the caller's writer.
 //!
@@ -18,13 +18,12 @@ use std::sync::mpsc::{SyncSender, sync_channel};
 use std::sync::{Arc, Mutex};
 use std::thread::{self, JoinHandle};
 
-use flate2::Crc;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use super::codec::Codec;
 use super::keys::Encryption;
-use super::pargz::{self, BLOCK, Job};
+use super::pargz::{self, BLOCK, Deflater, Framing, Job, Method};
 use super::stages::{Piece, WriteStage, pieces_in_flight, write_stage};
 
 /// Default gzip level (see [`Codec::default_level`]).
@@ -140,20 +139,20 @@ impl<W: Write + Send + 'static> ArchiveWriter<W> {
         let queue = Arc::new(Mutex::new(queue));
         for i in 0..options.threads {
             let queue = queue.clone();
-            let level = options.level;
+            let deflater = Deflater::new(options.level)?;
             self.workers.push(
                 thread::Builder::new()
                     .name(format!("gzip-{i}"))
-                    .spawn(move || pargz::worker(level, &queue))?,
+                    .spawn(move || pargz::worker(deflater, &queue))?,
             );
         }
-        pieces
-            .send(Piece::Bytes(pargz::HEADER.to_vec()))
-            .map_err(|_| stopped())?;
+        let framing = Framing::new(Method::for_level(options.level));
+        if let Some(header) = framing.header() {
+            pieces.send(Piece::Bytes(header)).map_err(|_| stopped())?;
+        }
         Ok(Blocks {
             buf: Vec::with_capacity(BLOCK),
-            dict: Vec::new(),
-            crc: Crc::new(),
+            framing,
             jobs,
             pieces,
         })
@@ -243,9 +242,7 @@ impl<W: Write + Send + 'static> Drop for ArchiveWriter<W> {
 /// result for the writer in stream order.
 struct Blocks {
     buf: Vec<u8>,
-    /// The last 32 KiB of the previous block.
-    dict: Vec<u8>,
-    crc: Crc,
+    framing: Framing,
     jobs: SyncSender<Job>,
     pieces: SyncSender<Piece>,
 }
@@ -268,8 +265,7 @@ impl Blocks {
             &mut self.buf,
             Vec::with_capacity(if last { 0 } else { BLOCK }),
         );
-        self.crc.update(&data);
-        let dict = mem::replace(&mut self.dict, pargz::window_of(&data));
+        let dict = self.framing.block(&data);
         let (reply, result) = sync_channel(1);
         self.pieces
             .send(Piece::Block(result))
@@ -284,11 +280,14 @@ impl Blocks {
             .map_err(|_| stopped())
     }
 
-    /// The last block (possibly empty: it still ends the deflate stream), then the trailer.
+    /// The last block (when needed, possibly empty: it may end the deflate stream or be an
+    /// empty stream's only member), then the trailer, if any.
     fn finish(mut self) -> io::Result<()> {
-        self.dispatch(true)?;
-        let trailer = pargz::trailer(&self.crc);
-        for piece in [Piece::Bytes(trailer), Piece::End] {
+        if self.framing.needs_last(self.buf.len()) {
+            self.dispatch(true)?;
+        }
+        let trailer = self.framing.trailer().map(Piece::Bytes);
+        for piece in trailer.into_iter().chain([Piece::End]) {
             self.pieces.send(piece).map_err(|_| stopped())?;
         }
         Ok(())

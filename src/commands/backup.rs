@@ -35,7 +35,7 @@ pub struct BackupArgs {
     #[arg(long, value_enum)]
     pub from: Option<Want>,
 
-    /// Compression: gzip (one standard gzip stream) or zstd [default: gzip, or [backup] compression]
+    /// Compression: gzip (standard gzip: gunzip reads it) or zstd [default: gzip, or [backup] compression]
     #[arg(long, value_enum, value_name = "CODEC")]
     pub compression: Option<Codec>,
 

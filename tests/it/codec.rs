@@ -1,6 +1,7 @@
 //! Compression codecs end to end: a zstd backup read by `age -d | zstd -d`, list, verify and
 //! restore; gzip at one and several threads read by `age -d | gunzip`; manifests without a
-//! codec (older redisops) read as gzip; a manifest naming the wrong codec caught by verify.
+//! codec (older redisops) read as gzip; a manifest naming the wrong codec caught by verify; a
+//! gzip archive of several members read by gunzip, and cut between two, caught by verify.
 
 use crate::backup::Repo;
 use crate::harness::{RedisServer, redisops};
@@ -144,4 +145,63 @@ fn a_level_outside_the_codecs_range_is_a_usage_error() {
         run.stderr
     );
     assert!(repo.files().is_empty(), "{:?}", repo.files());
+}
+
+#[test]
+fn gzip_members_are_read_by_gunzip_and_a_cut_between_two_is_caught_by_verify() {
+    let server = RedisServer::start();
+    // An RDB of several 512 KiB blocks: at level 3 a gzip member each.
+    server.populate(60_000);
+    let repo = Repo::new();
+    let path = repo.path();
+    let path = path.to_str().unwrap();
+    let port = server.port.to_string();
+    let json = redisops([
+        "-p",
+        &port,
+        "backup",
+        "--repo",
+        path,
+        "--no-encrypt",
+        "--json",
+        "--level",
+        "3",
+    ])
+    .ok()
+    .json();
+    let id = json["backup"]["id"].as_str().unwrap();
+    let archive = PathBuf::from(json["archive_path"].as_str().unwrap());
+    let rdb_size = json["backup"]["rdb"]["size"].as_u64().unwrap();
+    let gunzip = |file: &Path| Command::new("gunzip").arg("-c").arg(file).output().unwrap();
+    let whole = gunzip(&archive);
+    assert!(whole.status.success());
+    assert_eq!(whole.stdout.len() as u64, rdb_size);
+
+    // zlib stops at the end of the first member: what follows is the rest of the members.
+    let script = "import sys, zlib\n\
+                  data = open(sys.argv[1], 'rb').read()\n\
+                  d = zlib.decompressobj(31)\n\
+                  d.decompress(data)\n\
+                  assert d.eof and d.unused_data, 'one member only'\n\
+                  print(len(data) - len(d.unused_data))\n";
+    let out = Command::new("python3")
+        .args(["-c", script])
+        .arg(&archive)
+        .output()
+        .expect("python3 is required");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let first: usize = String::from_utf8_lossy(&out.stdout).trim().parse().unwrap();
+    let bytes = std::fs::read(&archive).unwrap();
+    std::fs::write(&archive, &bytes[..first]).unwrap();
+    // A valid, shorter gzip file: gunzip cannot tell; verify can.
+    let cut = gunzip(&archive);
+    assert!(cut.status.success());
+    assert!((cut.stdout.len() as u64) < rdb_size);
+    let run = redisops(["verify", "--repo", path, id]);
+    assert_eq!(run.code, 22, "{}{}", run.stdout, run.stderr);
+    assert!(run.stdout.contains("truncated"), "{}", run.stdout);
 }
