@@ -350,13 +350,18 @@ impl Executor for Former<'_> {
 
     fn describe(&self, step: &Step) -> (String, String) {
         match step {
-            Step::AddSlots(i, ranges) => (
-                self.layout.masters[*i].endpoint.to_string(),
-                format!(
-                    "CLUSTER ADDSLOTSRANGE {} (shard s{i:02})",
-                    slots::list(ranges)
-                ),
-            ),
+            Step::AddSlots(i, ranges) => {
+                let m = &self.layout.masters[*i];
+                let cmd = if m.ranges_cmd {
+                    "ADDSLOTSRANGE"
+                } else {
+                    "ADDSLOTS"
+                };
+                (
+                    m.endpoint.to_string(),
+                    format!("CLUSTER {cmd} {} (shard s{i:02})", slots::list(ranges)),
+                )
+            }
             Step::SetEpoch(hp, e) => (hp.to_string(), format!("CLUSTER SET-CONFIG-EPOCH {e}")),
             Step::Meet(hp) => (
                 hp.to_string(),
