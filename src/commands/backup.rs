@@ -3,7 +3,7 @@
 //! foreground and runs on a crontab schedule (for containers and supervisors).
 
 use super::{Ctx, EncryptArgs, RepoArgs};
-use crate::archive::{Codec, default_threads};
+use crate::archive::{Codec, MAX_THREADS, default_threads};
 use crate::backup::metrics::{self, RunResult};
 use crate::backup::prune;
 use crate::backup::retention::KeepPolicy;
@@ -43,8 +43,8 @@ pub struct BackupArgs {
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=19))]
     pub level: Option<u32>,
 
-    /// Compression threads [default: one per core, or [backup] threads]
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=1024))]
+    /// Compression threads, 1 to 32 [default: one per core up to 32, or [backup] threads]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=MAX_THREADS as u64))]
     pub threads: Option<u64>,
 
     /// Seconds to wait for the server to produce the RDB (BGSAVE or the start of SYNC)
@@ -229,10 +229,13 @@ pub(super) fn compression(
         ));
     }
     let threads = threads.or(cfg.threads).unwrap_or_else(default_threads);
-    if threads == 0 {
+    if !(1..=MAX_THREADS).contains(&threads) {
         return Err(fail(
             ExitCode::Usage,
-            "threads = 0 in [backup]: at least one compression thread is needed",
+            format!(
+                "threads = {threads} in [backup]: use 1 to {MAX_THREADS} compression threads \
+                 (more hold more memory and cannot go faster than the server writes its RDB)"
+            ),
         ));
     }
     Ok((codec, level, threads))
