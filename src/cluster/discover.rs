@@ -50,6 +50,19 @@ pub struct Discovery {
     pub notes: Vec<String>,
 }
 
+#[cfg(test)]
+impl Probe {
+    /// A node's answers from captured text, for the pure functions' tests.
+    pub fn from_text(info: &str, cluster_info: &str, nodes: &str) -> Self {
+        Self {
+            info: Info::parse(info),
+            cluster_info: Info::parse(cluster_info),
+            nodes: nodes::parse(nodes).unwrap(),
+            nodes_text: nodes.into(),
+        }
+    }
+}
+
 impl Discovery {
     pub fn member(&self, id: &str) -> Option<&Member> {
         self.members.iter().find(|m| m.line.id == id)

@@ -36,17 +36,10 @@ pub fn problems<'a>(probes: impl IntoIterator<Item = (&'a str, &'a Probe)>) -> V
 
 #[cfg(test)]
 mod tests {
-    use super::super::nodes::parse;
     use super::*;
-    use crate::info::Info;
 
     fn probe(info: &str, cluster_info: &str, nodes: &str) -> Probe {
-        Probe {
-            info: Info::parse(info),
-            cluster_info: Info::parse(cluster_info),
-            nodes: parse(nodes).unwrap(),
-            nodes_text: nodes.into(),
-        }
+        Probe::from_text(info, cluster_info, nodes)
     }
 
     const ME: &str = "bd7c44643666bccd35a6bc98ec535f1a0d11d225 127.0.0.1:7000@17000 \

@@ -166,13 +166,7 @@ fn apply_hardens_every_node_one_at_a_time_and_a_second_apply_changes_nothing() {
     let run = apply(&cluster, &secrets, &["--yes"]).ok();
     assert!(run.stdout.contains("Applied"), "{}", run.stdout);
     let admin = std::fs::read_to_string(secrets.join("admin.password")).unwrap();
-    for n in cluster
-        .masters
-        .iter_mut()
-        .chain(cluster.replicas.iter_mut())
-    {
-        n.login("admin", admin.trim());
-    }
+    cluster.login_all("admin", admin.trim());
     // The same users everywhere; no node answers without a password.
     let acl: Vec<Vec<String>> = cluster
         .nodes()

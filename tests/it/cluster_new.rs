@@ -46,33 +46,17 @@ fn restore_into_new_cluster_forms_it_loads_every_shard_then_attaches_replicas() 
 
     // A signal during the formation (after the first master's slots and epochs): every
     // node is reset, nothing restored.
-    let mut cmd = redisops_cmd();
-    cmd.env("REDISOPS_TEST_SIGNAL_AFTER_STEP", "5").args([
-        "--target",
-        &url,
-        "restore",
-        "--repo",
-        &repo,
-        &id,
-        "--into-new-cluster",
-        "--yes",
-    ]);
-    run_cmd(cmd).fails(130, &["CLUSTER RESET HARD"]);
+    let faulted = |fault: &str, step: &str| {
+        let mut cmd = redisops_cmd();
+        cmd.env(fault, step)
+            .args(["--target", &url, "restore", "--repo", &repo, &id]);
+        run_cmd(cmd.args(["--into-new-cluster", "--yes"]))
+    };
+    faulted("REDISOPS_TEST_SIGNAL_AFTER_STEP", "5").fails(130, &["CLUSTER RESET HARD"]);
     assert!(fresh.nodes().all(alone));
 
     // Killed during the formation: --resume cannot know what ran; --abort resets.
-    let mut cmd = redisops_cmd();
-    cmd.env("REDISOPS_TEST_KILL_AFTER_STEP", "11").args([
-        "--target",
-        &url,
-        "restore",
-        "--repo",
-        &repo,
-        &id,
-        "--into-new-cluster",
-        "--yes",
-    ]);
-    assert_eq!(run_cmd(cmd).code, 137);
+    assert_eq!(faulted("REDISOPS_TEST_KILL_AFTER_STEP", "11").code, 137);
     assert!(!fresh.nodes().all(alone));
     redisops(["--target", &url, "restore", "--resume"]).fails(31, &["--abort"]);
     redisops(["--target", &url, "restore", "--abort"]).fails(30, &["every node was reset"]);

@@ -61,13 +61,7 @@ fn a_tls_cluster_is_backed_up_restored_and_hardened() {
     let out = run(&cluster, &fx, &apply).ok();
     assert!(out.stdout.contains("Applied"), "{}", out.stdout);
     let admin = std::fs::read_to_string(secrets.join("admin.password")).unwrap();
-    for n in cluster
-        .masters
-        .iter_mut()
-        .chain(cluster.replicas.iter_mut())
-    {
-        n.login("admin", admin.trim());
-    }
+    cluster.login_all("admin", admin.trim());
     cluster.wait_healthy();
     assert_eq!(digests(&cluster), before);
     let mut again = apply.to_vec();

@@ -82,6 +82,13 @@ impl Cluster {
         }
     }
 
+    /// Logs every node's redis-cli in as `user` (after `harden apply` created it).
+    pub fn login_all(&mut self, user: &str, password: &str) {
+        for n in self.masters.iter_mut().chain(self.replicas.iter_mut()) {
+            n.login(user, password);
+        }
+    }
+
     pub fn nodes(&self) -> impl Iterator<Item = &RedisServer> {
         self.masters.iter().chain(&self.replicas)
     }
