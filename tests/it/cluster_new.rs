@@ -49,8 +49,9 @@ fn restore_into_new_cluster_forms_it_loads_every_shard_then_attaches_replicas() 
     let faulted = |fault: &str, step: &str| {
         let mut cmd = redisops_cmd();
         cmd.env(fault, step)
-            .args(["--target", &url, "restore", "--repo", &repo, &id]);
-        run_cmd(cmd.args(["--into-new-cluster", "--yes"]))
+            .args(["--target", &url, "restore", "--repo", &repo, &id])
+            .args(["--into-new-cluster", "--yes"]);
+        run_cmd(cmd)
     };
     faulted("REDISOPS_TEST_SIGNAL_AFTER_STEP", "5").fails(130, &["CLUSTER RESET HARD"]);
     assert!(fresh.nodes().all(alone));
