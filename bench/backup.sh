@@ -12,7 +12,8 @@
 # Reported: wall s, CPU s (user+sys of our side; the server's fork is not counted for anyone),
 # peak RSS MiB (the largest single process), archive bytes.
 # Restore: redisops restore of the gzip and the zstd archive against the manual procedure
-# (age -d | gunzip or zstd -d into dir, SHUTDOWN NOSAVE, mv, start, wait for the load).
+# (age -d | gunzip or zstd -d into dir, SHUTDOWN NOSAVE, mv, start, wait for the load), with
+# the server's downtime in each (the longest stretch in which it did not answer PING).
 #
 # Requires: redis-server, redis-cli (redis-tools), age, gzip, pigz, zstd, GNU time
 # (/usr/bin/time), python3. Uses a free port and a temporary directory; never touches 6379.
@@ -130,14 +131,20 @@ rcmds=("$redisops -p $port --quiet restore --latest --repo $work/repo.gzip -i $w
        "$redisops -p $port --quiet restore --latest --repo $work/repo.zstd -i $work/key.txt --yes --no-safety-backup"
        "manual_restore ${archive_of[zstd]} zstd")
 clear_restore() { rm -f "$work"/dump.rdb.pre-restore-* "$work"/.redisops-restore-*; }
+# Downtime: a probe PINGs the server every 10 ms during each restore and reports the longest
+# stretch without +PONG (stopped, starting or loading); it takes the place of the size column.
+watch_down() { python3 bench/downtime.py "$port" > "$work/down" & echo $! > "$work/down.pid"; }
+stop_watch() { kill -TERM "$(cat "$work/down.pid")"; while kill -0 "$(cat "$work/down.pid")" 2>/dev/null; do sleep 0.01; done; clear_restore; }
+downtime() { cat "$work/down"; }
 labels=("${rlabels[@]}") cmds=("${rcmds[@]}")
-run_rounds "$rsamples" "$runs" nothing clear_restore nothing
+run_rounds "$rsamples" "$runs" watch_down stop_watch downtime
 samples=$rsamples
 echo
-echo "| restore | wall s | CPU s | peak RSS MiB |"
-echo "|---|---|---|---|"
+echo "| restore | wall s | CPU s | peak RSS MiB | downtime s |"
+echo "|---|---|---|---|---|"
 for i in "${!rlabels[@]}"; do
-  echo "| ${rlabels[$i]//|/\\|} | $(median "$i" 2) | $(median "$i" 3) | $(median "$i" 4) |"
+  echo "| ${rlabels[$i]//|/\\|} | $(median "$i" 2) | $(median "$i" 3) | $(median "$i" 4) | $(median "$i" 5) |"
 done
 echo
 echo "restore redisops/manual: gzip $(ratio "$(median 0 2)" "$(median 1 2)"), zstd $(ratio "$(median 2 2)" "$(median 3 2)") (target <= 1.00)"
+echo "downtime redisops/manual: gzip $(ratio "$(median 0 5)" "$(median 1 5)"), zstd $(ratio "$(median 2 5)" "$(median 3 5)")"
