@@ -117,6 +117,14 @@ pub async fn prepare(target: &Target, req: &Request) -> Result<Prepared> {
     if active.exists() {
         return Err(unfinished("server", &active));
     }
+    for (path, len) in stage::leftovers(&facts.dir) {
+        crate::ui::warn(format!(
+            "{} ({}) is left over from an earlier restore that was killed before it started; \
+             nothing uses it: remove it to free the space",
+            path.display(),
+            crate::ui::bytes(len)
+        ));
+    }
     let ts = Utc::now().format("%Y%m%dT%H%M%SZ").to_string();
     let supervisor = req.supervisor.resolve(
         &crate::host::Running {
@@ -165,12 +173,13 @@ pub async fn prepare(target: &Target, req: &Request) -> Result<Prepared> {
 impl Prepared {
     /// Drops the staged file (dry run, or the operator said no).
     pub fn discard(self) -> Result<()> {
-        std::fs::remove_file(&self.staged.path)
-            .with_context(|| format!("cannot remove {}", self.staged.path.display()))
+        self.staged.discard()
     }
 
     /// Journals the plan and runs it; `cancelled` (SIGINT/SIGTERM) rolls it back.
-    pub async fn execute(self, cancelled: CancellationToken) -> Result<Outcome> {
+    pub async fn execute(mut self, cancelled: CancellationToken) -> Result<Outcome> {
+        // The journal takes the staged file over (and removes it when it cannot be written).
+        self.staged.hand_over();
         let run = Run {
             target: &self.target,
             endpoint: self.endpoint,

@@ -72,11 +72,59 @@ pub struct Staged {
     pub uid: u32,
     pub gid: u32,
     pub notes: Vec<String>,
+    /// Until a journal names the file, dropping this removes it: an error, a refusal, a
+    /// panic or a closed stdout between staging and the run leaves nothing in the server's
+    /// `dir` (a SIGKILL there can: the next restore names such leftovers).
+    owned: bool,
+}
+
+impl Staged {
+    /// A journal names the file now: its steps put it in place or remove it.
+    pub fn hand_over(&mut self) {
+        self.owned = false;
+    }
+
+    /// Removes the staged file (dry run, or the operator said no).
+    pub fn discard(mut self) -> Result<()> {
+        self.owned = false;
+        fs::remove_file(&self.path)
+            .with_context(|| format!("cannot remove {}", self.path.display()))
+    }
+}
+
+impl Drop for Staged {
+    fn drop(&mut self) {
+        if self.owned {
+            let _ = fs::remove_file(&self.path);
+        }
+    }
 }
 
 /// The staged file's name inside `dir`.
 pub fn staged_path(dir: &Path, ts: &str) -> PathBuf {
     dir.join(format!(".redisops-restore-{ts}.rdb"))
+}
+
+/// Staged files (and unfinished ones) in `dir` that no journal names: what a restore killed
+/// between staging and its journal (SIGKILL, power loss) leaves behind. Called only while no
+/// restore journal is active there.
+pub fn leftovers(dir: &Path) -> Vec<(PathBuf, u64)> {
+    let Ok(entries) = fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let staged = |name: &str| {
+        let name = name
+            .strip_prefix(crate::fsutil::TEMP_PREFIX)
+            .unwrap_or(name);
+        name.starts_with(".redisops-restore-") && name.contains(".rdb")
+    };
+    let mut found: Vec<_> = entries
+        .flatten()
+        .filter(|e| staged(&e.file_name().to_string_lossy()))
+        .filter_map(|e| Some((e.path(), e.metadata().ok()?.len())))
+        .collect();
+    found.sort();
+    found
 }
 
 /// Stages `source` for the server described by `facts`; on any error nothing is left behind.
@@ -156,12 +204,10 @@ pub fn stage(
         uid,
         gid,
         notes,
+        owned: true,
     };
-    // From here on a failure must remove the committed file.
-    if let Err(e) = set_owner(&staged.path, uid, gid, mode) {
-        let _ = fs::remove_file(&staged.path);
-        return Err(e);
-    }
+    // A failure from here on removes the committed file (`staged` drops).
+    set_owner(&staged.path, uid, gid, mode)?;
     Ok(staged)
 }
 
@@ -390,4 +436,36 @@ fn set_owner(path: &Path, uid: u32, gid: u32, mode: u32) -> Result<()> {
     // The umask applied at creation; the dump's mode is what the server expects.
     fs::set_permissions(path, fs::Permissions::from_mode(mode))?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn leftovers_are_staged_files_finished_or_not() {
+        let dir = tempfile::tempdir().unwrap();
+        for name in [
+            ".redisops-restore-20260101T000000Z.rdb",
+            ".tmp-.redisops-restore-20260102T000000Z.rdb.x1",
+            ".redisops-restore-20260101T000000Z.journal",
+            "dump.rdb",
+        ] {
+            fs::write(dir.path().join(name), b"abc").unwrap();
+        }
+        let names: Vec<(String, u64)> = leftovers(dir.path())
+            .into_iter()
+            .map(|(p, len)| (p.file_name().unwrap().to_string_lossy().into_owned(), len))
+            .collect();
+        assert_eq!(
+            names,
+            [
+                (".redisops-restore-20260101T000000Z.rdb".to_string(), 3),
+                (
+                    ".tmp-.redisops-restore-20260102T000000Z.rdb.x1".to_string(),
+                    3
+                ),
+            ]
+        );
+    }
 }

@@ -158,12 +158,8 @@ pub async fn prepare(target: &ClusterTarget, req: &SetRequest<'_>) -> Result<Pre
         .await;
         match result {
             Ok(p) => shards.push(p),
-            Err(e) => {
-                for p in shards {
-                    let _ = p.discard();
-                }
-                return Err(e.context(format!("shard {}", guard.label)));
-            }
+            // The shards staged so far remove their files as they drop.
+            Err(e) => return Err(e.context(format!("shard {}", guard.label))),
         }
     }
     Ok(PreparedSet {
@@ -357,7 +353,10 @@ impl PreparedSet {
             .map(|p| p.ts.clone())
             .unwrap_or_default();
         let mut runs = Vec::new();
-        for p in self.shards {
+        for mut p in self.shards {
+            // The set journal takes the staged files over (and removes them when it cannot
+            // be written).
+            p.staged.hand_over();
             let g = p.plan.shard_guard().cloned();
             let g = g.context("a cluster shard's plan without its wait_cluster step")?;
             runs.push(ShardRun {
