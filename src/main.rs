@@ -20,7 +20,7 @@ fn main() -> std::process::ExitCode {
             if err.chain().any(|e| e.is::<redisops::ui::StdoutClosed>()) {
                 ExitCode::Success
             } else {
-                eprintln!("redisops: error: {err:#}");
+                redisops::ui::error(format!("{err:#}"));
                 exit::code_for(&err)
             }
         }

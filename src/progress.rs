@@ -76,7 +76,7 @@ impl Progress {
             let mut last = self.inner.last_log.lock().expect("progress lock");
             if last.elapsed() >= LOG_EVERY {
                 *last = Instant::now();
-                eprintln!("redisops: {}", self.line(done));
+                crate::ui::stderr_line(format_args!("redisops: {}", self.line(done)));
             }
         }
     }

@@ -16,19 +16,26 @@ pub fn is_quiet() -> bool {
     QUIET.load(Ordering::Relaxed)
 }
 
+/// One line on stderr. A closed stderr is ignored: `eprintln!` would panic, and a panic in
+/// the middle of a restore or an apply would skip its rollback.
+pub fn stderr_line(line: std::fmt::Arguments) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr().lock(), "{line}");
+}
+
 pub fn warn(message: impl std::fmt::Display) {
-    eprintln!("redisops: warning: {message}");
+    stderr_line(format_args!("redisops: warning: {message}"));
 }
 
 /// An error after which the command still finished (a partial result); `main` prints the
 /// fatal ones the same way.
 pub fn error(message: impl std::fmt::Display) {
-    eprintln!("redisops: error: {message}");
+    stderr_line(format_args!("redisops: error: {message}"));
 }
 
 pub fn note(message: impl std::fmt::Display) {
     if !is_quiet() {
-        eprintln!("redisops: {message}");
+        stderr_line(format_args!("redisops: {message}"));
     }
 }
 
@@ -117,6 +124,20 @@ pub fn write_out(args: std::fmt::Arguments) -> anyhow::Result<()> {
         Ok(()) => Ok(()),
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Err(StdoutClosed.into()),
         Err(e) => Err(e.into()),
+    }
+}
+
+/// Shows the plan of a command that changes things. A reader gone before the change (the
+/// pipe closed) stops it with nothing changed, as SIGPIPE stops any Unix tool at its next
+/// write; later output is the report of what was done, and the run never dies half-way. A
+/// dry run changes nothing anyway: there a closed stdout is no failure.
+pub fn show_plan(text: &str, dry_run: bool) -> anyhow::Result<()> {
+    match write_out(format_args!("{text}")) {
+        Err(e) if !dry_run && e.is::<StdoutClosed>() => Err(crate::exit::fail(
+            crate::exit::ExitCode::Error,
+            "stdout was closed before anything changed: nothing was changed",
+        )),
+        result => result,
     }
 }
 

@@ -310,7 +310,7 @@ pub async fn apply(args: &ApplyArgs, ctx: &Ctx) -> Result<ExitCode> {
         return Ok(ExitCode::Success);
     }
     if !args.json {
-        crate::out!("{}", plan.render());
+        crate::ui::show_plan(&plan.render(), args.dry_run)?;
     }
     if args.dry_run {
         if args.json {

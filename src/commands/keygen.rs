@@ -20,16 +20,18 @@ pub fn run(args: &KeygenArgs) -> Result<ExitCode> {
     match identity {
         // Like age-keygen: the identity on stdout, the public key on stderr.
         Some(identity) => {
-            eprintln!("Public key: {recipient}");
+            crate::ui::stderr_line(format_args!("Public key: {recipient}"));
             crate::out!("{}", identity.expose_secret());
         }
         None => {
             let path = args.output.as_deref().unwrap_or(std::path::Path::new("?"));
-            eprintln!(
+            crate::ui::stderr_line(format_args!(
                 "redisops: identity written to {} (mode 0600)",
                 path.display()
-            );
-            eprintln!("redisops: public key (use with backup --recipient):");
+            ));
+            crate::ui::stderr_line(format_args!(
+                "redisops: public key (use with backup --recipient):"
+            ));
             crate::outln!("{recipient}");
         }
     }

@@ -206,7 +206,7 @@ pub async fn run(args: &RestoreArgs, ctx: &Ctx) -> Result<ExitCode> {
         .chain(shrinks.iter().cloned())
         .collect();
     if !args.json {
-        print_plan(&prepared);
+        ui::show_plan(&plan_text(&prepared), args.dry_run)?;
     }
     for w in &warnings {
         ui::warn(w);
@@ -231,7 +231,7 @@ pub async fn run(args: &RestoreArgs, ctx: &Ctx) -> Result<ExitCode> {
     }
     if args.dry_run {
         if args.json {
-            println!(
+            crate::outln!(
                 "{}",
                 serde_json::to_string_pretty(&summary(&prepared, "dry_run", &warnings))?
             );
@@ -329,17 +329,20 @@ pub(super) fn shrinks(p: &Prepared) -> Vec<String> {
     }
 }
 
-pub(super) fn print_plan(p: &Prepared) {
+/// What the restore of one server will do, for the operator to read before it runs.
+pub(super) fn plan_text(p: &Prepared) -> String {
+    use std::fmt::Write;
     let s = &p.staged.summary;
-    println!(
-        "restore {} onto {} (Redis {}, dir {}, appendonly {})",
+    let mut text = format!(
+        "restore {} onto {} (Redis {}, dir {}, appendonly {})\n",
         p.source_label,
         p.endpoint,
         p.facts.version,
         p.facts.dir.display(),
         if p.facts.appendonly { "yes" } else { "no" }
     );
-    println!(
+    let _ = writeln!(
+        text,
         "  RDB      version {}, {}, {} key(s) in {} db(s), verified and staged as {}",
         s.rdb_version,
         ui::bytes(s.rdb_bytes),
@@ -348,13 +351,15 @@ pub(super) fn print_plan(p: &Prepared) {
         p.staged.path.display()
     );
     if p.facts.connected_replicas > 0 {
-        println!(
+        let _ = writeln!(
+            text,
             "  replicas {} connected: they will full-sync the restored data",
             p.facts.connected_replicas
         );
     }
-    println!("plan:");
-    print!("{}", p.plan.render());
+    text.push_str("plan:\n");
+    text.push_str(&p.plan.render());
+    text
 }
 
 /// Unless --yes: asks, and refuses (nothing changed) without a "yes".
@@ -519,9 +524,9 @@ fn report(
         value["state"] = "done".into();
         value["steps"] = serde_json::to_value(&records)?;
         value["journal"] = journal.display().to_string().into();
-        println!("{}", serde_json::to_string_pretty(&value)?);
+        crate::outln!("{}", serde_json::to_string_pretty(&value)?);
     } else {
-        println!(
+        crate::outln!(
             "restore done: the server holds the archive's data (journal: {})",
             journal.display()
         );

@@ -4,7 +4,7 @@
 //! no flag is silently ignored.
 
 use super::Ctx;
-use super::restore::{RestoreArgs, ask, print_plan, shrink_refusal, shrinks, summary};
+use super::restore::{RestoreArgs, ask, plan_text, shrink_refusal, shrinks, summary};
 use crate::exit::{ExitCode, fail};
 use crate::repo::{BackupSet, Repository, TargetId};
 use crate::restore::set::{self, SetOutcome, SetRequest};
@@ -85,21 +85,22 @@ pub async fn run(args: &RestoreArgs, ctx: &Ctx, target: &ClusterTarget) -> Resul
         })
         .collect();
     if !args.json {
-        println!(
-            "restore backup set {} onto {}: {} shard(s), one at a time",
+        let mut text = format!(
+            "restore backup set {} onto {}: {} shard(s), one at a time\n",
             backup_set.id,
             target.url(),
             prepared.shards.len()
         );
         if let Some(f) = &prepared.formation {
-            println!("first, form a new cluster from its empty nodes:");
+            text.push_str("first, form a new cluster from its empty nodes:\n");
             for line in f.describe() {
-                println!("  {line}");
+                text.push_str(&format!("  {line}\n"));
             }
         }
         for p in &prepared.shards {
-            print_plan(p);
+            text.push_str(&plan_text(p));
         }
+        ui::show_plan(&text, args.dry_run)?;
     }
     for w in &shrinking {
         ui::warn(w);
@@ -121,7 +122,7 @@ pub async fn run(args: &RestoreArgs, ctx: &Ctx, target: &ClusterTarget) -> Resul
     };
     if args.dry_run {
         if args.json {
-            println!("{}", serde_json::to_string_pretty(&head("dry_run"))?);
+            crate::outln!("{}", serde_json::to_string_pretty(&head("dry_run"))?);
         }
         prepared.discard()?;
         return Ok(ExitCode::Success);
@@ -181,10 +182,10 @@ fn report(
             .collect::<Vec<_>>()
             .into();
         value["set_journal"] = outcome.journal.display().to_string().into();
-        println!("{}", serde_json::to_string_pretty(&value)?);
+        crate::outln!("{}", serde_json::to_string_pretty(&value)?);
     } else {
         let labels: Vec<&str> = outcome.shards.iter().map(|(l, _)| l.as_str()).collect();
-        println!(
+        crate::outln!(
             "restore done: {} hold the backup set's data, every node says cluster_state:ok \
              (journal: {})",
             labels.join(", "),

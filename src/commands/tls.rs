@@ -369,7 +369,7 @@ async fn enable_group(args: &EnableArgs, target: &Target) -> Result<ExitCode> {
         disable_plaintext: args.disable_plaintext,
     };
     let plan = group_plan::enable(&facts, &options).map_err(|e| fail(ExitCode::Usage, e))?;
-    crate::out!("{}", plan.render());
+    crate::ui::show_plan(&plan.render(), args.apply.dry_run)?;
     if !args.disable_plaintext {
         crate::ui::warn(
             "dual-port phase: Sentinel hands out the one port it monitors. After this run \
@@ -425,7 +425,8 @@ async fn change(
     let node = &mut connected.node;
     let (facts, run_id) = exec::gather(node).await?;
     let plan = make_plan(&facts).map_err(|e| fail(ExitCode::Usage, e))?;
-    crate::out!("Plan for {}:\n{}", node.endpoint, plan.render());
+    let text = format!("Plan for {}:\n{}", node.endpoint, plan.render());
+    crate::ui::show_plan(&text, apply.dry_run)?;
     if apply.dry_run {
         return Ok(ExitCode::Success);
     }

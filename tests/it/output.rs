@@ -1,8 +1,11 @@
 //! Output details an operator relies on: times that mean what they say, progress that says
-//! what is happening, and tests that leave nothing behind in fixed places.
+//! what is happening, a reader that goes away stopping nothing half-way, and tests that leave
+//! nothing behind in fixed places.
 
+use crate::backup::Repo;
 use crate::harness::{RedisServer, redisops, redisops_cmd, run_cmd, xdg_dirs};
 use chrono::{DateTime, Utc};
+use std::process::Stdio;
 use std::time::Duration;
 
 fn backup_args<'a>(port: &'a str, repo: &'a str) -> Vec<&'a str> {
@@ -100,4 +103,45 @@ fn each_test_gets_its_own_xdg_directories() {
     assert!(env.iter().any(
         |(k, v)| *k == "XDG_STATE_HOME" && v.is_some_and(|v| std::path::Path::new(v) == state)
     ));
+}
+
+/// `restore --yes … | ts` with `ts` missing: the plan cannot be shown, so the restore stops
+/// before the server is touched and removes the RDB it staged (a panic used to leave 200 MB
+/// there). A staged file that a killed restore left behind is named by the next restore.
+#[test]
+fn a_restore_whose_stdout_is_closed_changes_nothing_and_leaves_nothing() {
+    let s = RedisServer::start();
+    s.populate(100);
+    let repo = Repo::new();
+    repo.backup(&["-p".into(), s.port.to_string()], &[]).ok();
+    let run_id = s.info_field("run_id");
+    let leftover = ".redisops-restore-20260101T000000Z.rdb";
+    std::fs::write(s.dir().join(leftover), b"REDIS0011").unwrap();
+
+    let mut cmd = redisops_cmd();
+    cmd.args(crate::restore::restore_args(&repo, &s, &["--latest"]))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = cmd.spawn().unwrap();
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("stdout was closed before anything changed"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains(&format!("{leftover} (9 B) is left over")),
+        "{stderr}"
+    );
+    assert_eq!(s.info_field("run_id"), run_id, "the server was restarted");
+    let staged: Vec<String> = std::fs::read_dir(s.dir())
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains(".redisops-restore-") && n != leftover)
+        .collect();
+    assert!(staged.is_empty(), "left behind: {staged:?}");
 }
