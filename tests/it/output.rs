@@ -105,9 +105,36 @@ fn each_test_gets_its_own_xdg_directories() {
     ));
 }
 
+/// Runs redisops with its stdout (and, with `stderr_too`, its stderr) closed by the reader
+/// before it writes anything; the exit code and what reached stderr.
+fn closed_output(args: Vec<String>, stderr_too: bool) -> (Option<i32>, String) {
+    let mut cmd = redisops_cmd();
+    cmd.args(args).stdout(Stdio::piped()).stderr(Stdio::piped());
+    let mut child = cmd.spawn().unwrap();
+    drop(child.stdout.take());
+    if stderr_too {
+        drop(child.stderr.take());
+    }
+    let out = child.wait_with_output().unwrap();
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn staged_files(s: &RedisServer, except: &str) -> Vec<String> {
+    std::fs::read_dir(s.dir())
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains(".redisops-restore-") && n != except)
+        .collect()
+}
+
 /// `restore --yes … | ts` with `ts` missing: the plan cannot be shown, so the restore stops
 /// before the server is touched and removes the RDB it staged (a panic used to leave 200 MB
-/// there). A staged file that a killed restore left behind is named by the next restore.
+/// there), also when stderr is gone too (`2>&1 | ts`). A staged file that a killed restore
+/// left behind is named by the next restore.
 #[test]
 fn a_restore_whose_stdout_is_closed_changes_nothing_and_leaves_nothing() {
     let s = RedisServer::start();
@@ -117,17 +144,10 @@ fn a_restore_whose_stdout_is_closed_changes_nothing_and_leaves_nothing() {
     let run_id = s.info_field("run_id");
     let leftover = ".redisops-restore-20260101T000000Z.rdb";
     std::fs::write(s.dir().join(leftover), b"REDIS0011").unwrap();
+    let args = || crate::restore::restore_args(&repo, &s, &["--latest"]);
 
-    let mut cmd = redisops_cmd();
-    cmd.args(crate::restore::restore_args(&repo, &s, &["--latest"]))
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    let mut child = cmd.spawn().unwrap();
-    drop(child.stdout.take());
-    let out = child.wait_with_output().unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-
-    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    let (code, stderr) = closed_output(args(), false);
+    assert_eq!(code, Some(1), "{stderr}");
     assert!(
         stderr.contains("stdout was closed before anything changed"),
         "{stderr}"
@@ -137,11 +157,39 @@ fn a_restore_whose_stdout_is_closed_changes_nothing_and_leaves_nothing() {
         "{stderr}"
     );
     assert_eq!(s.info_field("run_id"), run_id, "the server was restarted");
-    let staged: Vec<String> = std::fs::read_dir(s.dir())
-        .unwrap()
-        .flatten()
-        .map(|e| e.file_name().to_string_lossy().into_owned())
-        .filter(|n| n.contains(".redisops-restore-") && n != leftover)
-        .collect();
-    assert!(staged.is_empty(), "left behind: {staged:?}");
+    assert_eq!(staged_files(&s, leftover), Vec::<String>::new());
+
+    let (code, _) = closed_output(args(), true);
+    assert_eq!(code, Some(1), "a panic is 101");
+    assert_eq!(s.info_field("run_id"), run_id, "the server was restarted");
+    assert_eq!(staged_files(&s, leftover), Vec::<String>::new());
+}
+
+/// The same for `harden apply --yes`: no user created, no password file written.
+#[test]
+fn an_apply_whose_stdout_is_closed_changes_nothing() {
+    let server = crate::audit::weak_server(true);
+    let dir = tempfile::tempdir().unwrap();
+    let secrets = dir.path().join("secrets");
+    let acl = server.cli(&["ACL", "LIST"]);
+    let args = [
+        "-p",
+        &server.port.to_string(),
+        "harden",
+        "apply",
+        "--yes",
+        "--restart",
+    ]
+    .into_iter()
+    .map(String::from)
+    .chain(["--secrets-dir".into(), secrets.display().to_string()])
+    .collect();
+    let (code, stderr) = closed_output(args, false);
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(
+        stderr.contains("stdout was closed before anything changed"),
+        "{stderr}"
+    );
+    assert_eq!(server.cli(&["ACL", "LIST"]), acl);
+    assert!(!secrets.join("admin.password").exists());
 }
