@@ -100,9 +100,12 @@ impl Drop for Staged {
     }
 }
 
+/// How the names of staged files begin.
+const STAGED_PREFIX: &str = ".redisops-restore-";
+
 /// The staged file's name inside `dir`.
 pub fn staged_path(dir: &Path, ts: &str) -> PathBuf {
-    dir.join(format!(".redisops-restore-{ts}.rdb"))
+    dir.join(format!("{STAGED_PREFIX}{ts}.rdb"))
 }
 
 /// Staged files (and unfinished ones) in `dir` that no journal names: what a restore killed
@@ -116,7 +119,7 @@ pub fn leftovers(dir: &Path) -> Vec<(PathBuf, u64)> {
         let name = name
             .strip_prefix(crate::fsutil::TEMP_PREFIX)
             .unwrap_or(name);
-        name.starts_with(".redisops-restore-") && name.contains(".rdb")
+        name.starts_with(STAGED_PREFIX) && name.contains(".rdb")
     };
     let mut found: Vec<_> = entries
         .flatten()

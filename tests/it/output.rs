@@ -123,10 +123,7 @@ fn closed_output(args: Vec<String>, stderr_too: bool) -> (Option<i32>, String) {
 }
 
 fn staged_files(s: &RedisServer, except: &str) -> Vec<String> {
-    std::fs::read_dir(s.dir())
-        .unwrap()
-        .flatten()
-        .map(|e| e.file_name().to_string_lossy().into_owned())
+    (crate::restore::files(s.dir()).into_iter())
         .filter(|n| n.contains(".redisops-restore-") && n != except)
         .collect()
 }

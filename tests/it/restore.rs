@@ -101,7 +101,8 @@ impl Untouched {
     }
 }
 
-fn files(dir: &Path) -> Vec<String> {
+/// The names in `dir` but the server's log.
+pub fn files(dir: &Path) -> Vec<String> {
     let mut v: Vec<String> = std::fs::read_dir(dir)
         .unwrap()
         .flatten()

@@ -354,11 +354,11 @@ impl PreparedSet {
             .unwrap_or_default();
         let mut runs = Vec::new();
         for mut p in self.shards {
+            let g = p.plan.shard_guard().cloned();
+            let g = g.context("a cluster shard's plan without its wait_cluster step")?;
             // The set journal takes the staged files over (and removes them when it cannot
             // be written).
             p.staged.hand_over();
-            let g = p.plan.shard_guard().cloned();
-            let g = g.context("a cluster shard's plan without its wait_cluster step")?;
             runs.push(ShardRun {
                 label: g.label,
                 master: g.master,
